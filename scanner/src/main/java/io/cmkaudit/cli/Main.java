@@ -1,0 +1,124 @@
+package io.cmkaudit.cli;
+
+import io.cmkaudit.config.ConfigException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+
+/**
+ * Entry point of the {@code cmk-audit} command line. Every subcommand is a {@link Callable} returning its exit code
+ * (see {@link ExitCodes}); {@link #run(String[], PrintWriter, PrintWriter)} is the testable form of {@link #main}.
+ */
+@Command(name = "cmk-audit",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
+        sortOptions = false,
+        usageHelpAutoWidth = true,
+        description = "Finds principals whose EC2 instance starts will fail on customer managed KMS keys, and "
+            + "principals with over-broad KMS rights, across an AWS Organization. Read-only: it never writes to AWS.%n",
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            "0:complete, nothing at or above --fail-on",
+            "1:findings at or above --fail-on (simulate: a case differs from its expectation)",
+            "2:coverage incomplete (an account or region could not be read)",
+            "3:both 1 and 2",
+            "64:usage or configuration error",
+            "70:internal error"},
+        subcommands = {
+            ConfigCommand.class,
+            CommandLine.HelpCommand.class
+        })
+public final class Main implements Callable<Integer> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Main.class);
+
+    @Option(names = {"-q", "--quiet"}, scope = ScopeType.INHERIT,
+            description = "Only warnings and errors on stderr.")
+    boolean quiet;
+
+    @Option(names = {"-v", "--verbose"}, scope = ScopeType.INHERIT,
+            description = "More detail on stderr, and stack traces on errors; -vv also logs the AWS SDK.")
+    boolean[] verbose = new boolean[0];
+
+    @Option(names = "--log-format", scope = ScopeType.INHERIT, paramLabel = "text|json", defaultValue = "text",
+            description = "Log lines on stderr as plain text or JSON lines (for ECS / CloudWatch). Default: ${DEFAULT-VALUE}.")
+    LoggingSetup.Format logFormat;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+        return ExitCodes.USAGE;
+    }
+
+    /** Verbosity from {@code -q} / {@code -v}: -1 quiet, 0 default, 1 {@code -v}, 2 {@code -vv}. */
+    int verbosity() {
+        return quiet ? -1 : verbose.length;
+    }
+
+    /**
+     * Runs the command line and returns its exit code without exiting the JVM.
+     *
+     * @param args command-line arguments, never null
+     * @param out  where machine output and help go (stdout)
+     * @param err  where errors go (stderr)
+     * @return the exit code, one of {@link ExitCodes}
+     */
+    public static int run(String[] args, PrintWriter out, PrintWriter err) {
+        Main main = new Main();
+        CommandLine cl = new CommandLine(main);
+        cl.setOut(out);
+        cl.setErr(err);
+        cl.setCaseInsensitiveEnumValuesAllowed(true);
+        cl.setExitCodeExceptionMapper(t -> ExitCodes.INTERNAL);
+        cl.getCommandSpec().exitCodeOnInvalidInput(ExitCodes.USAGE);
+        cl.getCommandSpec().exitCodeOnUsageHelp(ExitCodes.OK);
+        cl.getCommandSpec().exitCodeOnVersionHelp(ExitCodes.OK);
+        cl.setExecutionStrategy(parseResult -> {
+            LoggingSetup.configure(main.verbosity(), main.logFormat == null ? LoggingSetup.Format.text : main.logFormat);
+            return new CommandLine.RunLast().execute(parseResult);
+        });
+        cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+            boolean verbose = main.verbosity() >= 1;
+            if (ex instanceof UsageException || ex instanceof ConfigException) {
+                commandLine.getErr().println("cmk-audit: " + ex.getMessage());
+                if (verbose && ex.getCause() != null) {
+                    ex.getCause().printStackTrace(commandLine.getErr());
+                }
+                commandLine.getErr().flush();
+                return ExitCodes.USAGE;
+            }
+            LOG.debug("internal error", ex);
+            commandLine.getErr().println("cmk-audit: internal error: " + ex
+                    + (verbose ? "" : " (run with -v for the stack trace)"));
+            if (verbose) {
+                ex.printStackTrace(commandLine.getErr());
+            }
+            commandLine.getErr().flush();
+            return ExitCodes.INTERNAL;
+        });
+        int code = cl.execute(args);
+        out.flush();
+        err.flush();
+        return code;
+    }
+
+    /**
+     * Process entry point: runs {@link #run} on the standard streams and exits with its code.
+     *
+     * @param args command-line arguments
+     */
+    public static void main(String[] args) {
+        PrintWriter out = new PrintWriter(new java.io.OutputStreamWriter(System.out, StandardCharsets.UTF_8), true);
+        PrintWriter err = new PrintWriter(new java.io.OutputStreamWriter(System.err, StandardCharsets.UTF_8), true);
+        System.exit(run(args, out, err));
+    }
+}

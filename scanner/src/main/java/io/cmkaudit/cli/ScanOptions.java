@@ -1,0 +1,108 @@
+package io.cmkaudit.cli;
+
+import io.cmkaudit.config.ConfigLoader;
+import io.cmkaudit.config.ScannerConfig;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import picocli.CommandLine.Option;
+
+/**
+ * Options shared by the commands that talk to AWS or write reports ({@code scan}, {@code collect}, {@code config}).
+ * Each option, when given, overrides the same key of the {@code --config} file.
+ */
+public final class ScanOptions {
+
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "YAML configuration (see config/scanner.example.yaml). Command-line options override it.")
+    Path config;
+
+    @Option(names = "--role-name", paramLabel = "NAME",
+            description = "Audit role assumed in each account. Default: OrganizationAccountAccessRole.")
+    String roleName;
+
+    @Option(names = "--external-id", paramLabel = "ID", description = "sts:ExternalId required by the audit role's trust policy.")
+    String externalId;
+
+    @Option(names = "--regions", split = ",", paramLabel = "REGION",
+            description = "Regions to scan, comma-separated. Default: every region enabled in each account.")
+    List<String> regions;
+
+    @Option(names = "--accounts", split = ",", paramLabel = "ACCOUNT_ID",
+            description = "Only these 12-digit account ids, comma-separated. Default: every ACTIVE account.")
+    List<String> accounts;
+
+    @Option(names = "--exclude-accounts", split = ",", paramLabel = "ACCOUNT_ID",
+            description = "Never scan these account ids.")
+    List<String> excludeAccounts;
+
+    @Option(names = "--concurrency", paramLabel = "N", description = "Accounts read in parallel (1-256). Default: 8.")
+    Integer concurrency;
+
+    @Option(names = "--fail-on", paramLabel = "SEVERITY",
+            description = "Exit with bit 1 when a finding has this severity or higher: CRITICAL, HIGH, MEDIUM, LOW, INFO, NONE. Default: HIGH.")
+    String failOn;
+
+    @Option(names = "--out", paramLabel = "DIR",
+            description = "Folder that receives a new timestamped sub-folder per run. Default: cmk-audit-reports.")
+    Path out;
+
+    @Option(names = "--endpoint-url", paramLabel = "URL",
+            description = "Send every AWS call to this endpoint (moto_server, LocalStack, any AWS-compatible endpoint).")
+    String endpointUrl;
+
+    /**
+     * The effective configuration: built-in defaults, then the {@code --config} file, then the options given here.
+     *
+     * @return the configuration, validated
+     * @throws io.cmkaudit.config.ConfigException for a bad file
+     * @throws UsageException for a bad option value
+     */
+    public ScannerConfig effective() {
+        ScannerConfig c = config == null ? ScannerConfig.DEFAULTS : new ConfigLoader().load(config);
+        if (concurrency != null && (concurrency < 1 || concurrency > 256)) {
+            throw new UsageException("--concurrency: must be between 1 and 256, got " + concurrency);
+        }
+        String fail = failOn == null ? c.failOn() : failOn.toUpperCase(Locale.ROOT);
+        if (!ScannerConfig.SEVERITIES.contains(fail)) {
+            throw new UsageException("--fail-on: must be one of " + ScannerConfig.SEVERITIES + ", got `" + failOn + "`");
+        }
+        URI endpoint = c.endpointUrl();
+        if (endpointUrl != null) {
+            endpoint = ConfigLoader.parseEndpoint(endpointUrl);
+            if (endpoint == null) {
+                throw new UsageException("--endpoint-url: not an http(s) URL: `" + endpointUrl + "`");
+            }
+        }
+        for (List<String> ids : new List[] {accounts, excludeAccounts}) {
+            if (ids != null) {
+                for (String id : ids) {
+                    if (!id.matches("\\d{12}")) {
+                        throw new UsageException("--accounts: account ids are 12 digits, got `" + id + "`");
+                    }
+                }
+            }
+        }
+        if (regions != null) {
+            for (String r : regions) {
+                if (!r.matches("[a-z]{2}(-[a-z]+)+-\\d+")) {
+                    throw new UsageException("--regions: not an AWS region name: `" + r + "` (e.g. us-east-1)");
+                }
+            }
+        }
+        return new ScannerConfig(
+                roleName != null ? roleName : c.roleName(),
+                externalId != null ? externalId : c.externalId(),
+                c.sessionName(),
+                regions != null ? regions : c.regions(),
+                accounts != null ? accounts : c.includeAccounts(),
+                excludeAccounts != null ? excludeAccounts : c.excludeAccounts(),
+                concurrency != null ? concurrency : c.concurrency(),
+                fail,
+                out != null ? out : c.outputDir(),
+                endpoint,
+                c.callTimeoutSeconds(),
+                c.scanCurrentAccountWithRole());
+    }
+}

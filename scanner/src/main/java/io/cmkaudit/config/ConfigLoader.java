@@ -1,0 +1,227 @@
+package io.cmkaudit.config;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * Reads the scanner's YAML configuration file into a {@link ScannerConfig}.
+ *
+ * <p>Strict: an unknown key, a value of the wrong type, or a value out of range fails with a
+ * {@link ConfigException} whose single-line message names the file, the line and the field. Keys the file leaves
+ * out take {@link ScannerConfig#DEFAULTS}.
+ */
+public final class ConfigLoader {
+
+    private static final Pattern ACCOUNT_ID = Pattern.compile("\\d{12}");
+    private static final Pattern REGION = Pattern.compile("[a-z]{2}(-[a-z]+)+-\\d+");
+    private static final Pattern ROLE_NAME = Pattern.compile("[\\w+=,.@/-]{1,64}");
+
+    private final ObjectMapper yaml = new ObjectMapper(new YAMLFactory())
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .disable(com.fasterxml.jackson.databind.MapperFeature.ALLOW_COERCION_OF_SCALARS);
+
+    /** The file's shape; every field optional. */
+    record FileShape(
+            @JsonProperty("roleName") String roleName,
+            @JsonProperty("externalId") String externalId,
+            @JsonProperty("sessionName") String sessionName,
+            @JsonProperty("regions") List<String> regions,
+            @JsonProperty("accounts") AccountsShape accounts,
+            @JsonProperty("concurrency") Integer concurrency,
+            @JsonProperty("failOn") String failOn,
+            @JsonProperty("outputDir") String outputDir,
+            @JsonProperty("endpointUrl") String endpointUrl,
+            @JsonProperty("callTimeoutSeconds") Integer callTimeoutSeconds,
+            @JsonProperty("scanCurrentAccountWithRole") Boolean scanCurrentAccountWithRole) {
+    }
+
+    /** The {@code accounts:} block. */
+    record AccountsShape(@JsonProperty("include") List<String> include,
+                         @JsonProperty("exclude") List<String> exclude) {
+    }
+
+    /**
+     * Loads and validates a configuration file.
+     *
+     * @param file path to a YAML file; never null
+     * @return the configuration with defaults for absent keys
+     * @throws ConfigException when the file is missing, unreadable, not YAML, or has a bad key or value
+     */
+    public ScannerConfig load(Path file) {
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (NoSuchFileException e) {
+            throw new ConfigException(file + ": config file not found");
+        } catch (IOException e) {
+            throw new ConfigException(file + ": cannot read config file: " + e.getMessage(), e);
+        }
+        FileShape shape;
+        try {
+            shape = text.isBlank() ? null : yaml.readValue(text, FileShape.class);
+        } catch (UnrecognizedPropertyException e) {
+            throw new ConfigException(where(file, text, e) + "unknown key `" + e.getPropertyName() + "`"
+                    + " (known keys: " + e.getKnownPropertyIds().stream().map(String::valueOf).sorted()
+                    .collect(Collectors.joining(", ")) + ")", e);
+        } catch (JsonMappingException e) {
+            throw new ConfigException(where(file, text, e) + field(e) + "wrong type: " + expected(e), e);
+        } catch (JsonProcessingException e) {
+            throw new ConfigException(where(file, text, e) + "not valid YAML: " + firstLine(e.getOriginalMessage()), e);
+        }
+        return validate(file, text, shape == null ? new FileShape(null, null, null, null, null, null, null, null, null,
+                null, null) : shape);
+    }
+
+    private ScannerConfig validate(Path file, String text, FileShape s) {
+        ScannerConfig d = ScannerConfig.DEFAULTS;
+        List<String> include = s.accounts() == null || s.accounts().include() == null
+                ? d.includeAccounts() : s.accounts().include();
+        List<String> exclude = s.accounts() == null || s.accounts().exclude() == null
+                ? d.excludeAccounts() : s.accounts().exclude();
+        String roleName = s.roleName() == null ? d.roleName() : s.roleName();
+        if (!ROLE_NAME.matcher(roleName).matches()) {
+            throw bad(file, text, "roleName", "not a valid IAM role name: `" + roleName + "`");
+        }
+        List<String> regions = s.regions() == null ? d.regions() : s.regions();
+        for (String r : regions) {
+            if (r == null || !REGION.matcher(r).matches()) {
+                throw bad(file, text, "regions", "not an AWS region name: `" + r + "` (e.g. us-east-1)");
+            }
+        }
+        for (String a : include) {
+            if (a == null || !ACCOUNT_ID.matcher(a).matches()) {
+                throw bad(file, text, "include", "account ids are 12 digits in quotes, got `" + a + "`");
+            }
+        }
+        for (String a : exclude) {
+            if (a == null || !ACCOUNT_ID.matcher(a).matches()) {
+                throw bad(file, text, "exclude", "account ids are 12 digits in quotes, got `" + a + "`");
+            }
+        }
+        int concurrency = s.concurrency() == null ? d.concurrency() : s.concurrency();
+        if (concurrency < 1 || concurrency > 256) {
+            throw bad(file, text, "concurrency", "must be between 1 and 256, got " + concurrency);
+        }
+        String failOn = s.failOn() == null ? d.failOn() : s.failOn().toUpperCase(java.util.Locale.ROOT);
+        if (!ScannerConfig.SEVERITIES.contains(failOn)) {
+            throw bad(file, text, "failOn", "must be one of " + ScannerConfig.SEVERITIES + ", got `" + s.failOn() + "`");
+        }
+        int timeout = s.callTimeoutSeconds() == null ? d.callTimeoutSeconds() : s.callTimeoutSeconds();
+        if (timeout < 1 || timeout > 600) {
+            throw bad(file, text, "callTimeoutSeconds", "must be between 1 and 600, got " + timeout);
+        }
+        URI endpoint = null;
+        if (s.endpointUrl() != null) {
+            endpoint = parseEndpoint(s.endpointUrl());
+            if (endpoint == null) {
+                throw bad(file, text, "endpointUrl", "not an http(s) URL: `" + s.endpointUrl() + "`");
+            }
+        }
+        if (s.sessionName() != null && !s.sessionName().matches("[\\w+=,.@-]{2,64}")) {
+            throw bad(file, text, "sessionName", "2 to 64 characters of [A-Za-z0-9+=,.@_-], got `"
+                    + s.sessionName() + "`");
+        }
+        return new ScannerConfig(roleName, s.externalId(), s.sessionName() == null ? d.sessionName() : s.sessionName(),
+                regions, include, exclude, concurrency, failOn,
+                s.outputDir() == null ? d.outputDir() : Path.of(s.outputDir()), endpoint, timeout,
+                s.scanCurrentAccountWithRole() == null ? d.scanCurrentAccountWithRole()
+                        : s.scanCurrentAccountWithRole());
+    }
+
+    /**
+     * Parses an endpoint URL given in the config or on the command line.
+     *
+     * @param value e.g. {@code http://127.0.0.1:5000}
+     * @return the URI, or null when it is not an absolute http or https URL
+     */
+    public static URI parseEndpoint(String value) {
+        try {
+            URI u = new URI(value);
+            if (u.getScheme() == null || u.getHost() == null
+                    || !(u.getScheme().equals("http") || u.getScheme().equals("https"))) {
+                return null;
+            }
+            return u;
+        } catch (URISyntaxException e) {
+            return null;
+        }
+    }
+
+    private static ConfigException bad(Path file, String text, String field, String message) {
+        return new ConfigException(file + lineOf(text, field) + ": " + field + ": " + message);
+    }
+
+    /** Finds the first line declaring {@code field:} so validation errors can point at it too. */
+    private static String lineOf(String text, String field) {
+        String[] lines = text.split("\n", -1);
+        Pattern p = Pattern.compile("^\\s*" + Pattern.quote(field) + "\\s*:");
+        for (int i = 0; i < lines.length; i++) {
+            if (p.matcher(lines[i]).find()) {
+                return ":" + (i + 1);
+            }
+        }
+        return "";
+    }
+
+    /** File and line of a parser error: the line of the offending key when known, else the parser's location. */
+    private static String where(Path file, String text, JsonProcessingException e) {
+        if (e instanceof JsonMappingException m && !m.getPath().isEmpty()) {
+            String last = m.getPath().get(m.getPath().size() - 1).getFieldName();
+            if (last == null && m.getPath().size() > 1) {
+                last = m.getPath().get(m.getPath().size() - 2).getFieldName();
+            }
+            String line = last == null ? "" : lineOf(text, last);
+            if (!line.isEmpty()) {
+                return file + line + ": ";
+            }
+        }
+        JsonLocation loc = e.getLocation();
+        return file + (loc != null && loc.getLineNr() > 0 ? ":" + loc.getLineNr() : "") + ": ";
+    }
+
+    private static String expected(JsonMappingException e) {
+        if (e instanceof com.fasterxml.jackson.databind.exc.MismatchedInputException mi && mi.getTargetType() != null) {
+            Class<?> t = mi.getTargetType();
+            String want = t == Integer.class || t == int.class ? "a whole number"
+                    : t == Boolean.class || t == boolean.class ? "true or false"
+                    : t == String.class ? "a string"
+                    : List.class.isAssignableFrom(t) ? "a list"
+                    : "a mapping";
+            return "expected " + want;
+        }
+        return firstLine(e.getOriginalMessage());
+    }
+
+    private static String field(JsonMappingException e) {
+        List<String> parts = new ArrayList<>();
+        for (JsonMappingException.Reference r : e.getPath()) {
+            parts.add(r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]");
+        }
+        return parts.isEmpty() ? "" : String.join(".", parts).replace(".[", "[") + ": ";
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) {
+            return "";
+        }
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
+    }
+}
