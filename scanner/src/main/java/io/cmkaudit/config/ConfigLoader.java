@@ -81,6 +81,9 @@ public final class ConfigLoader {
                     + " (known keys: " + e.getKnownPropertyIds().stream().map(String::valueOf).sorted()
                     .collect(Collectors.joining(", ")) + ")", e);
         } catch (JsonMappingException e) {
+            if (e.getCause() instanceof com.fasterxml.jackson.core.JsonParseException pe) {
+                throw new ConfigException(where(file, text, pe) + "not valid YAML: " + firstLine(pe.getOriginalMessage()), e);
+            }
             throw new ConfigException(where(file, text, e) + field(e) + "wrong type: " + expected(e), e);
         } catch (JsonProcessingException e) {
             throw new ConfigException(where(file, text, e) + "not valid YAML: " + firstLine(e.getOriginalMessage()), e);

@@ -1,0 +1,73 @@
+package io.cmkaudit.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CliTest {
+
+    record Result(int code, String out, String err) {
+    }
+
+    static Result run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Main.run(args, new PrintWriter(out), new PrintWriter(err));
+        return new Result(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void versionPrintsTheProjectVersion() {
+        Result r = run("--version");
+        assertThat(r.code()).isEqualTo(ExitCodes.OK);
+        assertThat(r.out()).startsWith("cmk-audit " + VersionProvider.version() + System.lineSeparator());
+        assertThat(VersionProvider.version()).matches("\\d+\\.\\d+\\.\\d+(-SNAPSHOT)?");
+    }
+
+    @Test
+    void helpListsExitCodesAndSucceeds() {
+        Result r = run("--help");
+        assertThat(r.code()).isEqualTo(ExitCodes.OK);
+        assertThat(r.out()).contains("Usage: cmk-audit").contains("64   usage or configuration error");
+    }
+
+    @Test
+    void unknownOptionIsAUsageError() {
+        Result r = run("--no-such-option");
+        assertThat(r.code()).isEqualTo(ExitCodes.USAGE);
+        assertThat(r.err()).contains("Unknown option: '--no-such-option'");
+    }
+
+    @Test
+    void badConfigFileGivesOneLineAndExit64(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("scanner.yaml");
+        Files.writeString(f, "roleName: Audit\nconcurrency: lots\n");
+        Result r = run("config", "--config", f.toString());
+        assertThat(r.code()).isEqualTo(ExitCodes.USAGE);
+        assertThat(r.err()).isEqualTo("cmk-audit: " + f + ":2: concurrency: wrong type: expected a whole number"
+                + System.lineSeparator());
+        assertThat(r.out()).isEmpty();
+    }
+
+    @Test
+    void commandLineOverridesTheConfigFile(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("scanner.yaml");
+        Files.writeString(f, "roleName: FromFile\nconcurrency: 4\nregions: [eu-west-1]\n");
+        Result r = run("config", "--config", f.toString(), "--concurrency", "16", "--role-name", "FromCli");
+        assertThat(r.code()).isEqualTo(ExitCodes.OK);
+        assertThat(r.out()).contains("roleName: \"FromCli\"").contains("concurrency: 16")
+                .contains("- \"eu-west-1\"");
+    }
+
+    @Test
+    void badOptionValueIsAUsageError() {
+        Result r = run("config", "--fail-on", "SEVERE");
+        assertThat(r.code()).isEqualTo(ExitCodes.USAGE);
+        assertThat(r.err()).startsWith("cmk-audit: --fail-on: must be one of");
+    }
+}
