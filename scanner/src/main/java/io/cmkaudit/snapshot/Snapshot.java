@@ -1,0 +1,86 @@
+package io.cmkaudit.snapshot;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * Everything one collection run read from an AWS Organization: the input of the analysis. Immutable; read and
+ * written as JSON by {@link SnapshotJson}; the format is documented in {@code docs/snapshot-format.md}.
+ *
+ * @param schemaVersion      format version, {@link #SCHEMA_VERSION} for snapshots this scanner writes
+ * @param run                run metadata; never null
+ * @param organization       the organization; never null
+ * @param accounts           one entry per account read or reported on, sorted by account id
+ * @param awsManagedPolicies every AWS managed policy attached to any user, group or role (or used as a boundary)
+ *                           in any account, by ARN, stored once per snapshot
+ */
+public record Snapshot(int schemaVersion, RunMetadata run, Organization organization, List<AccountSnapshot> accounts,
+                       Map<String, ManagedPolicy> awsManagedPolicies) {
+
+    /** The format version this scanner writes and reads. */
+    public static final int SCHEMA_VERSION = 1;
+
+    public Snapshot {
+        Objects.requireNonNull(run, "run");
+        Objects.requireNonNull(organization, "organization");
+        accounts = Copies.list(accounts);
+        awsManagedPolicies = Copies.map(awsManagedPolicies);
+    }
+
+    /**
+     * A snapshot in the current format version.
+     *
+     * @param run                run metadata
+     * @param organization       the organization
+     * @param accounts           accounts
+     * @param awsManagedPolicies AWS managed policies by ARN
+     */
+    public Snapshot(RunMetadata run, Organization organization, List<AccountSnapshot> accounts,
+                    Map<String, ManagedPolicy> awsManagedPolicies) {
+        this(SCHEMA_VERSION, run, organization, accounts, awsManagedPolicies);
+    }
+
+    /**
+     * @param accountId a 12-digit account id
+     * @return that account's section, if any
+     */
+    public Optional<AccountSnapshot> account(String accountId) {
+        return accounts.stream().filter(a -> a.accountId().equals(accountId)).findFirst();
+    }
+
+    /**
+     * Finds a KMS key by its ARN in the section of the account and region that own it.
+     *
+     * @param keyArn full key ARN
+     * @return the key, if collected
+     */
+    public Optional<KmsKey> kmsKey(String keyArn) {
+        return allKmsKeys().filter(k -> k.arn().equals(keyArn)).findFirst();
+    }
+
+    /**
+     * @return every KMS key of every account and region
+     */
+    public Stream<KmsKey> allKmsKeys() {
+        return accounts.stream().flatMap(a -> a.regions().stream()).flatMap(r -> r.kmsKeys().stream());
+    }
+
+    /**
+     * Looks a managed policy up by ARN: AWS managed ones in {@link #awsManagedPolicies()}, customer managed ones in
+     * the owning account's IAM section.
+     *
+     * @param policyArn policy ARN
+     * @return the policy, if collected
+     */
+    public Optional<ManagedPolicy> managedPolicy(String policyArn) {
+        ManagedPolicy aws = awsManagedPolicies.get(policyArn);
+        if (aws != null) {
+            return Optional.of(aws);
+        }
+        return accounts.stream().flatMap(a -> a.iam().customerManagedPolicies().stream())
+                .filter(p -> p.arn().equals(policyArn)).findFirst();
+    }
+}

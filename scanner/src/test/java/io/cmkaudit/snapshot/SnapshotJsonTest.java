@@ -1,0 +1,122 @@
+package io.cmkaudit.snapshot;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SnapshotJsonTest {
+
+    private static String json(Snapshot s) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        SnapshotJson.write(s, out);
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    private static Snapshot parse(String json) {
+        return SnapshotJson.read(new ByteArrayInputStream(json.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    @Test
+    void roundTripKeepsEveryField() {
+        Snapshot original = SnapshotFixtures.full();
+        Snapshot back = parse(json(original));
+        assertThat(back).isEqualTo(original);
+    }
+
+    @Test
+    void writingTwiceGivesIdenticalText() {
+        String first = json(SnapshotFixtures.full());
+        assertThat(json(parse(first))).isEqualTo(first);
+    }
+
+    @Test
+    void schemaVersionIsTheFirstField() {
+        assertThat(json(SnapshotFixtures.full())).startsWith("{\n  \"schemaVersion\" : 1,\n  \"run\" : {");
+    }
+
+    @Test
+    void malformedPolicyDocumentsSurviveAsText() {
+        Snapshot back = parse(json(SnapshotFixtures.full()));
+        assertThat(back.organization().serviceControlPolicies().get(1).document()).isEqualTo("{not json");
+        assertThat(back.account(SnapshotFixtures.MEMBER).orElseThrow().iam().roles().get(0).inlinePolicies().get(0).document())
+                .isEqualTo("{\"Statement\": [");
+    }
+
+    @Test
+    void timesAreIsoUtcAndNullFieldsAreOmitted() {
+        String text = json(SnapshotFixtures.full());
+        assertThat(text).contains("\"startedAt\" : \"2026-03-01T10:00:00Z\"", "\"finishedAt\" : \"2026-03-01T10:00:42.500Z\"");
+        assertThat(text).doesNotContain("null");
+    }
+
+    @Test
+    void unknownSchemaVersionIsAClearError() {
+        String text = json(SnapshotFixtures.full()).replace("\"schemaVersion\" : 1", "\"schemaVersion\" : 7");
+        assertThatThrownBy(() -> parse(text))
+                .isInstanceOf(SnapshotFormatException.class)
+                .hasMessage("snapshot: unsupported snapshot schemaVersion 7 (this cmk-audit reads version 1; "
+                        + "re-collect the snapshot or use a matching cmk-audit release)");
+    }
+
+    @Test
+    void missingSchemaVersionIsAClearError() {
+        assertThatThrownBy(() -> parse("{\"run\": {}}"))
+                .hasMessage("snapshot: not a snapshot: missing integer field `schemaVersion`");
+    }
+
+    @Test
+    void malformedJsonNamesTheLine() {
+        assertThatThrownBy(() -> parse("{\n  \"schemaVersion\": 1,\n  oops\n}"))
+                .isInstanceOf(SnapshotFormatException.class)
+                .hasMessageStartingWith("snapshot: line 3, column 3: not valid JSON: ");
+    }
+
+    @Test
+    void missingRequiredFieldNamesThePath() {
+        String text = json(SnapshotFixtures.full()).replace("\"arn\" : \"arn:aws:iam::222222222222:user/ops/alice\",", "");
+        assertThatThrownBy(() -> parse(text))
+                .hasMessage("snapshot: accounts[1].iam.users[0]: missing required field `arn`");
+    }
+
+    @Test
+    void unknownFieldNamesThePath() {
+        String text = json(SnapshotFixtures.full()).replace("\"keyState\" : \"Enabled\",", "\"keyState\" : \"Enabled\", \"colour\": 1,");
+        assertThatThrownBy(() -> parse(text))
+                .hasMessage("snapshot: accounts[0].regions[0].kmsKeys[0]: unknown field `colour`");
+    }
+
+    @Test
+    void fileWriteIsAtomicAndReadNamesTheFile(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("s.json");
+        SnapshotJson.write(SnapshotFixtures.full(), file);
+        assertThat(SnapshotJson.read(file)).isEqualTo(SnapshotFixtures.full());
+        try (var files = Files.list(dir)) {
+            assertThat(files.map(p -> p.getFileName().toString()).toList()).isEqualTo(List.of("s.json"));
+        }
+        Files.writeString(file, "[]");
+        assertThatThrownBy(() -> SnapshotJson.read(file))
+                .hasMessage(file + ": not a snapshot: expected a JSON object");
+    }
+
+    @Test
+    void lookupHelpersFindKeysPoliciesAndTargetChains() {
+        Snapshot s = SnapshotFixtures.full();
+        assertThat(s.kmsKey(SnapshotFixtures.SHARED_KEY).orElseThrow().accountId()).isEqualTo(SnapshotFixtures.MGMT);
+        assertThat(s.managedPolicy("arn:aws:iam::aws:policy/AmazonEC2FullAccess").orElseThrow().defaultVersionId()).isEqualTo("v8");
+        assertThat(s.managedPolicy("arn:aws:iam::222222222222:policy/StartTagged").orElseThrow().name()).isEqualTo("StartTagged");
+        assertThat(s.organization().targetChain(SnapshotFixtures.MEMBER))
+                .containsExactly("r-ab12", "ou-ab12-11111111", "ou-ab12-22222222", SnapshotFixtures.MEMBER);
+        assertThat(s.organization().targetChain(SnapshotFixtures.MGMT)).containsExactly("r-ab12", SnapshotFixtures.MGMT);
+        assertThat(s.organization().targetChain("444444444444")).isEmpty();
+        assertThat(IamRole.isServiceLinkedPath("/aws-service-role/autoscaling.amazonaws.com/")).isTrue();
+        assertThat(IamRole.isServiceLinkedPath("/")).isFalse();
+    }
+}
