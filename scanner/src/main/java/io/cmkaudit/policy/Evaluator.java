@@ -62,6 +62,10 @@ public final class Evaluator {
             "kms:describekey", "kms:getkeyrotationstatus", "kms:getpublickey", "kms:listgrants",
             "kms:retiregrant", "kms:revokegrant");
     private static final String EC_PREFIX = "kms:encryptioncontext:";
+    /** Operations that take an encryption context, to which grant constraints apply. */
+    private static final Set<String> EC_OPERATIONS = Set.of("kms:encrypt", "kms:decrypt", "kms:reencryptfrom",
+            "kms:reencryptto", "kms:generatedatakey", "kms:generatedatakeywithoutplaintext",
+            "kms:generatedatakeypair", "kms:generatedatakeypairwithoutplaintext");
 
     private Evaluator() {
     }
@@ -231,7 +235,7 @@ public final class Evaluator {
                 if (m == PrincipalMatch.NONE || !grantsOperation(g, ctx.actionLower)) {
                     continue;
                 }
-                Tri t = constraints(g.constraints(), ctx);
+                Tri t = constraints(g.constraints(), ctx).and(childOperations(g, ctx));
                 if (t == Tri.FALSE) {
                     continue;
                 }
@@ -320,18 +324,26 @@ public final class Evaluator {
             }
         } else if (allowed == Tri.FALSE) {
             kind = DecisionKind.IMPLICIT_DENY;
+            // the allow path that misses the fewest layers; among equals, the one whose granting layers
+            // (identity, resource, grant) are satisfied, then the first in path order
             Need[] best = null;
             int bestMissing = Integer.MAX_VALUE;
+            int bestGrantMissing = Integer.MAX_VALUE;
             for (Need[] p : paths) {
                 int missing = 0;
+                int grantMissing = 0;
                 for (Need n : p) {
                     if (n.value() == Tri.FALSE) {
                         missing++;
+                        if (n.grants()) {
+                            grantMissing++;
+                        }
                     }
                 }
-                if (missing < bestMissing) {
+                if (missing < bestMissing || (missing == bestMissing && grantMissing < bestGrantMissing)) {
                     best = p;
                     bestMissing = missing;
+                    bestGrantMissing = grantMissing;
                 }
             }
             for (Need n : best) {
@@ -535,9 +547,46 @@ public final class Evaluator {
         return false;
     }
 
-    /** Whether the request's encryption context meets a grant's constraints. */
+    /**
+     * A principal that holds {@code CreateGrant} from a grant may only create grants for operations of that grant
+     * (https://docs.aws.amazon.com/kms/latest/developerguide/grants.html ,
+     * https://docs.aws.amazon.com/kms/latest/developerguide/create-grant-overview.html): the request's
+     * {@code kms:GrantOperations} must be a subset of the grant's operations. Absent key: nothing to check.
+     */
+    private static Tri childOperations(Grant g, EvalContext ctx) {
+        if (!ctx.actionLower.equals("kms:creategrant")) {
+            return Tri.TRUE;
+        }
+        List<String> ops = ctx.lookup("kms:grantoperations");
+        if (ops == EvalContext.UNKNOWN_VALUES) {
+            return Tri.UNKNOWN;
+        }
+        if (ops == null) {
+            return Tri.TRUE;
+        }
+        for (String op : ops) {
+            boolean found = false;
+            for (String have : g.operations()) {
+                if (have.equalsIgnoreCase(op)) {
+                    found = true;
+                    break;
+                }
+            }
+            if (!found) {
+                return Tri.FALSE;
+            }
+        }
+        return Tri.TRUE;
+    }
+
+    /**
+     * Whether the request's encryption context meets a grant's constraints. Constraints apply only to operations
+     * that take an encryption context; others (DescribeKey, RetireGrant, CreateGrant, ...) are not constrained
+     * (https://docs.aws.amazon.com/kms/latest/APIReference/API_GrantConstraints.html).
+     */
     private static Tri constraints(Grant.Constraints c, EvalContext ctx) {
-        if (c == null || (c.encryptionContextEquals() == null && c.encryptionContextSubset() == null)) {
+        if (c == null || (c.encryptionContextEquals() == null && c.encryptionContextSubset() == null)
+                || !EC_OPERATIONS.contains(ctx.actionLower)) {
             return Tri.TRUE;
         }
         boolean unknown = ctx.context.hasUnknownWithPrefix(EC_PREFIX);
@@ -618,9 +667,15 @@ public final class Evaluator {
         }
         if (run.pendingGrants != null) {
             for (Grant g : run.pendingGrants) {
-                out.add(new ResidualCondition(Layer.GRANT, "grant " + g.label(), g.label(), "GrantConstraints",
-                        "kms:EncryptionContext:*", List.of(String.valueOf(g.constraints())),
-                        ResidualCondition.Reason.UNKNOWN_KEY));
+                if (constraints(g.constraints(), ctx) == Tri.UNKNOWN) {
+                    out.add(new ResidualCondition(Layer.GRANT, "grant " + g.label(), g.label(), "GrantConstraints",
+                            "kms:EncryptionContext:*", List.of(String.valueOf(g.constraints())),
+                            ResidualCondition.Reason.UNKNOWN_KEY));
+                }
+                if (childOperations(g, ctx) == Tri.UNKNOWN) {
+                    out.add(new ResidualCondition(Layer.GRANT, "grant " + g.label(), g.label(), "GrantOperations",
+                            "kms:GrantOperations", g.operations(), ResidualCondition.Reason.UNKNOWN_KEY));
+                }
             }
         }
         return out;
