@@ -280,14 +280,18 @@ final class AccountReader {
                 ? null : placement.groupName();
         return new Ec2Instance(i.instanceId(), Arns.instance(region, accountId, i.instanceId()),
                 i.state() == null ? "unknown" : i.state().nameAsString(),
-                i.stateReason() == null ? null : i.stateReason().code(),
-                i.stateReason() == null ? null : i.stateReason().message(),
+                i.stateReason() == null ? null : blankToNull(i.stateReason().code()),
+                i.stateReason() == null ? null : blankToNull(i.stateReason().message()),
                 tags, i.instanceTypeAsString(),
                 placement == null ? null : placement.availabilityZone(),
                 placement == null ? null : placement.tenancyAsString(),
                 i.ebsOptimized(), group,
                 i.iamInstanceProfile() == null ? null : i.iamInstanceProfile().arn(),
                 i.rootDeviceTypeAsString(), i.rootDeviceName(), bdm);
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s;
     }
 
     private static String path(String p) {

@@ -22,7 +22,18 @@ final class CallCounter implements ExecutionInterceptor {
     public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
         String service = attributes.getAttribute(SdkExecutionAttribute.SERVICE_NAME);
         String operation = attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME);
-        counts.computeIfAbsent(service + "." + operation, k -> new LongAdder()).increment();
+        counts.computeIfAbsent(serviceName(service) + "." + operation, k -> new LongAdder()).increment();
+    }
+
+    /** The SDK's service names ({@code Ec2}, {@code Kms}) as AWS writes them ({@code EC2}, {@code KMS}). */
+    static String serviceName(String sdkName) {
+        return switch (sdkName) {
+            case "Ec2" -> "EC2";
+            case "Iam" -> "IAM";
+            case "Kms" -> "KMS";
+            case "Sts" -> "STS";
+            default -> sdkName;
+        };
     }
 
     /**

@@ -274,8 +274,11 @@ public final class Collector {
                 String defaultArn = r.ebsDefaultKmsKeyId() == null ? null
                         : resolved.get(KeyRef.parse(r.ebsDefaultKmsKeyId(), scan.accountId(), r.region()));
                 List<KmsKey> regionKeys = own == null ? List.of() : own.keysByRegion().getOrDefault(r.region(), List.of());
-                regions.add(new RegionSnapshot(r.region(), r.ebsEncryptionByDefault(), r.ebsDefaultKmsKeyId(),
-                        defaultArn, r.instances(), volumes, regionKeys));
+                boolean read = c.status() == CoverageStatus.SCANNED || c.status() == CoverageStatus.PARTIAL;
+                if (read || !regionKeys.isEmpty()) {
+                    regions.add(new RegionSnapshot(r.region(), r.ebsEncryptionByDefault(), r.ebsDefaultKmsKeyId(),
+                            defaultArn, r.instances(), volumes, regionKeys));
+                }
             }
             if (own != null) {
                 own.keysByRegion().forEach((region, list) -> {

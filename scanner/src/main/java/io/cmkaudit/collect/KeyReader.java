@@ -221,7 +221,9 @@ final class KeyReader {
         // as CUSTOMER, so the alias decides.
         String keyManager = aliases.stream().anyMatch(a -> a.startsWith("alias/aws/")) ? "AWS" : md.keyManagerAsString();
         return new KmsKey(arn, md.keyId() != null ? md.keyId() : keyId, accountId, region, keyManager,
-                md.keyStateAsString(), md.originAsString(), md.multiRegion(), policy, grants,
+                md.keyStateAsString(), md.originAsString(),
+                // multi-Region key ids start with mrk- (https://docs.aws.amazon.com/kms/latest/developerguide/multi-region-keys-overview.html)
+                md.multiRegion() != null ? md.multiRegion() : Boolean.valueOf(keyId.startsWith("mrk-")), policy, grants,
                 aliases.stream().sorted().toList(), tags, error);
     }
 

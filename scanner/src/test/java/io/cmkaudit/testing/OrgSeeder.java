@@ -162,6 +162,9 @@ public final class OrgSeeder implements AutoCloseable {
             closeables.add(creds);
         }
         Account a = new Account(id, name, creds);
+        // On AWS, CreateAccount's role has AdministratorAccess attached; moto creates it bare.
+        a.iam().attachRolePolicy(r -> r.roleName("OrganizationAccountAccessRole")
+                .policyArn("arn:aws:iam::aws:policy/AdministratorAccess"));
         accounts.put(name, a);
         return a;
     }
