@@ -95,17 +95,28 @@ final class HtmlReport {
                 StandardCharsets.UTF_8), 1 << 16)) {
             engine.process(PAGE, ctx, w);
         } catch (TemplateEngineException e) {
-            String name = e instanceof TemplateProcessingException p && p.getTemplateName() != null
-                    ? p.getTemplateName() : PAGE;
-            Integer line = e instanceof TemplateProcessingException p ? p.getLine() : null;
-            String where = (fromOverride(PAGE) ? overrideDir.resolve(PAGE).toString() : name)
+            TemplateProcessingException located = located(e);
+            Integer line = located == null ? null : located.getLine();
+            String what = located == null ? rootMessage(e) : located.getMessage();
+            int cut = what.indexOf(" (template: ");
+            String where = (fromOverride(PAGE) ? overrideDir.resolve(PAGE).toString() : CLASSPATH_DIR + PAGE)
                     + (line == null ? "" : ":" + line);
-            String msg = where + ": template error: " + firstLine(rootMessage(e));
+            String msg = where + ": template error: " + firstLine(cut > 0 ? what.substring(0, cut) : what);
             if (fromOverride(PAGE)) {
                 throw new ReportInputException(msg, e);
             }
             throw new IllegalStateException("built-in template " + msg, e);
         }
+    }
+
+    /** @return the first exception in the cause chain that knows its template line, or null */
+    private static TemplateProcessingException located(Throwable e) {
+        for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
+            if (t instanceof TemplateProcessingException p && p.getLine() != null) {
+                return p;
+            }
+        }
+        return null;
     }
 
     private boolean fromOverride(String name) {
