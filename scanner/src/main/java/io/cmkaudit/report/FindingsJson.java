@@ -14,9 +14,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Writes {@code findings.json} with a streaming {@link JsonGenerator} (one finding at a time) and turns a finding's
@@ -57,7 +59,7 @@ final class FindingsJson {
             stringArray(g, "regions", run.regions() == null ? List.of() : run.regions());
             g.writeObjectFieldStart("apiCalls");
             if (run.apiCalls() != null) {
-                for (Map.Entry<String, Long> e : new java.util.TreeMap<>(run.apiCalls()).entrySet()) {
+                for (Map.Entry<String, Long> e : new TreeMap<>(run.apiCalls()).entrySet()) {
                     g.writeNumberField(e.getKey(), e.getValue());
                 }
             }
@@ -307,7 +309,7 @@ final class FindingsJson {
     private static LocalDate parseDate(String s) {
         try {
             return LocalDate.parse(s);
-        } catch (java.time.format.DateTimeParseException e) {
+        } catch (DateTimeParseException e) {
             throw new IllegalArgumentException("field `suppression.expires`: not a date YYYY-MM-DD: `" + s + "`");
         }
     }

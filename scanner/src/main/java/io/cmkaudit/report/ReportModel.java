@@ -6,6 +6,7 @@ import io.cmkaudit.analysis.FindingType;
 import io.cmkaudit.analysis.Severity;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumMap;
@@ -199,6 +200,13 @@ public record ReportModel(Header header, Verdict verdict, AnalysisResult.Summary
      * @param entries  valid entries with their state, file order
      */
     public record SuppressionView(boolean given, SuppressionReport report, List<RuleView> entries) {
+        /**
+         * @param state {@code active}, {@code expiring}, {@code unused} or {@code expired}
+         * @return entries in that state
+         */
+        public int count(String state) {
+            return (int) entries.stream().filter(e -> e.state().equals(state)).count();
+        }
     }
 
     /**
@@ -317,7 +325,7 @@ public record ReportModel(Header header, Verdict verdict, AnalysisResult.Summary
         Blocked blocked = new Blocked(blockedInstances.size(), blockedPrincipals.size(), perAccount.size());
         Chart chart = chart(perAccount, accountNames);
 
-        LocalDate today = LocalDate.ofInstant(writtenAt, java.time.ZoneOffset.UTC);
+        LocalDate today = LocalDate.ofInstant(writtenAt, ZoneOffset.UTC);
         List<RuleView> rules = new ArrayList<>();
         for (SuppressionReport.RuleUse u : sr.active()) {
             String state = u.matched() == 0 ? "unused"

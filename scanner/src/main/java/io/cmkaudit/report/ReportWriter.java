@@ -62,8 +62,9 @@ public final class ReportWriter {
         RunDiff.Result diff = RunDiff.apply(suppressed.findings(), options.previous());
         FindingCounts counts = FindingCounts.of(diff.findings(), diff.resolved());
 
-        String name = Formats.folderName(now);
-        Path temp = RunFolder.createTemp(options.outputRoot(), name);
+        String base = Formats.folderName(now);
+        Path temp = RunFolder.createTemp(options.outputRoot(), base);
+        String name = RunFolder.freeName(options.outputRoot(), base);
         try {
             CsvReports.writeFindings(temp.resolve(FINDINGS_CSV), diff.findings(), diff.resolved(),
                     result.run().startedAt());
@@ -73,7 +74,7 @@ public final class ReportWriter {
             ReportModel model = ReportModel.build(result, diff.findings(), diff.resolved(), counts,
                     suppressed.report(), options.previous(), now, name);
             html.render(temp.resolve(REPORT_HTML), model);
-            Path runDir = RunFolder.publish(temp, options.outputRoot(), name);
+            Path runDir = RunFolder.publish(temp, options.outputRoot(), name, base);
             return new RunOutput(runDir, diff.findings(), diff.resolved(), counts, suppressed.report());
         } catch (IOException | RuntimeException e) {
             RunFolder.deleteQuietly(temp);

@@ -31,17 +31,27 @@ final class RunFolder {
     }
 
     /**
-     * Renames {@code temp} to {@code root/name}, or {@code root/name-2}, {@code -3}, ... when taken.
+     * @return {@code name}, or {@code name-2}, {@code name-3}, ...: the first that does not exist in {@code root}
+     */
+    static String freeName(Path root, String name) {
+        for (int n = 1; ; n++) {
+            String candidate = n == 1 ? name : name + "-" + n;
+            if (!Files.exists(root.resolve(candidate))) {
+                return candidate;
+            }
+        }
+    }
+
+    /**
+     * Renames {@code temp} to {@code root/name}; when another run took that name meanwhile, to the next free one of
+     * {@code base}, {@code base-2}, {@code base-3}, ...
      *
      * @return the final folder
      * @throws IOException when the file system cannot rename atomically or the rename fails
      */
-    static Path publish(Path temp, Path root, String name) throws IOException {
-        for (int n = 1; ; n++) {
-            Path target = root.resolve(n == 1 ? name : name + "-" + n);
-            if (Files.exists(target)) {
-                continue;
-            }
+    static Path publish(Path temp, Path root, String name, String base) throws IOException {
+        for (String candidate = name; ; candidate = freeName(root, base)) {
+            Path target = root.resolve(candidate);
             try {
                 return Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
             } catch (FileAlreadyExistsException | DirectoryNotEmptyException raced) {

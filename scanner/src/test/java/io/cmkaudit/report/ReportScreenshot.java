@@ -29,6 +29,7 @@ public final class ReportScreenshot {
             // show the filters at work and one finding opened on its evidence and fix snippet
             new Select(driver.findElement(By.id("f-type"))).selectByValue("START_BLOCKED_KMS_DENIED");
             driver.findElement(By.cssSelector("#type-start-blocked-kms-denied tbody.finding button.toggle")).click();
+            driver.executeScript("window.scrollTo(0, 0);");
             byte[] shot = driver.getScreenshotAs(OutputType.BYTES);
             Files.createDirectories(png.getParent());
             Files.write(png, shot);
