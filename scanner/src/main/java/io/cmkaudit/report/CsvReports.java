@@ -1,0 +1,128 @@
+package io.cmkaudit.report;
+
+import io.cmkaudit.analysis.AnalysisResult;
+import io.cmkaudit.analysis.Finding;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVPrinter;
+import org.apache.commons.csv.QuoteMode;
+
+/**
+ * Writes {@code findings.csv} and {@code coverage.csv} row by row with Commons CSV: RFC 4180, comma, CRLF, UTF-8
+ * with a byte order mark (so spreadsheet programs detect UTF-8), minimal quoting, ISO-8601 UTC times. Columns are
+ * fixed and documented in {@code docs/csv-columns.md}.
+ */
+public final class CsvReports {
+
+    /** The columns of {@code findings.csv}, in order (findings.md). */
+    public static final List<String> FINDINGS_COLUMNS = List.of("finding_id", "type", "severity", "status", "change",
+            "account_id", "account_name", "ou_path", "region", "instance_id", "instance_name", "volume_ids",
+            "key_arn", "key_account_id", "key_state", "principal_arn", "principal_type", "deciding_layer",
+            "evidence", "explanation", "remediation", "remediation_policy", "suppression_reason",
+            "suppression_owner", "suppression_expires", "run_started_at");
+
+    /** The columns of {@code coverage.csv}, in order (findings.md). */
+    public static final List<String> COVERAGE_COLUMNS = List.of("account_id", "account_name", "region", "status",
+            "error_code", "error_message", "instances", "volumes", "cmk_keys", "principals");
+
+    private static final char BOM = '\uFEFF';
+
+    private CsvReports() {
+    }
+
+    /**
+     * Writes {@code findings.csv}: the current findings, then the resolved ones (change {@code RESOLVED}).
+     *
+     * @param file         the file to create or replace
+     * @param findings     current findings after suppressions and diff
+     * @param resolved     findings of the previous run that are gone
+     * @param runStartedAt the run's collection start, written in every row's {@code run_started_at}
+     * @throws IOException when the file cannot be written
+     */
+    public static void writeFindings(Path file, List<Finding> findings, List<Finding> resolved, Instant runStartedAt)
+            throws IOException {
+        String started = Formats.iso(runStartedAt);
+        try (Writer w = writer(file);
+             CSVPrinter csv = format(FINDINGS_COLUMNS).print(w)) {
+            for (Finding f : findings) {
+                row(csv, f, started);
+            }
+            for (Finding f : resolved) {
+                row(csv, f, started);
+            }
+        }
+    }
+
+    private static void row(CSVPrinter csv, Finding f, String started) throws IOException {
+        Finding.Suppression s = f.suppression();
+        csv.printRecord(
+                cell(f.findingId()), cell(f.type().name()), cell(f.severity().name()), cell(f.status().name()),
+                cell(f.change() == null ? null : f.change().name()),
+                cell(f.accountId()), cell(f.accountName()), cell(f.ouPath()), cell(f.region()),
+                cell(f.instanceId()), cell(f.instanceName()), cell(Formats.join(f.volumeIds())),
+                cell(f.keyArn()), cell(f.keyAccountId()), cell(f.keyState()),
+                cell(f.principalArn()), cell(f.principalType()), cell(Formats.join(f.decidingLayers())),
+                cell(Formats.join(f.evidence())), cell(f.explanation()), cell(f.remediation()),
+                cell(f.remediationPolicy()),
+                cell(s == null ? null : s.reason()), cell(s == null ? null : s.owner()),
+                cell(s == null ? null : s.expires().toString()),
+                cell(started));
+    }
+
+    /**
+     * Writes {@code coverage.csv}: one row per account × region.
+     *
+     * @param file     the file to create or replace
+     * @param coverage the coverage rows
+     * @throws IOException when the file cannot be written
+     */
+    public static void writeCoverage(Path file, List<AnalysisResult.CoverageRow> coverage) throws IOException {
+        try (Writer w = writer(file);
+             CSVPrinter csv = format(COVERAGE_COLUMNS).print(w)) {
+            for (AnalysisResult.CoverageRow r : coverage) {
+                csv.printRecord(cell(r.accountId()), cell(r.accountName()), cell(r.region()), cell(r.status()),
+                        cell(r.errorCode()), cell(r.errorMessage()), r.instances(), r.volumes(), r.cmkKeys(),
+                        r.principals());
+            }
+        }
+    }
+
+    /**
+     * Neutralizes a cell a spreadsheet would run as a formula (OWASP "CSV Injection"): a value starting with
+     * {@code =}, {@code +}, {@code -}, {@code @}, tab or carriage return gets a leading single quote. Other values,
+     * e.g. account ids such as {@code 012345678901}, are returned unchanged.
+     *
+     * @param value a cell value, or null
+     * @return the value to write; the empty string for null
+     */
+    public static String cell(String value) {
+        if (value == null || value.isEmpty()) {
+            return "";
+        }
+        char c = value.charAt(0);
+        return c == '=' || c == '+' || c == '-' || c == '@' || c == '\t' || c == '\r' ? "'" + value : value;
+    }
+
+    private static Writer writer(Path file) throws IOException {
+        Writer w = new BufferedWriter(new OutputStreamWriter(Files.newOutputStream(file), StandardCharsets.UTF_8),
+                1 << 16);
+        w.write(BOM);
+        return w;
+    }
+
+    private static CSVFormat format(List<String> header) {
+        return CSVFormat.RFC4180.builder()
+                .setHeader(header.toArray(String[]::new))
+                .setRecordSeparator("\r\n")
+                .setQuoteMode(QuoteMode.MINIMAL)
+                .get();
+    }
+}

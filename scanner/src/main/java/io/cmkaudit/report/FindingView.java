@@ -1,0 +1,133 @@
+package io.cmkaudit.report;
+
+import io.cmkaudit.analysis.Finding;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * A finding as the HTML template shows it: the finding itself plus short labels derived from it. Every value is
+ * raw text; the template escapes.
+ *
+ * @param f     the finding
+ * @param domId unique id of the finding's rows in the page, e.g. {@code f12}
+ */
+public record FindingView(Finding f, String domId) {
+
+    /** @return id of the remediation snippet's {@code <pre>} */
+    public String snippetId() {
+        return domId + "-fix";
+    }
+
+    /** @return id of the detail row */
+    public String detailId() {
+        return domId + "-detail";
+    }
+
+    /** @return lowercase severity for CSS, e.g. {@code high} */
+    public String css() {
+        return f.severity().name().toLowerCase(Locale.ROOT);
+    }
+
+    /** @return 0 for CRITICAL ... 4 for INFO, for sorting */
+    public int sevRank() {
+        return f.severity().ordinal();
+    }
+
+    /**
+     * @return the principal's path and name (the ARN's resource part after {@code role/} or {@code user/}, e.g.
+     *         {@code ops/payments-operator}); for service-linked roles only the name; null when there is no principal
+     */
+    public String principalName() {
+        String arn = f.principalArn();
+        if (arn == null) {
+            return null;
+        }
+        if ("service-linked-role".equals(f.principalType())) {
+            return arn.substring(arn.lastIndexOf('/') + 1);
+        }
+        int colon = arn.indexOf(':', arn.indexOf(":iam::") + 6);
+        String resource = colon >= 0 ? arn.substring(colon + 1) : arn;
+        int slash = resource.indexOf('/');
+        return slash >= 0 && slash < resource.length() - 1 ? resource.substring(slash + 1) : resource;
+    }
+
+    /** @return {@code role}, {@code user}, {@code service-linked role}, or null */
+    public String principalKind() {
+        String t = f.principalType();
+        return t == null ? null : t.replace('-', ' ');
+    }
+
+    /** @return the key id (the part after {@code key/}) of the key ARN, or null */
+    public String keyId() {
+        String arn = f.keyArn();
+        if (arn == null) {
+            return null;
+        }
+        int k = arn.indexOf(":key/");
+        return k >= 0 ? arn.substring(k + 5) : arn.substring(arn.lastIndexOf(':') + 1);
+    }
+
+    /** @return the first 8 characters of the key id followed by an ellipsis, or the whole id when short */
+    public String keyShort() {
+        String id = keyId();
+        return id == null || id.length() <= 12 ? id : id.substring(0, 8) + "\u2026";
+    }
+
+    /** @return true when the key belongs to another account than the finding */
+    public boolean keyCrossAccount() {
+        return f.keyAccountId() != null && f.accountId() != null && !f.keyAccountId().equals(f.accountId());
+    }
+
+    /** @return deciding layers in words, e.g. {@code Key policy, SCP}; empty when none */
+    public String layers() {
+        List<String> out = new ArrayList<>();
+        for (String l : f.decidingLayers()) {
+            out.add(layerName(l));
+        }
+        return String.join(", ", out);
+    }
+
+    /** @return the deciding layer names as in {@code simulate}'s {@code decidedBy}, joined with {@code "; "} */
+    public String layerCodes() {
+        return Formats.join(f.decidingLayers());
+    }
+
+    /** @return volume ids joined with {@code ", "} */
+    public String volumes() {
+        return String.join(", ", f.volumeIds());
+    }
+
+    /** @return the change value, or empty when there was no previous run */
+    public String change() {
+        return f.change() == null ? "" : f.change().name();
+    }
+
+    /** @return lowercase change for CSS, or empty */
+    public String changeCss() {
+        return change().toLowerCase(Locale.ROOT);
+    }
+
+    /** @return account label {@code name (id)}, or the id */
+    public String accountLabel() {
+        return f.accountId() == null ? "" : ReportModel.accountLabel(f.accountId(), f.accountName());
+    }
+
+    /**
+     * @param layer a layer name of {@code simulate}'s {@code decidedBy}
+     * @return the layer in words
+     */
+    static String layerName(String layer) {
+        return switch (layer) {
+            case "identity" -> "Identity policy";
+            case "boundary" -> "Permissions boundary";
+            case "session" -> "Session policy";
+            case "scp" -> "SCP";
+            case "rcp" -> "RCP";
+            case "resource" -> "Key policy";
+            case "grant" -> "Grant";
+            case "keyState" -> "Key state";
+            default -> layer;
+        };
+    }
+}

@@ -1,0 +1,316 @@
+package io.cmkaudit.report;
+
+import com.fasterxml.jackson.core.JsonEncoding;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.cmkaudit.analysis.AnalysisResult;
+import io.cmkaudit.analysis.Finding;
+import io.cmkaudit.analysis.FindingType;
+import io.cmkaudit.analysis.Severity;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Writes {@code findings.json} with a streaming {@link JsonGenerator} (one finding at a time) and turns a finding's
+ * JSON object back into a {@link Finding} for {@link PreviousRun}. The layout is documented in
+ * {@code docs/findings-json.md}.
+ */
+final class FindingsJson {
+
+    /** Version of the layout below; {@link PreviousRun#read} accepts this version only. */
+    static final int SCHEMA_VERSION = 1;
+
+    private FindingsJson() {
+    }
+
+    /** Everything {@code findings.json} holds besides the analysis result. */
+    record Content(AnalysisResult result, List<Finding> findings, List<Finding> resolved, FindingCounts counts,
+                   SuppressionReport suppressions, PreviousRun previous, Instant writtenAt) {
+    }
+
+    static void write(Path file, Content c) throws IOException {
+        try (OutputStream out = Files.newOutputStream(file);
+             JsonGenerator g = new JsonFactory().createGenerator(out, JsonEncoding.UTF8)) {
+            g.useDefaultPrettyPrinter();
+            AnalysisResult.RunInfo run = c.result().run();
+            g.writeStartObject();
+            g.writeNumberField("schemaVersion", SCHEMA_VERSION);
+            g.writeObjectFieldStart("generator");
+            g.writeStringField("name", "cmk-audit");
+            g.writeStringField("version", run.scannerVersion());
+            g.writeEndObject();
+
+            g.writeObjectFieldStart("run");
+            g.writeStringField("startedAt", Formats.iso(run.startedAt()));
+            g.writeStringField("finishedAt", Formats.iso(run.finishedAt()));
+            g.writeStringField("reportWrittenAt", Formats.iso(c.writtenAt()));
+            g.writeStringField("organizationId", run.organizationId());
+            g.writeStringField("managementAccountId", run.managementAccountId());
+            stringArray(g, "regions", run.regions() == null ? List.of() : run.regions());
+            g.writeObjectFieldStart("apiCalls");
+            if (run.apiCalls() != null) {
+                for (Map.Entry<String, Long> e : new TreeMap<>(run.apiCalls()).entrySet()) {
+                    g.writeNumberField(e.getKey(), e.getValue());
+                }
+            }
+            g.writeEndObject();
+            g.writeEndObject();
+
+            if (c.previous() == null) {
+                g.writeNullField("previousRun");
+            } else {
+                g.writeObjectFieldStart("previousRun");
+                g.writeStringField("source", c.previous().source());
+                g.writeStringField("startedAt", Formats.iso(c.previous().startedAt()));
+                g.writeNumberField("findings", c.previous().findings().size());
+                g.writeEndObject();
+            }
+
+            AnalysisResult.Summary s = c.result().summary();
+            FindingCounts n = c.counts();
+            g.writeObjectFieldStart("summary");
+            g.writeNumberField("accounts", s.accounts());
+            g.writeNumberField("accountsScanned", s.accountsScanned());
+            g.writeNumberField("instances", s.instances());
+            g.writeNumberField("instancesInScope", s.instancesInScope());
+            g.writeNumberField("instancesAwsManagedKeyOnly", s.instancesAwsManagedKeyOnly());
+            g.writeNumberField("instancesUnencrypted", s.instancesUnencrypted());
+            g.writeNumberField("principals", s.principals());
+            g.writeNumberField("keysInScope", s.keysInScope());
+            g.writeObjectFieldStart("findings");
+            g.writeNumberField("total", n.total());
+            g.writeNumberField("open", n.open());
+            g.writeNumberField("suppressed", n.suppressed());
+            g.writeObjectFieldStart("openBySeverity");
+            for (Map.Entry<Severity, Integer> e : n.openBySeverity().entrySet()) {
+                g.writeNumberField(e.getKey().name(), e.getValue());
+            }
+            g.writeEndObject();
+            g.writeObjectFieldStart("byChange");
+            for (Map.Entry<Finding.Change, Integer> e : n.byChange().entrySet()) {
+                g.writeNumberField(e.getKey().name(), e.getValue());
+            }
+            g.writeNumberField("RESOLVED", n.resolved());
+            g.writeEndObject();
+            g.writeEndObject();
+            g.writeEndObject();
+
+            g.writeArrayFieldStart("coverage");
+            for (AnalysisResult.CoverageRow r : c.result().coverage()) {
+                g.writeStartObject();
+                g.writeStringField("accountId", r.accountId());
+                g.writeStringField("accountName", r.accountName());
+                g.writeStringField("region", r.region());
+                g.writeStringField("status", r.status());
+                g.writeStringField("errorCode", r.errorCode());
+                g.writeStringField("errorMessage", r.errorMessage());
+                g.writeNumberField("instances", r.instances());
+                g.writeNumberField("volumes", r.volumes());
+                g.writeNumberField("cmkKeys", r.cmkKeys());
+                g.writeNumberField("principals", r.principals());
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+
+            g.writeArrayFieldStart("findings");
+            for (Finding f : c.findings()) {
+                finding(g, f);
+            }
+            g.writeEndArray();
+            g.writeArrayFieldStart("resolvedFindings");
+            for (Finding f : c.resolved()) {
+                finding(g, f);
+            }
+            g.writeEndArray();
+
+            suppressions(g, c.suppressions());
+            g.writeEndObject();
+        }
+    }
+
+    private static void finding(JsonGenerator g, Finding f) throws IOException {
+        g.writeStartObject();
+        g.writeStringField("findingId", f.findingId());
+        g.writeStringField("type", f.type().name());
+        g.writeStringField("severity", f.severity().name());
+        g.writeStringField("status", f.status().name());
+        g.writeStringField("change", f.change() == null ? null : f.change().name());
+        g.writeStringField("accountId", f.accountId());
+        g.writeStringField("accountName", f.accountName());
+        g.writeStringField("ouPath", f.ouPath());
+        g.writeStringField("region", f.region());
+        g.writeStringField("instanceId", f.instanceId());
+        g.writeStringField("instanceName", f.instanceName());
+        stringArray(g, "volumeIds", f.volumeIds());
+        g.writeStringField("keyArn", f.keyArn());
+        g.writeStringField("keyAccountId", f.keyAccountId());
+        g.writeStringField("keyState", f.keyState());
+        g.writeStringField("principalArn", f.principalArn());
+        g.writeStringField("principalType", f.principalType());
+        stringArray(g, "decidingLayers", f.decidingLayers());
+        stringArray(g, "evidence", f.evidence());
+        g.writeStringField("explanation", f.explanation());
+        g.writeStringField("remediation", f.remediation());
+        g.writeStringField("remediationPolicy", f.remediationPolicy());
+        if (f.suppression() == null) {
+            g.writeNullField("suppression");
+        } else {
+            g.writeObjectFieldStart("suppression");
+            g.writeStringField("reason", f.suppression().reason());
+            g.writeStringField("owner", f.suppression().owner());
+            g.writeStringField("expires", f.suppression().expires().toString());
+            g.writeStringField("ticket", f.suppression().ticket());
+            g.writeEndObject();
+        }
+        g.writeEndObject();
+    }
+
+    private static void suppressions(JsonGenerator g, SuppressionReport r) throws IOException {
+        if (r.source() == null) {
+            g.writeNullField("suppressions");
+            return;
+        }
+        g.writeObjectFieldStart("suppressions");
+        g.writeStringField("source", r.source());
+        g.writeNumberField("entries", r.entries());
+        g.writeArrayFieldStart("active");
+        for (SuppressionReport.RuleUse u : r.active()) {
+            rule(g, u.rule(), u.matched());
+        }
+        g.writeEndArray();
+        g.writeArrayFieldStart("expired");
+        for (SuppressionReport.RuleUse u : r.expired()) {
+            rule(g, u.rule(), u.matched());
+        }
+        g.writeEndArray();
+        g.writeArrayFieldStart("unused");
+        for (SuppressionRule u : r.unused()) {
+            rule(g, u, 0);
+        }
+        g.writeEndArray();
+        g.writeArrayFieldStart("invalid");
+        for (InvalidSuppression i : r.invalid()) {
+            g.writeStartObject();
+            g.writeNumberField("index", i.index());
+            g.writeNumberField("line", i.line());
+            g.writeStringField("field", i.field());
+            g.writeStringField("message", i.message());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+        g.writeEndObject();
+    }
+
+    private static void rule(JsonGenerator g, SuppressionRule u, int matched) throws IOException {
+        g.writeStartObject();
+        g.writeNumberField("index", u.index());
+        g.writeNumberField("line", u.line());
+        g.writeStringField("findingId", u.findingId());
+        g.writeStringField("type", u.type() == null ? null : u.type().name());
+        g.writeStringField("accountId", u.accountId());
+        g.writeStringField("principalArn", u.principalArn());
+        g.writeStringField("keyArn", u.keyArn());
+        g.writeStringField("reason", u.reason());
+        g.writeStringField("owner", u.owner());
+        g.writeStringField("expires", u.expires().toString());
+        g.writeStringField("ticket", u.ticket());
+        g.writeNumberField("matched", matched);
+        g.writeEndObject();
+    }
+
+    private static void stringArray(JsonGenerator g, String name, List<String> values) throws IOException {
+        g.writeArrayFieldStart(name);
+        for (String v : values) {
+            g.writeString(v);
+        }
+        g.writeEndArray();
+    }
+
+    /**
+     * Reads one finding object as written by {@link #finding}.
+     *
+     * @throws IllegalArgumentException naming the first missing or bad field
+     */
+    static Finding readFinding(JsonNode n) {
+        if (n == null || !n.isObject()) {
+            throw new IllegalArgumentException("a finding must be a JSON object");
+        }
+        Finding.Suppression suppression = null;
+        JsonNode s = n.get("suppression");
+        if (s != null && s.isObject()) {
+            suppression = new Finding.Suppression(text(s, "reason"), text(s, "owner"),
+                    parseDate(required(s, "expires", "suppression.expires")), text(s, "ticket"));
+        }
+        String change = text(n, "change");
+        return new Finding(
+                required(n, "findingId", "findingId"),
+                enumValue(FindingType.class, required(n, "type", "type"), "type"),
+                enumValue(Severity.class, required(n, "severity", "severity"), "severity"),
+                enumValue(Finding.FindingStatus.class, required(n, "status", "status"), "status"),
+                change == null ? null : enumValue(Finding.Change.class, change, "change"),
+                text(n, "accountId"), text(n, "accountName"), text(n, "ouPath"), text(n, "region"),
+                text(n, "instanceId"), text(n, "instanceName"), list(n, "volumeIds"),
+                text(n, "keyArn"), text(n, "keyAccountId"), text(n, "keyState"),
+                text(n, "principalArn"), text(n, "principalType"), list(n, "decidingLayers"), list(n, "evidence"),
+                required(n, "explanation", "explanation"), required(n, "remediation", "remediation"),
+                text(n, "remediationPolicy"), suppression);
+    }
+
+    private static String text(JsonNode n, String field) {
+        JsonNode v = n.get(field);
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (!v.isValueNode()) {
+            throw new IllegalArgumentException("field `" + field + "` must be a string");
+        }
+        return v.asText();
+    }
+
+    private static String required(JsonNode n, String field, String label) {
+        String v = text(n, field);
+        if (v == null) {
+            throw new IllegalArgumentException("missing `" + label + "`");
+        }
+        return v;
+    }
+
+    private static List<String> list(JsonNode n, String field) {
+        JsonNode v = n.get(field);
+        if (v == null || v.isNull()) {
+            return List.of();
+        }
+        if (!v.isArray()) {
+            throw new IllegalArgumentException("field `" + field + "` must be a list of strings");
+        }
+        List<String> out = new ArrayList<>(v.size());
+        v.forEach(e -> out.add(e.asText()));
+        return out;
+    }
+
+    private static <E extends Enum<E>> E enumValue(Class<E> type, String value, String field) {
+        try {
+            return Enum.valueOf(type, value);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("field `" + field + "`: unknown value `" + value + "`");
+        }
+    }
+
+    private static LocalDate parseDate(String s) {
+        try {
+            return LocalDate.parse(s);
+        } catch (DateTimeParseException e) {
+            throw new IllegalArgumentException("field `suppression.expires`: not a date YYYY-MM-DD: `" + s + "`");
+        }
+    }
+}

@@ -1,0 +1,511 @@
+package io.cmkaudit.report;
+
+import io.cmkaudit.analysis.AnalysisResult;
+import io.cmkaudit.analysis.Finding;
+import io.cmkaudit.analysis.FindingType;
+import io.cmkaudit.analysis.Severity;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * What {@code report-templates/report.html} sees as the variable {@code report}: the findings of one run arranged
+ * for reading (grouped, counted, chart geometry computed). This is the template API: a replacement template given
+ * with {@code --templates DIR} uses these records (see {@code report-templates/README.md}). Values are raw text;
+ * templates must print them with {@code th:text} / attribute processors, which escape.
+ *
+ * @param header       who, what and when
+ * @param verdict      the one-line state of the organization and its supporting lines
+ * @param summary      counts of the analysis
+ * @param counts       counts of the final findings
+ * @param severities   one tile per severity with its open count, highest first
+ * @param blocked      instances and principals hit by start-blocking findings
+ * @param coverage     what was and was not scanned
+ * @param chart        the "open findings by account" bar chart
+ * @param types        one row per finding type that has findings, most severe first
+ * @param groups       open findings grouped by type, then account
+ * @param suppressed   suppressed findings, in report order
+ * @param changes      the comparison with the previous run
+ * @param suppressions the suppressions file's entries and problems
+ * @param facets       the values the filters offer
+ */
+public record ReportModel(Header header, Verdict verdict, AnalysisResult.Summary summary, FindingCounts counts,
+                          List<SeverityTile> severities, Blocked blocked, Coverage coverage, Chart chart,
+                          List<TypeRow> types, List<TypeGroup> groups, List<FindingView> suppressed,
+                          Changes changes, SuppressionView suppressions, Facets facets) {
+
+    /** Days before expiry from which an active suppression is flagged as expiring soon. */
+    static final int EXPIRING_SOON_DAYS = 30;
+
+    /**
+     * @param organizationId      organization id, or null
+     * @param managementAccountId management account id, or null
+     * @param startedAt           collection start, ISO-8601 UTC
+     * @param finishedAt          collection end, ISO-8601 UTC, or null
+     * @param writtenAt           when the report was written, ISO-8601 UTC
+     * @param scannerVersion      cmk-audit version
+     * @param regions             scanned regions joined with {@code ", "}
+     * @param runFolder           name of the run folder, e.g. {@code 2026-11-29T19-04-05Z}
+     */
+    public record Header(String organizationId, String managementAccountId, String startedAt, String finishedAt,
+                         String writtenAt, String scannerVersion, String regions, String runFolder) {
+    }
+
+    /**
+     * @param level    {@code critical}, {@code high}, {@code medium}, {@code low} or {@code ok}: the CSS modifier
+     * @param headline one sentence
+     * @param lines    supporting sentences (coverage gaps, blocked starts, suppression problems)
+     */
+    public record Verdict(String level, String headline, List<String> lines) {
+    }
+
+    /** One severity tile: {@code css} is the lowercase severity name. */
+    public record SeverityTile(Severity severity, int open, String css) {
+    }
+
+    /**
+     * @param instances  distinct instances with an open START_BLOCKED_* finding
+     * @param principals distinct principals with an open START_BLOCKED_* or START_ACCESS_CONDITIONAL finding
+     * @param accounts   distinct accounts with open findings
+     */
+    public record Blocked(int instances, int principals, int accounts) {
+    }
+
+    /**
+     * @param accounts       distinct accounts in the coverage rows
+     * @param accountsGap    accounts with at least one row not SCANNED
+     * @param rows           every row, gaps first
+     * @param gaps           rows whose status is not SCANNED
+     * @param complete       true when every row is SCANNED
+     */
+    public record Coverage(int accounts, int accountsGap, List<CoverageRowView> rows, List<CoverageRowView> gaps,
+                           boolean complete) {
+    }
+
+    /**
+     * A coverage row with its display class.
+     *
+     * @param row the row
+     * @param css {@code ok}, {@code warn} (PARTIAL, SKIPPED, SUSPENDED) or {@code gap} (denied, error)
+     */
+    public record CoverageRowView(AnalysisResult.CoverageRow row, String css) {
+    }
+
+    /**
+     * Horizontal stacked bars, one per account, in SVG user units.
+     *
+     * @param width        viewBox width
+     * @param height       viewBox height
+     * @param labelWidth   x where bars start
+     * @param rows         the bars
+     * @param ticks        x-axis ticks
+     * @param axisY        y of the x axis line
+     * @param moreAccounts accounts with open findings not drawn (beyond the first {@value #MAX_ROWS})
+     */
+    public record Chart(int width, int height, int labelWidth, List<ChartRow> rows, List<Tick> ticks, int axisY,
+                        int moreAccounts) {
+        /** Most bars drawn. */
+        public static final int MAX_ROWS = 12;
+    }
+
+    /**
+     * @param accountId   account id
+     * @param name        account name (truncated to 28 characters), or the id when the account has no name
+     * @param y           top of the row
+     * @param total       open findings in the account
+     * @param totalX      x of the total label
+     * @param segments    one per severity with findings
+     */
+    public record ChartRow(String accountId, String name, int y, int total, int totalX, List<Segment> segments) {
+    }
+
+    /** A bar segment: {@code css} is the lowercase severity. */
+    public record Segment(Severity severity, int count, int x, int width, String css) {
+    }
+
+    /** An x-axis tick. */
+    public record Tick(int x, int value) {
+    }
+
+    /**
+     * @param type       finding type
+     * @param title      its title
+     * @param severity   highest severity among its open findings
+     * @param open       open findings of this type
+     * @param accounts   accounts affected
+     * @param principals principals affected
+     * @param anchor     id of its section in the page
+     */
+    public record TypeRow(FindingType type, String title, Severity severity, int open, int accounts, int principals,
+                          String anchor) {
+        /** @return lowercase severity for CSS */
+        public String css() {
+            return severity.name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /**
+     * @param type     finding type
+     * @param title    its title
+     * @param meaning  what it means and why it matters
+     * @param fix      how such findings are fixed in general
+     * @param anchor   id of the section
+     * @param severity highest severity in the group
+     * @param count    findings in the group
+     * @param accounts one group per account, most severe first
+     */
+    public record TypeGroup(FindingType type, String title, String meaning, String fix, String anchor,
+                            Severity severity, int count, List<AccountGroup> accounts) {
+        /** @return lowercase severity for CSS */
+        public String css() {
+            return severity.name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /**
+     * @param accountId   account id
+     * @param accountName account name, or null
+     * @param ouPath      OU path, or null
+     * @param findings    findings of the group, in report order
+     */
+    public record AccountGroup(String accountId, String accountName, String ouPath, List<FindingView> findings) {
+    }
+
+    /**
+     * @param previous        whether a previous run was given
+     * @param source          the previous findings.json as given, or null
+     * @param startedAt       the previous run's start, ISO-8601 UTC, or null
+     * @param newCount        findings NEW
+     * @param changedCount    findings CHANGED
+     * @param unchangedCount  findings UNCHANGED
+     * @param resolved        resolved findings
+     */
+    public record Changes(boolean previous, String source, String startedAt, int newCount, int changedCount,
+                          int unchangedCount, List<FindingView> resolved) {
+    }
+
+    /**
+     * @param given    whether a suppressions file was given
+     * @param report   what the file did
+     * @param entries  valid entries with their state, file order
+     */
+    public record SuppressionView(boolean given, SuppressionReport report, List<RuleView> entries) {
+        /**
+         * @param state {@code active}, {@code expiring}, {@code unused} or {@code expired}
+         * @return entries in that state
+         */
+        public int count(String state) {
+            return (int) entries.stream().filter(e -> e.state().equals(state)).count();
+        }
+    }
+
+    /**
+     * A valid suppression entry with its state.
+     *
+     * @param rule    the entry
+     * @param matched findings it matched (expired: would match)
+     * @param state   {@code active}, {@code expiring} (within {@value ReportModel#EXPIRING_SOON_DAYS} days),
+     *                {@code unused} or {@code expired}
+     */
+    public record RuleView(SuppressionRule rule, int matched, String state) {
+    }
+
+    /**
+     * Filter values.
+     *
+     * @param types    types with findings (open, suppressed or resolved)
+     * @param accounts accounts with findings: id → label
+     */
+    public record Facets(List<FindingType> types, Map<String, String> accounts) {
+    }
+
+    static ReportModel build(AnalysisResult result, List<Finding> findings, List<Finding> resolved,
+                             FindingCounts counts, SuppressionReport sr, PreviousRun previous, Instant writtenAt,
+                             String runFolder) {
+        AnalysisResult.RunInfo run = result.run();
+        Header header = new Header(run.organizationId(), run.managementAccountId(), Formats.iso(run.startedAt()),
+                Formats.iso(run.finishedAt()), Formats.iso(writtenAt), run.scannerVersion(),
+                run.regions() == null ? "" : String.join(", ", run.regions()), runFolder);
+
+        int[] seq = {0};
+        Map<FindingType, Map<String, List<FindingView>>> byType = new EnumMap<>(FindingType.class);
+        List<FindingView> suppressed = new ArrayList<>();
+        Map<String, String> accountLabels = new TreeMap<>();
+        Map<String, String> accountNames = new LinkedHashMap<>();
+        Set<FindingType> facetTypes = new HashSet<>();
+        Map<String, int[]> perAccount = new LinkedHashMap<>();
+        Set<String> blockedInstances = new HashSet<>();
+        Set<String> blockedPrincipals = new HashSet<>();
+        for (Finding f : findings) {
+            FindingView v = new FindingView(f, "f" + (++seq[0]));
+            facetTypes.add(f.type());
+            if (f.accountId() != null) {
+                accountLabels.putIfAbsent(f.accountId(), accountLabel(f.accountId(), f.accountName()));
+            }
+            if (f.status() == Finding.FindingStatus.SUPPRESSED) {
+                suppressed.add(v);
+                continue;
+            }
+            byType.computeIfAbsent(f.type(), t -> new LinkedHashMap<>())
+                    .computeIfAbsent(n(f.accountId()), a -> new ArrayList<>()).add(v);
+            perAccount.computeIfAbsent(n(f.accountId()), a -> new int[Severity.values().length])[f.severity()
+                    .ordinal()]++;
+            if (f.accountName() != null && !f.accountName().isBlank()) {
+                accountNames.putIfAbsent(n(f.accountId()), f.accountName());
+            }
+            boolean startBlocked = f.type() == FindingType.START_BLOCKED_KMS_DENIED
+                    || f.type() == FindingType.START_BLOCKED_KEY_UNUSABLE;
+            if (startBlocked && f.instanceId() != null) {
+                blockedInstances.add(f.accountId() + "/" + f.region() + "/" + f.instanceId());
+            }
+            if ((startBlocked || f.type() == FindingType.START_ACCESS_CONDITIONAL) && f.principalArn() != null) {
+                blockedPrincipals.add(f.principalArn());
+            }
+        }
+        List<FindingView> resolvedViews = new ArrayList<>(resolved.size());
+        for (Finding f : resolved) {
+            resolvedViews.add(new FindingView(f, "f" + (++seq[0])));
+            facetTypes.add(f.type());
+            if (f.accountId() != null) {
+                accountLabels.putIfAbsent(f.accountId(), accountLabel(f.accountId(), f.accountName()));
+            }
+        }
+
+        List<TypeGroup> groups = new ArrayList<>();
+        List<TypeRow> typeRows = new ArrayList<>();
+        for (Map.Entry<FindingType, Map<String, List<FindingView>>> e : byType.entrySet()) {
+            FindingType type = e.getKey();
+            List<AccountGroup> accounts = new ArrayList<>();
+            Severity max = Severity.INFO;
+            int count = 0;
+            Set<String> principals = new HashSet<>();
+            for (Map.Entry<String, List<FindingView>> a : e.getValue().entrySet()) {
+                List<FindingView> list = a.getValue();
+                Finding first = list.get(0).f();
+                accounts.add(new AccountGroup(first.accountId(), first.accountName(), first.ouPath(), list));
+                for (FindingView v : list) {
+                    if (v.f().severity().ordinal() < max.ordinal()) {
+                        max = v.f().severity();
+                    }
+                    if (v.f().principalArn() != null) {
+                        principals.add(v.f().principalArn());
+                    }
+                }
+                count += list.size();
+            }
+            accounts.sort(Comparator.comparingInt((AccountGroup g) -> bestRank(g.findings()))
+                    .thenComparing(g -> -g.findings().size())
+                    .thenComparing(g -> n(g.accountId())));
+            String anchor = "type-" + type.name().toLowerCase(Locale.ROOT).replace('_', '-');
+            groups.add(new TypeGroup(type, type.title(), TypeTexts.meaning(type), TypeTexts.fix(type), anchor, max,
+                    count, accounts));
+            typeRows.add(new TypeRow(type, type.title(), max, count, accounts.size(), principals.size(), anchor));
+        }
+        Comparator<TypeGroup> groupOrder = Comparator.comparingInt((TypeGroup g) -> g.severity().ordinal())
+                .thenComparing(g -> -g.count()).thenComparing(g -> g.type().ordinal());
+        groups.sort(groupOrder);
+        typeRows.sort(Comparator.comparingInt((TypeRow t) -> t.severity().ordinal()).thenComparing(t -> -t.open())
+                .thenComparing(t -> t.type().ordinal()));
+
+        List<SeverityTile> tiles = new ArrayList<>();
+        for (Severity s : Severity.values()) {
+            tiles.add(new SeverityTile(s, counts.openBySeverity().get(s), s.name().toLowerCase(Locale.ROOT)));
+        }
+        Coverage coverage = coverage(result.coverage());
+        Blocked blocked = new Blocked(blockedInstances.size(), blockedPrincipals.size(), perAccount.size());
+        Chart chart = chart(perAccount, accountNames);
+
+        LocalDate today = LocalDate.ofInstant(writtenAt, ZoneOffset.UTC);
+        List<RuleView> rules = new ArrayList<>();
+        for (SuppressionReport.RuleUse u : sr.active()) {
+            String state = u.matched() == 0 ? "unused"
+                    : !u.rule().expires().isAfter(today.plusDays(EXPIRING_SOON_DAYS)) ? "expiring" : "active";
+            rules.add(new RuleView(u.rule(), u.matched(), state));
+        }
+        for (SuppressionReport.RuleUse u : sr.expired()) {
+            rules.add(new RuleView(u.rule(), u.matched(), "expired"));
+        }
+        rules.sort(Comparator.comparingInt(r -> r.rule().index()));
+
+        Changes changes = new Changes(previous != null, previous == null ? null : previous.source(),
+                previous == null ? null : Formats.iso(previous.startedAt()),
+                counts.byChange().get(Finding.Change.NEW), counts.byChange().get(Finding.Change.CHANGED),
+                counts.byChange().get(Finding.Change.UNCHANGED), resolvedViews);
+
+        List<FindingType> types = new ArrayList<>(facetTypes);
+        types.sort(Comparator.naturalOrder());
+        Verdict verdict = verdict(counts, coverage, blocked, sr);
+        return new ReportModel(header, verdict, result.summary(), counts, tiles, blocked, coverage, chart, typeRows,
+                groups, suppressed, changes, new SuppressionView(sr.source() != null, sr, rules),
+                new Facets(types, accountLabels));
+    }
+
+    private static Verdict verdict(FindingCounts c, Coverage coverage, Blocked blocked, SuppressionReport sr) {
+        int critical = c.openBySeverity().get(Severity.CRITICAL);
+        int high = c.openBySeverity().get(Severity.HIGH);
+        int medium = c.openBySeverity().get(Severity.MEDIUM);
+        String level;
+        String headline;
+        if (c.open() == 0) {
+            level = "ok";
+            headline = "No open findings" + (c.suppressed() > 0 ? " (" + c.suppressed() + " accepted as risks)" : "");
+        } else {
+            level = critical > 0 ? "critical" : high > 0 ? "high" : medium > 0 ? "medium" : "low";
+            List<String> parts = new ArrayList<>();
+            if (critical > 0) {
+                parts.add(critical + " critical");
+            }
+            if (high > 0) {
+                parts.add(high + " high");
+            }
+            headline = plural(c.open(), "open finding") + " in " + plural(blocked.accounts(), "account")
+                    + (parts.isEmpty() ? "" : ": " + String.join(", ", parts));
+        }
+        List<String> lines = new ArrayList<>();
+        if (blocked.instances() > 0) {
+            lines.add(plural(blocked.instances(), "instance") + " will fail to start for at least one principal "
+                    + "allowed to start " + (blocked.instances() == 1 ? "it" : "them") + ".");
+        }
+        if (!coverage.complete()) {
+            lines.add("Coverage incomplete: " + plural(coverage.accountsGap(), "account") + " not fully read ("
+                    + plural(coverage.gaps().size(), "account/region gap") + "); findings there are unknown.");
+        } else {
+            lines.add("Coverage complete: every account and region was read.");
+        }
+        if (sr.needsAttention()) {
+            lines.add("Suppressions file needs attention: " + sr.expired().size() + " expired, "
+                    + sr.invalid().size() + " invalid, " + sr.unused().size() + " unused.");
+        }
+        return new Verdict(level, headline, lines);
+    }
+
+    private static Coverage coverage(List<AnalysisResult.CoverageRow> rows) {
+        List<CoverageRowView> all = new ArrayList<>();
+        List<CoverageRowView> gaps = new ArrayList<>();
+        Set<String> accounts = new HashSet<>();
+        Set<String> gapAccounts = new HashSet<>();
+        for (AnalysisResult.CoverageRow r : rows) {
+            accounts.add(n(r.accountId()));
+            String css = switch (n(r.status())) {
+                case "SCANNED" -> "ok";
+                case "PARTIAL", "SKIPPED", "SUSPENDED" -> "warn";
+                default -> "gap";
+            };
+            CoverageRowView v = new CoverageRowView(r, css);
+            if (!"ok".equals(css)) {
+                gaps.add(v);
+                gapAccounts.add(n(r.accountId()));
+            }
+        }
+        for (CoverageRowView g : gaps) {
+            all.add(g);
+        }
+        for (AnalysisResult.CoverageRow r : rows) {
+            if ("SCANNED".equals(r.status())) {
+                all.add(new CoverageRowView(r, "ok"));
+            }
+        }
+        return new Coverage(accounts.size(), gapAccounts.size(), all, gaps, gaps.isEmpty());
+    }
+
+    private static Chart chart(Map<String, int[]> perAccount, Map<String, String> names) {
+        List<Map.Entry<String, int[]>> accounts = new ArrayList<>(perAccount.entrySet());
+        accounts.sort((a, b) -> {
+            for (int i = 0; i < a.getValue().length; i++) {
+                int d = Integer.compare(b.getValue()[i], a.getValue()[i]);
+                if (d != 0) {
+                    return d;
+                }
+            }
+            return a.getKey().compareTo(b.getKey());
+        });
+        int shown = Math.min(accounts.size(), Chart.MAX_ROWS);
+        int max = 1;
+        for (Map.Entry<String, int[]> e : accounts) {
+            max = Math.max(max, sum(e.getValue()));
+        }
+        int step = niceStep(max);
+        int axisMax = ((max + step - 1) / step) * step;
+        int labelWidth = 200;
+        int barArea = 330;
+        int width = labelWidth + barArea + 50;
+        int rowHeight = 34;
+        int top = 6;
+        List<ChartRow> rows = new ArrayList<>();
+        for (int i = 0; i < shown; i++) {
+            Map.Entry<String, int[]> e = accounts.get(i);
+            int y = top + i * rowHeight;
+            int x = labelWidth;
+            List<Segment> segments = new ArrayList<>();
+            for (Severity s : Severity.values()) {
+                int count = e.getValue()[s.ordinal()];
+                if (count > 0) {
+                    int w = Math.max(2, (int) Math.round((double) count * barArea / axisMax));
+                    segments.add(new Segment(s, count, x, w, s.name().toLowerCase(Locale.ROOT)));
+                    x += w;
+                }
+            }
+            String name = names.getOrDefault(e.getKey(), e.getKey());
+            rows.add(new ChartRow(e.getKey(), truncate(name, 28), y, sum(e.getValue()), x + 6, segments));
+        }
+        int axisY = top + shown * rowHeight + 2;
+        List<Tick> ticks = new ArrayList<>();
+        for (int v = 0; v <= axisMax; v += step) {
+            ticks.add(new Tick(labelWidth + (int) Math.round((double) v * barArea / axisMax), v));
+        }
+        return new Chart(width, axisY + 22, labelWidth, rows, ticks, axisY, accounts.size() - shown);
+    }
+
+    private static int niceStep(int max) {
+        int[] bases = {1, 2, 5};
+        for (int scale = 1; ; scale *= 10) {
+            for (int b : bases) {
+                if (max / (b * scale) <= 5) {
+                    return b * scale;
+                }
+            }
+        }
+    }
+
+    private static int sum(int[] a) {
+        int s = 0;
+        for (int v : a) {
+            s += v;
+        }
+        return s;
+    }
+
+    private static int bestRank(List<FindingView> list) {
+        int best = Integer.MAX_VALUE;
+        for (FindingView v : list) {
+            best = Math.min(best, v.f().severity().ordinal());
+        }
+        return best;
+    }
+
+    static String accountLabel(String id, String name) {
+        return name == null || name.isBlank() ? id : name + " (" + id + ")";
+    }
+
+    private static String truncate(String s, int max) {
+        return s.length() <= max ? s : s.substring(0, max - 1) + "\u2026";
+    }
+
+    private static String plural(int n, String noun) {
+        return n + " " + noun + (n == 1 ? "" : "s");
+    }
+
+    private static String n(String s) {
+        return s == null ? "" : s;
+    }
+}

@@ -1,0 +1,84 @@
+package io.cmkaudit.report;
+
+import io.cmkaudit.analysis.AnalysisResult;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+
+/**
+ * Writes the reports of one run. Phases, in order: suppressions (matching findings become SUPPRESSED; nothing is
+ * removed), diff against the previous run (each finding gets NEW / UNCHANGED / CHANGED; gone ones are listed as
+ * RESOLVED), then the writers, each projecting the same final findings:
+ *
+ * <pre>
+ * OUT/2026-11-29T19-04-05Z/   (UTC; -2, -3, ... when the name is taken)
+ *   report.html               one self-contained page, no network access
+ *   findings.csv              one row per finding (then the resolved ones), docs/csv-columns.md
+ *   coverage.csv              one row per account × region
+ *   findings.json             everything, machine-readable; the --previous input of the next run
+ * </pre>
+ *
+ * The folder appears atomically (written in a hidden temporary folder, then renamed) and is never overwritten.
+ * Writers stream row by row; the findings are held once (the final list shares all values with the input).
+ */
+public final class ReportWriter {
+
+    /** File names inside a run folder. */
+    public static final String REPORT_HTML = "report.html";
+    /** @see #REPORT_HTML */
+    public static final String FINDINGS_CSV = "findings.csv";
+    /** @see #REPORT_HTML */
+    public static final String COVERAGE_CSV = "coverage.csv";
+    /** @see #REPORT_HTML */
+    public static final String FINDINGS_JSON = "findings.json";
+
+    /**
+     * Checks a {@code --templates} directory before any work starts (so a typo fails fast with exit 64).
+     *
+     * @param templatesDir the directory, or null for the built-in templates
+     * @throws ReportInputException when the directory is missing or its stylesheet or script cannot be inlined
+     */
+    public static void checkTemplates(Path templatesDir) {
+        new HtmlReport(templatesDir);
+    }
+
+    /**
+     * Runs the phases and writes the run folder.
+     *
+     * @param result  the analysis result; never null
+     * @param options output root, suppressions, previous run, template override, clock; never null
+     * @return the run folder and the final findings (for the exit code: {@link RunOutput#openAtLeast})
+     * @throws IOException          when a file cannot be written (the temporary folder is removed)
+     * @throws ReportInputException when an override template is unusable
+     */
+    public RunOutput write(AnalysisResult result, ReportOptions options) throws IOException {
+        Instant now = options.clock().instant();
+        LocalDate today = LocalDate.ofInstant(now, ZoneOffset.UTC);
+        HtmlReport html = new HtmlReport(options.templatesDir());
+
+        Suppressions.Applied suppressed = options.suppressions().apply(result.findings(), today);
+        RunDiff.Result diff = RunDiff.apply(suppressed.findings(), options.previous());
+        FindingCounts counts = FindingCounts.of(diff.findings(), diff.resolved());
+
+        String base = Formats.folderName(now);
+        Path temp = RunFolder.createTemp(options.outputRoot(), base);
+        String name = RunFolder.freeName(options.outputRoot(), base);
+        try {
+            CsvReports.writeFindings(temp.resolve(FINDINGS_CSV), diff.findings(), diff.resolved(),
+                    result.run().startedAt());
+            CsvReports.writeCoverage(temp.resolve(COVERAGE_CSV), result.coverage());
+            FindingsJson.write(temp.resolve(FINDINGS_JSON), new FindingsJson.Content(result, diff.findings(),
+                    diff.resolved(), counts, suppressed.report(), options.previous(), now));
+            ReportModel model = ReportModel.build(result, diff.findings(), diff.resolved(), counts,
+                    suppressed.report(), options.previous(), now, name);
+            html.render(temp.resolve(REPORT_HTML), model);
+            Path runDir = RunFolder.publish(temp, options.outputRoot(), name, base);
+            return new RunOutput(runDir, diff.findings(), diff.resolved(), counts, suppressed.report());
+        } catch (IOException | RuntimeException e) {
+            RunFolder.deleteQuietly(temp);
+            throw e;
+        }
+    }
+}

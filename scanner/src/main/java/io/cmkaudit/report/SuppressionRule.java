@@ -1,0 +1,115 @@
+package io.cmkaudit.report;
+
+import io.cmkaudit.analysis.Finding;
+import io.cmkaudit.analysis.FindingType;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * One valid entry of a suppressions file: an accepted risk. It matches a finding when every criterion it sets
+ * matches (criteria left null match anything; at least one is set).
+ *
+ * @param index        1-based position of the entry in the file's list
+ * @param line         1-based line where the entry starts in the file, or 0 when unknown
+ * @param findingId    exact {@code finding_id} (16 lowercase hex digits), or null
+ * @param type         finding type, or null
+ * @param accountId    exact 12-digit account id of the finding, or null
+ * @param principalArn glob over the finding's principal ARN ({@code *} any characters, {@code ?} one), or null
+ * @param keyArn       glob over the finding's KMS key ARN, or null
+ * @param reason       why the risk is accepted; never blank
+ * @param owner        who owns the decision; never blank
+ * @param expires      last day (UTC, inclusive) on which the entry suppresses; never null
+ * @param ticket       tracking ticket, or null
+ */
+public record SuppressionRule(int index, int line, String findingId, FindingType type, String accountId,
+                              String principalArn, String keyArn, String reason, String owner, LocalDate expires,
+                              String ticket) {
+
+    public SuppressionRule {
+        Objects.requireNonNull(reason, "reason");
+        Objects.requireNonNull(owner, "owner");
+        Objects.requireNonNull(expires, "expires");
+        if (findingId == null && type == null && accountId == null && principalArn == null && keyArn == null) {
+            throw new IllegalArgumentException("a suppression needs finding_id or at least one pattern field");
+        }
+    }
+
+    /**
+     * @param today the current UTC date
+     * @return true when {@code today} is after {@link #expires()}
+     */
+    public boolean isExpiredOn(LocalDate today) {
+        return today.isAfter(expires);
+    }
+
+    /**
+     * @param f a finding; never null
+     * @return whether every criterion of this entry matches {@code f}
+     */
+    public boolean matches(Finding f) {
+        return (findingId == null || findingId.equals(f.findingId()))
+                && (type == null || type == f.type())
+                && (accountId == null || accountId.equals(f.accountId()))
+                && (principalArn == null || (f.principalArn() != null && glob(principalArn, f.principalArn())))
+                && (keyArn == null || (f.keyArn() != null && glob(keyArn, f.keyArn())));
+    }
+
+    /** @return the suppression columns this entry gives to the findings it matches */
+    public Finding.Suppression toSuppression() {
+        return new Finding.Suppression(reason, owner, expires, ticket);
+    }
+
+    /**
+     * @return the criteria in the file's own field names, e.g. {@code type=KMS_FULL_ACCESS, account_id=111122223333}
+     */
+    public String criteria() {
+        List<String> parts = new ArrayList<>();
+        if (findingId != null) {
+            parts.add("finding_id=" + findingId);
+        }
+        if (type != null) {
+            parts.add("type=" + type.name());
+        }
+        if (accountId != null) {
+            parts.add("account_id=" + accountId);
+        }
+        if (principalArn != null) {
+            parts.add("principal_arn=" + principalArn);
+        }
+        if (keyArn != null) {
+            parts.add("key_arn=" + keyArn);
+        }
+        return String.join(", ", parts);
+    }
+
+    /**
+     * Case-sensitive glob match of the whole text: {@code *} matches any run of characters (also {@code :} and
+     * {@code /}), {@code ?} exactly one; every other character matches itself.
+     */
+    static boolean glob(String pattern, String text) {
+        int p = 0;
+        int t = 0;
+        int star = -1;
+        int mark = 0;
+        while (t < text.length()) {
+            if (p < pattern.length() && (pattern.charAt(p) == '?' || pattern.charAt(p) == text.charAt(t))) {
+                p++;
+                t++;
+            } else if (p < pattern.length() && pattern.charAt(p) == '*') {
+                star = p++;
+                mark = t;
+            } else if (star >= 0) {
+                p = star + 1;
+                t = ++mark;
+            } else {
+                return false;
+            }
+        }
+        while (p < pattern.length() && pattern.charAt(p) == '*') {
+            p++;
+        }
+        return p == pattern.length();
+    }
+}

@@ -1,0 +1,346 @@
+package io.cmkaudit.report;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.cmkaudit.analysis.Finding;
+import io.cmkaudit.analysis.FindingType;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * The parsed suppressions file (accepted risks). Format ({@code config/suppressions.example.yaml}):
+ *
+ * <pre>
+ * suppressions:
+ *   - finding_id: 3f2a9c0d1e4b5a69      # or any of the pattern fields below (all set ones must match)
+ *     type: KMS_DECRYPT_ALL_KEYS
+ *     account_id: "111122223333"         # quoted: 12 digits
+ *     principal_arn: "arn:aws:iam::111122223333:role/backup-*"   # glob: * any characters, ? one
+ *     key_arn: "arn:aws:kms:*:111122223333:key/*"
+ *     reason: Backup vault restores need it
+ *     owner: platform-team@example.com
+ *     expires: 2027-03-31               # last day it applies (UTC)
+ *     ticket: SEC-1234                   # optional
+ * </pre>
+ *
+ * A bare top-level list of entries is accepted too. An entry with a problem (missing or bad field, unknown field)
+ * is kept as an {@link InvalidSuppression} and suppresses nothing; only a file that is not YAML, or whose top level
+ * is not such a list, fails as a whole with a {@link ReportInputException}.
+ */
+public final class Suppressions {
+
+    private static final Pattern FINDING_ID = Pattern.compile("[0-9a-f]{16}");
+    private static final Pattern ACCOUNT_ID = Pattern.compile("\\d{12}");
+    private static final Set<String> FIELDS = Set.of("finding_id", "type", "account_id", "principal_arn", "key_arn",
+            "reason", "owner", "expires", "ticket");
+    private static final String KNOWN = FIELDS.stream().sorted().collect(Collectors.joining(", "));
+
+    private final String source;
+    private final int entries;
+    private final List<SuppressionRule> rules;
+    private final List<InvalidSuppression> invalid;
+
+    private Suppressions(String source, int entries, List<SuppressionRule> rules, List<InvalidSuppression> invalid) {
+        this.source = source;
+        this.entries = entries;
+        this.rules = List.copyOf(rules);
+        this.invalid = List.copyOf(invalid);
+    }
+
+    /** @return no suppressions file: nothing is suppressed and the report has no suppression section */
+    public static Suppressions none() {
+        return new Suppressions(null, 0, List.of(), List.of());
+    }
+
+    /**
+     * Reads a suppressions file.
+     *
+     * @param file a YAML file; never null
+     * @return its valid entries and the problems of its invalid ones
+     * @throws ReportInputException when the file is missing, unreadable, not YAML, or not a list of entries; the
+     *                              message is one line naming the file and line
+     */
+    public static Suppressions read(Path file) {
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (NoSuchFileException e) {
+            throw new ReportInputException(file + ": suppressions file not found", e);
+        } catch (IOException e) {
+            throw new ReportInputException(file + ": cannot read suppressions file: " + e.getMessage(), e);
+        }
+        return parse(text, file.toString());
+    }
+
+    /**
+     * Parses the text of a suppressions file.
+     *
+     * @param yamlText   the YAML text; blank means no entries
+     * @param sourceName how messages name the file (usually its path)
+     * @return its valid entries and the problems of its invalid ones
+     * @throws ReportInputException when the text is not YAML or not a list of entries
+     */
+    public static Suppressions parse(String yamlText, String sourceName) {
+        List<SuppressionRule> rules = new ArrayList<>();
+        List<InvalidSuppression> invalid = new ArrayList<>();
+        int index = 0;
+        ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
+        try (JsonParser p = yaml.getFactory().createParser(yamlText)) {
+            JsonToken t = p.nextToken();
+            if (t == null || t == JsonToken.VALUE_NULL) {
+                return new Suppressions(sourceName, 0, List.of(), List.of());
+            }
+            if (t == JsonToken.START_OBJECT) {
+                boolean found = false;
+                while (p.nextToken() == JsonToken.FIELD_NAME) {
+                    String name = p.currentName();
+                    if (!"suppressions".equals(name)) {
+                        throw new ReportInputException(sourceName + ":" + line(p) + ": unknown top-level key `"
+                                + name + "` (expected `suppressions:` with a list of entries)");
+                    }
+                    found = true;
+                    t = p.nextToken();
+                    if (t == JsonToken.VALUE_NULL) {
+                        continue;
+                    }
+                    if (t != JsonToken.START_ARRAY) {
+                        throw new ReportInputException(sourceName + ":" + line(p)
+                                + ": `suppressions` must be a list of entries");
+                    }
+                    index = readEntries(p, rules, invalid);
+                }
+                if (!found) {
+                    throw new ReportInputException(sourceName + ":1: expected `suppressions:` with a list of entries");
+                }
+            } else if (t == JsonToken.START_ARRAY) {
+                index = readEntries(p, rules, invalid);
+            } else {
+                throw new ReportInputException(sourceName + ":" + line(p)
+                        + ": expected `suppressions:` with a list of entries");
+            }
+        } catch (JsonProcessingException e) {
+            int l = e.getLocation() == null ? 0 : e.getLocation().getLineNr();
+            throw new ReportInputException(sourceName + ":" + l + ": not valid YAML: "
+                    + firstLine(e.getOriginalMessage()), e);
+        } catch (IOException e) {
+            throw new ReportInputException(sourceName + ": cannot read suppressions: " + e.getMessage(), e);
+        }
+        return new Suppressions(sourceName, index, rules, invalid);
+    }
+
+    private static int readEntries(JsonParser p, List<SuppressionRule> rules, List<InvalidSuppression> invalid)
+            throws IOException {
+        int index = 0;
+        while (p.nextToken() != JsonToken.END_ARRAY) {
+            index++;
+            int line = line(p);
+            JsonNode node = p.readValueAsTree();
+            entry(index, line, node, rules, invalid);
+        }
+        return index;
+    }
+
+    private static void entry(int index, int line, JsonNode node, List<SuppressionRule> rules,
+                              List<InvalidSuppression> invalid) {
+        if (node == null || !node.isObject()) {
+            invalid.add(new InvalidSuppression(index, line, null, "not a mapping of fields (" + KNOWN + ")"));
+            return;
+        }
+        List<InvalidSuppression> problems = new ArrayList<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+            String name = it.next().getKey();
+            if (!FIELDS.contains(name)) {
+                problems.add(new InvalidSuppression(index, line, name, "unknown field (known: " + KNOWN + ")"));
+            }
+        }
+        Fields f = new Fields(index, line, node, problems);
+        String findingId = f.text("finding_id", false);
+        if (findingId != null && !FINDING_ID.matcher(findingId).matches()) {
+            f.problem("finding_id", "not a finding id (16 lowercase hex digits): `" + findingId + "`");
+        }
+        String typeName = f.text("type", false);
+        FindingType type = null;
+        if (typeName != null) {
+            try {
+                type = FindingType.valueOf(typeName);
+            } catch (IllegalArgumentException e) {
+                f.problem("type", "unknown finding type `" + typeName + "` (known: "
+                        + Arrays.stream(FindingType.values()).map(Enum::name).collect(Collectors.joining(", "))
+                        + ")");
+            }
+        }
+        String accountId = null;
+        JsonNode account = node.get("account_id");
+        if (account != null && account.isNumber()) {
+            f.problem("account_id", "write account ids in quotes (YAML reads `" + account.asText()
+                    + "` as a number and drops leading zeros)");
+        } else {
+            accountId = f.text("account_id", false);
+            if (accountId != null && !ACCOUNT_ID.matcher(accountId).matches()) {
+                f.problem("account_id", "not a 12-digit account id: `" + accountId + "`");
+            }
+        }
+        String principalArn = f.text("principal_arn", false);
+        String keyArn = f.text("key_arn", false);
+        String reason = f.text("reason", true);
+        String owner = f.text("owner", true);
+        String ticket = f.text("ticket", false);
+        LocalDate expires = null;
+        String expiresText = f.text("expires", false);
+        if (expiresText == null && !node.has("expires")) {
+            f.problem("expires", "missing (the last day it applies, YYYY-MM-DD)");
+        } else if (expiresText != null) {
+            try {
+                expires = LocalDate.parse(expiresText);
+            } catch (DateTimeParseException e) {
+                f.problem("expires", "not a date YYYY-MM-DD: `" + expiresText + "`");
+            }
+        }
+        if (findingId == null && typeName == null && !node.has("account_id") && principalArn == null
+                && keyArn == null && problems.isEmpty()) {
+            f.problem(null, "matches nothing: set `finding_id` or at least one of type, account_id, principal_arn, "
+                    + "key_arn");
+        }
+        if (problems.isEmpty()) {
+            rules.add(new SuppressionRule(index, line, findingId, type, accountId, principalArn, keyArn, reason, owner,
+                    expires, ticket));
+        } else {
+            invalid.addAll(problems);
+        }
+    }
+
+    /** Reads string fields of one entry, collecting problems. */
+    private record Fields(int index, int line, JsonNode node, List<InvalidSuppression> problems) {
+
+        String text(String name, boolean required) {
+            JsonNode v = node.get(name);
+            if (v == null || v.isNull()) {
+                if (required) {
+                    problem(name, "missing");
+                } else if (v != null) {
+                    problem(name, "empty");
+                }
+                return null;
+            }
+            if (!v.isValueNode()) {
+                problem(name, "must be a single value, not a " + (v.isArray() ? "list" : "mapping"));
+                return null;
+            }
+            String s = v.asText().strip();
+            if (s.isEmpty()) {
+                problem(name, "empty");
+                return null;
+            }
+            return s;
+        }
+
+        void problem(String field, String what) {
+            problems.add(new InvalidSuppression(index, line, field, what));
+        }
+    }
+
+    private static int line(JsonParser p) {
+        return p.currentTokenLocation() == null ? 0 : p.currentTokenLocation().getLineNr();
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) {
+            return "syntax error";
+        }
+        int nl = s.indexOf('\n');
+        return (nl < 0 ? s : s.substring(0, nl)).strip();
+    }
+
+    /** @return the file as given, or null for {@link #none()} */
+    public String source() {
+        return source;
+    }
+
+    /** @return the valid entries in file order */
+    public List<SuppressionRule> rules() {
+        return rules;
+    }
+
+    /** @return the problems of invalid entries in file order */
+    public List<InvalidSuppression> invalid() {
+        return invalid;
+    }
+
+    /**
+     * The suppression phase: marks each finding matched by an unexpired entry SUPPRESSED with that entry's
+     * columns (the first matching entry in file order wins); every other finding is OPEN. Findings are never
+     * removed.
+     *
+     * @param findings current findings; never null
+     * @param today    the current UTC date (entries expire after their {@code expires} day)
+     * @return the findings in the same order, and what each entry did
+     */
+    public Applied apply(List<Finding> findings, LocalDate today) {
+        List<SuppressionRule> active = rules.stream().filter(r -> !r.isExpiredOn(today)).toList();
+        List<SuppressionRule> expired = rules.stream().filter(r -> r.isExpiredOn(today)).toList();
+        int[] activeCounts = new int[active.size()];
+        int[] expiredCounts = new int[expired.size()];
+        List<Finding> out = new ArrayList<>(findings.size());
+        for (Finding f : findings) {
+            SuppressionRule first = null;
+            for (int i = 0; i < active.size(); i++) {
+                if (active.get(i).matches(f)) {
+                    activeCounts[i]++;
+                    if (first == null) {
+                        first = active.get(i);
+                    }
+                }
+            }
+            for (int i = 0; i < expired.size(); i++) {
+                if (expired.get(i).matches(f)) {
+                    expiredCounts[i]++;
+                }
+            }
+            if (first == null && f.status() == Finding.FindingStatus.OPEN && f.suppression() == null) {
+                out.add(f);
+            } else {
+                out.add(f.withSuppression(first == null ? null : first.toSuppression()));
+            }
+        }
+        List<SuppressionReport.RuleUse> activeUses = new ArrayList<>();
+        List<SuppressionRule> unused = new ArrayList<>();
+        for (int i = 0; i < active.size(); i++) {
+            activeUses.add(new SuppressionReport.RuleUse(active.get(i), activeCounts[i]));
+            if (activeCounts[i] == 0) {
+                unused.add(active.get(i));
+            }
+        }
+        List<SuppressionReport.RuleUse> expiredUses = new ArrayList<>();
+        for (int i = 0; i < expired.size(); i++) {
+            expiredUses.add(new SuppressionReport.RuleUse(expired.get(i), expiredCounts[i]));
+        }
+        SuppressionReport report = source == null && entries == 0 ? SuppressionReport.NONE
+                : new SuppressionReport(source, entries, activeUses, expiredUses, unused, invalid);
+        return new Applied(out, report);
+    }
+
+    /**
+     * Result of the suppression phase.
+     *
+     * @param findings the findings, same order, with status and suppression set
+     * @param report   what each entry did
+     */
+    public record Applied(List<Finding> findings, SuppressionReport report) {
+    }
+}

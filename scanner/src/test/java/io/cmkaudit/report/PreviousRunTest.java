@@ -1,0 +1,116 @@
+package io.cmkaudit.report;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** findings.json written by the writer and read back as the next run's --previous. */
+class PreviousRunTest {
+
+    @TempDir
+    Path out;
+
+    @Test
+    void roundTripGivesBackTheSameFindings() throws IOException {
+        RunOutput run = SampleRun.write(out);
+        PreviousRun back = PreviousRun.read(run.findingsJson());
+        assertThat(back.findings()).isEqualTo(run.findings());
+        assertThat(back.startedAt()).isEqualTo(Instant.parse("2026-11-29T19:02:11Z"));
+        assertThat(back.organizationId()).isEqualTo("o-7h3x9k2m4q");
+        assertThat(back.source()).isEqualTo(run.findingsJson().toString());
+    }
+
+    @Test
+    void aRunFolderCanBeGivenInsteadOfItsFindingsJson() throws IOException {
+        RunOutput run = SampleRun.write(out);
+        assertThat(PreviousRun.read(run.runDir()).findings()).isEqualTo(run.findings());
+    }
+
+    @Test
+    void nextRunAgainstItselfIsAllUnchanged() throws IOException {
+        RunOutput first = new ReportWriter().write(ReportFixtures.sample(), new ReportOptions(out, null, null, null,
+                ReportFixtures.CLOCK));
+        RunOutput second = new ReportWriter().write(ReportFixtures.sample(), new ReportOptions(out, null,
+                PreviousRun.read(first.findingsJson()), null, ReportFixtures.CLOCK));
+        assertThat(second.counts().byChange()).containsEntry(io.cmkaudit.analysis.Finding.Change.UNCHANGED,
+                ReportFixtures.sampleFindings().size());
+        assertThat(second.resolved()).isEmpty();
+        assertThat(second.runDir().getFileName().toString()).isEqualTo("2026-11-29T19-04-05Z-2");
+    }
+
+    @Test
+    void jsonHasSchemaVersionRunSummaryCoverageFindingsResolvedAndSuppressions() throws IOException {
+        RunOutput run = SampleRun.write(out);
+        JsonNode root = new ObjectMapper().readTree(run.findingsJson().toFile());
+        assertThat(root.get("schemaVersion").asInt()).isEqualTo(1);
+        assertThat(root.at("/run/startedAt").asText()).isEqualTo("2026-11-29T19:02:11Z");
+        assertThat(root.at("/run/reportWrittenAt").asText()).isEqualTo("2026-11-29T19:04:05Z");
+        assertThat(root.at("/run/managementAccountId").asText()).isEqualTo("999988887777");
+        assertThat(root.at("/summary/findings/open").asInt()).isEqualTo(run.counts().open());
+        assertThat(root.at("/summary/findings/byChange/NEW").asInt()).isEqualTo(1);
+        assertThat(root.at("/summary/findings/byChange/CHANGED").asInt()).isEqualTo(1);
+        assertThat(root.at("/summary/findings/byChange/RESOLVED").asInt()).isEqualTo(1);
+        assertThat(root.get("coverage")).hasSize(ReportFixtures.sampleCoverage().size());
+        assertThat(root.get("findings")).hasSize(ReportFixtures.sampleFindings().size());
+        assertThat(root.get("resolvedFindings")).hasSize(1);
+        assertThat(root.at("/resolvedFindings/0/change").asText()).isEqualTo("RESOLVED");
+        assertThat(root.at("/suppressions/entries").asInt()).isEqualTo(5);
+        assertThat(root.at("/suppressions/expired/0/matched").asInt()).isEqualTo(2);
+        assertThat(root.at("/suppressions/invalid/0/message").asText())
+                .startsWith("entry 5 (line 23): field `type`: unknown finding type `KMS_FULL_ACESS`");
+        assertThat(root.at("/previousRun/startedAt").asText()).isEqualTo("2026-08-30T19:01:52Z");
+    }
+
+    @Test
+    void malformedJsonNamesFileAndLine() throws IOException {
+        Path f = out.resolve("findings.json");
+        Files.writeString(f, "{\n  \"schemaVersion\": 1,\n  \"findings\": [ {\"a\": }\n");
+        assertThatThrownBy(() -> PreviousRun.read(f))
+                .isInstanceOf(ReportInputException.class)
+                .hasMessageStartingWith(f + ":3: not valid JSON: ");
+    }
+
+    @Test
+    void otherSchemaVersionIsRejected() throws IOException {
+        Path f = out.resolve("findings.json");
+        Files.writeString(f, "{\n  \"schemaVersion\": 2,\n  \"findings\": []\n}\n");
+        assertThatThrownBy(() -> PreviousRun.read(f))
+                .isInstanceOf(ReportInputException.class)
+                .hasMessage(f + ":2: schemaVersion 2 is not supported (this version reads 1)");
+    }
+
+    @Test
+    void findingWithoutRequiredFieldNamesFindingAndLine() throws IOException {
+        Path f = out.resolve("findings.json");
+        Files.writeString(f, "{\n  \"schemaVersion\": 1,\n  \"findings\": [\n    {\"findingId\": \"0123456789abcdef\","
+                + " \"severity\": \"HIGH\"}\n  ]\n}\n");
+        assertThatThrownBy(() -> PreviousRun.read(f))
+                .isInstanceOf(ReportInputException.class)
+                .hasMessage(f + ":4: finding 1: missing `type`");
+    }
+
+    @Test
+    void fileWithoutSchemaVersionIsNotAFindingsJson() throws IOException {
+        Path f = out.resolve("other.json");
+        Files.writeString(f, "{\"findings\": []}");
+        assertThatThrownBy(() -> PreviousRun.read(f))
+                .isInstanceOf(ReportInputException.class)
+                .hasMessage(f + ":1: not a cmk-audit findings.json (no `schemaVersion`)");
+    }
+
+    @Test
+    void missingFileIsAOneLineError() {
+        Path f = out.resolve("nope.json");
+        assertThatThrownBy(() -> PreviousRun.read(f))
+                .isInstanceOf(ReportInputException.class)
+                .hasMessage(f + ": previous findings.json not found");
+    }
+}

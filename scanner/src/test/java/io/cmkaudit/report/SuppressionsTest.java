@@ -1,0 +1,212 @@
+package io.cmkaudit.report;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.cmkaudit.analysis.Finding;
+import io.cmkaudit.analysis.FindingType;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The suppression phase and the suppressions file. */
+class SuppressionsTest {
+
+    static final LocalDate TODAY = LocalDate.of(2026, 11, 29);
+    static final List<Finding> FINDINGS = ReportFixtures.sampleFindings();
+
+    static Finding byType(List<Finding> list, FindingType t) {
+        return list.stream().filter(f -> f.type() == t).findFirst().orElseThrow();
+    }
+
+    @Test
+    void validEntryByFindingIdSuppressesWithItsColumns() {
+        String id = byType(FINDINGS, FindingType.KEY_POLICY_PUBLIC).findingId();
+        Suppressions s = Suppressions.parse("""
+                suppressions:
+                  - finding_id: %s
+                    reason: Public read is intended for the status page
+                    owner: web-team@example.com
+                    expires: 2027-01-31
+                    ticket: SEC-9
+                """.formatted(id), "s.yaml");
+        Suppressions.Applied a = s.apply(FINDINGS, TODAY);
+        Finding f = byType(a.findings(), FindingType.KEY_POLICY_PUBLIC);
+        assertThat(f.status()).isEqualTo(Finding.FindingStatus.SUPPRESSED);
+        assertThat(f.suppression()).isEqualTo(new Finding.Suppression("Public read is intended for the status page",
+                "web-team@example.com", LocalDate.of(2027, 1, 31), "SEC-9"));
+        assertThat(a.findings()).hasSize(FINDINGS.size());
+        assertThat(a.findings().stream().filter(x -> x.status() == Finding.FindingStatus.SUPPRESSED)).hasSize(1);
+        assertThat(a.report().active()).extracting(SuppressionReport.RuleUse::matched).containsExactly(1);
+        assertThat(a.report().unused()).isEmpty();
+    }
+
+    @Test
+    void patternEntryMatchesTypeAccountAndArnGlobs() {
+        Suppressions s = Suppressions.parse("""
+                - type: START_BLOCKED_KMS_DENIED
+                  account_id: "012345678901"
+                  principal_arn: "arn:aws:iam::012345678901:role/*"
+                  key_arn: "arn:aws:kms:eu-west-1:222233334444:key/6f1e2d3c-????-*"
+                  reason: Key migration in progress
+                  owner: payments-sre@example.com
+                  expires: 2026-11-29
+                """, "s.yaml");
+        Suppressions.Applied a = s.apply(FINDINGS, TODAY);
+        assertThat(a.findings().stream().filter(f -> f.status() == Finding.FindingStatus.SUPPRESSED)
+                .map(Finding::principalArn)).containsExactly("arn:aws:iam::012345678901:role/ops/payments-operator",
+                "arn:aws:iam::012345678901:role/aws-service-role/autoscaling.amazonaws.com/"
+                        + "AWSServiceRoleForAutoScaling");
+    }
+
+    @Test
+    void expiredEntrySuppressesNothingAndIsListedWithWhatItWouldMatch() {
+        Suppressions s = Suppressions.parse("""
+                suppressions:
+                  - type: KMS_DECRYPT_ALL_KEYS
+                    reason: Accepted last quarter
+                    owner: secops@example.com
+                    expires: 2026-11-28
+                """, "s.yaml");
+        Suppressions.Applied a = s.apply(FINDINGS, TODAY);
+        assertThat(a.findings()).allMatch(f -> f.status() == Finding.FindingStatus.OPEN);
+        assertThat(a.report().expired()).hasSize(1);
+        assertThat(a.report().expired().get(0).rule().expires()).isEqualTo(LocalDate.of(2026, 11, 28));
+        assertThat(a.report().expired().get(0).matched()).isEqualTo(2);
+        assertThat(a.report().active()).isEmpty();
+        assertThat(a.report().needsAttention()).isTrue();
+    }
+
+    @Test
+    void entryThatMatchesNothingIsListedAsUnused() {
+        Suppressions s = Suppressions.parse("""
+                suppressions:
+                  - account_id: "999999999999"
+                    reason: Old account
+                    owner: secops@example.com
+                    expires: 2027-01-01
+                """, "s.yaml");
+        Suppressions.Applied a = s.apply(FINDINGS, TODAY);
+        assertThat(a.report().unused()).extracting(SuppressionRule::criteria)
+                .containsExactly("account_id=999999999999");
+    }
+
+    @Test
+    void invalidEntriesSuppressNothingAndNameIndexLineAndField() {
+        Suppressions s = Suppressions.parse("""
+                suppressions:
+                  - type: KMS_FULL_ACCESS
+                    owner: a@example.com
+                    expires: 2027-01-01
+                  - type: KMS_FULL_ACESS
+                    reason: r
+                    owner: o
+                    expires: next quarter
+                  - account_id: 12345678901
+                    reason: r
+                    owner: o
+                    expires: 2027-01-01
+                  - reason: r
+                    owner: o
+                    expires: 2027-01-01
+                  - type: KMS_FULL_ACCESS
+                    reason: r
+                    owner: o
+                    expires: 2027-01-01
+                    expire: 2027-02-01
+                  - just a string
+                """, "s.yaml");
+        assertThat(s.rules()).isEmpty();
+        assertThat(s.invalid()).extracting(InvalidSuppression::message).containsExactly(
+                "entry 1 (line 2): field `reason`: missing",
+                "entry 2 (line 5): field `type`: unknown finding type `KMS_FULL_ACESS` (known: START_BLOCKED_KMS_DENIED, "
+                        + "START_BLOCKED_KEY_UNUSABLE, START_ACCESS_CONDITIONAL, KMS_CREATEGRANT_UNCONSTRAINED, "
+                        + "KMS_FULL_ACCESS, KMS_DECRYPT_ALL_KEYS, KEY_POLICY_PUBLIC, GRANT_TO_NON_SERVICE_PRINCIPAL, "
+                        + "POLICY_UNPARSEABLE)",
+                "entry 2 (line 5): field `expires`: not a date YYYY-MM-DD: `next quarter`",
+                "entry 3 (line 9): field `account_id`: write account ids in quotes (YAML reads `12345678901` as a "
+                        + "number and drops leading zeros)",
+                "entry 4 (line 13): matches nothing: set `finding_id` or at least one of type, account_id, "
+                        + "principal_arn, key_arn",
+                "entry 5 (line 16): field `expire`: unknown field (known: account_id, expires, finding_id, key_arn, "
+                        + "owner, principal_arn, reason, ticket, type)",
+                "entry 6 (line 21): not a mapping of fields (account_id, expires, finding_id, key_arn, owner, "
+                        + "principal_arn, reason, ticket, type)");
+        Suppressions.Applied a = s.apply(FINDINGS, TODAY);
+        assertThat(a.findings()).allMatch(f -> f.status() == Finding.FindingStatus.OPEN);
+        assertThat(a.report().invalid()).hasSize(7);
+        assertThat(a.report().entries()).isEqualTo(6);
+    }
+
+    @Test
+    void missingExpiresAndBadFindingIdAreInvalid() {
+        Suppressions s = Suppressions.parse("""
+                - finding_id: XYZ
+                  reason: r
+                  owner: o
+                """, "s.yaml");
+        assertThat(s.invalid()).extracting(InvalidSuppression::message).containsExactly(
+                "entry 1 (line 1): field `finding_id`: not a finding id (16 lowercase hex digits): `XYZ`",
+                "entry 1 (line 1): field `expires`: missing (the last day it applies, YYYY-MM-DD)");
+    }
+
+    @Test
+    void malformedYamlFailsAsAWholeNamingFileAndLine() {
+        assertThatThrownBy(() -> Suppressions.parse("suppressions:\n  - type: A\n    reason: [unclosed\n", "s.yaml"))
+                .isInstanceOf(ReportInputException.class)
+                .hasMessage("s.yaml:3: not valid YAML: while parsing a flow sequence");
+    }
+
+    @Test
+    void topLevelThatIsNotAListFailsAsAWhole() {
+        assertThatThrownBy(() -> Suppressions.parse("just text", "s.yaml"))
+                .isInstanceOf(ReportInputException.class)
+                .hasMessage("s.yaml:1: expected `suppressions:` with a list of entries");
+        assertThatThrownBy(() -> Suppressions.parse("rules:\n  - type: X\n", "s.yaml"))
+                .isInstanceOf(ReportInputException.class)
+                .hasMessage("s.yaml:1: unknown top-level key `rules` (expected `suppressions:` with a list of "
+                        + "entries)");
+        assertThatThrownBy(() -> Suppressions.parse("suppressions: 3\n", "s.yaml"))
+                .isInstanceOf(ReportInputException.class)
+                .hasMessage("s.yaml:1: `suppressions` must be a list of entries");
+    }
+
+    @Test
+    void missingFileIsAOneLineError(@TempDir Path dir) {
+        Path missing = dir.resolve("nope.yaml");
+        assertThatThrownBy(() -> Suppressions.read(missing))
+                .isInstanceOf(ReportInputException.class)
+                .hasMessage(missing + ": suppressions file not found");
+    }
+
+    @Test
+    void theExampleFileParsesWithoutProblems() throws IOException {
+        Path example = Path.of("..", "config", "suppressions.example.yaml");
+        Suppressions s = Suppressions.read(example);
+        assertThat(s.invalid()).isEmpty();
+        assertThat(s.rules()).hasSize(3);
+        assertThat(Files.readString(example)).contains("expires:");
+    }
+
+    @Test
+    void emptyFileHasNoEntries() {
+        Suppressions s = Suppressions.parse("", "s.yaml");
+        assertThat(s.rules()).isEmpty();
+        assertThat(s.apply(FINDINGS, TODAY).report().source()).isEqualTo("s.yaml");
+    }
+
+    @Test
+    void globMatchesWholeTextWithStarAndQuestionMark() {
+        assertThat(SuppressionRule.glob("arn:aws:iam::*:role/app-*", "arn:aws:iam::1:role/app-web")).isTrue();
+        assertThat(SuppressionRule.glob("arn:aws:iam::*:role/app-*", "arn:aws:iam::1:role/db")).isFalse();
+        assertThat(SuppressionRule.glob("role/a?c", "role/abc")).isTrue();
+        assertThat(SuppressionRule.glob("role/a?c", "role/abbc")).isFalse();
+        assertThat(SuppressionRule.glob("*", "")).isTrue();
+        assertThat(SuppressionRule.glob("a*b*c", "aXbYbZc")).isTrue();
+        assertThat(SuppressionRule.glob("role/Admin", "role/admin")).isFalse();
+    }
+}
