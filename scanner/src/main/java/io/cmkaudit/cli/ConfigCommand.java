@@ -20,12 +20,15 @@ final class ConfigCommand implements Callable<Integer> {
     @Mixin
     ScanOptions options;
 
+    @Mixin
+    OutputOptions output;
+
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
-        ScannerConfig c = options.effective();
+        ScannerConfig c = options.effective(output);
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("roleName", c.roleName());
         m.put("externalId", c.externalId() == null ? null : "(set)");

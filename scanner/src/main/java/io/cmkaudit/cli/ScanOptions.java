@@ -9,7 +9,7 @@ import java.util.Locale;
 import picocli.CommandLine.Option;
 
 /**
- * Options shared by the commands that talk to AWS or write reports ({@code scan}, {@code collect}, {@code config}).
+ * Options shared by the commands that talk to AWS ({@code scan}, {@code collect}, {@code config}).
  * Each option, when given, overrides the same key of the {@code --config} file.
  */
 public final class ScanOptions {
@@ -40,14 +40,6 @@ public final class ScanOptions {
     @Option(names = "--concurrency", paramLabel = "N", description = "Accounts read in parallel (1-256). Default: 8.")
     Integer concurrency;
 
-    @Option(names = "--fail-on", paramLabel = "SEVERITY",
-            description = "Exit with bit 1 when a finding has this severity or higher: CRITICAL, HIGH, MEDIUM, LOW, INFO, NONE. Default: HIGH.")
-    String failOn;
-
-    @Option(names = "--out", paramLabel = "DIR",
-            description = "Folder that receives a new timestamped sub-folder per run. Default: cmk-audit-reports.")
-    Path out;
-
     @Option(names = "--endpoint-url", paramLabel = "URL",
             description = "Send every AWS call to this endpoint (moto_server, LocalStack, any AWS-compatible endpoint).")
     String endpointUrl;
@@ -60,6 +52,20 @@ public final class ScanOptions {
      * @throws UsageException for a bad option value
      */
     public ScannerConfig effective() {
+        return effective(null);
+    }
+
+    /**
+     * The effective configuration including the report options of {@code scan}.
+     *
+     * @param output the {@code --out} / {@code --fail-on} options, or null when the command has none
+     * @return the configuration, validated
+     * @throws io.cmkaudit.config.ConfigException for a bad file
+     * @throws UsageException for a bad option value
+     */
+    public ScannerConfig effective(OutputOptions output) {
+        String failOn = output == null ? null : output.failOn;
+        Path out = output == null ? null : output.out;
         ScannerConfig c = config == null ? ScannerConfig.DEFAULTS : new ConfigLoader().load(config);
         if (concurrency != null && (concurrency < 1 || concurrency > 256)) {
             throw new UsageException("--concurrency: must be between 1 and 256, got " + concurrency);

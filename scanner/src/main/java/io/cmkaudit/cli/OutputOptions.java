@@ -1,0 +1,33 @@
+package io.cmkaudit.cli;
+
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/**
+ * Options of the commands that write a report run folder ({@code scan}, {@code report}).
+ */
+public final class OutputOptions {
+
+    @Option(names = "--out", paramLabel = "DIR",
+            description = "Folder that receives a new timestamped sub-folder per run; earlier runs are never "
+                + "overwritten. Default: cmk-audit-reports.")
+    Path out;
+
+    @Option(names = "--fail-on", paramLabel = "SEVERITY",
+            description = "Exit with bit 1 when an open finding has this severity or higher: CRITICAL, HIGH, MEDIUM, "
+                + "LOW, INFO, NONE. Default: HIGH.")
+    String failOn;
+
+    @Option(names = "--previous", paramLabel = "FILE|latest",
+            description = "findings.json of an earlier run, for the NEW / UNCHANGED / CHANGED / RESOLVED diff; "
+                + "`latest` takes the newest run folder under --out (none yet: no diff).")
+    String previous;
+
+    @Option(names = "--suppressions", paramLabel = "FILE",
+            description = "YAML list of accepted risks (see config/suppressions.example.yaml).")
+    Path suppressions;
+
+    @Option(names = "--templates", paramLabel = "DIR",
+            description = "Thymeleaf templates overriding the built-in report-templates/.")
+    Path templates;
+}

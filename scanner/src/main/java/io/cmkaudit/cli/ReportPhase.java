@@ -1,0 +1,165 @@
+package io.cmkaudit.cli;
+
+import io.cmkaudit.analysis.AnalysisResult;
+import io.cmkaudit.analysis.Finding;
+import io.cmkaudit.analysis.FindingType;
+import io.cmkaudit.analysis.Severity;
+import io.cmkaudit.report.PreviousRun;
+import io.cmkaudit.report.ReportInputException;
+import io.cmkaudit.report.ReportOptions;
+import io.cmkaudit.report.ReportWriter;
+import io.cmkaudit.report.RunOutput;
+import io.cmkaudit.report.Suppressions;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * The report phase shared by {@code scan} and {@code report}: reads the suppressions and the previous run (all input
+ * is validated before any work starts), writes the run folder with {@link ReportWriter}, prints the summary on
+ * stdout, and computes the exit-code bits.
+ */
+final class ReportPhase {
+
+    private final Path outputRoot;
+    private final Severity failOn;
+    private final Suppressions suppressions;
+    private final PreviousRun previous;
+    private final Path templates;
+
+    /**
+     * Validates the report inputs.
+     *
+     * @param outputRoot the {@code --out} root
+     * @param failOn     {@code --fail-on} name, or {@code NONE}
+     * @param output     the report options of the command line
+     * @throws UsageException when a suppressions file, previous findings.json or templates folder is unusable
+     */
+    ReportPhase(Path outputRoot, String failOn, OutputOptions output) {
+        this.outputRoot = outputRoot;
+        this.failOn = "NONE".equals(failOn) ? null : Severity.valueOf(failOn);
+        try {
+            this.suppressions = output.suppressions == null ? Suppressions.none()
+                    : Suppressions.read(output.suppressions);
+            this.previous = readPrevious(output.previous, outputRoot);
+            this.templates = output.templates;
+            ReportWriter.checkTemplates(templates);
+        } catch (ReportInputException e) {
+            throw new UsageException(e.getMessage(), e);
+        }
+        if (Files.exists(outputRoot) && !Files.isDirectory(outputRoot)) {
+            throw new UsageException("--out: not a folder: `" + outputRoot + "`");
+        }
+    }
+
+    private static PreviousRun readPrevious(String previous, Path outputRoot) {
+        if (previous == null) {
+            return null;
+        }
+        if (!"latest".equals(previous)) {
+            Path file = Path.of(previous);
+            if (Files.isDirectory(file)) {
+                file = file.resolve(ReportWriter.FINDINGS_JSON);
+            }
+            if (!Files.isRegularFile(file)) {
+                throw new UsageException("--previous: no such file: `" + file + "`");
+            }
+            return PreviousRun.read(file);
+        }
+        return latestRun(outputRoot).map(PreviousRun::read).orElse(null);
+    }
+
+    /** The findings.json of the newest finished run folder under {@code root} (names are UTC timestamps). */
+    static Optional<Path> latestRun(Path root) {
+        if (!Files.isDirectory(root)) {
+            return Optional.empty();
+        }
+        try (Stream<Path> dirs = Files.list(root)) {
+            return dirs.filter(Files::isDirectory)
+                    .filter(d -> !d.getFileName().toString().startsWith("."))
+                    .map(d -> d.resolve(ReportWriter.FINDINGS_JSON))
+                    .filter(Files::isRegularFile)
+                    .max((a, b) -> a.getParent().getFileName().toString()
+                            .compareTo(b.getParent().getFileName().toString()));
+        } catch (IOException e) {
+            throw new UsageException("--previous latest: cannot list `" + root + "`: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Writes the run folder and prints the summary.
+     *
+     * @param result the analysis result
+     * @param out    stdout
+     * @return the run output
+     * @throws IOException when the run folder cannot be written
+     */
+    RunOutput write(AnalysisResult result, PrintWriter out) throws IOException {
+        RunOutput run = new ReportWriter().write(result,
+                new ReportOptions(outputRoot, suppressions, previous, templates, Clock.systemUTC()));
+        printSummary(result, run, out);
+        return run;
+    }
+
+    /**
+     * @return bit 1 when an open finding is at or above {@code --fail-on}
+     */
+    int findingsBit(RunOutput run) {
+        return failOn != null && run.openAtLeast(failOn) > 0 ? ExitCodes.FINDINGS : 0;
+    }
+
+    /**
+     * @return bit 2 when an account or region of the snapshot was not covered
+     */
+    static int coverageBit(AnalysisResult result) {
+        return result.coverage().stream().anyMatch(ReportPhase::notCovered) ? ExitCodes.COVERAGE_INCOMPLETE : 0;
+    }
+
+    static boolean notCovered(AnalysisResult.CoverageRow c) {
+        return switch (c.status()) {
+            case "ASSUME_ROLE_DENIED", "PARTIAL", "ERROR" -> true;
+            default -> false;
+        };
+    }
+
+    private void printSummary(AnalysisResult result, RunOutput run, PrintWriter out) {
+        AnalysisResult.Summary s = result.summary();
+        out.println("cmk-audit report: " + run.runDir());
+        out.printf("  organization      %s%n", result.run().organizationId() == null ? "(not readable)"
+                : result.run().organizationId());
+        out.printf("  accounts          %d (%d fully scanned)%n", s.accounts(), s.accountsScanned());
+        out.printf("  instances         %d (%d with customer managed keys, %d AWS managed key only, %d unencrypted)%n",
+                s.instances(), s.instancesInScope(), s.instancesAwsManagedKeyOnly(), s.instancesUnencrypted());
+        out.printf("  principals        %d; customer managed keys in scope: %d%n", s.principals(), s.keysInScope());
+        StringBuilder sev = new StringBuilder();
+        for (Map.Entry<Severity, Integer> e : run.counts().openBySeverity().entrySet()) {
+            sev.append(sev.length() == 0 ? "" : ", ").append(e.getKey()).append(' ').append(e.getValue());
+        }
+        out.printf("  open findings     %d (%s); suppressed %d%n", run.counts().open(), sev, run.counts().suppressed());
+        Map<FindingType, Integer> byType = new EnumMap<>(FindingType.class);
+        for (Finding f : run.findings()) {
+            byType.merge(f.type(), 1, Integer::sum);
+        }
+        byType.forEach((t, n) -> out.printf("    %-32s %d%n", t.name(), n));
+        if (previous != null || run.counts().resolved() > 0 || run.counts().byChange().values().stream().anyMatch(v -> v > 0)) {
+            Map<Finding.Change, Integer> c = run.counts().byChange();
+            out.printf("  since previous    new %d, changed %d, unchanged %d, resolved %d%n",
+                    c.get(Finding.Change.NEW), c.get(Finding.Change.CHANGED), c.get(Finding.Change.UNCHANGED),
+                    run.counts().resolved());
+        }
+        long gaps = result.coverage().stream().filter(ReportPhase::notCovered).count();
+        out.printf("  coverage          %s%n", gaps == 0 ? "complete"
+                : gaps + " account/region entries not covered (see coverage.csv)");
+        result.coverage().stream().filter(ReportPhase::notCovered).limit(20).forEach(c ->
+                out.printf("    %s %s %s: %s%n", c.accountId(), c.region(), c.status(),
+                        c.errorMessage() == null ? "" : c.errorMessage()));
+        out.println("  report            " + run.reportHtml());
+        out.flush();
+    }
+}

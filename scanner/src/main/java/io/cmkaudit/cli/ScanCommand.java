@@ -1,0 +1,105 @@
+package io.cmkaudit.cli;
+
+import io.cmkaudit.analysis.AnalysisResult;
+import io.cmkaudit.analysis.Analyzer;
+import io.cmkaudit.collect.CollectException;
+import io.cmkaudit.collect.Collector;
+import io.cmkaudit.collect.CollectorOptions;
+import io.cmkaudit.collect.ReportUploader;
+import io.cmkaudit.config.ScannerConfig;
+import io.cmkaudit.report.RunOutput;
+import io.cmkaudit.snapshot.Snapshot;
+import io.cmkaudit.snapshot.SnapshotJson;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code cmk-audit scan}: collect + analyze + report in one run, the scheduled job. Phases: validate all input,
+ * collect (per account, failures recorded as coverage gaps), analyze, write a new run folder atomically, optionally
+ * keep the snapshot beside the reports and upload the folder to S3. Exit code: bit 1 for open findings at or above
+ * {@code --fail-on}, bit 2 for incomplete coverage.
+ */
+@Command(name = "scan", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Collect, analyze and report in one run (the scheduled job): writes report.html, findings.csv, "
+            + "coverage.csv and findings.json into a new timestamped folder under --out.")
+final class ScanCommand implements Callable<Integer> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ScanCommand.class);
+
+    @Mixin
+    ScanOptions options;
+
+    @Mixin
+    OutputOptions output;
+
+    @Option(names = "--upload", paramLabel = "s3://BUCKET/PREFIX",
+            description = "Copy the run folder to S3 (server-side encrypted, bucket-owner-full-control), for ECS "
+                + "tasks whose disk is temporary.")
+    String upload;
+
+    @Option(names = "--upload-kms-key", paramLabel = "KEY",
+            description = "KMS key id or ARN for SSE-KMS on upload (default: SSE-S3).")
+    String uploadKmsKey;
+
+    @Option(names = "--snapshot", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Keep the collected snapshot as snapshot.json in the run folder (default), so the run can "
+                + "be re-analyzed offline with `report`.")
+    boolean keepSnapshot;
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        ScannerConfig config = options.effective(output);
+        ReportUploader.S3Location s3 = null;
+        if (upload != null) {
+            try {
+                s3 = ReportUploader.S3Location.parse(upload);
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("--upload: " + e.getMessage());
+            }
+        }
+        ReportPhase report = new ReportPhase(config.outputDir(), config.failOn(), output);
+        PrintWriter err = spec.commandLine().getErr();
+
+        Snapshot snapshot;
+        try {
+            snapshot = new Collector(config, CollectorOptions.defaults(VersionProvider.version()))
+                    .collect(new CollectCommand.StderrProgress(err, System.console() != null));
+        } catch (CollectException e) {
+            throw new UsageException(e.getMessage(), e);
+        }
+        LOG.info("collected {} accounts with {} API calls; analyzing", snapshot.accounts().size(),
+                snapshot.run().totalApiCalls());
+        AnalysisResult result = new Analyzer().analyze(snapshot);
+        RunOutput run = report.write(result, spec.commandLine().getOut());
+        if (keepSnapshot) {
+            // written after the atomic publish: the run folder is complete without it, and it is only an extra
+            SnapshotJson.write(snapshot, run.runDir().resolve("snapshot.json"));
+        }
+        int code = report.findingsBit(run) | ReportPhase.coverageBit(result);
+        if (s3 != null) {
+            try {
+                List<String> keys = new ReportUploader(config.endpointUrl(),
+                        Duration.ofSeconds(config.callTimeoutSeconds())).upload(run.runDir(), s3, uploadKmsKey);
+                err.println("cmk-audit: uploaded " + keys.size() + " files to s3://" + s3.bucket() + "/"
+                        + keys.get(0).substring(0, keys.get(0).lastIndexOf('/') + 1));
+            } catch (ReportUploader.UploadException e) {
+                err.println("cmk-audit: " + e.getMessage() + " (the reports are intact in " + run.runDir() + ")");
+                err.flush();
+                return ExitCodes.INTERNAL;
+            }
+        }
+        err.flush();
+        return code;
+    }
+}
