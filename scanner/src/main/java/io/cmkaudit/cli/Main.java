@@ -32,6 +32,7 @@ import picocli.CommandLine.ScopeType;
             "70:internal error"},
         subcommands = {
             ConfigCommand.class,
+            SimulateCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Callable<Integer> {

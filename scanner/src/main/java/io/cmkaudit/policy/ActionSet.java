@@ -1,0 +1,71 @@
+package io.cmkaudit.policy;
+
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The values of an {@code Action} or {@code NotAction} element: {@code service:ActionName} patterns where {@code *}
+ * and {@code ?} are wildcards and case does not matter
+ * (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_action.html). Immutable; equality
+ * is over the patterns as written.
+ */
+public final class ActionSet {
+    private final List<String> patterns;
+    private final int[][] compiled;
+    private final boolean[] wild;
+    private final String[] lower;
+
+    /**
+     * @param patterns the values as written, e.g. {@code kms:Create*}; never null
+     */
+    public ActionSet(List<String> patterns) {
+        this.patterns = List.copyOf(patterns);
+        int n = this.patterns.size();
+        this.compiled = new int[n][];
+        this.wild = new boolean[n];
+        this.lower = new String[n];
+        for (int i = 0; i < n; i++) {
+            String p = this.patterns.get(i);
+            lower[i] = p.toLowerCase(Locale.ROOT);
+            compiled[i] = Glob.compile(p, true);
+            wild[i] = Glob.hasWildcard(compiled[i]);
+        }
+    }
+
+    /** @return the patterns as written; never null */
+    public List<String> patterns() {
+        return patterns;
+    }
+
+    /**
+     * @param action an action such as {@code kms:CreateGrant}, any case
+     * @return whether any pattern matches it
+     */
+    public boolean matches(String action) {
+        return matchesLower(action.toLowerCase(Locale.ROOT));
+    }
+
+    boolean matchesLower(String actionLower) {
+        for (int i = 0; i < compiled.length; i++) {
+            if (wild[i] ? Glob.matches(compiled[i], actionLower, true) : lower[i].equals(actionLower)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof ActionSet a && patterns.equals(a.patterns);
+    }
+
+    @Override
+    public int hashCode() {
+        return patterns.hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return patterns.size() == 1 ? patterns.get(0) : patterns.toString();
+    }
+}

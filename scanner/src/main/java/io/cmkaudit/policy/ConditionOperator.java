@@ -1,0 +1,93 @@
+package io.cmkaudit.policy;
+
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The condition operators of the IAM policy language, without the {@code ForAllValues:}/{@code ForAnyValue:} prefix
+ * and the {@code IfExists} suffix
+ * (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html).
+ */
+public enum ConditionOperator {
+    STRING_EQUALS("StringEquals", Family.STRING, Cmp.EQ, false),
+    STRING_NOT_EQUALS("StringNotEquals", Family.STRING, Cmp.EQ, true),
+    STRING_EQUALS_IGNORE_CASE("StringEqualsIgnoreCase", Family.STRING_IGNORE_CASE, Cmp.EQ, false),
+    STRING_NOT_EQUALS_IGNORE_CASE("StringNotEqualsIgnoreCase", Family.STRING_IGNORE_CASE, Cmp.EQ, true),
+    STRING_LIKE("StringLike", Family.STRING_LIKE, Cmp.EQ, false),
+    STRING_NOT_LIKE("StringNotLike", Family.STRING_LIKE, Cmp.EQ, true),
+    NUMERIC_EQUALS("NumericEquals", Family.NUMERIC, Cmp.EQ, false),
+    NUMERIC_NOT_EQUALS("NumericNotEquals", Family.NUMERIC, Cmp.EQ, true),
+    NUMERIC_LESS_THAN("NumericLessThan", Family.NUMERIC, Cmp.LT, false),
+    NUMERIC_LESS_THAN_EQUALS("NumericLessThanEquals", Family.NUMERIC, Cmp.LE, false),
+    NUMERIC_GREATER_THAN("NumericGreaterThan", Family.NUMERIC, Cmp.GT, false),
+    NUMERIC_GREATER_THAN_EQUALS("NumericGreaterThanEquals", Family.NUMERIC, Cmp.GE, false),
+    DATE_EQUALS("DateEquals", Family.DATE, Cmp.EQ, false),
+    DATE_NOT_EQUALS("DateNotEquals", Family.DATE, Cmp.EQ, true),
+    DATE_LESS_THAN("DateLessThan", Family.DATE, Cmp.LT, false),
+    DATE_LESS_THAN_EQUALS("DateLessThanEquals", Family.DATE, Cmp.LE, false),
+    DATE_GREATER_THAN("DateGreaterThan", Family.DATE, Cmp.GT, false),
+    DATE_GREATER_THAN_EQUALS("DateGreaterThanEquals", Family.DATE, Cmp.GE, false),
+    BOOL("Bool", Family.BOOL, Cmp.EQ, false),
+    BINARY_EQUALS("BinaryEquals", Family.BINARY, Cmp.EQ, false),
+    IP_ADDRESS("IpAddress", Family.IP, Cmp.EQ, false),
+    NOT_IP_ADDRESS("NotIpAddress", Family.IP, Cmp.EQ, true),
+    ARN_EQUALS("ArnEquals", Family.ARN, Cmp.EQ, false),
+    ARN_LIKE("ArnLike", Family.ARN, Cmp.EQ, false),
+    ARN_NOT_EQUALS("ArnNotEquals", Family.ARN, Cmp.EQ, true),
+    ARN_NOT_LIKE("ArnNotLike", Family.ARN, Cmp.EQ, true),
+    NULL("Null", Family.NULL, Cmp.EQ, false);
+
+    enum Family { STRING, STRING_IGNORE_CASE, STRING_LIKE, NUMERIC, DATE, BOOL, BINARY, IP, ARN, NULL }
+
+    enum Cmp { EQ, LT, LE, GT, GE }
+
+    private static final Map<String, ConditionOperator> BY_LOWER_NAME = new HashMap<>();
+
+    static {
+        for (ConditionOperator op : values()) {
+            BY_LOWER_NAME.put(op.text.toLowerCase(Locale.ROOT), op);
+        }
+    }
+
+    private final String text;
+    private final Family family;
+    private final Cmp cmp;
+    private final boolean negated;
+
+    ConditionOperator(String text, Family family, Cmp cmp, boolean negated) {
+        this.text = text;
+        this.family = family;
+        this.cmp = cmp;
+        this.negated = negated;
+    }
+
+    /** @return the operator's name as written in a policy, e.g. {@code StringNotLike} */
+    public String text() {
+        return text;
+    }
+
+    /**
+     * @return whether this is a negated operator ({@code StringNotEquals}, {@code NotIpAddress}, ...): true when the
+     *     key is absent, and its values combine as NOR
+     */
+    public boolean negated() {
+        return negated;
+    }
+
+    Family family() {
+        return family;
+    }
+
+    Cmp cmp() {
+        return cmp;
+    }
+
+    /**
+     * @param name an operator name without prefix and suffix, any case
+     * @return the operator, or null when there is none of that name
+     */
+    public static ConditionOperator byName(String name) {
+        return BY_LOWER_NAME.get(name.toLowerCase(Locale.ROOT));
+    }
+}

@@ -1,0 +1,128 @@
+package io.cmkaudit.policy;
+
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Per-evaluation view of a request: the lower-cased action, the split resource ARN, the principal's identity chain
+ * and the context with the keys AWS derives from the principal and request. Created once per
+ * {@link Evaluator#evaluate} call and confined to that call.
+ *
+ * <p>Derived keys (added only when the context neither gives nor declares the key unknown):
+ * {@code aws:PrincipalArn} (the role ARN for a role session), {@code aws:PrincipalAccount}, {@code aws:username}
+ * (IAM users), {@code aws:PrincipalType}, {@code aws:PrincipalIsAWSService}, {@code aws:PrincipalServiceName}
+ * (service principals), {@code aws:ResourceAccount} and, for {@code kms:} actions, {@code kms:CallerAccount}.
+ * Source: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html and
+ * https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-caller-account
+ */
+final class EvalContext {
+    /** Sentinel: the key is declared unknown. Compare by identity. */
+    static final List<String> UNKNOWN_VALUES = List.of(new String("\u0000unknown"));
+
+    final Request request;
+    final PrincipalInfo principal;
+    final Context context;
+    final String actionLower;
+    final String serviceLower;
+    final String resource;
+    final int[] resourceBounds = new int[ArnGlob.MAX_PARTS + 1];
+    final int resourceParts;
+
+    // identity chain of the principal
+    final PrincipalType type;
+    final String account;
+    final String partition;
+    /** user name or role name, lower case; null otherwise. */
+    final String entityNameLower;
+    /** the ARN for aws:PrincipalArn. */
+    final String principalArnValue;
+
+    EvalContext(Request request, PrincipalInfo principal) {
+        this.request = request;
+        this.principal = principal;
+        this.context = request.context();
+        this.actionLower = request.action().toLowerCase(Locale.ROOT);
+        int colon = actionLower.indexOf(':');
+        this.serviceLower = colon < 0 ? actionLower : actionLower.substring(0, colon);
+        this.resource = request.resourceArn();
+        this.resourceParts = ArnGlob.split(resource, resourceBounds);
+        this.type = principal == null ? null : principal.type();
+        String arn = request.principalArn();
+        this.account = principal == null ? null : principal.accountId() != null ? principal.accountId()
+                : type == PrincipalType.SERVICE ? null : PrincipalInfo.accountOf(arn);
+        String[] p = arn.split(":", 6);
+        this.partition = p.length == 6 ? p[1] : "aws";
+        String name = null;
+        String arnValue = arn;
+        switch (type == null ? PrincipalType.SERVICE : type) {
+            case USER, ROLE -> name = lastPathSegment(p.length == 6 ? p[5] : arn);
+            case ROLE_SESSION -> {
+                String roleArn = principal.roleArn() != null ? principal.roleArn() : PrincipalInfo.sessionRoleArn(arn);
+                if (roleArn != null) {
+                    String[] rp = roleArn.split(":", 6);
+                    name = lastPathSegment(rp.length == 6 ? rp[5] : roleArn);
+                    arnValue = roleArn;
+                }
+            }
+            default -> {
+            }
+        }
+        this.entityNameLower = name == null ? null : name.toLowerCase(Locale.ROOT);
+        this.principalArnValue = arnValue;
+    }
+
+    /** A context for matching resources only: no principal, so no principal keys are derived. */
+    static EvalContext forResource(String resourceArn, Context context) {
+        return new EvalContext(new Request("", "", resourceArn, null, context), null);
+    }
+
+    private static String lastPathSegment(String resourcePart) {
+        int slash = resourcePart.lastIndexOf('/');
+        return slash < 0 ? resourcePart : resourcePart.substring(slash + 1);
+    }
+
+    /**
+     * @param lowerKey a condition key in lower case
+     * @return its values; null when absent; {@link #UNKNOWN_VALUES} when declared unknown
+     */
+    List<String> lookup(String lowerKey) {
+        if (context.isUnknownLower(lowerKey)) {
+            return UNKNOWN_VALUES;
+        }
+        List<String> v = context.rawLower(lowerKey);
+        return v != null ? v : derived(lowerKey);
+    }
+
+    private List<String> derived(String lowerKey) {
+        if (type == null) {
+            return lowerKey.equals("aws:resourceaccount") && request.resourceAccount() != null
+                    ? List.of(request.resourceAccount()) : null;
+        }
+        switch (lowerKey) {
+            case "aws:principalarn":
+                return type == PrincipalType.SERVICE ? null : List.of(principalArnValue);
+            case "aws:principalaccount":
+                return account == null ? null : List.of(account);
+            case "aws:username":
+                return type == PrincipalType.USER ? List.of(lastPathSegment(request.principalArn())) : null;
+            case "aws:principaltype":
+                return switch (type) {
+                    case USER -> List.of("User");
+                    case ROLE, ROLE_SESSION -> List.of("AssumedRole");
+                    case FEDERATED_USER -> List.of("FederatedUser");
+                    case ROOT -> List.of("Account");
+                    case SERVICE -> null;
+                };
+            case "aws:principalisawsservice":
+                return List.of(type == PrincipalType.SERVICE ? "true" : "false");
+            case "aws:principalservicename":
+                return type == PrincipalType.SERVICE ? List.of(request.principalArn()) : null;
+            case "aws:resourceaccount":
+                return request.resourceAccount() == null ? null : List.of(request.resourceAccount());
+            case "kms:calleraccount":
+                return serviceLower.equals("kms") && account != null ? List.of(account) : null;
+            default:
+                return null;
+        }
+    }
+}
