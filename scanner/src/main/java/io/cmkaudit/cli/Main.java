@@ -31,6 +31,7 @@ import picocli.CommandLine.ScopeType;
             "64:usage or configuration error",
             "70:internal error"},
         subcommands = {
+            CollectCommand.class,
             ConfigCommand.class,
             SimulateCommand.class,
             CommandLine.HelpCommand.class

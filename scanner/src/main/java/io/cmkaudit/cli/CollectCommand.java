@@ -1,0 +1,140 @@
+package io.cmkaudit.cli;
+
+import io.cmkaudit.collect.CollectException;
+import io.cmkaudit.collect.Collector;
+import io.cmkaudit.collect.CollectorOptions;
+import io.cmkaudit.collect.ProgressListener;
+import io.cmkaudit.config.ScannerConfig;
+import io.cmkaudit.snapshot.AccountSnapshot;
+import io.cmkaudit.snapshot.Coverage;
+import io.cmkaudit.snapshot.CoverageStatus;
+import io.cmkaudit.snapshot.Snapshot;
+import io.cmkaudit.snapshot.SnapshotJson;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code cmk-audit collect -o FILE}: reads the organization into a snapshot file (the same collection {@code scan}
+ * runs). Progress per account goes to stderr: a redrawn line when stderr is a terminal, plain lines otherwise.
+ * Exit code 0 when every selected account and region was read, 2 when coverage is incomplete.
+ */
+@Command(name = "collect", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Read the organization (accounts, OUs, SCPs, RCPs; per account IAM, EC2 instances and volumes, "
+            + "and the KMS keys they use) into a snapshot JSON file. Read-only.")
+final class CollectCommand implements Callable<Integer> {
+
+    @Option(names = {"-o", "--output"}, required = true, paramLabel = "FILE",
+            description = "Snapshot file to write (replaced atomically); `-` writes to stdout.")
+    String output;
+
+    @Mixin
+    ScanOptions options;
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        ScannerConfig config = options.effective();
+        Path file = "-".equals(output) ? null : Path.of(output);
+        if (file != null) {
+            Path dir = file.toAbsolutePath().getParent();
+            if (dir == null || !Files.isDirectory(dir)) {
+                throw new UsageException("-o: folder does not exist: `" + dir + "`");
+            }
+        }
+        PrintWriter err = spec.commandLine().getErr();
+        boolean terminal = System.console() != null && err != null;
+        Snapshot snapshot;
+        try {
+            snapshot = new Collector(config, CollectorOptions.defaults(VersionProvider.version()))
+                    .collect(new StderrProgress(err, terminal));
+        } catch (CollectException e) {
+            throw new UsageException(e.getMessage(), e);
+        }
+        if (file == null) {
+            PrintWriter out = spec.commandLine().getOut();
+            java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
+            SnapshotJson.write(snapshot, buf);
+            out.print(buf.toString(java.nio.charset.StandardCharsets.UTF_8));
+            out.flush();
+        } else {
+            SnapshotJson.write(snapshot, file);
+        }
+        long incomplete = snapshot.accounts().stream().flatMap(a -> a.coverage().stream())
+                .filter(CollectCommand::incomplete).count();
+        long scanned = snapshot.accounts().stream().filter(AccountSnapshot::fullyScanned).count();
+        err.println("cmk-audit: collected " + scanned + " of " + snapshot.accounts().size() + " accounts in "
+                + java.time.Duration.between(snapshot.run().startedAt(), snapshot.run().finishedAt()).toMillis() + " ms, "
+                + snapshot.run().totalApiCalls() + " API calls"
+                + (incomplete > 0 ? "; coverage incomplete: " + incomplete + " account/region entries not read" : "")
+                + (file == null ? "" : "; wrote " + file));
+        if (!snapshot.organization().readable()) {
+            err.println("cmk-audit: warning: the organization could not be read ("
+                    + snapshot.organization().readError().message() + "); scanned "
+                    + snapshot.accounts().size() + " account(s) alone; SCPs and RCPs are unknown");
+        }
+        err.flush();
+        return incomplete > 0 ? ExitCodes.COVERAGE_INCOMPLETE : ExitCodes.OK;
+    }
+
+    /** Whether a coverage entry means data that should have been read is missing. */
+    static boolean incomplete(Coverage c) {
+        return c.status() == CoverageStatus.ASSUME_ROLE_DENIED || c.status() == CoverageStatus.PARTIAL
+                || c.status() == CoverageStatus.ERROR;
+    }
+
+    /** Progress on stderr; thread-safe. */
+    static final class StderrProgress implements ProgressListener {
+        private final PrintWriter err;
+        private final boolean terminal;
+
+        StderrProgress(PrintWriter err, boolean terminal) {
+            this.err = err;
+            this.terminal = terminal;
+        }
+
+        @Override
+        public synchronized void organizationRead(String organizationId, int accountsToScan, String problem) {
+            err.println(problem == null
+                    ? "cmk-audit: organization " + organizationId + ": " + accountsToScan + " accounts to scan"
+                    : "cmk-audit: organization not readable (" + problem + "): scanning " + accountsToScan + " account(s)");
+            err.flush();
+        }
+
+        @Override
+        public synchronized void accountFinished(String accountId, String name, List<Coverage> coverage, int done, int total) {
+            String summary = coverage.stream()
+                    .map(c -> c.region() + " " + c.status() + (c.errorCode() == null ? "" : " (" + c.errorCode() + ")"))
+                    .collect(Collectors.joining(", "));
+            String line = "[" + done + "/" + total + "] " + accountId + (name == null ? "" : " " + name) + ": " + summary;
+            if (terminal) {
+                int width = 30;
+                int filled = total == 0 ? width : done * width / total;
+                err.print("\r\033[K" + "#".repeat(filled) + ".".repeat(width - filled) + " " + line);
+                if (done == total) {
+                    err.println();
+                }
+            } else {
+                err.println(line);
+            }
+            err.flush();
+        }
+
+        @Override
+        public synchronized void readingKeys(int keys) {
+            if (!terminal) {
+                err.println("cmk-audit: reading " + keys + " referenced KMS key(s)");
+                err.flush();
+            }
+        }
+    }
+}

@@ -1,0 +1,365 @@
+package io.cmkaudit.collect;
+
+import io.cmkaudit.collect.AccountReader.AccountScan;
+import io.cmkaudit.collect.AccountReader.RawVolume;
+import io.cmkaudit.collect.AccountReader.RegionScan;
+import io.cmkaudit.collect.KeyReader.KeyRef;
+import io.cmkaudit.collect.KeyReader.OwnerResult;
+import io.cmkaudit.config.ScannerConfig;
+import io.cmkaudit.snapshot.AccountSnapshot;
+import io.cmkaudit.snapshot.Coverage;
+import io.cmkaudit.snapshot.CoverageStatus;
+import io.cmkaudit.snapshot.EbsVolume;
+import io.cmkaudit.snapshot.IamSnapshot;
+import io.cmkaudit.snapshot.KmsKey;
+import io.cmkaudit.snapshot.ManagedPolicy;
+import io.cmkaudit.snapshot.OrgAccount;
+import io.cmkaudit.snapshot.Organization;
+import io.cmkaudit.snapshot.ReadError;
+import io.cmkaudit.snapshot.RegionSnapshot;
+import io.cmkaudit.snapshot.RunMetadata;
+import io.cmkaudit.snapshot.Snapshot;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.organizations.OrganizationsClient;
+import software.amazon.awssdk.services.sts.StsClient;
+import software.amazon.awssdk.services.sts.model.GetCallerIdentityResponse;
+
+/**
+ * Reads an AWS Organization into a {@link Snapshot}, read-only. The only class of the scanner that talks to AWS
+ * (with the package-private readers it uses). Phases:
+ * <ol>
+ *   <li>{@code sts:GetCallerIdentity} with the scanner's own credentials (failure: {@link CollectException});</li>
+ *   <li>the organization from the management account or a delegated administrator; when it can't be read, the
+ *       accounts of {@code includeAccounts}, or else the scanner's own account, are scanned and the snapshot says
+ *       so in {@link Organization#readError()};</li>
+ *   <li>every ACTIVE selected account in parallel ({@link ScannerConfig#concurrency()} at a time): assume the audit
+ *       role, read IAM and, per region, EC2 instances, volumes and EBS defaults;</li>
+ *   <li>the KMS keys those volumes and defaults reference, each through its owner account's session, owners in
+ *       parallel; a key in an account outside the organization is recorded as unreadable.</li>
+ * </ol>
+ * One failing account, region or call never stops the run: it becomes coverage. Minimum call counts per run, account,
+ * region and key are documented in {@code docs/snapshot-format.md}.
+ */
+public final class Collector {
+
+    private final ScannerConfig config;
+    private final CollectorOptions options;
+    private final Clock clock;
+
+    /**
+     * @param config  the effective configuration (role name, external id, regions, accounts, concurrency, endpoint,
+     *                call timeout)
+     * @param options SDK settings and the scanner's own credentials
+     */
+    public Collector(ScannerConfig config, CollectorOptions options) {
+        this(config, options, Clock.systemUTC());
+    }
+
+    Collector(ScannerConfig config, CollectorOptions options, Clock clock) {
+        this.config = config;
+        this.options = options;
+        this.clock = clock;
+    }
+
+    /**
+     * Collects with {@link CollectorOptions#defaults(String)}: the entry point {@code collect} and {@code scan} use.
+     *
+     * @param config   effective configuration
+     * @param version  scanner version for the run metadata
+     * @param listener progress receiver ({@link ProgressListener#NONE} for none)
+     * @return the snapshot
+     * @throws CollectException when the scanner's own credentials don't work
+     */
+    public static Snapshot collect(ScannerConfig config, String version, ProgressListener listener) {
+        return new Collector(config, CollectorOptions.defaults(version)).collect(listener);
+    }
+
+    /**
+     * Runs the collection.
+     *
+     * @param listener progress receiver; never null
+     * @return the snapshot, whatever coverage it reached
+     * @throws CollectException when the scanner's own credentials are missing or rejected, or the endpoint does
+     *                          not answer ({@code sts:GetCallerIdentity} fails)
+     */
+    public Snapshot collect(ProgressListener listener) {
+        Instant started = clock.instant();
+        CallCounter counter = new CallCounter();
+        AwsCredentialsProvider base = options.baseCredentials();
+        DefaultCredentialsProvider ownChain = null;
+        if (base == null) {
+            ownChain = DefaultCredentialsProvider.builder().build();
+            base = ownChain;
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(config.concurrency(), daemonThreads());
+        try (AwsClients clients = new AwsClients(config.endpointUrl(), Duration.ofSeconds(config.callTimeoutSeconds()),
+                config.concurrency(), options.sdkRetries(), counter);
+             StsClient sts = clients.sts(base);
+             OrganizationsClient orgs = clients.organizations(base)) {
+            GetCallerIdentityResponse me;
+            try {
+                me = sts.getCallerIdentity();
+            } catch (SdkException e) {
+                AwsFailure f = AwsFailure.of("STS.GetCallerIdentity", e);
+                throw new CollectException("cannot use the scanner's own AWS credentials (" + f.code() + "): "
+                        + f.message() + "; set AWS credentials (environment, profile or instance role)"
+                        + (config.endpointUrl() == null ? "" : " for endpoint " + config.endpointUrl()), e);
+            }
+            String partition = me.arn().split(":", 3)[1];
+            Organization org = new OrganizationReader(orgs).read(me.account());
+            try (Sessions sessions = new Sessions(sts, base, me.account(), partition, config)) {
+                Snapshot s = run(listener, clients, sessions, pool, org, me, started);
+                return new Snapshot(new RunMetadata(started, clock.instant(), options.scannerVersion(), me.account(),
+                        me.arn(), config.roleName(), config.endpointUrl() == null ? null : config.endpointUrl().toString(),
+                        config.regions().stream().sorted().toList(), counter.snapshot()),
+                        s.organization(), s.accounts(), s.awsManagedPolicies());
+            }
+        } finally {
+            pool.shutdownNow();
+            if (ownChain != null) {
+                ownChain.close();
+            }
+        }
+    }
+
+    private Snapshot run(ProgressListener listener, AwsClients clients, Sessions sessions, ExecutorService pool,
+                         Organization org, GetCallerIdentityResponse me, Instant started) {
+        // Which accounts exist, which are scanned.
+        Map<String, OrgAccount> known = new TreeMap<>();
+        org.accounts().forEach(a -> known.put(a.id(), a));
+        if (!org.readable()) {
+            for (String id : config.includeAccounts()) {
+                known.putIfAbsent(id, new OrgAccount(id, null, null, "ACTIVE", null, null));
+            }
+            if (!config.includeAccounts().isEmpty() && !config.includeAccounts().contains(me.account())) {
+                known.remove(me.account());
+            }
+        }
+        Map<String, AccountSnapshot> notScanned = new TreeMap<>();
+        List<OrgAccount> toScan = new ArrayList<>();
+        for (OrgAccount a : known.values()) {
+            boolean active = "ACTIVE".equals(a.status());
+            if (!config.accountSelected(a.id())) {
+                notScanned.put(a.id(), new AccountSnapshot(a.id(), a.name(), List.of(new Coverage(Coverage.GLOBAL,
+                        CoverageStatus.SKIPPED, "NotSelected", "excluded by --accounts / --exclude-accounts")),
+                        IamSnapshot.EMPTY, List.of()));
+            } else if (!active) {
+                notScanned.put(a.id(), new AccountSnapshot(a.id(), a.name(), List.of(new Coverage(Coverage.GLOBAL,
+                        CoverageStatus.SUSPENDED, null, "account status is " + a.status())), IamSnapshot.EMPTY, List.of()));
+            } else {
+                toScan.add(a);
+            }
+        }
+        if (org.readable()) {
+            for (String id : config.includeAccounts()) {
+                if (!known.containsKey(id)) {
+                    notScanned.put(id, new AccountSnapshot(id, null, List.of(new Coverage(Coverage.GLOBAL,
+                            CoverageStatus.SKIPPED, "OutsideOrganization", "account " + id + " is not in organization "
+                            + org.id())), IamSnapshot.EMPTY, List.of()));
+                }
+            }
+        }
+        listener.organizationRead(org.id(), toScan.size(),
+                org.readable() ? null : org.readError().message());
+
+        // Phase: accounts in parallel.
+        ConcurrentHashMap<String, ManagedPolicy> awsPolicies = new ConcurrentHashMap<>();
+        AccountReader reader = new AccountReader(clients, config.regions(), awsPolicies, ConcurrentHashMap.newKeySet());
+        AtomicInteger done = new AtomicInteger();
+        Map<String, Future<AccountScan>> futures = new LinkedHashMap<>();
+        for (OrgAccount a : toScan) {
+            futures.put(a.id(), pool.submit(() -> {
+                listener.accountStarted(a.id(), a.name());
+                AccountScan scan;
+                try {
+                    scan = scanAccount(reader, sessions, a);
+                } catch (RuntimeException ex) {
+                    scan = new AccountScan(a.id(), a.name(), new Coverage(Coverage.GLOBAL, CoverageStatus.ERROR,
+                            "InternalError", "internal error while reading the account: "
+                            + AwsFailure.oneLine(String.valueOf(ex))), IamSnapshot.EMPTY, List.of());
+                }
+                List<Coverage> cov = new ArrayList<>();
+                cov.add(scan.global());
+                scan.regions().forEach(r -> cov.add(r.coverage()));
+                listener.accountFinished(a.id(), a.name(), cov, done.incrementAndGet(), toScan.size());
+                return scan;
+            }));
+        }
+        Map<String, AccountScan> scans = new TreeMap<>();
+        for (Map.Entry<String, Future<AccountScan>> e : futures.entrySet()) {
+            scans.put(e.getKey(), await(e.getValue(), e.getKey(), known.get(e.getKey()).name()));
+        }
+
+        // Phase: KMS keys, grouped by owner account.
+        Map<String, Set<KeyRef>> refsByOwner = new TreeMap<>();
+        for (AccountScan scan : scans.values()) {
+            for (RegionScan r : scan.regions()) {
+                for (RawVolume v : r.volumes()) {
+                    if (v.kmsKeyId() != null) {
+                        KeyRef ref = KeyRef.parse(v.kmsKeyId(), scan.accountId(), r.region());
+                        refsByOwner.computeIfAbsent(ref.ownerAccountId(), k -> new HashSet<>()).add(ref);
+                    }
+                }
+                if (r.ebsDefaultKmsKeyId() != null) {
+                    KeyRef ref = KeyRef.parse(r.ebsDefaultKmsKeyId(), scan.accountId(), r.region());
+                    refsByOwner.computeIfAbsent(ref.ownerAccountId(), k -> new HashSet<>()).add(ref);
+                }
+            }
+        }
+        listener.readingKeys(refsByOwner.values().stream().mapToInt(Set::size).sum());
+        KeyReader keys = new KeyReader(clients, sessions, owner -> keyGate(owner, known, org));
+        Map<String, Future<OwnerResult>> keyFutures = new TreeMap<>();
+        refsByOwner.forEach((owner, refs) -> keyFutures.put(owner, pool.submit(() -> keys.read(owner, refs))));
+        Map<KeyRef, String> resolved = new ConcurrentHashMap<>();
+        Map<String, OwnerResult> owners = new TreeMap<>();
+        for (Map.Entry<String, Future<OwnerResult>> e : keyFutures.entrySet()) {
+            OwnerResult result;
+            try {
+                result = e.getValue().get();
+            } catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                throw new CollectException("interrupted while reading KMS keys", ex);
+            } catch (ExecutionException ex) {
+                result = new OwnerResult(Map.of(), Map.of(), Map.of());
+            }
+            owners.put(e.getKey(), result);
+            result.resolved().forEach((k, v) -> {
+                if (v != null) {
+                    resolved.put(k, v);
+                }
+            });
+        }
+
+        // Assemble accounts.
+        Map<String, AccountSnapshot> accounts = new TreeMap<>(notScanned);
+        for (AccountScan scan : scans.values()) {
+            OwnerResult own = owners.get(scan.accountId());
+            List<Coverage> coverage = new ArrayList<>();
+            coverage.add(scan.global());
+            List<RegionSnapshot> regions = new ArrayList<>();
+            Set<String> regionNames = new TreeSet<>();
+            for (RegionScan r : scan.regions()) {
+                regionNames.add(r.region());
+                Coverage c = r.coverage();
+                AwsFailure kf = own == null ? null : own.regionFailure().get(r.region());
+                if (kf != null && c.status() == CoverageStatus.SCANNED) {
+                    c = new Coverage(r.region(), CoverageStatus.PARTIAL, kf.code(), kf.message());
+                }
+                coverage.add(c);
+                List<EbsVolume> volumes = r.volumes().stream().map(v -> new EbsVolume(v.volumeId(), v.encrypted(),
+                        v.kmsKeyId(), v.kmsKeyId() == null ? null
+                                : resolved.get(KeyRef.parse(v.kmsKeyId(), scan.accountId(), r.region())),
+                        v.state(), v.attachments())).toList();
+                String defaultArn = r.ebsDefaultKmsKeyId() == null ? null
+                        : resolved.get(KeyRef.parse(r.ebsDefaultKmsKeyId(), scan.accountId(), r.region()));
+                List<KmsKey> regionKeys = own == null ? List.of() : own.keysByRegion().getOrDefault(r.region(), List.of());
+                boolean read = c.status() == CoverageStatus.SCANNED || c.status() == CoverageStatus.PARTIAL;
+                if (read || !regionKeys.isEmpty()) {
+                    regions.add(new RegionSnapshot(r.region(), r.ebsEncryptionByDefault(), r.ebsDefaultKmsKeyId(),
+                            defaultArn, r.instances(), volumes, regionKeys));
+                }
+            }
+            if (own != null) {
+                own.keysByRegion().forEach((region, list) -> {
+                    if (!regionNames.contains(region)) {
+                        regions.add(new RegionSnapshot(region, null, null, null, List.of(), List.of(), list));
+                    }
+                });
+            }
+            regions.sort(Comparator.comparing(RegionSnapshot::region));
+            accounts.put(scan.accountId(), new AccountSnapshot(scan.accountId(), scan.name(), coverage, scan.iam(), regions));
+        }
+        // Owners of referenced keys that were not scanned: their keys go to their own section.
+        for (Map.Entry<String, OwnerResult> e : owners.entrySet()) {
+            if (scans.containsKey(e.getKey())) {
+                continue;
+            }
+            String owner = e.getKey();
+            List<RegionSnapshot> regions = new ArrayList<>();
+            e.getValue().keysByRegion().forEach((region, list) ->
+                    regions.add(new RegionSnapshot(region, null, null, null, List.of(), List.of(), list)));
+            AccountSnapshot existing = accounts.get(owner);
+            if (existing != null) {
+                accounts.put(owner, new AccountSnapshot(owner, existing.name(), existing.coverage(), existing.iam(), regions));
+            } else {
+                accounts.put(owner, new AccountSnapshot(owner, null, List.of(new Coverage(Coverage.GLOBAL,
+                        CoverageStatus.SKIPPED, "OutsideOrganization", "account " + owner
+                        + " is not in the organization; only its KMS keys referenced by scanned volumes are listed")),
+                        IamSnapshot.EMPTY, regions));
+            }
+        }
+        return new Snapshot(new RunMetadata(started, started, options.scannerVersion(), null, null, null, null,
+                List.of(), Map.of()), org, List.copyOf(accounts.values()), awsPolicies);
+    }
+
+    private ReadError keyGate(String owner, Map<String, OrgAccount> known, Organization org) {
+        OrgAccount a = known.get(owner);
+        if (a == null) {
+            return new ReadError("none", "OutsideOrganization", "account " + owner + " is not in the organization"
+                    + (org.readable() ? "" : " (the organization could not be read)") + ": its key can't be read");
+        }
+        if (!"ACTIVE".equals(a.status())) {
+            return new ReadError("none", "AccountSuspended", "account " + owner + " is " + a.status());
+        }
+        return null;
+    }
+
+    private AccountScan scanAccount(AccountReader reader, Sessions sessions, OrgAccount a) {
+        Sessions.Session s = sessions.session(a.id());
+        if (!s.ok()) {
+            AwsFailure f = s.failure();
+            CoverageStatus status = f.denied() ? CoverageStatus.ASSUME_ROLE_DENIED : CoverageStatus.ERROR;
+            List<RegionScan> regions = config.regions().stream().sorted()
+                    .map(r -> new RegionScan(r, new Coverage(r, status, f.code(), f.message()), null, null, List.of(), List.of()))
+                    .toList();
+            return new AccountScan(a.id(), a.name(), new Coverage(Coverage.GLOBAL, status, f.code(), f.message()),
+                    IamSnapshot.EMPTY, regions);
+        }
+        return reader.read(a.id(), a.name(), s.credentials());
+    }
+
+    private AccountScan await(Future<AccountScan> f, String accountId, String name) {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CollectException("interrupted while reading account " + accountId, e);
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            AwsFailure fail = AwsFailure.of("collect", c);
+            return new AccountScan(accountId, name, new Coverage(Coverage.GLOBAL, CoverageStatus.ERROR,
+                    fail.code(), "internal error while reading the account: " + AwsFailure.oneLine(String.valueOf(c))),
+                    IamSnapshot.EMPTY, List.of());
+        }
+    }
+
+    private static ThreadFactory daemonThreads() {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, "cmk-audit-collect-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+}

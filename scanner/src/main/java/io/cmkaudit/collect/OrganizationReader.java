@@ -1,0 +1,158 @@
+package io.cmkaudit.collect;
+
+import io.cmkaudit.snapshot.OrgAccount;
+import io.cmkaudit.snapshot.OrgPolicy;
+import io.cmkaudit.snapshot.Organization;
+import io.cmkaudit.snapshot.OrganizationalUnit;
+import io.cmkaudit.snapshot.ReadError;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.List;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.organizations.OrganizationsClient;
+import software.amazon.awssdk.services.organizations.model.Account;
+import software.amazon.awssdk.services.organizations.model.DescribeOrganizationResponse;
+import software.amazon.awssdk.services.organizations.model.ListAccountsForParentResponse;
+import software.amazon.awssdk.services.organizations.model.ListOrganizationalUnitsForParentResponse;
+import software.amazon.awssdk.services.organizations.model.ListPoliciesResponse;
+import software.amazon.awssdk.services.organizations.model.ListTargetsForPolicyResponse;
+import software.amazon.awssdk.services.organizations.model.PolicySummary;
+import software.amazon.awssdk.services.organizations.model.PolicyTargetSummary;
+import software.amazon.awssdk.services.organizations.model.PolicyType;
+import software.amazon.awssdk.services.organizations.model.PolicyTypeStatus;
+import software.amazon.awssdk.services.organizations.model.PolicyTypeSummary;
+import software.amazon.awssdk.services.organizations.model.Root;
+
+/**
+ * Reads the organization once, walking the tree breadth-first: {@code DescribeOrganization}, {@code ListRoots}, then
+ * per container (root or OU) {@code ListOrganizationalUnitsForParent} and {@code ListAccountsForParent}; then for each
+ * policy type enabled on the root {@code ListPolicies}, and per policy {@code DescribePolicy} and
+ * {@code ListTargetsForPolicy} (https://docs.aws.amazon.com/organizations/latest/APIReference/).
+ */
+final class OrganizationReader {
+
+    private final OrganizationsClient client;
+
+    OrganizationReader(OrganizationsClient client) {
+        this.client = client;
+    }
+
+    /**
+     * @param callerAccountId the scanner's account, used when the organization can't be read
+     * @return the organization, or one with {@link Organization#readError()} holding only the caller's account
+     */
+    Organization read(String callerAccountId) {
+        String op = "Organizations.DescribeOrganization";
+        String orgId = null;
+        String managementId = null;
+        try {
+            DescribeOrganizationResponse d = client.describeOrganization(r -> { });
+            orgId = d.organization().id();
+            managementId = d.organization().masterAccountId();
+            op = "Organizations.ListRoots";
+            List<Root> roots = new ArrayList<>();
+            client.listRootsPaginator(r -> { }).forEach(p -> roots.addAll(p.roots()));
+            if (roots.isEmpty()) {
+                return unreadable(orgId, managementId, callerAccountId,
+                        new ReadError(op, "NoRoot", op + ": the organization has no root"));
+            }
+            Root root = roots.get(0);
+            List<String> enabledTypes = root.policyTypes().stream()
+                    .filter(t -> t.status() == PolicyTypeStatus.ENABLED)
+                    .map(PolicyTypeSummary::typeAsString).sorted().toList();
+
+            List<OrganizationalUnit> ous = new ArrayList<>();
+            List<OrgAccount> accounts = new ArrayList<>();
+            Deque<String[]> containers = new ArrayDeque<>(); // {id, path}
+            containers.add(new String[] {root.id(), "Root"});
+            while (!containers.isEmpty()) {
+                String[] c = containers.poll();
+                op = "Organizations.ListOrganizationalUnitsForParent";
+                for (ListOrganizationalUnitsForParentResponse page
+                        : client.listOrganizationalUnitsForParentPaginator(r -> r.parentId(c[0]))) {
+                    for (var ou : page.organizationalUnits()) {
+                        String path = c[1] + "/" + ou.name();
+                        ous.add(new OrganizationalUnit(ou.id(), ou.name(), c[0], path));
+                        containers.add(new String[] {ou.id(), path});
+                    }
+                }
+                op = "Organizations.ListAccountsForParent";
+                for (ListAccountsForParentResponse page : client.listAccountsForParentPaginator(r -> r.parentId(c[0]))) {
+                    for (Account a : page.accounts()) {
+                        accounts.add(new OrgAccount(a.id(), a.name(), a.email(), status(a), c[0], c[1]));
+                    }
+                }
+            }
+            ous.sort(Comparator.comparing(OrganizationalUnit::path).thenComparing(OrganizationalUnit::id));
+            accounts.sort(Comparator.comparing(OrgAccount::id));
+            List<OrgPolicy> scps = enabledTypes.contains(Organization.SCP) ? policies(PolicyType.SERVICE_CONTROL_POLICY) : List.of();
+            List<OrgPolicy> rcps = enabledTypes.contains(Organization.RCP) ? policies(PolicyType.RESOURCE_CONTROL_POLICY) : List.of();
+            return new Organization(orgId, managementId, root.id(), enabledTypes, ous, accounts, scps, rcps, null);
+        } catch (PolicyReadException e) {
+            AwsFailure f = AwsFailure.of(e.operation, e.getCause());
+            return unreadable(orgId, managementId, callerAccountId, new ReadError(f.operation(), f.code(), f.message()));
+        } catch (SdkException e) {
+            AwsFailure f = AwsFailure.of(op, e);
+            return unreadable(orgId, managementId, callerAccountId, new ReadError(f.operation(), f.code(), f.message()));
+        }
+    }
+
+    private List<OrgPolicy> policies(PolicyType type) {
+        List<OrgPolicy> out = new ArrayList<>();
+        List<PolicySummary> summaries = new ArrayList<>();
+        try {
+            for (ListPoliciesResponse page : client.listPoliciesPaginator(r -> r.filter(type))) {
+                summaries.addAll(page.policies());
+            }
+        } catch (SdkException e) {
+            throw new PolicyReadException("Organizations.ListPolicies", e);
+        }
+        for (PolicySummary s : summaries) {
+            String content;
+            try {
+                content = client.describePolicy(r -> r.policyId(s.id())).policy().content();
+            } catch (SdkException e) {
+                throw new PolicyReadException("Organizations.DescribePolicy", e);
+            }
+            List<String> targets = new ArrayList<>();
+            try {
+                for (ListTargetsForPolicyResponse page : client.listTargetsForPolicyPaginator(r -> r.policyId(s.id()))) {
+                    page.targets().stream().map(PolicyTargetSummary::targetId).forEach(targets::add);
+                }
+            } catch (SdkException e) {
+                throw new PolicyReadException("Organizations.ListTargetsForPolicy", e);
+            }
+            targets.sort(Comparator.naturalOrder());
+            out.add(new OrgPolicy(s.id(), s.arn(), s.name(), content == null ? "" : content,
+                    Boolean.TRUE.equals(s.awsManaged()), targets));
+        }
+        out.sort(Comparator.comparing(OrgPolicy::id));
+        return out;
+    }
+
+    private static String status(Account a) {
+        String state = a.stateAsString();
+        if (state != null && !state.isBlank()) {
+            return state;
+        }
+        String status = a.statusAsString();
+        return status == null ? "ACTIVE" : status;
+    }
+
+    private static Organization unreadable(String orgId, String managementId, String callerAccountId, ReadError error) {
+        return new Organization(orgId, managementId, null, List.of(), List.of(),
+                List.of(new OrgAccount(callerAccountId, null, null, "ACTIVE", null, null)), List.of(), List.of(), error);
+    }
+
+    /** Carries the failing operation of a policy read out of the lambda-free loops above. */
+    private static final class PolicyReadException extends RuntimeException {
+        final String operation;
+
+        PolicyReadException(String operation, SdkException cause) {
+            super(cause);
+            this.operation = operation;
+        }
+    }
+}

@@ -1,0 +1,174 @@
+package io.cmkaudit.testing;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
+
+/**
+ * A reverse proxy on a free loopback port between the AWS SDK and moto_server: it forwards every request unchanged,
+ * optionally after a fixed delay (to model the latency of real AWS endpoints), and answers the requests a rule
+ * selects with an AWS {@code AccessDenied} error instead (to model an account whose audit role can't be assumed).
+ * Point the code under test at {@link #endpoint()}.
+ */
+public final class AwsProxy implements AutoCloseable {
+
+    /**
+     * A request as the proxy saw it.
+     *
+     * @param method HTTP method
+     * @param path   path and query
+     * @param target {@code X-Amz-Target} header, or null
+     * @param body   the body as UTF-8 text
+     */
+    public record Request(String method, String path, String target, String body) {
+        /**
+         * @param accountIds 12-digit ids
+         * @return whether this is an {@code sts:AssumeRole} into a role of one of these accounts
+         */
+        public boolean assumesRoleIn(Set<String> accountIds) {
+            if (!body.contains("Action=AssumeRole&") && !body.endsWith("Action=AssumeRole")) {
+                return false;
+            }
+            String decoded = URLDecoder.decode(body, StandardCharsets.UTF_8);
+            return accountIds.stream().anyMatch(id -> decoded.contains("RoleArn=arn:aws:iam::" + id + ":role/"));
+        }
+    }
+
+    private static final Set<String> SKIPPED_HEADERS = Set.of("host", "connection", "content-length", "expect",
+            "upgrade", "transfer-encoding", "keep-alive", "proxy-connection", "te", "trailer");
+
+    private final HttpServer server;
+    private final ExecutorService workers;
+    private final HttpClient client;
+    private final URI target;
+    private final Duration latency;
+    private final Predicate<Request> deny;
+    private final AtomicLong forwarded = new AtomicLong();
+    private final AtomicLong denied = new AtomicLong();
+
+    private AwsProxy(URI target, Duration latency, Predicate<Request> deny) throws IOException {
+        this.target = target;
+        this.latency = latency;
+        this.deny = deny;
+        this.workers = Executors.newFixedThreadPool(64, r -> {
+            Thread t = new Thread(r, "aws-proxy");
+            t.setDaemon(true);
+            return t;
+        });
+        this.client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).executor(workers)
+                .connectTimeout(Duration.ofSeconds(5)).build();
+        this.server = HttpServer.create(new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 128);
+        server.setExecutor(workers);
+        server.createContext("/", this::handle);
+        server.start();
+    }
+
+    /**
+     * Starts a proxy.
+     *
+     * @param target  moto_server URL
+     * @param latency delay added before forwarding each request ({@link Duration#ZERO} for none)
+     * @param deny    requests to answer with {@code AccessDenied} (HTTP 403) instead of forwarding
+     * @return the running proxy
+     */
+    public static AwsProxy start(URI target, Duration latency, Predicate<Request> deny) {
+        try {
+            return new AwsProxy(target, latency, deny);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start the proxy: " + e.getMessage(), e);
+        }
+    }
+
+    /** @return the proxy's URL, e.g. {@code http://127.0.0.1:40123} */
+    public URI endpoint() {
+        return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+    }
+
+    /** @return requests forwarded so far */
+    public long forwarded() {
+        return forwarded.get();
+    }
+
+    /** @return requests denied so far */
+    public long denied() {
+        return denied.get();
+    }
+
+    private void handle(HttpExchange ex) throws IOException {
+        try (ex) {
+            byte[] body;
+            try (InputStream in = ex.getRequestBody()) {
+                body = in.readAllBytes();
+            }
+            String path = ex.getRequestURI().getRawPath()
+                    + (ex.getRequestURI().getRawQuery() == null ? "" : "?" + ex.getRequestURI().getRawQuery());
+            Request req = new Request(ex.getRequestMethod(), path, ex.getRequestHeaders().getFirst("X-Amz-Target"),
+                    new String(body, StandardCharsets.UTF_8));
+            if (!latency.isZero()) {
+                Thread.sleep(latency.toMillis());
+            }
+            if (deny.test(req)) {
+                denied.incrementAndGet();
+                byte[] err = ("<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><Error><Type>Sender</Type>"
+                        + "<Code>AccessDenied</Code><Message>User is not authorized to perform: sts:AssumeRole (denied by "
+                        + "the test proxy)</Message></Error><RequestId>proxy-denied</RequestId></ErrorResponse>")
+                        .getBytes(StandardCharsets.UTF_8);
+                ex.getResponseHeaders().add("Content-Type", "text/xml");
+                ex.sendResponseHeaders(403, err.length);
+                try (OutputStream out = ex.getResponseBody()) {
+                    out.write(err);
+                }
+                return;
+            }
+            HttpRequest.Builder b = HttpRequest.newBuilder(target.resolve(path)).timeout(Duration.ofSeconds(60))
+                    .method(req.method(), body.length == 0 ? HttpRequest.BodyPublishers.noBody()
+                            : HttpRequest.BodyPublishers.ofByteArray(body));
+            for (Map.Entry<String, List<String>> h : ex.getRequestHeaders().entrySet()) {
+                if (!SKIPPED_HEADERS.contains(h.getKey().toLowerCase(java.util.Locale.ROOT))) {
+                    for (String v : h.getValue()) {
+                        b.header(h.getKey(), v);
+                    }
+                }
+            }
+            HttpResponse<byte[]> resp = client.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+            forwarded.incrementAndGet();
+            resp.headers().map().forEach((k, vs) -> {
+                if (!SKIPPED_HEADERS.contains(k.toLowerCase(java.util.Locale.ROOT)) && !k.startsWith(":")) {
+                    vs.forEach(v -> ex.getResponseHeaders().add(k, v));
+                }
+            });
+            byte[] out = resp.body();
+            ex.sendResponseHeaders(resp.statusCode(), out.length == 0 ? -1 : out.length);
+            if (out.length > 0) {
+                try (OutputStream os = ex.getResponseBody()) {
+                    os.write(out);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        workers.shutdownNow();
+    }
+}
