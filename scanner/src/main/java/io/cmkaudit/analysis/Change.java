@@ -44,6 +44,17 @@ sealed interface Change {
     }
 
     /**
+     * Create a KMS grant (made by the key's account), e.g. for a service-linked role that must use a key of another
+     * account (https://docs.aws.amazon.com/autoscaling/ec2/userguide/key-policy-requirements-EBS-encryption.html).
+     *
+     * @param keyArn           the key
+     * @param granteePrincipal the grantee
+     * @param operations       grant operations
+     */
+    record CreateGrant(String keyArn, String granteePrincipal, List<String> operations) implements Change {
+    }
+
+    /**
      * Revoke a KMS grant.
      *
      * @param keyArn  the key

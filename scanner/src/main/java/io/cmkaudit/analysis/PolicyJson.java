@@ -168,7 +168,9 @@ final class PolicyJson {
 
     /** Pretty JSON with two-space indentation and {@code \n} line ends, the form findings carry. */
     static String pretty(JsonNode n) {
-        DefaultPrettyPrinter pp = new DefaultPrettyPrinter();
+        DefaultPrettyPrinter pp = new DefaultPrettyPrinter(com.fasterxml.jackson.core.util.Separators
+                .createDefaultInstance().withObjectFieldValueSpacing(
+                        com.fasterxml.jackson.core.util.Separators.Spacing.AFTER));
         DefaultIndenter ind = new DefaultIndenter("  ", "\n");
         pp.indentObjectsWith(ind);
         pp.indentArraysWith(ind);

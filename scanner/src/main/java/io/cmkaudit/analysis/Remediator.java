@@ -32,6 +32,10 @@ final class Remediator {
 
     private static final int MAX_STEPS = 5;
 
+    /** The grant operations AWS documents for a service-linked role using a key of another account. */
+    static final List<String> SLR_GRANT_OPERATIONS = List.of("Encrypt", "Decrypt", "ReEncryptFrom", "ReEncryptTo",
+            "GenerateDataKey", "GenerateDataKeyWithoutPlaintext", "DescribeKey", "CreateGrant");
+
     // ------------------------------------------------------------------ start findings
 
     /**
@@ -58,6 +62,12 @@ final class Remediator {
                 }
                 next.add(new Change.ReplaceStatement(e.source(), m.index(), before,
                         List.of(PolicyJson.ec2ViaServiceException(before, region)), holder(p, e)));
+            }
+            boolean crossAccount = key.accountId() != null && !key.accountId().equals(p.accountId());
+            if (next.isEmpty() && p.kind() == PrincipalKind.SERVICE_LINKED_ROLE && crossAccount && done.add("grant")) {
+                // a service-linked role can't get identity policies: the key's account grants it the key (AWS's
+                // documented procedure for Auto Scaling with a key of another account)
+                next.add(new Change.CreateGrant(key.arn(), p.arn(), SLR_GRANT_OPERATIONS));
             }
             if (next.isEmpty()) {
                 Set<Layer> layers = new LinkedHashSet<>(d.decidedBy());
@@ -400,6 +410,13 @@ final class Remediator {
             return set.replace(PolicyLibrary.parseDerived(withText(cur.source(),
                     PolicyJson.replaceStatement(cur.source().text(), r.index(), r.after()))));
         }
+        if (change instanceof Change.CreateGrant g) {
+            List<io.cmkaudit.policy.Grant> grants = new ArrayList<>(set.grants);
+            grants.add(new io.cmkaudit.policy.Grant("cmk-audit-proposed", null, g.granteePrincipal(), g.operations(),
+                    null));
+            return new EvalSet(set.identity, set.boundary, set.scp, set.rcp, set.keyPolicy, grants, set.keyState,
+                    set.resourceInManagementAccount);
+        }
         if (change instanceof Change.RevokeGrant g) {
             return new EvalSet(set.identity, set.boundary, set.scp, set.rcp, set.keyPolicy,
                     set.grants.stream().filter(x -> !g.grantId().equals(x.grantId())).toList(), set.keyState,
@@ -466,6 +483,12 @@ final class Remediator {
             String where = r.target().origin() == PolicySource.Origin.KEY_POLICY
                     ? "the key policy of " + r.target().ownerArn() : r.target().origin().noun() + " " + r.target().name();
             return "in " + where + ", " + what + ".";
+        }
+        if (c instanceof Change.CreateGrant g) {
+            return "in account " + SnapshotIndex.accountOf(g.keyArn()) + ", create a grant for the service-linked "
+                    + "role (its policies can't be edited): aws kms create-grant --key-id " + g.keyArn()
+                    + " --grantee-principal " + g.granteePrincipal() + " --operations "
+                    + String.join(" ", g.operations()) + ". Do not delete and re-create the role afterwards.";
         }
         if (c instanceof Change.RevokeGrant g) {
             return "revoke the grant: aws kms revoke-grant --key-id " + g.keyArn() + " --grant-id " + g.grantId() + ".";
