@@ -70,6 +70,9 @@ public final class Analyzer {
     /** A KMS action name no statement can list explicitly: only wildcards, NotAction or "*" match it. */
     static final String PROBE_ACTION = "kms:CmkAuditProbeEveryAction";
 
+    /** A key of another account, for the "decrypt with every key" check. */
+    static final String ANY_KEY = "arn:aws:kms:us-east-1:" + ContextFactory.OUTSIDER_ACCOUNT + ":key/cmk-audit-any-key";
+
     /** Condition keys whose presence in a statement limits which keys or which path a Decrypt statement covers. */
     private static final List<String> KEY_RESTRICTING_PREFIXES = List.of("kms:viaservice", "kms:encryptioncontext",
             "kms:grantisforawsresource", "kms:resourcealiases", "kms:requestalias", "aws:resourcetag/",
@@ -894,7 +897,8 @@ public final class Analyzer {
          */
         private Finding decryptAllKeys(PrincipalSide ps) {
             PrincipalRef p = ps.ref();
-            String anyKey = "arn:aws:kms:us-east-1:" + p.accountId() + ":key/cmk-audit-any-key";
+            // a key of another account that trusts the principal's account: "every key" reaches it
+            String anyKey = ANY_KEY;
             List<Entry> entries = new ArrayList<>();
             List<Integer> indexes = new ArrayList<>();
             List<String> evidence = new ArrayList<>();
@@ -922,7 +926,8 @@ public final class Analyzer {
             if (entries.isEmpty()) {
                 return null;
             }
-            KeyRef any = new KeyRef(anyKey, p.accountId(), "us-east-1", null, false, KeyStatus.USABLE);
+            KeyRef any = new KeyRef(anyKey, ContextFactory.OUTSIDER_ACCOUNT, "us-east-1", null, false,
+                    KeyStatus.USABLE);
             EvalSet set = anyKeySet(ps, p.accountId());
             Decision d = allowedOnAnyKey(ps, any, set);
             if (d == null) {
@@ -945,14 +950,12 @@ public final class Analyzer {
         }
 
         private EvalSet anyKeySet(PrincipalSide ps, String account) {
-            PolicySource delegation = new PolicySource("key policy delegating to " + account,
-                    PolicySource.Origin.KEY_POLICY, account, "arn:aws:kms:us-east-1:" + account + ":key/cmk-audit-any-key",
-                    "default", "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":"
+            PolicySource trusting = new PolicySource("key policy of a key in another account that trusts " + account,
+                    PolicySource.Origin.KEY_POLICY, ContextFactory.OUTSIDER_ACCOUNT, ANY_KEY, "default",
+                    "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":"
                     + "\"arn:aws:iam::" + account + ":root\"},\"Action\":\"kms:*\",\"Resource\":\"*\"}]}");
-            List<String> ignored = new ArrayList<>();
-            return ps.base().withResource(index.isManagementAccount(account) ? List.of()
-                            : entries(index.rcpLevels(account), ignored, "RCP"), PolicyLibrary.parseDerived(delegation),
-                    List.of(), "Enabled", index.isManagementAccount(account));
+            return ps.base().withResource(List.of(), PolicyLibrary.parseDerived(trusting), List.of(), "Enabled",
+                    false);
         }
 
         private Decision allowedOnAnyKey(PrincipalSide ps, KeyRef any, EvalSet set) {
@@ -1013,9 +1016,19 @@ public final class Analyzer {
                         null, account, account == null ? null : index.accountName(account),
                         account == null ? null : index.ouPath(account), region, null, null, List.of(), keyArn,
                         keyArn == null ? null : account, null, principal, pr == null ? null : pr.kind().label,
-                        List.of(), ev, expl, text, null, null));
+                        List.of(layerOf(s.origin())), ev, expl, text, null, null));
             }
             return out;
+        }
+
+        /** The layer a policy of this origin takes part in (managed policies: identity, or boundary when used so). */
+        private static String layerOf(PolicySource.Origin o) {
+            return switch (o) {
+                case SCP -> Layer.SCP.id();
+                case RCP -> Layer.RCP.id();
+                case KEY_POLICY -> Layer.RESOURCE.id();
+                default -> Layer.IDENTITY.id();
+            };
         }
 
         private static String regionOf(String arn) {

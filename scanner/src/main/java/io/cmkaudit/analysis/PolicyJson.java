@@ -344,7 +344,7 @@ final class PolicyJson {
             if (entries.stream().anyMatch(e -> e.trim().equals("*"))) {
                 removeIgnoreCase(s, "Action");
                 putStrings(s, "NotAction", allKms ? List.of("kms:*") : covered);
-                return new Carved(s, covered);
+                return new Carved(canonical(s), covered);
             }
             List<String> kept = new ArrayList<>();
             for (String e : entries) {
@@ -368,7 +368,7 @@ final class PolicyJson {
                 return new Carved(null, covered);
             }
             putStrings(s, "Action", new LinkedHashSet<>(kept));
-            return new Carved(s, covered);
+            return new Carved(canonical(s), covered);
         }
         if (notAct != null) {
             List<String> entries = strings(notAct);
@@ -385,9 +385,32 @@ final class PolicyJson {
             }
             removeIgnoreCase(s, "NotAction");
             putStrings(s, "NotAction", more);
-            return new Carved(s, covered);
+            return new Carved(canonical(s), covered);
         }
         return null;
+    }
+
+    private static final List<String> ELEMENT_ORDER = List.of("Sid", "Effect", "Principal", "NotPrincipal", "Action",
+            "NotAction", "Resource", "NotResource", "Condition");
+
+    /** @return a copy with the statement's elements in the usual order (unknown elements last) */
+    static ObjectNode canonical(ObjectNode statement) {
+        ObjectNode out = F.objectNode();
+        for (String e : ELEMENT_ORDER) {
+            var it = statement.fieldNames();
+            while (it.hasNext()) {
+                String f = it.next();
+                if (f.equalsIgnoreCase(e)) {
+                    out.set(f, statement.get(f));
+                }
+            }
+        }
+        statement.fieldNames().forEachRemaining(f -> {
+            if (!out.has(f)) {
+                out.set(f, statement.get(f));
+            }
+        });
+        return out;
     }
 
     /** A copy of the statement with other actions, resources and an optional Sid suffix. */

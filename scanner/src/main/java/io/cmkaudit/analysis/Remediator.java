@@ -51,7 +51,9 @@ final class Remediator {
         Set<String> done = new HashSet<>();
         for (int step = 0; step < MAX_STEPS && d.kind() != DecisionKind.ALLOWED; step++) {
             List<Change> next = new ArrayList<>();
-            for (MatchedStatement m : d.matched()) {
+            // a missing Allow is fixed first; Denies only when they decide (explicit) or leave the answer open
+            for (MatchedStatement m : d.kind() == DecisionKind.IMPLICIT_DENY ? List.<MatchedStatement>of()
+                    : d.matched()) {
                 if (m.effect() != Effect.DENY || !done.add(m.policyName() + "#" + m.index())) {
                     continue;
                 }
@@ -480,8 +482,11 @@ final class Remediator {
                         + " a customer managed copy (the snippet) in which you " + what
                         + ", and detach " + r.target().name() + ".";
             }
-            String where = r.target().origin() == PolicySource.Origin.KEY_POLICY
-                    ? "the key policy of " + r.target().ownerArn() : r.target().origin().noun() + " " + r.target().name();
+            String where = switch (r.target().origin()) {
+                case KEY_POLICY -> "the key policy of " + r.target().ownerArn();
+                case SCP, RCP -> r.target().name();
+                default -> r.target().origin().noun() + " " + r.target().name();
+            };
             return "in " + where + ", " + what + ".";
         }
         if (c instanceof Change.CreateGrant g) {
