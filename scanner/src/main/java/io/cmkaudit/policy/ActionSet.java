@@ -14,6 +14,9 @@ public final class ActionSet {
     private final int[][] compiled;
     private final boolean[] wild;
     private final String[] lower;
+    /** the lower-case service prefix of each pattern when it has no wildcard, else null. */
+    private final String[] service;
+    private final boolean any;
 
     /**
      * @param patterns the values as written, e.g. {@code kms:Create*}; never null
@@ -24,12 +27,19 @@ public final class ActionSet {
         this.compiled = new int[n][];
         this.wild = new boolean[n];
         this.lower = new String[n];
+        this.service = new String[n];
+        boolean all = false;
         for (int i = 0; i < n; i++) {
             String p = this.patterns.get(i);
             lower[i] = p.toLowerCase(Locale.ROOT);
             compiled[i] = Glob.compile(p, true);
             wild[i] = Glob.hasWildcard(compiled[i]);
+            int colon = lower[i].indexOf(':');
+            String svc = colon < 0 ? null : lower[i].substring(0, colon);
+            service[i] = svc == null || svc.indexOf('*') >= 0 || svc.indexOf('?') >= 0 ? null : svc;
+            all |= p.equals("*");
         }
+        this.any = all;
     }
 
     /** @return the patterns as written; never null */
@@ -46,7 +56,19 @@ public final class ActionSet {
     }
 
     boolean matchesLower(String actionLower) {
+        int colon = actionLower.indexOf(':');
+        return matchesLower(actionLower, colon < 0 ? actionLower : actionLower.substring(0, colon));
+    }
+
+    /** @param serviceLower the part of {@code actionLower} before the colon */
+    boolean matchesLower(String actionLower, String serviceLower) {
+        if (any) {
+            return true;
+        }
         for (int i = 0; i < compiled.length; i++) {
+            if (service[i] != null && !service[i].equals(serviceLower)) {
+                continue;
+            }
             if (wild[i] ? Glob.matches(compiled[i], actionLower, true) : lower[i].equals(actionLower)) {
                 return true;
             }

@@ -31,11 +31,10 @@ final class EvalContext {
     // identity chain of the principal
     final PrincipalType type;
     final String account;
-    final String partition;
     /** user name or role name, lower case; null otherwise. */
     final String entityNameLower;
-    /** the ARN for aws:PrincipalArn. */
-    final String principalArnValue;
+    /** the ARN for aws:PrincipalArn (the role ARN for a role session); computed on first use. */
+    private String principalArnValue;
 
     EvalContext(Request request, PrincipalInfo principal) {
         this.request = request;
@@ -50,25 +49,23 @@ final class EvalContext {
         String arn = request.principalArn();
         this.account = principal == null ? null : principal.accountId() != null ? principal.accountId()
                 : type == PrincipalType.SERVICE ? null : PrincipalInfo.accountOf(arn);
-        String[] p = arn.split(":", 6);
-        this.partition = p.length == 6 ? p[1] : "aws";
         String name = null;
-        String arnValue = arn;
-        switch (type == null ? PrincipalType.SERVICE : type) {
-            case USER, ROLE -> name = lastPathSegment(p.length == 6 ? p[5] : arn);
-            case ROLE_SESSION -> {
-                String roleArn = principal.roleArn() != null ? principal.roleArn() : PrincipalInfo.sessionRoleArn(arn);
-                if (roleArn != null) {
-                    String[] rp = roleArn.split(":", 6);
-                    name = lastPathSegment(rp.length == 6 ? rp[5] : roleArn);
-                    arnValue = roleArn;
+        if (type == PrincipalType.USER || type == PrincipalType.ROLE) {
+            name = lastPathSegment(arn);
+        } else if (type == PrincipalType.ROLE_SESSION) {
+            if (principal.roleArn() != null) {
+                name = lastPathSegment(principal.roleArn());
+            } else {
+                // arn:aws:sts::A:assumed-role/ROLE/SESSION
+                int start = arn.indexOf(":assumed-role/");
+                if (start >= 0) {
+                    start += ":assumed-role/".length();
+                    int end = arn.indexOf('/', start);
+                    name = end < 0 ? arn.substring(start) : arn.substring(start, end);
                 }
-            }
-            default -> {
             }
         }
         this.entityNameLower = name == null ? null : name.toLowerCase(Locale.ROOT);
-        this.principalArnValue = arnValue;
     }
 
     /** A context for matching resources only: no principal, so no principal keys are derived. */
@@ -76,9 +73,24 @@ final class EvalContext {
         return new EvalContext(new Request("", "", resourceArn, null, context), null);
     }
 
-    private static String lastPathSegment(String resourcePart) {
-        int slash = resourcePart.lastIndexOf('/');
-        return slash < 0 ? resourcePart : resourcePart.substring(slash + 1);
+    private static String lastPathSegment(String arn) {
+        int slash = arn.lastIndexOf('/');
+        int colon = arn.lastIndexOf(':');
+        return arn.substring(Math.max(slash, colon) + 1);
+    }
+
+    /** @return the value of {@code aws:PrincipalArn}: the role ARN for a role session, else the principal ARN */
+    String principalArnValue() {
+        if (principalArnValue == null) {
+            String arn = request.principalArn();
+            if (type == PrincipalType.ROLE_SESSION) {
+                String roleArn = principal.roleArn() != null ? principal.roleArn() : PrincipalInfo.sessionRoleArn(arn);
+                principalArnValue = roleArn != null ? roleArn : arn;
+            } else {
+                principalArnValue = arn;
+            }
+        }
+        return principalArnValue;
     }
 
     /**
@@ -100,7 +112,7 @@ final class EvalContext {
         }
         switch (lowerKey) {
             case "aws:principalarn":
-                return type == PrincipalType.SERVICE ? null : List.of(principalArnValue);
+                return type == PrincipalType.SERVICE ? null : List.of(principalArnValue());
             case "aws:principalaccount":
                 return account == null ? null : List.of(account);
             case "aws:username":

@@ -62,6 +62,7 @@ public final class Evaluator {
             "kms:describekey", "kms:getkeyrotationstatus", "kms:getpublickey", "kms:listgrants",
             "kms:retiregrant", "kms:revokegrant");
     private static final String EC_PREFIX = "kms:encryptioncontext:";
+    private static final Layer[] LAYERS = Layer.values();
     /** Operations that take an encryption context, to which grant constraints apply. */
     private static final Set<String> EC_OPERATIONS = Set.of("kms:encrypt", "kms:decrypt", "kms:reencryptfrom",
             "kms:reencryptto", "kms:generatedatakey", "kms:generatedatakeywithoutplaintext",
@@ -136,8 +137,7 @@ public final class Evaluator {
         }
         Tri identityAllow = principal.type() == PrincipalType.ROOT ? Tri.TRUE : identity.allow;
         trace.add(new LayerTrace(Layer.IDENTITY, true, str(identityAllow), str(identity.deny),
-                principal.type() == PrincipalType.ROOT ? "root user: full access in its account"
-                        : policies.identity().size() + " polic" + (policies.identity().size() == 1 ? "y" : "ies")));
+                principal.type() == PrincipalType.ROOT ? "root user: full access in its account" : ""));
 
         // boundary, session
         Acc boundary = null;
@@ -175,9 +175,7 @@ public final class Evaluator {
                 scpAllow = scpAllow.and(acc.allow);
                 scpDeny = scpDeny.or(acc.deny);
             }
-            trace.add(new LayerTrace(Layer.SCP, true, str(scpAllow), str(scpDeny),
-                    policies.scpLevels().size() + " level" + (policies.scpLevels().size() == 1 ? "" : "s")
-                            + ", each must allow"));
+            trace.add(new LayerTrace(Layer.SCP, true, str(scpAllow), str(scpDeny), "every level must allow"));
         } else {
             trace.add(new LayerTrace(Layer.SCP, false, "-", "-", scpSkip));
         }
@@ -200,9 +198,7 @@ public final class Evaluator {
                 rcpAllow = rcpAllow.and(acc.allow);
                 rcpDeny = rcpDeny.or(acc.deny);
             }
-            trace.add(new LayerTrace(Layer.RCP, true, str(rcpAllow), str(rcpDeny),
-                    policies.rcpLevels().size() + " level" + (policies.rcpLevels().size() == 1 ? "" : "s")
-                            + ", each must allow"));
+            trace.add(new LayerTrace(Layer.RCP, true, str(rcpAllow), str(rcpDeny), "every level must allow"));
         } else {
             trace.add(new LayerTrace(Layer.RCP, false, "-", "-", rcpSkip));
         }
@@ -253,9 +249,7 @@ public final class Evaluator {
                     gDirect = gDirect.or(t);
                 }
             }
-            trace.add(new LayerTrace(Layer.GRANT, true, str(gDirect.or(gAccount)), "-",
-                    policies.grants().size() + " grant" + (policies.grants().size() == 1 ? "" : "s")
-                            + "; grants only allow"));
+            trace.add(new LayerTrace(Layer.GRANT, true, str(gDirect.or(gAccount)), "-", "grants only allow"));
         } else {
             trace.add(new LayerTrace(Layer.GRANT, false, "-", "-", kmsKey ? "no grants" : "not a kms key"));
         }
@@ -263,8 +257,8 @@ public final class Evaluator {
         Boolean keyUsable = null;
         if (kmsKey && policies.keyState() != null) {
             keyUsable = policies.keyState().equals("Enabled");
-            trace.add(new LayerTrace(Layer.KEY_STATE, true, "-", "-", "`" + policies.keyState() + "`: "
-                    + (keyUsable ? "key usable" : "key unusable, calls on it fail whatever the policies say")));
+            trace.add(new LayerTrace(Layer.KEY_STATE, true, "-", "-", keyUsable ? "`Enabled`: key usable"
+                    : "`" + policies.keyState() + "`: key unusable, calls on it fail whatever the policies say"));
         } else {
             trace.add(new LayerTrace(Layer.KEY_STATE, false, "-", "-", kmsKey ? "key state unknown" : "not a kms key"));
         }
@@ -300,7 +294,7 @@ public final class Evaluator {
         for (Need[] p : paths) {
             allowed = allowed.or(all(p));
         }
-        Tri[] denies = new Tri[Layer.values().length];
+        Tri[] denies = new Tri[LAYERS.length];
         java.util.Arrays.fill(denies, Tri.FALSE);
         denies[Layer.IDENTITY.ordinal()] = identity.deny;
         denies[Layer.BOUNDARY.ordinal()] = boundary == null ? Tri.FALSE : boundary.deny;
@@ -317,7 +311,7 @@ public final class Evaluator {
         EnumSet<Layer> by = EnumSet.noneOf(Layer.class);
         if (denied == Tri.TRUE) {
             kind = DecisionKind.EXPLICIT_DENY;
-            for (Layer l : Layer.values()) {
+            for (Layer l : LAYERS) {
                 if (denies[l.ordinal()] == Tri.TRUE) {
                     by.add(l);
                 }
@@ -365,7 +359,7 @@ public final class Evaluator {
             }
         } else {
             kind = DecisionKind.CONDITIONAL;
-            for (Layer l : Layer.values()) {
+            for (Layer l : LAYERS) {
                 if (denies[l.ordinal()] == Tri.UNKNOWN) {
                     by.add(l);
                 }
@@ -386,26 +380,23 @@ public final class Evaluator {
 
     private static String resourceNote(boolean kms, boolean cross, boolean crossBlocked, Tri acct, Tri role,
             Tri direct) {
-        StringBuilder sb = new StringBuilder();
         if (crossBlocked) {
             return "key in another account: this operation does not work across accounts";
         }
         if (direct != Tri.FALSE) {
-            sb.append("names the principal").append(direct == Tri.UNKNOWN ? " (conditionally)" : "");
-        } else if (role != Tri.FALSE) {
-            sb.append("names the principal's role").append(role == Tri.UNKNOWN ? " (conditionally)" : "");
+            return cross ? "names the principal; other account: identity policies must allow too"
+                    : "names the principal";
+        }
+        if (role != Tri.FALSE) {
+            return cross ? "names the principal's role; other account: identity policies must allow too"
+                    : "names the principal's role: boundary and session policy must still allow";
         }
         if (acct != Tri.FALSE) {
-            sb.append(sb.length() > 0 ? "; " : "").append(kms && !cross ? "delegates to the account's iam policies"
-                    : "allows the principal's account").append(acct == Tri.UNKNOWN ? " (conditionally)" : "");
+            return cross ? "allows the principal's account; identity policies must allow too"
+                    : kms ? "delegates to the account's iam policies"
+                    : "names the account: the account's iam policies decide";
         }
-        if (sb.length() == 0) {
-            sb.append(kms ? "neither names the principal nor delegates to its account" : "does not name the principal");
-        }
-        if (cross) {
-            sb.append("; other account: identity policies must allow too");
-        }
-        return sb.toString();
+        return kms ? "neither names the principal nor delegates to its account" : "does not name the principal";
     }
 
     private static Need[] path(Need... needs) {
@@ -438,11 +429,12 @@ public final class Evaluator {
     }
 
     static boolean isKmsResource(String arn) {
+        // arn:PARTITION:kms:...
         if (!arn.startsWith("arn:")) {
             return false;
         }
-        String[] p = arn.split(":", 6);
-        return p.length == 6 && p[2].equals("kms");
+        int c = arn.indexOf(':', 4);
+        return c > 0 && arn.startsWith("kms:", c + 1);
     }
 
     private static void evalPolicy(Policy policy, Layer layer, Mode mode, Run run, Acc acc) {
@@ -480,7 +472,7 @@ public final class Evaluator {
     private static Tri statementMatch(Statement s, Mode mode, Run run) {
         EvalContext ctx = run.ctx;
         Set<StatementElement> unparsed = s.unparsed();
-        Tri t = s.actionMatch(ctx.actionLower);
+        Tri t = s.actionMatch(ctx.actionLower, ctx.serviceLower);
         if (t == Tri.FALSE) {
             return t;
         }

@@ -83,8 +83,15 @@ public record PrincipalInfo(PrincipalType type, String accountId, boolean isServ
     }
 
     static String accountOf(String arn) {
-        String[] p = arn.split(":", 6);
-        return p.length == 6 && !p[4].isEmpty() ? p[4] : null;
+        int c = -1;
+        for (int i = 0; i < 4; i++) {
+            c = arn.indexOf(':', c + 1);
+            if (c < 0) {
+                return null;
+            }
+        }
+        int e = arn.indexOf(':', c + 1);
+        return e > c + 1 ? arn.substring(c + 1, e) : null;
     }
 
     /** {@code arn:aws:sts::A:assumed-role/R/S} → {@code arn:aws:iam::A:role/R}; null when not a session ARN. */

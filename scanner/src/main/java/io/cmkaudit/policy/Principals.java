@@ -17,22 +17,111 @@ import java.util.Locale;
  * <p>{@code NotPrincipal} excludes a principal only when every identity of its chain is listed: the account and the
  * user for a user; the account, the role and the session ARN for a role session
  * (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html).
- *
- * @param wildcard      the element is the string {@code "*"}
- * @param aws           values of the {@code AWS} key; never null
- * @param service       values of the {@code Service} key; never null
- * @param federated     values of the {@code Federated} key; never null
- * @param canonicalUser values of the {@code CanonicalUser} key; never null
  */
-public record Principals(boolean wildcard, List<String> aws, List<String> service, List<String> federated,
-        List<String> canonicalUser) {
+public final class Principals {
+    private final boolean wildcard;
+    private final List<String> aws;
+    private final List<String> service;
+    private final List<String> federated;
+    private final List<String> canonicalUser;
+    private final Entry[] entries;
 
-    /** Copies the lists. */
-    public Principals {
-        aws = List.copyOf(aws);
-        service = List.copyOf(service);
-        federated = List.copyOf(federated);
-        canonicalUser = List.copyOf(canonicalUser);
+    /** An {@code AWS} principal value, classified once. */
+    private record Entry(Kind kind, String account, String nameLower, String text) {
+    }
+
+    private enum Kind { ANY, ACCOUNT, USER, ROLE, SESSION, FEDERATED_USER, NONE }
+
+    /**
+     * @param wildcard      the element is the string {@code "*"}
+     * @param aws           values of the {@code AWS} key; never null
+     * @param service       values of the {@code Service} key; never null
+     * @param federated     values of the {@code Federated} key; never null
+     * @param canonicalUser values of the {@code CanonicalUser} key; never null
+     */
+    public Principals(boolean wildcard, List<String> aws, List<String> service, List<String> federated,
+            List<String> canonicalUser) {
+        this.wildcard = wildcard;
+        this.aws = List.copyOf(aws);
+        this.service = List.copyOf(service);
+        this.federated = List.copyOf(federated);
+        this.canonicalUser = List.copyOf(canonicalUser);
+        this.entries = new Entry[this.aws.size()];
+        for (int i = 0; i < entries.length; i++) {
+            entries[i] = classify(this.aws.get(i));
+        }
+    }
+
+    /** @return the element is the string {@code "*"} */
+    public boolean wildcard() {
+        return wildcard;
+    }
+
+    /** @return values of the {@code AWS} key; never null */
+    public List<String> aws() {
+        return aws;
+    }
+
+    /** @return values of the {@code Service} key; never null */
+    public List<String> service() {
+        return service;
+    }
+
+    /** @return values of the {@code Federated} key; never null */
+    public List<String> federated() {
+        return federated;
+    }
+
+    /** @return values of the {@code CanonicalUser} key; never null */
+    public List<String> canonicalUser() {
+        return canonicalUser;
+    }
+
+    private static Entry classify(String v) {
+        if (v.equals("*")) {
+            return new Entry(Kind.ANY, null, null, v);
+        }
+        if (isAccountId(v)) {
+            return new Entry(Kind.ACCOUNT, v, null, v);
+        }
+        if (!v.startsWith("arn:") || v.indexOf('*') >= 0 || v.indexOf('?') >= 0) {
+            return new Entry(Kind.NONE, null, null, v);
+        }
+        String[] p = v.split(":", 6);
+        if (p.length != 6 || p[4].isEmpty()) {
+            return new Entry(Kind.NONE, null, null, v);
+        }
+        String res = p[5];
+        if (p[2].equals("iam")) {
+            if (res.equals("root")) {
+                return new Entry(Kind.ACCOUNT, p[4], null, v);
+            }
+            if (res.startsWith("user/")) {
+                return new Entry(Kind.USER, p[4], lastSegmentLower(res), v);
+            }
+            if (res.startsWith("role/")) {
+                return new Entry(Kind.ROLE, p[4], lastSegmentLower(res), v);
+            }
+        } else if (p[2].equals("sts")) {
+            if (res.startsWith("assumed-role/")) {
+                return new Entry(Kind.SESSION, p[4], null, v);
+            }
+            if (res.startsWith("federated-user/")) {
+                return new Entry(Kind.FEDERATED_USER, p[4], null, v);
+            }
+        }
+        return new Entry(Kind.NONE, null, null, v);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Principals p && wildcard == p.wildcard && aws.equals(p.aws) && service.equals(p.service)
+                && federated.equals(p.federated) && canonicalUser.equals(p.canonicalUser);
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Objects.hash(wildcard, aws, service, federated, canonicalUser);
     }
 
     /** @return whether the element is {@code "*"} or lists {@code "*"} under {@code AWS} */
@@ -46,8 +135,8 @@ public record Principals(boolean wildcard, List<String> aws, List<String> servic
             return PrincipalMatch.ANY;
         }
         PrincipalMatch best = PrincipalMatch.NONE;
-        for (String v : aws) {
-            best = best.max(matchAws(v, ctx));
+        for (Entry e : entries) {
+            best = best.max(match(e, ctx));
         }
         if (ctx.type == PrincipalType.SERVICE) {
             for (String s : service) {
@@ -77,8 +166,8 @@ public record Principals(boolean wildcard, List<String> aws, List<String> servic
         boolean account = false;
         boolean role = false;
         boolean direct = false;
-        for (String v : aws) {
-            switch (matchAws(v, ctx)) {
+        for (Entry e : entries) {
+            switch (match(e, ctx)) {
                 case ACCOUNT -> account = true;
                 case ROLE -> role = true;
                 case DIRECT -> direct = true;
@@ -106,49 +195,37 @@ public record Principals(boolean wildcard, List<String> aws, List<String> servic
         };
     }
 
+    /** Matches one {@code AWS} principal value (used for grantees too). */
     static PrincipalMatch matchAws(String v, EvalContext ctx) {
-        if (v.equals("*")) {
+        return match(classify(v), ctx);
+    }
+
+    private static PrincipalMatch match(Entry e, EvalContext ctx) {
+        if (e.kind() == Kind.ANY) {
             return PrincipalMatch.ANY;
         }
-        if (ctx.type == null || ctx.type == PrincipalType.SERVICE || ctx.account == null) {
+        if (e.kind() == Kind.NONE || ctx.type == null || ctx.type == PrincipalType.SERVICE || ctx.account == null
+                || !e.account().equals(ctx.account)) {
             return PrincipalMatch.NONE;
         }
-        if (isAccountId(v)) {
-            return v.equals(ctx.account) ? PrincipalMatch.ACCOUNT : PrincipalMatch.NONE;
-        }
-        if (!v.startsWith("arn:")) {
-            return PrincipalMatch.NONE;
-        }
-        String[] p = v.split(":", 6);
-        if (p.length != 6 || !p[4].equals(ctx.account) || v.indexOf('*') >= 0 || v.indexOf('?') >= 0) {
-            return PrincipalMatch.NONE;
-        }
-        String res = p[5];
-        if (p[2].equals("iam")) {
-            if (res.equals("root")) {
+        switch (e.kind()) {
+            case ACCOUNT:
                 return PrincipalMatch.ACCOUNT;
-            }
-            if (res.startsWith("user/")) {
-                return ctx.type == PrincipalType.USER && lastSegmentLower(res).equals(ctx.entityNameLower)
+            case USER:
+                return ctx.type == PrincipalType.USER && e.nameLower().equals(ctx.entityNameLower)
                         ? PrincipalMatch.DIRECT : PrincipalMatch.NONE;
-            }
-            if (res.startsWith("role/")) {
+            case ROLE:
                 return (ctx.type == PrincipalType.ROLE || ctx.type == PrincipalType.ROLE_SESSION)
-                        && lastSegmentLower(res).equals(ctx.entityNameLower) ? PrincipalMatch.ROLE : PrincipalMatch.NONE;
-            }
-            return PrincipalMatch.NONE;
-        }
-        if (p[2].equals("sts")) {
-            if (res.startsWith("assumed-role/")) {
-                return ctx.type == PrincipalType.ROLE_SESSION && sameSession(v, ctx.request.principalArn())
+                        && e.nameLower().equals(ctx.entityNameLower) ? PrincipalMatch.ROLE : PrincipalMatch.NONE;
+            case SESSION:
+                return ctx.type == PrincipalType.ROLE_SESSION && sameSession(e.text(), ctx.request.principalArn())
                         ? PrincipalMatch.DIRECT : PrincipalMatch.NONE;
-            }
-            if (res.startsWith("federated-user/")) {
-                return ctx.type == PrincipalType.FEDERATED_USER && v.equals(ctx.request.principalArn())
+            case FEDERATED_USER:
+                return ctx.type == PrincipalType.FEDERATED_USER && e.text().equals(ctx.request.principalArn())
                         ? PrincipalMatch.DIRECT : PrincipalMatch.NONE;
-            }
+            default:
+                return PrincipalMatch.NONE;
         }
-        return PrincipalMatch.NONE;
     }
 
     /** Session ARNs match when account and session name are equal and the role name is equal ignoring case. */

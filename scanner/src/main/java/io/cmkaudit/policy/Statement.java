@@ -83,14 +83,16 @@ public record Statement(String sid, int index, String path, Effect effect, Princ
     }
 
     Tri actionMatch(String actionLower) {
-        if (unparsed.contains(StatementElement.ACTION)) {
-            return Tri.UNKNOWN;
-        }
+        int colon = actionLower.indexOf(':');
+        return actionMatch(actionLower, colon < 0 ? actionLower : actionLower.substring(0, colon));
+    }
+
+    Tri actionMatch(String actionLower, String serviceLower) {
         if (action != null) {
-            return Tri.of(action.matchesLower(actionLower));
+            return Tri.of(action.matchesLower(actionLower, serviceLower));
         }
         if (notAction != null) {
-            return Tri.of(!notAction.matchesLower(actionLower));
+            return Tri.of(!notAction.matchesLower(actionLower, serviceLower));
         }
         return Tri.UNKNOWN;
     }
