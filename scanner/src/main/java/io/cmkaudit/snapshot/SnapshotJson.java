@@ -71,7 +71,9 @@ public final class SnapshotJson {
     public static void write(Snapshot snapshot, Path file) {
         Path dir = file.toAbsolutePath().getParent();
         try {
-            Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
+            // a sibling temporary file created with the process umask (Files.createTempFile would make it 0600)
+            Path tmp = dir.resolve("." + file.getFileName() + "." + ProcessHandle.current().pid() + "."
+                    + Thread.currentThread().getId() + ".tmp");
             try (OutputStream out = Files.newOutputStream(tmp)) {
                 write(snapshot, out);
             }

@@ -1,0 +1,119 @@
+package io.cmkaudit.testing;
+
+import java.util.List;
+
+/**
+ * The realistic organization behind {@code samples/sample-org.snapshot.json} (described in {@code samples/README.md}):
+ * a management account and four members in four OUs, two regions, and one of each case the analysis must handle.
+ * Names are stable; ids are moto's (random per run).
+ */
+public final class SampleOrganization {
+
+    /** Regions of the sample. */
+    public static final List<String> REGIONS = List.of("eu-west-1", "us-east-1");
+    static final String EU = "eu-west-1";
+    static final String US = "us-east-1";
+
+    private SampleOrganization() {
+    }
+
+    private static String doc(String statements) {
+        return "{\"Version\":\"2012-10-17\",\"Statement\":[" + statements + "]}";
+    }
+
+    private static String rootDelegation(String account) {
+        return "{\"Sid\":\"EnableIamPolicies\",\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"arn:aws:iam::" + account
+                + ":root\"},\"Action\":\"kms:*\",\"Resource\":\"*\"}";
+    }
+
+    /**
+     * Seeds the sample organization.
+     *
+     * @param org a seeder on a freshly reset moto_server
+     */
+    public static void seed(OrgSeeder org) {
+        org.organization();
+        String orgId = org.organizations().describeOrganization().organization().id();
+        String workloads = org.ou("Workloads");
+        org.ou("Workloads/Prod");
+        org.ou("Workloads/Dev");
+        org.ou("Security");
+        org.ou("Sandbox");
+        OrgSeeder.Account mgmt = org.management();
+        OrgSeeder.Account security = org.account("security", "Security");
+        OrgSeeder.Account prod = org.account("prod-app", "Workloads/Prod");
+        OrgSeeder.Account dev = org.account("dev-app", "Workloads/Dev");
+        OrgSeeder.Account sandbox = org.account("sandbox", "Sandbox");
+
+        // Organization policies.
+        org.scp("DenyKmsKeyDeletion", doc("{\"Sid\":\"DenyKeyDeletion\",\"Effect\":\"Deny\",\"Action\":"
+                + "[\"kms:ScheduleKeyDeletion\",\"kms:DisableKey\"],\"Resource\":\"*\",\"Condition\":{\"ArnNotLike\":"
+                + "{\"aws:PrincipalArn\":\"arn:aws:iam::*:role/kms-admin\"}}}"), workloads);
+        org.rcp("KmsOnlyFromOrganization", doc("{\"Sid\":\"DenyKmsOutsideOrg\",\"Effect\":\"Deny\",\"Principal\":\"*\","
+                + "\"Action\":\"kms:*\",\"Resource\":\"*\",\"Condition\":{\"StringNotEqualsIfExists\":"
+                + "{\"aws:PrincipalOrgID\":\"" + orgId + "\"},\"Bool\":{\"aws:PrincipalIsAWSService\":\"false\"}}}"), workloads);
+
+        // Management account: an administrator.
+        mgmt.user("org-admin").attach("arn:aws:iam::aws:policy/AdministratorAccess");
+
+        // Security account: a central key other accounts use (cross-account).
+        OrgSeeder.Key central = security.key(EU, "central EBS key shared with workloads")
+                .policy(doc(rootDelegation(security.id()) + ",{\"Sid\":\"AllowProdUseViaEc2\",\"Effect\":\"Allow\","
+                        + "\"Principal\":{\"AWS\":\"arn:aws:iam::" + prod.id() + ":root\"},\"Action\":[\"kms:Decrypt\","
+                        + "\"kms:DescribeKey\",\"kms:ReEncrypt*\",\"kms:GenerateDataKey*\",\"kms:CreateGrant\"],"
+                        + "\"Resource\":\"*\"}"))
+                .alias("alias/central-ebs").tag("owner", "security");
+
+        // Prod: the seed case and its neighbours.
+        OrgSeeder.Key app = prod.key(EU, "prod application data").policy(doc(rootDelegation(prod.id())))
+                .alias("alias/prod-app").tag("data-class", "confidential");
+        OrgSeeder.Key noDelegation = prod.key(EU, "prod database, key policy without IAM delegation")
+                .policy(doc("{\"Sid\":\"OnlyKeyAdmin\",\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"arn:aws:iam::"
+                        + prod.id() + ":role/kms-admin\"},\"Action\":\"kms:*\",\"Resource\":\"*\"}"))
+                .alias("alias/prod-db");
+        String startTagged = prod.managedPolicy("StartTaggedInstances", doc("{\"Sid\":\"StartOpsInstances\","
+                + "\"Effect\":\"Allow\",\"Action\":[\"ec2:StartInstances\",\"ec2:StopInstances\"],\"Resource\":"
+                + "\"arn:aws:ec2:*:" + prod.id() + ":instance/*\",\"Condition\":{\"StringEquals\":{\"aws:ResourceTag/team\":\"ops\"}}}"));
+        String boundary = prod.managedPolicy("AppServerBoundary", doc("{\"Sid\":\"Ec2AndDecryptOnly\",\"Effect\":\"Allow\","
+                + "\"Action\":[\"ec2:*\",\"kms:Decrypt\",\"kms:DescribeKey\"],\"Resource\":\"*\"}"));
+        prod.user("alice").attach("arn:aws:iam::aws:policy/AmazonEC2FullAccess").tag("team", "ops");
+        prod.user("bob").inline("start-and-grant-for-ec2", doc("{\"Sid\":\"Start\",\"Effect\":\"Allow\",\"Action\":"
+                + "\"ec2:StartInstances\",\"Resource\":\"*\"},{\"Sid\":\"GrantForEc2Only\",\"Effect\":\"Allow\",\"Action\":"
+                + "\"kms:CreateGrant\",\"Resource\":\"" + app.arn() + "\",\"Condition\":{\"Bool\":"
+                + "{\"kms:GrantIsForAWSResource\":\"true\"}}}"));
+        prod.group("operators").attach(startTagged);
+        prod.user("carol").inGroup("operators");
+        prod.role("deploy", OrgSeeder.TRUST_MANAGEMENT).attach("arn:aws:iam::aws:policy/PowerUserAccess");
+        prod.role("kms-admin", OrgSeeder.TRUST_MANAGEMENT).inline("kms-everything",
+                doc("{\"Sid\":\"KmsAll\",\"Effect\":\"Allow\",\"Action\":\"kms:*\",\"Resource\":\"*\"}"));
+        OrgSeeder.Role appServer = prod.role("app-server", OrgSeeder.TRUST_EC2)
+                .inline("start-and-grant", doc("{\"Sid\":\"StartAndGrant\",\"Effect\":\"Allow\",\"Action\":"
+                        + "[\"ec2:StartInstances\",\"kms:CreateGrant\"],\"Resource\":\"*\"}"))
+                .boundary(boundary).tag("app", "web");
+        String profile = appServer.instanceProfile();
+        app.grant("bob-decrypt", "arn:aws:iam::" + prod.id() + ":user/bob", "Decrypt", "CreateGrant");
+        prod.instance(EU).tag("Name", "web-1").tag("team", "ops").profile(profile)
+                .volume("/dev/xvda", app.arn()).volume("/dev/sdf", app.arn()).launch();
+        prod.instance(EU).tag("Name", "db-1").tag("team", "data").volume("/dev/xvda", noDelegation.arn()).stopped().launch();
+        prod.instance(EU).tag("Name", "reports-1").tag("team", "ops").volume("/dev/xvda", central.arn()).launch();
+        prod.instance(US).tag("Name", "legacy-1").volume("/dev/xvda", null).launch();
+
+        // Dev: unusable keys and a public key policy.
+        OrgSeeder.Key disabled = dev.key(EU, "dev batch key, disabled").policy(doc(rootDelegation(dev.id()))).alias("alias/dev-batch");
+        OrgSeeder.Key retiring = dev.key(EU, "dev key pending deletion").policy(doc(rootDelegation(dev.id()))).alias("alias/dev-old");
+        OrgSeeder.Key open = dev.key(US, "dev key with a public key policy").policy(doc(rootDelegation(dev.id())
+                + ",{\"Sid\":\"Everyone\",\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":[\"kms:Decrypt\","
+                + "\"kms:CreateGrant\"],\"Resource\":\"*\"}")).alias("alias/dev-public");
+        dev.instance(EU).tag("Name", "dev-batch").volume("/dev/xvda", disabled.arn()).stopped().launch();
+        dev.instance(EU).tag("Name", "dev-old").volume("/dev/xvda", retiring.arn()).stopped().launch();
+        dev.instance(US).tag("Name", "dev-web").volume("/dev/xvda", open.arn()).launch();
+        disabled.disable();
+        retiring.scheduleDeletion(7);
+        dev.user("dave").attach("arn:aws:iam::aws:policy/AmazonEC2FullAccess");
+
+        // Sandbox: only the AWS managed aws/ebs key.
+        String awsEbs = sandbox.awsEbsKey(EU);
+        sandbox.instance(EU).tag("Name", "sandbox-1").volume("/dev/xvda", awsEbs).launch();
+        sandbox.user("eve").attach("arn:aws:iam::aws:policy/AmazonEC2FullAccess");
+    }
+}
