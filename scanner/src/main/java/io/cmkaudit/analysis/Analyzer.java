@@ -70,6 +70,11 @@ public final class Analyzer {
     /** A KMS action name no statement can list explicitly: only wildcards, NotAction or "*" match it. */
     static final String PROBE_ACTION = "kms:CmkAuditProbeEveryAction";
 
+    /** Name prefix of EC2 Auto Scaling's service-linked role(s). */
+    static final String AUTO_SCALING_SLR = "AWSServiceRoleForAutoScaling";
+    /** Tag EC2 Auto Scaling puts on the instances of a group. */
+    static final String AUTO_SCALING_GROUP_TAG = "aws:autoscaling:groupName";
+
     /** A key of another account, for the "decrypt with every key" check. */
     static final String ANY_KEY = "arn:aws:kms:us-east-1:" + ContextFactory.OUTSIDER_ACCOUNT + ":key/cmk-audit-any-key";
 
@@ -99,12 +104,12 @@ public final class Analyzer {
      *         principal, key
      */
     public AnalysisResult analyze(Snapshot snapshot) {
-        return run(snapshot).result();
+        return new Run(snapshot, false).execute().result();
     }
 
-    /** Analyzes and keeps the structured remediations. */
+    /** Analyzes and keeps the structured remediation of every finding. */
     Outcome run(Snapshot snapshot) {
-        return new Run(snapshot).execute();
+        return new Run(snapshot, true).execute();
     }
 
     /**
@@ -117,7 +122,7 @@ public final class Analyzer {
      * @throws IllegalArgumentException when the principal or the instance is not in the snapshot (one-line message)
      */
     public String explain(Snapshot snapshot, String principalArn, String instanceId) {
-        return new Run(snapshot).explain(principalArn, instanceId);
+        return new Run(snapshot, false).explain(principalArn, instanceId);
     }
 
     // ======================================================================== one run
@@ -126,16 +131,29 @@ public final class Analyzer {
     static final class Run {
         final SnapshotIndex index;
         final PolicyLibrary library = new PolicyLibrary();
-        final Remediator remediator = new Remediator();
+        final Remediator remediator = new Remediator(library);
         final Map<String, Remediation> remediations = new ConcurrentHashMap<>();
         private final Map<String, KeySide> keySides = new ConcurrentHashMap<>();
         private final Map<String, List<String>> accountKeys = new ConcurrentHashMap<>();
         private ContextFactory contexts;
         private InstanceClasses classes;
 
-        Run(Snapshot snapshot) {
+        private final boolean keepRemediations;
+
+        /**
+         * @param snapshot         the snapshot
+         * @param keepRemediations whether to keep each finding's structured remediation (tests; costs memory)
+         */
+        Run(Snapshot snapshot, boolean keepRemediations) {
             this.index = new SnapshotIndex(snapshot);
+            this.keepRemediations = keepRemediations;
             prepare();
+        }
+
+        private void keep(String findingId, Remediation r) {
+            if (keepRemediations) {
+                remediations.put(findingId, r);
+            }
         }
 
         /** Parses every policy once (in parallel) and derives what depends on all of them. */
@@ -194,8 +212,12 @@ public final class Analyzer {
 
         // ------------------------------------------------------------------ sides of an evaluation
 
-        /** Everything about one principal that does not depend on the resource. */
-        record PrincipalSide(PrincipalRef ref, PrincipalInfo info, EvalSet base, List<String> uncertain) {
+        /**
+         * Everything about one principal that does not depend on the resource; {@code contexts} caches the direct-call
+         * contexts of the breadth checks (used by one thread at a time).
+         */
+        record PrincipalSide(PrincipalRef ref, PrincipalInfo info, EvalSet base, List<String> uncertain,
+                             Map<String, io.cmkaudit.policy.Context> contexts) {
         }
 
         /** Everything about one key that does not depend on the caller. */
@@ -226,7 +248,7 @@ public final class Analyzer {
             PrincipalInfo info = new PrincipalInfo(p.kind() == PrincipalKind.USER ? PrincipalType.USER
                     : PrincipalType.ROLE, p.accountId(), slr, index.isManagementAccount(p.accountId()), null);
             EvalSet base = new EvalSet(identity, boundary, scp, List.of(), null, List.of(), null, false);
-            return new PrincipalSide(p, info, base, List.copyOf(uncertain));
+            return new PrincipalSide(p, info, base, List.copyOf(uncertain), new HashMap<>());
         }
 
         private List<List<Entry>> entries(List<List<PolicySource>> levels, List<String> uncertain, String kind) {
@@ -325,10 +347,15 @@ public final class Analyzer {
             List<Finding> out = new ArrayList<>();
             List<InstanceRef> cmk = index.instances(accountId).stream().filter(i -> i.scope() == Scope.CMK).toList();
             List<InstanceClass> groups = classes.group(cmk);
+            // Auto Scaling's service-linked role starts only instances of its groups (warm pools)
+            List<InstanceClass> asgGroups = classes.group(cmk.stream()
+                    .filter(i -> i.instance().tags().containsKey(AUTO_SCALING_GROUP_TAG)).toList());
             for (PrincipalRef p : index.principals(accountId)) {
                 PrincipalSide ps = principalSide(p);
                 Map<String, GrantResult> grantCache = new HashMap<>();
-                for (InstanceClass c : groups) {
+                boolean autoScaling = p.kind() == PrincipalKind.SERVICE_LINKED_ROLE
+                        && p.name().startsWith(AUTO_SCALING_SLR);
+                for (InstanceClass c : autoScaling ? asgGroups : groups) {
                     InstanceRef rep = c.representative();
                     Request start = new Request(p.arn(), START, rep.instance().arn(), accountId,
                             contexts.startInstances(p, rep));
@@ -419,7 +446,7 @@ public final class Analyzer {
             expl = uncertainPrefix(g.uncertain()) + expl;
             String id = Finding.stableId(g.type(), i.accountId(), i.region(), i.instance().instanceId(), p.arn(),
                     k.arn());
-            remediations.put(id, g.remediation());
+            keep(id, g.remediation());
             return new Finding(id, g.type(), g.severity(), Finding.FindingStatus.OPEN, null, i.accountId(),
                     index.accountName(i.accountId()), index.ouPath(i.accountId()), i.region(),
                     i.instance().instanceId(), i.instance().name(), u.volumeIds(), k.arn(), k.accountId(),
@@ -479,7 +506,7 @@ public final class Analyzer {
             String expl = "Key " + k.arn() + " of volumes " + String.join(", ", u.volumeIds()) + " is "
                     + (state == null ? "unusable" : state) + ": every start of the instance fails whoever starts it"
                     + " (only Enabled keys accept kms:CreateGrant).";
-            remediations.put(id, Remediation.textOnly(text));
+            keep(id, Remediation.textOnly(text));
             return new Finding(id, FindingType.START_BLOCKED_KEY_UNUSABLE, critical ? Severity.CRITICAL : Severity.HIGH,
                     Finding.FindingStatus.OPEN, null, i.accountId(), index.accountName(i.accountId()),
                     index.ouPath(i.accountId()), i.region(), i.instance().instanceId(), i.instance().name(),
@@ -532,7 +559,7 @@ public final class Analyzer {
                 rem = Remediation.textOnly("Exempt arn:aws:iam::*:role/aws:ec2-infrastructure from the Deny named "
                         + "in the evidence (ArnNotLikeIfExists aws:PrincipalArn).");
             }
-            remediations.put(id, rem);
+            keep(id, rem);
             String expl = type == FindingType.START_BLOCKED_KMS_DENIED
                     ? "A Deny stops the instance's aws:ec2-infrastructure role from calling kms:Decrypt on " + k.arn()
                     + " under EC2's grant, so every start fails whoever starts the instance."
@@ -584,7 +611,7 @@ public final class Analyzer {
                 rem = Remediation.textOnly("Restrict the key policy statements named in the evidence to known "
                         + "accounts or the organization (aws:PrincipalOrgID).");
             }
-            remediations.put(id, rem);
+            keep(id, rem);
             String expl = "The key policy of " + k.arn() + " lets principals outside the organization call "
                     + String.join(", ", actions) + " (Principal \"*\" without a condition limiting callers to known "
                     + "accounts or the organization).";
@@ -600,7 +627,7 @@ public final class Analyzer {
                     PolicySource.Origin.CUSTOMER_MANAGED, ContextFactory.OUTSIDER_ACCOUNT, ContextFactory.OUTSIDER_ARN,
                     "outsider", "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"*\","
                     + "\"Resource\":\"*\"}]}");
-            return new EvalSet(List.of(PolicyLibrary.parseDerived(anything)), null, List.of(), List.of(),
+            return new EvalSet(List.of(library.derived(anything)), null, List.of(), List.of(),
                     ks.keyPolicy(), List.of(), null, ks.inManagement());
         }
 
@@ -633,7 +660,7 @@ public final class Analyzer {
                 Remediation rem = Remediator.build("Grants give lasting use of the key outside its policies; "
                         + "replace them by key-policy or IAM permissions with conditions if the access is needed, "
                         + "then ", changes);
-                remediations.put(id, rem);
+                keep(id, rem);
                 Set<String> ops = new TreeSet<>();
                 grants.forEach(g -> g.operations().stream().filter(SENSITIVE_GRANT_OPERATIONS::contains)
                         .forEach(ops::add));
@@ -774,8 +801,10 @@ public final class Analyzer {
         }
 
         private Decision direct(PrincipalSide ps, KeyRef k, EvalSet set, String action) {
-            Request r = new Request(ps.ref().arn(), action, k.arn(), k.accountId(),
-                    contexts.direct(ps.ref(), k, action));
+            String category = ContextFactory.directCategory(action);
+            io.cmkaudit.policy.Context ctx = ps.contexts().computeIfAbsent(k.arn() + "|" + category,
+                    x -> contexts.direct(ps.ref(), k, action));
+            Request r = new Request(ps.ref().arn(), action, k.arn(), k.accountId(), ctx);
             return Evaluator.evaluate(r, ps.info(), set.policySet());
         }
 
@@ -784,35 +813,17 @@ public final class Analyzer {
             if (probe.kind() != DecisionKind.ALLOWED && probe.kind() != DecisionKind.CONDITIONAL) {
                 return false;
             }
-            if (!needsFullCheck(set)) {
-                return true;
+            Set<String> suspects = new TreeSet<>();
+            for (Entry e : set.all()) {
+                suspects.addAll(library.suspects(e, PROBE_ACTION, PolicyJson.KMS_KEY_ACTIONS));
             }
-            for (String a : PolicyJson.KMS_KEY_ACTIONS) {
+            for (String a : suspects) {
                 DecisionKind dk = direct(ps, k, set, a).kind();
                 if (dk != DecisionKind.ALLOWED && dk != DecisionKind.CONDITIONAL) {
                     return false;
                 }
             }
             return true;
-        }
-
-        /** Whether some policy could allow the probe action yet deny a documented KMS action. */
-        private static boolean needsFullCheck(EvalSet set) {
-            for (Entry e : set.all()) {
-                for (Statement s : e.policy().statements()) {
-                    if (s.effect() == Effect.DENY && (s.matchesAction(PROBE_ACTION)
-                            || PolicyJson.KMS_KEY_ACTIONS.stream().anyMatch(s::matchesAction))) {
-                        return true;
-                    }
-                    if (s.effect() == Effect.ALLOW && s.notAction() != null) {
-                        return true;
-                    }
-                    if (s.effect() == null || s.hasUnparsedParts()) {
-                        return true;
-                    }
-                }
-            }
-            return false;
         }
 
         private Finding fullAccess(PrincipalSide ps, KeyRef k, EvalSet set) {
@@ -829,7 +840,7 @@ public final class Analyzer {
                 rem = Remediation.textOnly("Replace the statements named in the evidence by statements that allow "
                         + "only the KMS actions this principal needs, on the exact key ARNs.");
             }
-            remediations.put(id, rem);
+            keep(id, rem);
             String cond = probe.kind() == DecisionKind.CONDITIONAL ? " when " + residuals(probe) : "";
             String expl = uncertainPrefix(ps.uncertain()) + p.arn() + " is allowed every KMS action on " + k.arn()
                     + cond + ", including key administration (PutKeyPolicy, ScheduleKeyDeletion) and unconstrained "
@@ -851,7 +862,7 @@ public final class Analyzer {
                 rem = Remediation.textOnly("Add the condition Bool kms:GrantIsForAWSResource true to the statements "
                         + "named in the evidence that allow kms:CreateGrant.");
             }
-            remediations.put(id, rem);
+            keep(id, rem);
             String cond = d.kind() == DecisionKind.CONDITIONAL ? " when " + residuals(d) : "";
             String expl = uncertainPrefix(ps.uncertain()) + p.arn() + " can call kms:CreateGrant on " + k.arn()
                     + " directly" + cond + " (without kms:GrantIsForAWSResource true), so it can give any use of "
@@ -940,7 +951,7 @@ public final class Analyzer {
                 rem = Remediation.textOnly("Replace Resource \"*\" in the statements named in the evidence by the "
                         + "ARNs of the keys this principal needs.");
             }
-            remediations.put(id, rem);
+            keep(id, rem);
             String expl = uncertainPrefix(ps.uncertain()) + p.arn() + " may call kms:Decrypt or kms:ReEncryptFrom "
                     + "with every KMS key (Resource \"*\"), including keys of other accounts that trust its account.";
             return new Finding(id, FindingType.KMS_DECRYPT_ALL_KEYS, Severity.MEDIUM, Finding.FindingStatus.OPEN, null,
@@ -954,7 +965,7 @@ public final class Analyzer {
                     PolicySource.Origin.KEY_POLICY, ContextFactory.OUTSIDER_ACCOUNT, ANY_KEY, "default",
                     "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":"
                     + "\"arn:aws:iam::" + account + ":root\"},\"Action\":\"kms:*\",\"Resource\":\"*\"}]}");
-            return ps.base().withResource(List.of(), PolicyLibrary.parseDerived(trusting), List.of(), "Enabled",
+            return ps.base().withResource(List.of(), library.derived(trusting), List.of(), "Enabled",
                     false);
         }
 
@@ -1010,7 +1021,7 @@ public final class Analyzer {
                 String text = "Fix the document of " + s.name() + " at "
                         + (first.path().isEmpty() ? "the top level" : first.path())
                         + " so that AWS accepts it (IAM Access Analyzer's policy validation shows the same errors).";
-                remediations.put(id, Remediation.textOnly(text));
+                keep(id, Remediation.textOnly(text));
                 PrincipalRef pr = principal == null ? null : index.principal(principal);
                 out.add(new Finding(id, FindingType.POLICY_UNPARSEABLE, Severity.MEDIUM, Finding.FindingStatus.OPEN,
                         null, account, account == null ? null : index.accountName(account),

@@ -59,6 +59,14 @@ final class ContextFactory {
 
     private final SnapshotIndex index;
     private final Set<String> referenced;
+    private final Map<String, Part> principalParts = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, Part> instanceParts = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, Part> keyParts = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** A cached piece of a context: the facts of one principal, instance or key. */
+    private record Part(Map<String, String> names, Map<String, List<String>> values, List<String> unknown,
+                        List<String> absentExact, List<String> absentPrefixes) {
+    }
 
     /**
      * @param index      the snapshot
@@ -80,6 +88,15 @@ final class ContextFactory {
     Context startInstances(PrincipalRef p, InstanceRef i) {
         Known k = new Known("ec2");
         principal(k, p);
+        k.add(instanceParts.computeIfAbsent(i.instance().arn(), a -> {
+            Known x = new Known("ec2");
+            instance(x, i);
+            return x.part();
+        }));
+        return k.build();
+    }
+
+    private void instance(Known k, InstanceRef i) {
         Ec2Instance in = i.instance();
         k.put("aws:RequestedRegion", i.region());
         k.put("ec2:Region", i.region());
@@ -106,7 +123,6 @@ final class ContextFactory {
         }
         // every other ec2: key belongs to another resource type or action than StartInstances on an instance
         k.absent("ec2:");
-        return k.build();
     }
 
     /**
@@ -130,6 +146,16 @@ final class ContextFactory {
             k.unknown(g);
         }
         return k.build();
+    }
+
+    /**
+     * @param action a KMS action
+     * @return the group of actions whose direct-call contexts are equal: {@code creategrant}, {@code crypto} (carries
+     *         an encryption context) or {@code other}
+     */
+    static String directCategory(String action) {
+        String a = action.toLowerCase(Locale.ROOT);
+        return a.equals("kms:creategrant") ? "creategrant" : CRYPTO_ACTIONS.contains(a) ? "crypto" : "other";
     }
 
     /** A direct call of {@code action} by the principal on the key (for the breadth checks). */
@@ -214,6 +240,14 @@ final class ContextFactory {
     // ------------------------------------------------------------------ parts
 
     private void principal(Known k, PrincipalRef p) {
+        k.add(principalParts.computeIfAbsent(p.arn(), a -> {
+            Known x = new Known(null);
+            fillPrincipal(x, p);
+            return x.part();
+        }));
+    }
+
+    private void fillPrincipal(Known k, PrincipalRef p) {
         k.put("aws:PrincipalArn", p.arn());
         k.put("aws:PrincipalAccount", p.accountId());
         k.put("aws:PrincipalIsAWSService", "false");
@@ -263,6 +297,14 @@ final class ContextFactory {
     }
 
     private void keyFacts(Known k, KeyRef key) {
+        k.add(keyParts.computeIfAbsent(key.arn(), a -> {
+            Known x = new Known(null);
+            fillKey(x, key);
+            return x.part();
+        }));
+    }
+
+    private void fillKey(Known k, KeyRef key) {
         KmsKey kk = key.key();
         if (key.accountId() != null) {
             k.put("aws:ResourceAccount", key.accountId());
@@ -296,6 +338,19 @@ final class ContextFactory {
             this.service = service;
         }
 
+        Part part() {
+            return new Part(Map.copyOf(names), Map.copyOf(values), List.copyOf(unknown), List.copyOf(absentExact),
+                    List.copyOf(absentPrefixes));
+        }
+
+        void add(Part p) {
+            names.putAll(p.names());
+            values.putAll(p.values());
+            unknown.addAll(p.unknown());
+            absentExact.addAll(p.absentExact());
+            absentPrefixes.addAll(p.absentPrefixes());
+        }
+
         void put(String key, String value) {
             if (value == null) {
                 return;
@@ -305,6 +360,10 @@ final class ContextFactory {
 
         void put(String key, List<String> v) {
             String l = key.toLowerCase(Locale.ROOT);
+            // a key no policy reads can't change a decision; grants read the encryption context
+            if (!referenced.contains(l) && !l.startsWith("kms:encryptioncontext")) {
+                return;
+            }
             names.put(l, key);
             values.put(l, List.copyOf(v));
         }

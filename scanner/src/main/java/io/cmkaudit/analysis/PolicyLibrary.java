@@ -72,7 +72,45 @@ final class PolicyLibrary {
         return new Entry(source, policy, List.copyOf(errors));
     }
 
-    /** Parses a document derived from a source (a remediation's changed copy); not cached. */
+    /** Cache key of a derived document. */
+    private record DerivedKey(String name, String text) {
+    }
+
+    private final ConcurrentHashMap<DerivedKey, Entry> derived = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<DerivedKey, Set<String>> suspects = new ConcurrentHashMap<>();
+
+    /**
+     * Parses a document derived from a source (a remediation's changed copy, a synthetic policy), cached by name and
+     * text; the referenced keys are not updated.
+     */
+    Entry derived(PolicySource source) {
+        return derived.computeIfAbsent(new DerivedKey(source.name(), source.text()), k -> parseDerived(source));
+    }
+
+    /**
+     * The KMS key actions a policy may treat differently from an action only wildcards match (the probe): where
+     * "the probe is allowed" does not prove "every action is allowed".
+     */
+    Set<String> suspects(Entry e, String probe, List<String> actions) {
+        return suspects.computeIfAbsent(new DerivedKey(e.name(), e.source().text()), k -> {
+            Set<String> out = new java.util.TreeSet<>();
+            for (Statement s : e.policy().statements()) {
+                if (s.hasUnparsedParts() || s.effect() == null) {
+                    out.addAll(actions);
+                    continue;
+                }
+                boolean p = s.matchesAction(probe);
+                for (String a : actions) {
+                    if (s.matchesAction(a) != p) {
+                        out.add(a);
+                    }
+                }
+            }
+            return Set.copyOf(out);
+        });
+    }
+
+    /** Parses a document derived from a source; not cached. */
     static Entry parseDerived(PolicySource source) {
         ParsedPolicy parsed = PolicyParser.parse(source.name(), source.text(), kind(source.origin()));
         List<Diagnostic> errors = parsed.diagnostics().stream()

@@ -32,6 +32,13 @@ final class Remediator {
 
     private static final int MAX_STEPS = 5;
 
+    private final PolicyLibrary library;
+
+    /** @param library where derived documents are parsed (and cached) */
+    Remediator(PolicyLibrary library) {
+        this.library = library;
+    }
+
     /** The grant operations AWS documents for a service-linked role using a key of another account. */
     static final List<String> SLR_GRANT_OPERATIONS = List.of("Encrypt", "Decrypt", "ReEncryptFrom", "ReEncryptTo",
             "GenerateDataKey", "GenerateDataKeyWithoutPlaintext", "DescribeKey", "CreateGrant");
@@ -387,13 +394,14 @@ final class Remediator {
     // ------------------------------------------------------------------ applying and describing
 
     /** Applies a change to an evaluation set (the principal receives added inline policies). */
-    static EvalSet apply(EvalSet set, Change change, PrincipalRef p) {
+    EvalSet apply(EvalSet set, Change change, PrincipalRef p) {
         if (change instanceof Change.AddInlinePolicy a) {
             PolicySource.Origin o = p != null && p.kind() == PrincipalKind.USER ? PolicySource.Origin.USER_INLINE
                     : PolicySource.Origin.ROLE_INLINE;
             PolicySource s = new PolicySource(PolicySource.inlineName(a.principalArn(), a.policyName()), o,
                     SnapshotIndex.accountOf(a.principalArn()), a.principalArn(), a.policyName(),
                     PolicyJson.compact(a.document()));
+            // unique per principal and key: parsed, not cached
             return set.plusIdentity(PolicyLibrary.parseDerived(s));
         }
         if (change instanceof Change.AddStatements a) {
@@ -401,7 +409,7 @@ final class Remediator {
             if (cur == null) {
                 return set;
             }
-            return set.replace(PolicyLibrary.parseDerived(withText(cur.source(),
+            return set.replace(library.derived(withText(cur.source(),
                     PolicyJson.addStatements(cur.source().text(), a.statements()))));
         }
         if (change instanceof Change.ReplaceStatement r) {
@@ -409,7 +417,7 @@ final class Remediator {
             if (cur == null) {
                 return set;
             }
-            return set.replace(PolicyLibrary.parseDerived(withText(cur.source(),
+            return set.replace(library.derived(withText(cur.source(),
                     PolicyJson.replaceStatement(cur.source().text(), r.index(), r.after()))));
         }
         if (change instanceof Change.CreateGrant g) {

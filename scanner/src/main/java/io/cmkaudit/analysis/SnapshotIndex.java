@@ -142,6 +142,7 @@ final class SnapshotIndex {
     private final Map<String, List<List<PolicySource>>> rcpLevels = new HashMap<>();
     private final Map<String, KeyRef> keyRefs = new TreeMap<>();
     private final Set<String> keysInScope;
+    private final Map<String, String> orgPaths = new java.util.concurrent.ConcurrentHashMap<>();
 
     SnapshotIndex(Snapshot snapshot) {
         this.snapshot = snapshot;
@@ -432,6 +433,16 @@ final class SnapshotIndex {
      *         ({@code o-id/r-id/ou-1/.../}), or null when unknown
      */
     String orgPath(String accountId) {
+        String cached = orgPaths.get(accountId);
+        if (cached != null) {
+            return cached.isEmpty() ? null : cached;
+        }
+        String p = computeOrgPath(accountId);
+        orgPaths.put(accountId, p == null ? "" : p);
+        return p;
+    }
+
+    private String computeOrgPath(String accountId) {
         List<String> chain = targetChain(accountId);
         if (chain.isEmpty() || org.id() == null) {
             return null;

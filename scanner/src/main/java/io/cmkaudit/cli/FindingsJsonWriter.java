@@ -52,8 +52,9 @@ final class FindingsJsonWriter {
         doc.put("coverage", result.coverage());
         doc.put("findings", result.findings());
         try {
-            Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), ".findings", ".tmp");
-            try (OutputStream out = Files.newOutputStream(tmp)) {
+            Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
+            try (OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(tmp,
+                    java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE), 1 << 16)) {
                 MAPPER.writeValue(out, doc);
             }
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

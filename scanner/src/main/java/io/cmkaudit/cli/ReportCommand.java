@@ -39,6 +39,8 @@ import picocli.CommandLine.Spec;
             + "--out; print a summary. Without SNAPSHOT (or with --sample) the embedded sample organization is used.")
 final class ReportCommand implements Callable<Integer> {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ReportCommand.class);
+
     private static final DateTimeFormatter FOLDER = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
             .withZone(ZoneOffset.UTC);
 
@@ -64,11 +66,17 @@ final class ReportCommand implements Callable<Integer> {
             throw new UsageException("give either SNAPSHOT or --sample, not both");
         }
         ScannerConfig config = options.effective();
+        long t0 = System.nanoTime();
         Snapshot s = SnapshotSource.load(snapshot);
+        long t1 = System.nanoTime();
+        LOG.info("read the snapshot ({} accounts) in {} ms", s.accounts().size(), (t1 - t0) / 1_000_000);
         AnalysisResult result = new Analyzer().analyze(s);
+        long t2 = System.nanoTime();
+        LOG.info("analyzed in {} ms: {} findings", (t2 - t1) / 1_000_000, result.findings().size());
         Instant now = clock.instant();
         Path folder = runFolder(config.outputDir(), now);
         FindingsJsonWriter.write(result, now, folder.resolve("findings.json"));
+        LOG.info("wrote findings.json in {} ms", (System.nanoTime() - t2) / 1_000_000);
         PrintWriter out = spec.commandLine().getOut();
         out.print(summary(result, snapshot == null ? "the sample organization" : snapshot.toString()));
         out.println("wrote " + folder.resolve("findings.json"));
