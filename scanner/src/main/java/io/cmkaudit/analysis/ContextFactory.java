@@ -74,8 +74,14 @@ final class ContextFactory {
      */
     ContextFactory(SnapshotIndex index, Set<String> referenced) {
         this.index = index;
-        this.referenced = Set.copyOf(referenced);
+        Set<String> all = new java.util.HashSet<>(referenced);
+        all.addAll(REMEDIATION_KEYS);
+        this.referenced = Set.copyOf(all);
     }
+
+    /** Keys the remediations' statements read: contexts always carry them so proposed fixes evaluate correctly. */
+    private static final Set<String> REMEDIATION_KEYS = Set.of("kms:viaservice", "kms:grantisforawsresource",
+            "aws:principalarn", "aws:principalorgid", "kms:calleraccount");
 
     /** @return the lower-case condition keys any policy reads */
     Set<String> referenced() {
