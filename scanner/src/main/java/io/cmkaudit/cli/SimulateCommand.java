@@ -35,7 +35,12 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "simulate", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Evaluate one request (or an array of them) against the policies given in FILE, offline, and "
-            + "print the decision with the deciding layers, matched statements and residual conditions.")
+            + "print the decision with the deciding layers, matched statements and residual conditions.",
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            "0:every case with an `expected` answer matches it",
+            "1:a case's decision (or decidedBy, matched, keyUsable when given) differs from `expected`",
+            "64:the file cannot be read, is not JSON, or a case is malformed (the message names case and field)"})
 final class SimulateCommand implements Callable<Integer> {
 
     private static final ObjectMapper READER = JsonMapper.builder()

@@ -35,11 +35,6 @@ final class ArnGlob {
         this.trailingStar = Glob.endsWithStar(tokens, b[n - 1], tokens.length);
     }
 
-    /** @return the number of parts of the pattern (1..6) */
-    int parts() {
-        return count;
-    }
-
     /**
      * Splits a value into at most six parts.
      *

@@ -205,23 +205,6 @@ public final class Condition {
         return lowerKey;
     }
 
-    /** Keys this condition reads: its own key and the keys of policy variables in its values. */
-    boolean dependsOnUnknown(EvalContext ctx) {
-        if (ctx.context.isUnknownLower(lowerKey)) {
-            return true;
-        }
-        if (templates != null) {
-            for (Template t : templates) {
-                for (String k : t.variableKeys()) {
-                    if (ctx.context.isUnknownLower(k)) {
-                        return true;
-                    }
-                }
-            }
-        }
-        return false;
-    }
-
     Tri evaluate(EvalContext ctx) {
         if (!valid) {
             return Tri.UNKNOWN;

@@ -438,9 +438,10 @@ public final class Evaluator {
     }
 
     private static void evalPolicy(Policy policy, Layer layer, Mode mode, Run run, Acc acc) {
-        List<Statement> statements = policy.statements();
-        for (int i = 0; i < statements.size(); i++) {
-            Statement s = statements.get(i);
+        StatementList statements = (StatementList) policy.statements();
+        int[] candidates = statements.candidates(run.ctx.serviceLower);
+        for (int c = 0; c < candidates.length; c++) {
+            Statement s = statements.get(candidates[c]);
             run.kind[0] = PrincipalMatch.ANY;
             Tri t = statementMatch(s, mode, run);
             if (t == Tri.FALSE) {

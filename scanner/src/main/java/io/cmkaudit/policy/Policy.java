@@ -20,7 +20,7 @@ public record Policy(String name, String version, String id, List<Statement> sta
     /** Validates and copies. */
     public Policy {
         Objects.requireNonNull(name, "name");
-        statements = List.copyOf(statements);
+        statements = statements instanceof StatementList ? statements : new StatementList(List.copyOf(statements));
     }
 
     /**

@@ -20,16 +20,6 @@ enum PrincipalMatch {
     /** By {@code "*"}. */
     ANY;
 
-    /** @return whether the match names the principal itself (not only its account) */
-    boolean namesPrincipal() {
-        return this == ROLE || this == DIRECT || this == ANY;
-    }
-
-    /** @return whether the match lets a same-account resource policy bypass boundary and session-policy gaps */
-    boolean bypassesBoundary() {
-        return this == DIRECT || this == ANY;
-    }
-
     PrincipalMatch max(PrincipalMatch o) {
         return o.ordinal() > ordinal() ? o : this;
     }

@@ -48,9 +48,12 @@ public record Statement(String sid, int index, String path, Effect effect, Princ
                 EnumSet.allOf(StatementElement.class));
     }
 
-    /** @return the Sid when present and non-empty, else the path ({@code Statement[2]}) */
+    /**
+     * @return the Sid when present and non-empty, else the path ({@code Statement[2]}), or {@code (document)} for
+     *     the stand-in of an unreadable document
+     */
     public String label() {
-        return sid != null && !sid.isEmpty() ? sid : path;
+        return sid != null && !sid.isEmpty() ? sid : path.isEmpty() ? "(document)" : path;
     }
 
     /** @return whether some part could not be understood */

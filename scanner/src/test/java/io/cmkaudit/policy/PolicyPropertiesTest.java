@@ -27,7 +27,7 @@ import net.jqwik.api.Provide;
 import net.jqwik.api.Tuple;
 
 /** Properties of the parser, the wildcard matchers and the evaluator. */
-class PolicyProperties {
+class PolicyPropertiesTest {
     private static final JsonNodeFactory F = JsonNodeFactory.instance;
     private static final List<String> WORDS = List.of("Version", "2012-10-17", "2008-10-17", "Statement", "Sid",
             "Effect", "Allow", "Deny", "Principal", "NotPrincipal", "AWS", "Service", "Federated", "CanonicalUser",
