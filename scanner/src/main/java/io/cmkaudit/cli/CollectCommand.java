@@ -52,11 +52,12 @@ final class CollectCommand implements Callable<Integer> {
             }
         }
         PrintWriter err = spec.commandLine().getErr();
-        boolean terminal = System.console() != null && err != null;
+        boolean quiet = spec.parent() != null && spec.parent().userObject() instanceof Main m && m.verbosity() < 0;
+        boolean terminal = System.console() != null;
         Snapshot snapshot;
         try {
             snapshot = new Collector(config, CollectorOptions.defaults(VersionProvider.version()))
-                    .collect(new StderrProgress(err, terminal));
+                    .collect(quiet ? ProgressListener.NONE : new StderrProgress(err, terminal));
         } catch (CollectException e) {
             throw new UsageException(e.getMessage(), e);
         }
@@ -72,11 +73,13 @@ final class CollectCommand implements Callable<Integer> {
         long incomplete = snapshot.accounts().stream().flatMap(a -> a.coverage().stream())
                 .filter(CollectCommand::incomplete).count();
         long scanned = snapshot.accounts().stream().filter(AccountSnapshot::fullyScanned).count();
-        err.println("cmk-audit: collected " + scanned + " of " + snapshot.accounts().size() + " accounts in "
+        if (!quiet || incomplete > 0) {
+            err.println("cmk-audit: " + (quiet ? "warning: " : "") + "collected " + scanned + " of " + snapshot.accounts().size() + " accounts in "
                 + java.time.Duration.between(snapshot.run().startedAt(), snapshot.run().finishedAt()).toMillis() + " ms, "
                 + snapshot.run().totalApiCalls() + " API calls"
                 + (incomplete > 0 ? "; coverage incomplete: " + incomplete + " account/region entries not read" : "")
                 + (file == null ? "" : "; wrote " + file));
+        }
         if (!snapshot.organization().readable()) {
             err.println("cmk-audit: warning: the organization could not be read ("
                     + snapshot.organization().readError().message() + "); scanned "
@@ -117,9 +120,15 @@ final class CollectCommand implements Callable<Integer> {
                     .collect(Collectors.joining(", "));
             String line = "[" + done + "/" + total + "] " + accountId + (name == null ? "" : " " + name) + ": " + summary;
             if (terminal) {
+                // a redrawn bar; accounts that were not fully read stay on screen as their own line
+                boolean complete = coverage.stream().allMatch(c -> c.status() == CoverageStatus.SCANNED);
+                if (!complete) {
+                    err.println("\r\033[K" + line);
+                }
                 int width = 30;
                 int filled = total == 0 ? width : done * width / total;
-                err.print("\r\033[K" + "#".repeat(filled) + ".".repeat(width - filled) + " " + line);
+                err.print("\r\033[K[" + "#".repeat(filled) + ".".repeat(width - filled) + "] " + done + "/" + total
+                        + " accounts" + (complete ? " (last: " + accountId + ")" : ""));
                 if (done == total) {
                     err.println();
                 }

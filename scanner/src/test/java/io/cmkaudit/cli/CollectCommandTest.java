@@ -109,6 +109,7 @@ class CollectCommandTest {
         Result r = run("collect", "-o", "-", "--endpoint-url", moto.endpoint().toString(), "--regions", "eu-west-1",
                 "--accounts", alpha.id(), "-q");
         assertThat(r.code()).as(r.err()).isEqualTo(ExitCodes.OK);
+        assertThat(r.err()).isEmpty();
         Snapshot s = SnapshotJson.read(new java.io.ByteArrayInputStream(r.out().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
         assertThat(s.account(alpha.id()).orElseThrow().fullyScanned()).isTrue();
     }

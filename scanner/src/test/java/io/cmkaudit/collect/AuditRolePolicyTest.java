@@ -82,7 +82,7 @@ class AuditRolePolicyTest {
             member.instance("eu-west-1").volume("/dev/xvda", key.arn()).launch();
             member.ebsEncryptionByDefault("eu-west-1", true);
             ScannerConfig config = new ScannerConfig("OrganizationAccountAccessRole", null, "cmk-audit", List.of(),
-                    List.of(), List.of(), 2, "HIGH", Path.of("out"), moto.endpoint(), 30, false);
+                    List.of(member.id()), List.of(), 2, "HIGH", Path.of("out"), moto.endpoint(), 30, false);
             snapshot = new Collector(config, new CollectorOptions("test", false, OrgSeeder.MANAGEMENT_CREDENTIALS))
                     .collect(ProgressListener.NONE);
         }

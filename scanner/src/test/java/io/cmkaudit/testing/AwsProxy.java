@@ -89,6 +89,11 @@ public final class AwsProxy implements AutoCloseable {
      * @return the running proxy
      */
     public static AwsProxy start(URI target, Duration latency, Predicate<Request> deny) {
+        // Without TCP_NODELAY the JDK server's separate header and body writes meet the client's delayed ACK and
+        // every response waits ~40 ms; the property is read once, when the first HttpServer is created.
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
         try {
             return new AwsProxy(target, latency, deny);
         } catch (IOException e) {

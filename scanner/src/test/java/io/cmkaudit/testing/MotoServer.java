@@ -41,8 +41,16 @@ public final class MotoServer implements AutoCloseable {
      * @return the executable, if found
      */
     public static Optional<Path> locate() {
+        return locate(System.getenv("PATH"), System.getProperty("user.home"));
+    }
+
+    /**
+     * @param path a PATH value, or null
+     * @param home a home folder, or null
+     * @return the first executable {@code moto_server} in the PATH folders, then in {@code home/.pyenv/shims}
+     */
+    static Optional<Path> locate(String path, String home) {
         List<Path> dirs = new ArrayList<>();
-        String path = System.getenv("PATH");
         if (path != null) {
             for (String d : path.split(java.io.File.pathSeparator)) {
                 if (!d.isBlank()) {
@@ -50,7 +58,6 @@ public final class MotoServer implements AutoCloseable {
                 }
             }
         }
-        String home = System.getProperty("user.home");
         if (home != null) {
             dirs.add(Path.of(home, ".pyenv", "shims"));
         }
@@ -65,7 +72,11 @@ public final class MotoServer implements AutoCloseable {
      *                               does not come up
      */
     public static MotoServer start() {
-        Path exe = locate().orElseThrow(() -> new IllegalStateException(INSTALL_HINT));
+        return start(locate());
+    }
+
+    static MotoServer start(Optional<Path> executable) {
+        Path exe = executable.orElseThrow(() -> new IllegalStateException(INSTALL_HINT));
         int port = freePort();
         try {
             Path log = Files.createTempFile("moto-server-" + port + "-", ".log");
