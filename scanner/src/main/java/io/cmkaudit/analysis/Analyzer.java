@@ -540,10 +540,12 @@ public final class Analyzer {
 
         private Finding granteeSide(InstanceRef i, KeyUse u, Map<String, Decision> cache) {
             KeyRef k = u.key();
-            GranteeRequest g = granteeRequest(i, k, u.volumeIds().get(0));
+            // the decision depends on the instance's account and the key (the volume id only feeds the grant's
+            // encryption-context constraint, which EC2's own grant always meets): evaluate once per pair
             String cacheKey = i.accountId() + "|" + k.arn();
             Decision d = cache.get(cacheKey);
             if (d == null) {
+                GranteeRequest g = granteeRequest(i, k, u.volumeIds().get(0));
                 d = Evaluator.evaluate(g.request(), g.info(), g.set().policySet());
                 cache.put(cacheKey, d);
             }
@@ -551,6 +553,7 @@ public final class Analyzer {
             if (d.kind() == DecisionKind.ALLOWED || !denyInvolved) {
                 return null;
             }
+            GranteeRequest g = granteeRequest(i, k, u.volumeIds().get(0));
             FindingType type = d.kind() == DecisionKind.CONDITIONAL ? FindingType.START_ACCESS_CONDITIONAL
                     : FindingType.START_BLOCKED_KMS_DENIED;
             String id = Finding.stableId(type, i.accountId(), i.region(), i.instance().instanceId(), null, k.arn());
