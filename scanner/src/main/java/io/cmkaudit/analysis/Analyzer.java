@@ -538,6 +538,8 @@ public final class Analyzer {
             return new GranteeRequest(req, info, set);
         }
 
+        private final Map<String, Remediation> granteeRemediations = new HashMap<>();
+
         private Finding granteeSide(InstanceRef i, KeyUse u, Map<String, Decision> cache) {
             KeyRef k = u.key();
             // the decision depends on the instance's account and the key (the volume id only feeds the grant's
@@ -557,11 +559,12 @@ public final class Analyzer {
             FindingType type = d.kind() == DecisionKind.CONDITIONAL ? FindingType.START_ACCESS_CONDITIONAL
                     : FindingType.START_BLOCKED_KMS_DENIED;
             String id = Finding.stableId(type, i.accountId(), i.region(), i.instance().instanceId(), null, k.arn());
-            Remediation rem = remediator.granteeSide(g.request(), g.info(), g.set(), d, k);
-            if (rem == null) {
-                rem = Remediation.textOnly("Exempt arn:aws:iam::*:role/aws:ec2-infrastructure from the Deny named "
-                        + "in the evidence (ArnNotLikeIfExists aws:PrincipalArn).");
-            }
+            final Decision decided = d;
+            Remediation rem = granteeRemediations.computeIfAbsent(cacheKey, x -> {
+                Remediation r = remediator.granteeSide(g.request(), g.info(), g.set(), decided, k);
+                return r != null ? r : Remediation.textOnly("Exempt arn:aws:iam::*:role/aws:ec2-infrastructure from "
+                        + "the Deny named in the evidence (ArnNotLikeIfExists aws:PrincipalArn).");
+            });
             keep(id, rem);
             String expl = type == FindingType.START_BLOCKED_KMS_DENIED
                     ? "A Deny stops the instance's aws:ec2-infrastructure role from calling kms:Decrypt on " + k.arn()
