@@ -23,7 +23,6 @@ import io.cmkaudit.policy.ResidualCondition;
 import io.cmkaudit.policy.Statement;
 import io.cmkaudit.snapshot.AccountSnapshot;
 import io.cmkaudit.snapshot.Coverage;
-import io.cmkaudit.snapshot.CoverageStatus;
 import io.cmkaudit.snapshot.KmsGrant;
 import io.cmkaudit.snapshot.KmsKey;
 import io.cmkaudit.snapshot.RegionSnapshot;
@@ -1307,10 +1306,5 @@ public final class Analyzer {
 
     private static String n(String s) {
         return s == null ? "" : s;
-    }
-
-    /** @return whether a coverage status means something could not be read */
-    static boolean incomplete(CoverageStatus s) {
-        return s != CoverageStatus.SCANNED && s != CoverageStatus.SKIPPED;
     }
 }
