@@ -32,6 +32,8 @@ import picocli.CommandLine.ScopeType;
             "70:internal error"},
         subcommands = {
             CollectCommand.class,
+            ReportCommand.class,
+            ExplainCommand.class,
             ConfigCommand.class,
             SimulateCommand.class,
             CommandLine.HelpCommand.class

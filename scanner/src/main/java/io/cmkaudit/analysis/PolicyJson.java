@@ -1,0 +1,506 @@
+package io.cmkaudit.analysis;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.util.DefaultIndenter;
+import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * The IAM policy JSON the remediations write and edit: the least-privilege statements of aws-rules.md §6, and
+ * statement-level edits (replace, append, carve actions out, add conditions) on documents of the snapshot.
+ * Stateless; thread-safe.
+ */
+final class PolicyJson {
+
+    static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final JsonNodeFactory F = JsonNodeFactory.instance;
+    static final String VERSION = "2012-10-17";
+
+    /**
+     * The KMS actions that apply to a KMS key resource (Service Authorization Reference, AWS Key Management Service:
+     * https://docs.aws.amazon.com/service-authorization/latest/reference/list_awskeymanagementservice.html).
+     */
+    static final List<String> KMS_KEY_ACTIONS = List.of("kms:CancelKeyDeletion", "kms:CreateAlias",
+            "kms:CreateGrant", "kms:Decrypt", "kms:DeleteAlias", "kms:DeleteImportedKeyMaterial",
+            "kms:DeriveSharedSecret", "kms:DescribeKey", "kms:DisableKey", "kms:DisableKeyRotation", "kms:EnableKey",
+            "kms:EnableKeyRotation", "kms:Encrypt", "kms:GenerateDataKey", "kms:GenerateDataKeyPair",
+            "kms:GenerateDataKeyPairWithoutPlaintext", "kms:GenerateDataKeyWithoutPlaintext", "kms:GenerateMac",
+            "kms:GetKeyPolicy", "kms:GetKeyRotationStatus", "kms:GetParametersForImport", "kms:GetPublicKey",
+            "kms:ImportKeyMaterial", "kms:ListGrants", "kms:ListKeyPolicies", "kms:ListKeyRotations",
+            "kms:ListResourceTags", "kms:PutKeyPolicy", "kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:ReplicateKey",
+            "kms:RetireGrant", "kms:RevokeGrant", "kms:RotateKeyOnDemand", "kms:ScheduleKeyDeletion", "kms:Sign",
+            "kms:SynchronizeMultiRegionKey", "kms:TagResource", "kms:UntagResource", "kms:UpdateAlias",
+            "kms:UpdateKeyDescription", "kms:UpdatePrimaryRegion", "kms:Verify", "kms:VerifyMac");
+
+    /** Every KMS action, including those without a key resource (for expanding wildcards). */
+    static final List<String> KMS_ACTIONS;
+
+    static {
+        List<String> all = new ArrayList<>(KMS_KEY_ACTIONS);
+        all.addAll(List.of("kms:ConnectCustomKeyStore", "kms:CreateCustomKeyStore", "kms:CreateKey",
+                "kms:DeleteCustomKeyStore", "kms:DescribeCustomKeyStores", "kms:DisconnectCustomKeyStore",
+                "kms:GenerateRandom", "kms:ListAliases", "kms:ListKeys", "kms:ListRetirableGrants",
+                "kms:UpdateCustomKeyStore"));
+        all.sort(String.CASE_INSENSITIVE_ORDER);
+        KMS_ACTIONS = List.copyOf(all);
+    }
+
+    /**
+     * The key-user actions of the console's default key policy ("Allow use of the key") without CreateGrant, which
+     * the remediations grant in its own statement with {@code kms:GrantIsForAWSResource}
+     * (https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html).
+     */
+    static final List<String> KEY_USER_ACTIONS = List.of("kms:Decrypt", "kms:DescribeKey", "kms:Encrypt",
+            "kms:GenerateDataKey", "kms:GenerateDataKeyPair", "kms:GenerateDataKeyPairWithoutPlaintext",
+            "kms:GenerateDataKeyWithoutPlaintext", "kms:ReEncryptFrom", "kms:ReEncryptTo");
+
+    private PolicyJson() {
+    }
+
+    // ------------------------------------------------------------------ reading
+
+    /** @return the document as a tree, or null when it is not a JSON object */
+    static ObjectNode parse(String text) {
+        try {
+            JsonNode n = MAPPER.readTree(text);
+            return n instanceof ObjectNode o ? o : null;
+        } catch (JsonProcessingException e) {
+            return null;
+        }
+    }
+
+    /** @return the statements of a document (the {@code Statement} array, or the single object), copied */
+    static List<ObjectNode> statements(ObjectNode doc) {
+        List<ObjectNode> out = new ArrayList<>();
+        JsonNode s = doc.get("Statement");
+        if (s instanceof ArrayNode a) {
+            a.forEach(x -> out.add(x instanceof ObjectNode o ? o.deepCopy() : F.objectNode()));
+        } else if (s instanceof ObjectNode o) {
+            out.add(o.deepCopy());
+        }
+        return out;
+    }
+
+    /** @return statement {@code index} of the document text, or null */
+    static ObjectNode statementAt(String text, int index) {
+        ObjectNode doc = parse(text);
+        if (doc == null) {
+            return null;
+        }
+        List<ObjectNode> st = statements(doc);
+        return index >= 0 && index < st.size() ? st.get(index) : null;
+    }
+
+    /** @return the string values of an element that is a string or an array of strings */
+    static List<String> strings(JsonNode n) {
+        List<String> out = new ArrayList<>();
+        if (n == null) {
+            return out;
+        }
+        if (n.isTextual()) {
+            out.add(n.asText());
+        } else if (n.isArray()) {
+            n.forEach(x -> {
+                if (x.isTextual()) {
+                    out.add(x.asText());
+                }
+            });
+        }
+        return out;
+    }
+
+    // ------------------------------------------------------------------ writing documents
+
+    /** @return a new document holding the statements */
+    static ObjectNode document(List<ObjectNode> statements) {
+        ObjectNode d = F.objectNode();
+        d.put("Version", VERSION);
+        ArrayNode a = d.putArray("Statement");
+        statements.forEach(a::add);
+        return d;
+    }
+
+    /** @return the document text with statement {@code index} replaced by {@code after} */
+    static String replaceStatement(String text, int index, List<ObjectNode> after) {
+        ObjectNode doc = parse(text);
+        if (doc == null) {
+            throw new IllegalArgumentException("not a policy document");
+        }
+        List<ObjectNode> st = statements(doc);
+        List<ObjectNode> out = new ArrayList<>(st.subList(0, index));
+        out.addAll(after);
+        out.addAll(st.subList(index + 1, st.size()));
+        ArrayNode a = doc.putArray("Statement");
+        out.forEach(a::add);
+        return compact(doc);
+    }
+
+    /** @return the document text with statements appended */
+    static String addStatements(String text, List<ObjectNode> added) {
+        ObjectNode doc = parse(text);
+        if (doc == null) {
+            throw new IllegalArgumentException("not a policy document");
+        }
+        List<ObjectNode> st = statements(doc);
+        st.addAll(added);
+        ArrayNode a = doc.putArray("Statement");
+        st.forEach(a::add);
+        return compact(doc);
+    }
+
+    static String compact(JsonNode n) {
+        try {
+            return MAPPER.writeValueAsString(n);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Pretty JSON with two-space indentation and {@code \n} line ends, the form findings carry. */
+    static String pretty(JsonNode n) {
+        DefaultPrettyPrinter pp = new DefaultPrettyPrinter(com.fasterxml.jackson.core.util.Separators
+                .createDefaultInstance().withObjectFieldValueSpacing(
+                        com.fasterxml.jackson.core.util.Separators.Spacing.AFTER));
+        DefaultIndenter ind = new DefaultIndenter("  ", "\n");
+        pp.indentObjectsWith(ind);
+        pp.indentArraysWith(ind);
+        try {
+            return MAPPER.writer(pp).writeValueAsString(n);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    // ------------------------------------------------------------------ the statements of aws-rules.md §6
+
+    /** The condition of EC2's attach grant: {@code kms:GrantIsForAWSResource} true and {@code kms:ViaService}. */
+    private static ObjectNode attachCondition(Collection<String> regions) {
+        ObjectNode c = F.objectNode();
+        c.putObject("Bool").put("kms:GrantIsForAWSResource", "true");
+        List<String> vias = regions.stream().sorted().distinct().map(r -> "ec2." + r + ".amazonaws.com").toList();
+        ObjectNode se = c.putObject("StringEquals");
+        if (vias.size() == 1) {
+            se.put("kms:ViaService", vias.get(0));
+        } else {
+            ArrayNode a = se.putArray("kms:ViaService");
+            vias.forEach(a::add);
+        }
+        return c;
+    }
+
+    /** §6.1: identity statement letting EC2 create its attach grant on exactly these keys. */
+    static ObjectNode identityAttachStatement(List<String> keyArns, Collection<String> regions) {
+        ObjectNode s = F.objectNode();
+        s.put("Sid", "AllowEc2AttachCmkVolumes");
+        s.put("Effect", "Allow");
+        s.put("Action", "kms:CreateGrant");
+        putStrings(s, "Resource", keyArns);
+        s.set("Condition", attachCondition(regions));
+        return s;
+    }
+
+    /** §6.2: key-policy statement naming the principal. */
+    static ObjectNode keyPolicyAttachStatement(String principalArn, String region) {
+        ObjectNode s = F.objectNode();
+        s.put("Sid", "AllowEc2AttachForNamedPrincipal");
+        s.put("Effect", "Allow");
+        s.putObject("Principal").put("AWS", principalArn);
+        s.put("Action", "kms:CreateGrant");
+        s.put("Resource", "*");
+        s.set("Condition", attachCondition(List.of(region)));
+        return s;
+    }
+
+    /** An SCP statement allowing the attach grant on the key (SCP Allows accept conditions since 2025-09). */
+    static ObjectNode scpAttachStatement(String keyArn, String region) {
+        ObjectNode s = identityAttachStatement(List.of(keyArn), List.of(region));
+        s.put("Sid", "AllowEc2AttachCmkVolumes");
+        return s;
+    }
+
+    /** An RCP statement allowing the attach grant on the key (RCP statements need {@code Principal "*"}). */
+    static ObjectNode rcpAttachStatement(String keyArn, String region) {
+        ObjectNode s = F.objectNode();
+        s.put("Sid", "AllowEc2AttachCmkVolumes");
+        s.put("Effect", "Allow");
+        s.put("Principal", "*");
+        s.put("Action", "kms:CreateGrant");
+        s.put("Resource", keyArn);
+        s.set("Condition", attachCondition(List.of(region)));
+        return s;
+    }
+
+    static void putStrings(ObjectNode s, String field, Collection<String> values) {
+        if (values.size() == 1) {
+            s.put(field, values.iterator().next());
+        } else {
+            ArrayNode a = s.putArray(field);
+            values.forEach(a::add);
+        }
+    }
+
+    // ------------------------------------------------------------------ statement edits
+
+    /**
+     * Adds a condition to a copy of a statement, merging with an existing block of the same operator (values of
+     * the same key are unioned).
+     */
+    static ObjectNode withCondition(ObjectNode statement, String operator, String key, List<String> values) {
+        ObjectNode s = statement.deepCopy();
+        ObjectNode cond = s.get("Condition") instanceof ObjectNode c ? c : s.putObject("Condition");
+        ObjectNode block = null;
+        var it = cond.fieldNames();
+        String found = null;
+        while (it.hasNext()) {
+            String f = it.next();
+            if (f.equalsIgnoreCase(operator)) {
+                found = f;
+            }
+        }
+        if (found != null && cond.get(found) instanceof ObjectNode b) {
+            block = b;
+        } else {
+            block = cond.putObject(operator);
+        }
+        String existingKey = null;
+        var kit = block.fieldNames();
+        while (kit.hasNext()) {
+            String f = kit.next();
+            if (f.equalsIgnoreCase(key)) {
+                existingKey = f;
+            }
+        }
+        Set<String> merged = new LinkedHashSet<>();
+        if (existingKey != null) {
+            merged.addAll(strings(block.get(existingKey)));
+            block.remove(existingKey);
+        }
+        merged.addAll(values);
+        putStrings(block, existingKey != null ? existingKey : key, merged);
+        return s;
+    }
+
+    /**
+     * The exception that lets EC2's forward-access CreateGrant through a Deny: the Deny then applies only when the
+     * request does not come through EC2 in that region (aws-rules.md §2.1: a deny that must not block forward
+     * access sessions needs an exception for the calling service).
+     */
+    static ObjectNode ec2ViaServiceException(ObjectNode deny, String region) {
+        return withCondition(deny, "StringNotEqualsIfExists", "kms:ViaService",
+                List.of("ec2." + region + ".amazonaws.com"));
+    }
+
+    /**
+     * The exception AWS's data-perimeter samples put on denies for the EC2 identity-only role (aws-rules.md §1.1.7),
+     * accepting both documented ARN shapes.
+     */
+    static ObjectNode ec2InfrastructureException(ObjectNode deny) {
+        return withCondition(deny, "ArnNotLikeIfExists", "aws:PrincipalArn",
+                List.of("arn:aws:iam::*:role/aws:ec2-infrastructure", "arn:aws:iam::*:role/aws:ec2-infrastructure/*"));
+    }
+
+    /**
+     * The result of carving actions out of a statement.
+     *
+     * @param rest    the statement without the carved actions, or null when nothing else remains
+     * @param covered the carved actions the statement covered, in canonical case
+     */
+    record Carved(ObjectNode rest, List<String> covered) {
+    }
+
+    /**
+     * Removes some actions from what a statement covers, keeping everything else it covers: exact entries are
+     * dropped, {@code kms:} wildcards are expanded to the documented actions minus the carved ones, {@code "*"}
+     * becomes {@code NotAction}, a {@code NotAction} list gets the carved actions appended.
+     *
+     * @param statement the statement
+     * @param actions   actions to carve out (canonical case, e.g. {@code kms:CreateGrant})
+     * @param allKms    whether {@code actions} is every KMS action (then {@code kms:*} is written instead of the list)
+     * @return the carved statement, or null when the statement's actions can't be carved (a non-{@code kms:}
+     *         wildcard such as {@code k*} that covers them)
+     */
+    static Carved carve(ObjectNode statement, List<String> actions, boolean allKms) {
+        ObjectNode s = statement.deepCopy();
+        List<String> covered = new ArrayList<>();
+        JsonNode act = fieldIgnoreCase(s, "Action");
+        JsonNode notAct = fieldIgnoreCase(s, "NotAction");
+        if (act != null) {
+            List<String> entries = strings(act);
+            for (String a : actions) {
+                if (entries.stream().anyMatch(e -> glob(e, a))) {
+                    covered.add(a);
+                }
+            }
+            if (entries.stream().anyMatch(e -> e.trim().equals("*"))) {
+                removeIgnoreCase(s, "Action");
+                putStrings(s, "NotAction", allKms ? List.of("kms:*") : covered);
+                return new Carved(canonical(s), covered);
+            }
+            List<String> kept = new ArrayList<>();
+            for (String e : entries) {
+                boolean hits = covered.stream().anyMatch(a -> glob(e, a));
+                if (!hits) {
+                    kept.add(e);
+                } else if (e.indexOf('*') < 0 && e.indexOf('?') < 0) {
+                    continue;
+                } else if (e.toLowerCase(Locale.ROOT).startsWith("kms:")) {
+                    for (String k : KMS_ACTIONS) {
+                        if (glob(e, k) && covered.stream().noneMatch(c -> c.equalsIgnoreCase(k))) {
+                            kept.add(k);
+                        }
+                    }
+                } else {
+                    return null;
+                }
+            }
+            removeIgnoreCase(s, "Action");
+            if (kept.isEmpty()) {
+                return new Carved(null, covered);
+            }
+            putStrings(s, "Action", new LinkedHashSet<>(kept));
+            return new Carved(canonical(s), covered);
+        }
+        if (notAct != null) {
+            List<String> entries = strings(notAct);
+            for (String a : actions) {
+                if (entries.stream().noneMatch(e -> glob(e, a))) {
+                    covered.add(a);
+                }
+            }
+            Set<String> more = new LinkedHashSet<>(entries);
+            if (allKms) {
+                more.add("kms:*");
+            } else {
+                more.addAll(covered);
+            }
+            removeIgnoreCase(s, "NotAction");
+            putStrings(s, "NotAction", more);
+            return new Carved(canonical(s), covered);
+        }
+        return null;
+    }
+
+    private static final List<String> ELEMENT_ORDER = List.of("Sid", "Effect", "Principal", "NotPrincipal", "Action",
+            "NotAction", "Resource", "NotResource", "Condition");
+
+    /** @return a copy with the statement's elements in the usual order (unknown elements last) */
+    static ObjectNode canonical(ObjectNode statement) {
+        ObjectNode out = F.objectNode();
+        for (String e : ELEMENT_ORDER) {
+            var it = statement.fieldNames();
+            while (it.hasNext()) {
+                String f = it.next();
+                if (f.equalsIgnoreCase(e)) {
+                    out.set(f, statement.get(f));
+                }
+            }
+        }
+        statement.fieldNames().forEachRemaining(f -> {
+            if (!out.has(f)) {
+                out.set(f, statement.get(f));
+            }
+        });
+        return out;
+    }
+
+    /** A copy of the statement with other actions, resources and an optional Sid suffix. */
+    static ObjectNode derive(ObjectNode statement, List<String> actions, List<String> resources, String sidSuffix) {
+        ObjectNode s = F.objectNode();
+        String sid = textIgnoreCase(statement, "Sid");
+        if (sidSuffix != null) {
+            s.put("Sid", (sid == null ? "" : sid.replaceAll("[^A-Za-z0-9]", "")) + sidSuffix);
+        } else if (sid != null) {
+            s.put("Sid", sid);
+        }
+        s.put("Effect", "Allow");
+        for (String p : List.of("Principal", "NotPrincipal")) {
+            JsonNode v = fieldIgnoreCase(statement, p);
+            if (v != null) {
+                s.set(p, v.deepCopy());
+            }
+        }
+        putStrings(s, "Action", actions);
+        if (resources != null) {
+            putStrings(s, "Resource", resources);
+        } else {
+            for (String p : List.of("Resource", "NotResource")) {
+                JsonNode v = fieldIgnoreCase(statement, p);
+                if (v != null) {
+                    s.set(p, v.deepCopy());
+                }
+            }
+        }
+        JsonNode c = fieldIgnoreCase(statement, "Condition");
+        if (c != null) {
+            s.set("Condition", c.deepCopy());
+        }
+        return s;
+    }
+
+    /** @return whether the statement's resource is {@code "*"} (a string or an array containing it) */
+    static boolean resourceIsStar(ObjectNode statement) {
+        JsonNode r = fieldIgnoreCase(statement, "Resource");
+        return r != null && strings(r).stream().anyMatch(v -> v.trim().equals("*"));
+    }
+
+    static JsonNode fieldIgnoreCase(ObjectNode o, String name) {
+        var it = o.fieldNames();
+        while (it.hasNext()) {
+            String f = it.next();
+            if (f.equalsIgnoreCase(name)) {
+                return o.get(f);
+            }
+        }
+        return null;
+    }
+
+    static String textIgnoreCase(ObjectNode o, String name) {
+        JsonNode n = fieldIgnoreCase(o, name);
+        return n != null && n.isTextual() ? n.asText() : null;
+    }
+
+    private static void removeIgnoreCase(ObjectNode o, String name) {
+        List<String> rm = new ArrayList<>();
+        o.fieldNames().forEachRemaining(f -> {
+            if (f.equalsIgnoreCase(name)) {
+                rm.add(f);
+            }
+        });
+        rm.forEach(o::remove);
+    }
+
+    /** Case-insensitive action glob with {@code *} and {@code ?}, as IAM matches action names. */
+    static boolean glob(String pattern, String value) {
+        return globAt(pattern.toLowerCase(Locale.ROOT), 0, value.toLowerCase(Locale.ROOT), 0);
+    }
+
+    private static boolean globAt(String p, int pi, String v, int vi) {
+        while (pi < p.length()) {
+            char c = p.charAt(pi);
+            if (c == '*') {
+                for (int k = vi; k <= v.length(); k++) {
+                    if (globAt(p, pi + 1, v, k)) {
+                        return true;
+                    }
+                }
+                return false;
+            }
+            if (vi >= v.length() || (c != '?' && c != v.charAt(vi))) {
+                return false;
+            }
+            pi++;
+            vi++;
+        }
+        return vi == v.length();
+    }
+}

@@ -1,0 +1,537 @@
+package io.cmkaudit.analysis;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cmkaudit.analysis.PolicyLibrary.Entry;
+import io.cmkaudit.analysis.SnapshotIndex.KeyRef;
+import io.cmkaudit.analysis.SnapshotIndex.PrincipalKind;
+import io.cmkaudit.analysis.SnapshotIndex.PrincipalRef;
+import io.cmkaudit.policy.Decision;
+import io.cmkaudit.policy.DecisionKind;
+import io.cmkaudit.policy.Effect;
+import io.cmkaudit.policy.Evaluator;
+import io.cmkaudit.policy.Layer;
+import io.cmkaudit.policy.MatchedStatement;
+import io.cmkaudit.policy.PrincipalInfo;
+import io.cmkaudit.policy.Request;
+import io.cmkaudit.policy.ResidualCondition;
+import io.cmkaudit.policy.Statement;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Predicate;
+
+/**
+ * Computes least-privilege remediations (aws-rules.md §6) and proves each one before offering it: the candidate
+ * changes are applied to the evaluation's policies and the request is evaluated again; a remediation is offered only
+ * when the re-evaluation gives the wanted answer. Stateless; thread-safe.
+ */
+final class Remediator {
+
+    private static final int MAX_STEPS = 5;
+
+    private final PolicyLibrary library;
+
+    /** @param library where derived documents are parsed (and cached) */
+    Remediator(PolicyLibrary library) {
+        this.library = library;
+    }
+
+    /** The grant operations AWS documents for a service-linked role using a key of another account. */
+    static final List<String> SLR_GRANT_OPERATIONS = List.of("Encrypt", "Decrypt", "ReEncryptFrom", "ReEncryptTo",
+            "GenerateDataKey", "GenerateDataKeyWithoutPlaintext", "DescribeKey", "CreateGrant");
+
+    // ------------------------------------------------------------------ start findings
+
+    /**
+     * The changes that let EC2's forward-access CreateGrant through for this principal and key.
+     *
+     * @return the remediation, or null when no automatic fix was found
+     */
+    Remediation forwardGrant(PrincipalRef p, PrincipalInfo info, KeyRef key, String region, Request request,
+                             EvalSet set, Decision decision) {
+        List<Change> changes = new ArrayList<>();
+        EvalSet cur = set;
+        Decision d = decision;
+        Set<String> done = new HashSet<>();
+        for (int step = 0; step < MAX_STEPS && d.kind() != DecisionKind.ALLOWED; step++) {
+            List<Change> next = new ArrayList<>();
+            // a missing Allow is fixed first; Denies only when they decide (explicit) or leave the answer open
+            for (MatchedStatement m : d.kind() == DecisionKind.IMPLICIT_DENY ? List.<MatchedStatement>of()
+                    : d.matched()) {
+                if (m.effect() != Effect.DENY || !done.add(m.policyName() + "#" + m.index())) {
+                    continue;
+                }
+                Entry e = cur.find(m.policyName());
+                ObjectNode before = e == null ? null : PolicyJson.statementAt(e.source().text(), m.index());
+                if (before == null) {
+                    return null;
+                }
+                next.add(new Change.ReplaceStatement(e.source(), m.index(), before,
+                        List.of(PolicyJson.ec2ViaServiceException(before, region)), holder(p, e)));
+            }
+            boolean crossAccount = key.accountId() != null && !key.accountId().equals(p.accountId());
+            if (next.isEmpty() && p.kind() == PrincipalKind.SERVICE_LINKED_ROLE && crossAccount && done.add("grant")) {
+                // a service-linked role can't get identity policies: the key's account grants it the key (AWS's
+                // documented procedure for Auto Scaling with a key of another account)
+                next.add(new Change.CreateGrant(key.arn(), p.arn(), SLR_GRANT_OPERATIONS));
+            }
+            if (next.isEmpty()) {
+                Set<Layer> layers = new LinkedHashSet<>(d.decidedBy());
+                for (ResidualCondition r : d.residual()) {
+                    layers.add(r.layer());
+                }
+                for (Layer l : layers) {
+                    Change c = allowFor(l, p, info, key, region, request, cur, d, done);
+                    if (c != null) {
+                        next.add(c);
+                    }
+                }
+            }
+            if (next.isEmpty()) {
+                return null;
+            }
+            for (Change c : next) {
+                cur = apply(cur, c, p);
+                changes.add(c);
+            }
+            d = Evaluator.evaluate(request, info, cur.policySet());
+        }
+        if (d.kind() != DecisionKind.ALLOWED) {
+            return null;
+        }
+        return build("Let EC2 create its attach grant on " + key.arn() + " for " + p.arn() + ": ", changes);
+    }
+
+    private Change allowFor(Layer layer, PrincipalRef p, PrincipalInfo info, KeyRef key, String region,
+                            Request request, EvalSet cur, Decision d, Set<String> done) {
+        switch (layer) {
+            case IDENTITY -> {
+                if (p.kind() == PrincipalKind.SERVICE_LINKED_ROLE) {
+                    return keyPolicyStatement(p, key, region, cur, done);
+                }
+                if (!done.add("identity")) {
+                    return null;
+                }
+                ObjectNode doc = PolicyJson.document(List.of(
+                        PolicyJson.identityAttachStatement(List.of(key.arn()), List.of(region))));
+                return new Change.AddInlinePolicy(p.arn(), attachPolicyName(key), doc);
+            }
+            case RESOURCE -> {
+                return keyPolicyStatement(p, key, region, cur, done);
+            }
+            case BOUNDARY -> {
+                if (cur.boundary == null || !cur.boundary.source().origin().editable() || !done.add("boundary")) {
+                    return null;
+                }
+                return new Change.AddStatements(cur.boundary.source(),
+                        List.of(PolicyJson.identityAttachStatement(List.of(key.arn()), List.of(region))));
+            }
+            case SCP, RCP -> {
+                List<List<Entry>> levels = layer == Layer.SCP ? cur.scp : cur.rcp;
+                for (int i = 0; i < levels.size(); i++) {
+                    List<Entry> level = levels.get(i);
+                    if (level.isEmpty()) {
+                        continue;
+                    }
+                    EvalSet single = layer == Layer.SCP ? cur.withScp(List.of(level)) : cur.withRcp(List.of(level));
+                    Decision one = Evaluator.evaluate(request, info, single.policySet());
+                    boolean lacking = one.decidedBy().contains(layer) && one.kind() != DecisionKind.EXPLICIT_DENY;
+                    if (!lacking) {
+                        continue;
+                    }
+                    Entry target = level.stream().filter(e -> !e.unparseable()).findFirst().orElse(level.get(0));
+                    if (!done.add(layer + "#" + i)) {
+                        continue;
+                    }
+                    ObjectNode st = layer == Layer.SCP ? PolicyJson.scpAttachStatement(key.arn(), region)
+                            : PolicyJson.rcpAttachStatement(key.arn(), region);
+                    return new Change.AddStatements(target.source(), List.of(st));
+                }
+                return null;
+            }
+            default -> {
+                return null;
+            }
+        }
+    }
+
+    private static Change keyPolicyStatement(PrincipalRef p, KeyRef key, String region, EvalSet cur,
+                                             Set<String> done) {
+        if (cur.keyPolicy == null || !done.add("resource")) {
+            return null;
+        }
+        return new Change.AddStatements(cur.keyPolicy.source(),
+                List.of(PolicyJson.keyPolicyAttachStatement(p.arn(), region)));
+    }
+
+    static String attachPolicyName(KeyRef key) {
+        String id = key.arn().substring(key.arn().lastIndexOf('/') + 1).replaceAll("[^A-Za-z0-9-]", "");
+        return "cmk-audit-ec2-attach-" + (id.length() > 12 ? id.substring(0, 12) : id);
+    }
+
+    /**
+     * Exceptions for EC2's identity-only role on every Deny that blocks its {@code kms:Decrypt}.
+     *
+     * @return the remediation, or null when no automatic fix was found
+     */
+    Remediation granteeSide(Request request, PrincipalInfo info, EvalSet set, Decision decision, KeyRef key) {
+        List<Change> changes = new ArrayList<>();
+        EvalSet cur = set;
+        Decision d = decision;
+        Set<String> done = new HashSet<>();
+        for (int step = 0; step < MAX_STEPS && d.kind() != DecisionKind.ALLOWED; step++) {
+            List<Change> next = new ArrayList<>();
+            for (MatchedStatement m : d.matched()) {
+                if (m.effect() != Effect.DENY || !done.add(m.policyName() + "#" + m.index())) {
+                    continue;
+                }
+                Entry e = cur.find(m.policyName());
+                ObjectNode before = e == null ? null : PolicyJson.statementAt(e.source().text(), m.index());
+                if (before == null || !e.source().origin().editable()) {
+                    return null;
+                }
+                next.add(new Change.ReplaceStatement(e.source(), m.index(), before,
+                        List.of(PolicyJson.ec2InfrastructureException(before)), null));
+            }
+            if (next.isEmpty()) {
+                return null;
+            }
+            for (Change c : next) {
+                cur = apply(cur, c, null);
+                changes.add(c);
+            }
+            d = Evaluator.evaluate(request, info, cur.policySet());
+        }
+        if (d.kind() != DecisionKind.ALLOWED) {
+            return null;
+        }
+        return build("Exempt EC2's identity-only role (aws:ec2-infrastructure) from the Deny that blocks its "
+                + "kms:Decrypt on " + key.arn() + ": ", changes);
+    }
+
+    // ------------------------------------------------------------------ breadth findings
+
+    /**
+     * Narrows every allow that gives the principal full KMS access on the key to the key-user actions (and the attach
+     * grant) on the principal's keys; then checks that full access is gone.
+     *
+     * @param stillFull tells whether an evaluation set still gives full access
+     * @return the remediation, or null when no automatic fix was found
+     */
+    Remediation fullAccess(PrincipalRef p, EvalSet set, Decision probe, List<String> keyArns,
+                           Predicate<EvalSet> stillFull) {
+        List<Change> changes = new ArrayList<>();
+        for (MatchedStatement m : allowStatements(set, probe)) {
+            Entry e = set.find(m.policyName());
+            ObjectNode before = PolicyJson.statementAt(e.source().text(), m.index());
+            if (before == null) {
+                return null;
+            }
+            PolicyJson.Carved c = PolicyJson.carve(before, PolicyJson.KMS_ACTIONS, true);
+            if (c == null) {
+                return null;
+            }
+            List<ObjectNode> after = new ArrayList<>();
+            if (c.rest() != null) {
+                after.add(c.rest());
+            }
+            List<String> resources = m.layer() == Layer.IDENTITY && PolicyJson.resourceIsStar(before) ? keyArns
+                    : null;
+            List<String> use = PolicyJson.KEY_USER_ACTIONS.stream()
+                    .filter(a -> c.covered().stream().anyMatch(x -> x.equalsIgnoreCase(a))).toList();
+            if (!use.isEmpty()) {
+                after.add(PolicyJson.derive(before, use, resources, "KeyUse"));
+            }
+            if (c.covered().stream().anyMatch("kms:CreateGrant"::equalsIgnoreCase)) {
+                after.add(PolicyJson.withCondition(PolicyJson.derive(before, List.of("kms:CreateGrant"), resources,
+                        "AttachOnly"), "Bool", "kms:GrantIsForAWSResource", List.of("true")));
+            }
+            changes.add(new Change.ReplaceStatement(e.source(), m.index(), before, after, holder(p, e)));
+        }
+        return verified(p, set, changes, stillFull,
+                "Replace the statements that give every KMS action on the key by the key-user actions on the keys "
+                        + "this principal's instances use: ");
+    }
+
+    /**
+     * Splits every allow that lets the principal call {@code kms:CreateGrant} directly into the rest of the statement
+     * and a CreateGrant statement limited to grants for AWS resources ({@code kms:GrantIsForAWSResource}).
+     */
+    Remediation createGrantUnconstrained(PrincipalRef p, EvalSet set, Decision direct,
+                                         Predicate<EvalSet> stillUnconstrained) {
+        List<Change> changes = new ArrayList<>();
+        for (MatchedStatement m : allowStatements(set, direct)) {
+            Entry e = set.find(m.policyName());
+            ObjectNode before = PolicyJson.statementAt(e.source().text(), m.index());
+            if (before == null) {
+                return null;
+            }
+            PolicyJson.Carved c = PolicyJson.carve(before, List.of("kms:CreateGrant"), false);
+            if (c == null) {
+                return null;
+            }
+            List<ObjectNode> after = new ArrayList<>();
+            if (c.rest() != null) {
+                after.add(c.rest());
+            }
+            after.add(PolicyJson.withCondition(PolicyJson.derive(before, List.of("kms:CreateGrant"), null,
+                    "AwsResourceOnly"), "Bool", "kms:GrantIsForAWSResource", List.of("true")));
+            changes.add(new Change.ReplaceStatement(e.source(), m.index(), before, after, holder(p, e)));
+        }
+        return verified(p, set, changes, stillUnconstrained,
+                "Allow kms:CreateGrant only for grants AWS services create for AWS resources: ");
+    }
+
+    /**
+     * Narrows each statement that allows decrypting with every key to the keys this principal's instances use.
+     *
+     * @param statements the offending statements as (entry, index)
+     */
+    Remediation decryptAllKeys(PrincipalRef p, EvalSet set, List<Entry> entries, List<Integer> indexes,
+                               List<String> keyArns, Predicate<EvalSet> stillAll) {
+        List<Change> changes = new ArrayList<>();
+        for (int i = 0; i < entries.size(); i++) {
+            Entry e = entries.get(i);
+            int index = indexes.get(i);
+            ObjectNode before = PolicyJson.statementAt(e.source().text(), index);
+            if (before == null) {
+                return null;
+            }
+            PolicyJson.Carved c = PolicyJson.carve(before, List.of("kms:Decrypt", "kms:ReEncryptFrom"), false);
+            if (c == null || c.covered().isEmpty()) {
+                return null;
+            }
+            List<ObjectNode> after = new ArrayList<>();
+            if (c.rest() != null) {
+                after.add(c.rest());
+            }
+            after.add(PolicyJson.derive(before, c.covered(), keyArns, "Keys"));
+            changes.add(new Change.ReplaceStatement(e.source(), index, before, after, holder(p, e)));
+        }
+        return verified(p, set, changes, stillAll,
+                "Limit kms:Decrypt / kms:ReEncryptFrom to the keys this principal's instances use: ");
+    }
+
+    /** Adds an organization condition to each public key-policy statement. */
+    Remediation keyPolicyPublic(Entry keyPolicy, List<Integer> indexes, String orgId, String keyAccount,
+                                Predicate<EvalSet> stillPublic, EvalSet set) {
+        List<Change> changes = new ArrayList<>();
+        for (int index : indexes) {
+            ObjectNode before = PolicyJson.statementAt(keyPolicy.source().text(), index);
+            if (before == null) {
+                return null;
+            }
+            ObjectNode after = orgId != null
+                    ? PolicyJson.withCondition(before, "StringEquals", "aws:PrincipalOrgID", List.of(orgId))
+                    : PolicyJson.withCondition(before, "StringEquals", "kms:CallerAccount", List.of(keyAccount));
+            changes.add(new Change.ReplaceStatement(keyPolicy.source(), index, before, List.of(after), null));
+        }
+        return verified(null, set, changes, stillPublic, orgId != null
+                ? "Restrict the statement to callers of the organization " + orgId + ": "
+                : "Restrict the statement to callers of the key's account " + keyAccount + ": ");
+    }
+
+    private Remediation verified(PrincipalRef p, EvalSet set, List<Change> changes, Predicate<EvalSet> stillBad,
+                                 String lead) {
+        if (changes.isEmpty()) {
+            return null;
+        }
+        // replace statements from the end so earlier indexes stay valid
+        changes.sort(Comparator.comparing((Change c) -> ((Change.ReplaceStatement) c).target().name())
+                .thenComparing(c -> -((Change.ReplaceStatement) c).index()));
+        EvalSet cur = set;
+        for (Change c : changes) {
+            cur = apply(cur, c, p);
+        }
+        if (stillBad.test(cur)) {
+            return null;
+        }
+        return build(lead, changes);
+    }
+
+    /** The Allow statements of identity and key policy behind a decision, without the key policy's delegation. */
+    private static List<MatchedStatement> allowStatements(EvalSet set, Decision d) {
+        List<MatchedStatement> out = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
+        for (MatchedStatement m : d.matched()) {
+            if (m.effect() != Effect.ALLOW || (m.layer() != Layer.IDENTITY && m.layer() != Layer.RESOURCE)) {
+                continue;
+            }
+            Entry e = set.find(m.policyName());
+            if (e == null || !seen.add(m.policyName() + "#" + m.index())) {
+                continue;
+            }
+            if (m.layer() == Layer.RESOURCE && isDelegation(e, m.index(), set)) {
+                continue;
+            }
+            out.add(m);
+        }
+        return out;
+    }
+
+    /** Whether a key-policy statement only names the key's own account (the delegation to IAM). */
+    static boolean isDelegation(Entry keyPolicy, int index, EvalSet set) {
+        if (index < 0 || index >= keyPolicy.policy().statements().size()) {
+            return false;
+        }
+        Statement s = keyPolicy.policy().statements().get(index);
+        if (s.principal() == null || s.principal().isEveryone() || s.principal().aws().isEmpty()) {
+            return false;
+        }
+        String keyArn = keyPolicy.source().ownerArn();
+        String account = SnapshotIndex.accountOf(keyArn);
+        for (String a : s.principal().aws()) {
+            if (!a.equals(account) && !a.equals("arn:aws:iam::" + account + ":root")) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    // ------------------------------------------------------------------ applying and describing
+
+    /** Applies a change to an evaluation set (the principal receives added inline policies). */
+    EvalSet apply(EvalSet set, Change change, PrincipalRef p) {
+        if (change instanceof Change.AddInlinePolicy a) {
+            PolicySource.Origin o = p != null && p.kind() == PrincipalKind.USER ? PolicySource.Origin.USER_INLINE
+                    : PolicySource.Origin.ROLE_INLINE;
+            PolicySource s = new PolicySource(PolicySource.inlineName(a.principalArn(), a.policyName()), o,
+                    SnapshotIndex.accountOf(a.principalArn()), a.principalArn(), a.policyName(),
+                    PolicyJson.compact(a.document()));
+            // unique per principal and key: parsed, not cached
+            return set.plusIdentity(PolicyLibrary.parseDerived(s));
+        }
+        if (change instanceof Change.AddStatements a) {
+            Entry cur = set.find(a.target().name());
+            if (cur == null) {
+                return set;
+            }
+            return set.replace(library.derived(withText(cur.source(),
+                    PolicyJson.addStatements(cur.source().text(), a.statements()))));
+        }
+        if (change instanceof Change.ReplaceStatement r) {
+            Entry cur = set.find(r.target().name());
+            if (cur == null) {
+                return set;
+            }
+            return set.replace(library.derived(withText(cur.source(),
+                    PolicyJson.replaceStatement(cur.source().text(), r.index(), r.after()))));
+        }
+        if (change instanceof Change.CreateGrant g) {
+            List<io.cmkaudit.policy.Grant> grants = new ArrayList<>(set.grants);
+            grants.add(new io.cmkaudit.policy.Grant("cmk-audit-proposed", null, g.granteePrincipal(), g.operations(),
+                    null));
+            return new EvalSet(set.identity, set.boundary, set.scp, set.rcp, set.keyPolicy, grants, set.keyState,
+                    set.resourceInManagementAccount);
+        }
+        if (change instanceof Change.RevokeGrant g) {
+            return new EvalSet(set.identity, set.boundary, set.scp, set.rcp, set.keyPolicy,
+                    set.grants.stream().filter(x -> !g.grantId().equals(x.grantId())).toList(), set.keyState,
+                    set.resourceInManagementAccount);
+        }
+        throw new IllegalArgumentException("unknown change " + change);
+    }
+
+    private static PolicySource withText(PolicySource s, String text) {
+        return new PolicySource(s.name(), s.origin(), s.accountId(), s.ownerArn(), s.localName(), text);
+    }
+
+    private static String holder(PrincipalRef p, Entry e) {
+        if (p == null || e.source().origin() != PolicySource.Origin.AWS_MANAGED) {
+            return null;
+        }
+        return p.holders().getOrDefault(e.name(), p.arn());
+    }
+
+    /** Builds the remediation text (every change) and the snippet (the first change). */
+    static Remediation build(String lead, List<Change> changes) {
+        StringBuilder text = new StringBuilder(lead);
+        for (int i = 0; i < changes.size(); i++) {
+            Change c = changes.get(i);
+            if (i > 0) {
+                text.append(" Also: ");
+            }
+            text.append(describe(c));
+            if (i > 0) {
+                String s = snippetJson(c, false);
+                if (s != null) {
+                    text.append(' ').append(s);
+                }
+            }
+        }
+        return new Remediation(text.toString(), changes.isEmpty() ? null : snippetJson(changes.get(0), true),
+                changes);
+    }
+
+    /** One sentence saying what to do. */
+    static String describe(Change c) {
+        if (c instanceof Change.AddInlinePolicy a) {
+            return "attach the snippet as inline policy `" + a.policyName() + "` to " + a.principalArn() + ".";
+        }
+        if (c instanceof Change.AddStatements a) {
+            PolicySource t = a.target();
+            return switch (t.origin()) {
+                case KEY_POLICY -> "add the snippet's statement to the key policy of " + t.ownerArn() + ".";
+                case SCP, RCP -> "add the snippet's statement to " + t.name() + ".";
+                default -> "add the snippet's statement to the " + t.origin().noun() + " " + t.name()
+                        + " (the permissions boundary).";
+            };
+        }
+        if (c instanceof Change.ReplaceStatement r) {
+            String label = statementLabel(r.before(), r.index());
+            String what = r.after().isEmpty() ? "delete statement " + label
+                    : "replace statement " + label + " by the snippet's statement" + (r.after().size() > 1 ? "s" : "");
+            if (r.target().origin() == PolicySource.Origin.AWS_MANAGED) {
+                return r.target().name() + " is AWS managed and can't be edited: attach to "
+                        + (r.holderArn() == null ? "the principal" : r.holderArn())
+                        + " a customer managed copy (the snippet) in which you " + what
+                        + ", and detach " + r.target().name() + ".";
+            }
+            String where = switch (r.target().origin()) {
+                case KEY_POLICY -> "the key policy of " + r.target().ownerArn();
+                case SCP, RCP -> r.target().name();
+                default -> r.target().origin().noun() + " " + r.target().name();
+            };
+            return "in " + where + ", " + what + ".";
+        }
+        if (c instanceof Change.CreateGrant g) {
+            return "in account " + SnapshotIndex.accountOf(g.keyArn()) + ", create a grant for the service-linked "
+                    + "role (its policies can't be edited): aws kms create-grant --key-id " + g.keyArn()
+                    + " --grantee-principal " + g.granteePrincipal() + " --operations "
+                    + String.join(" ", g.operations()) + ". Do not delete and re-create the role afterwards.";
+        }
+        if (c instanceof Change.RevokeGrant g) {
+            return "revoke the grant: aws kms revoke-grant --key-id " + g.keyArn() + " --grant-id " + g.grantId() + ".";
+        }
+        throw new IllegalArgumentException("unknown change " + c);
+    }
+
+    static String statementLabel(ObjectNode statement, int index) {
+        String sid = statement == null ? null : PolicyJson.textIgnoreCase(statement, "Sid");
+        return sid != null && !sid.isEmpty() ? "`" + sid + "`" : "#" + index;
+    }
+
+    /** The IAM JSON a change asks to write, pretty or compact; null for a grant revocation. */
+    static String snippetJson(Change c, boolean pretty) {
+        ObjectNode doc;
+        if (c instanceof Change.AddInlinePolicy a) {
+            doc = a.document();
+        } else if (c instanceof Change.AddStatements a) {
+            doc = PolicyJson.document(a.statements());
+        } else if (c instanceof Change.ReplaceStatement r) {
+            if (r.target().origin() == PolicySource.Origin.AWS_MANAGED) {
+                ObjectNode copy = PolicyJson.parse(PolicyJson.replaceStatement(r.target().text(), r.index(),
+                        r.after()));
+                doc = copy;
+            } else {
+                doc = PolicyJson.document(r.after());
+            }
+        } else {
+            return null;
+        }
+        return pretty ? PolicyJson.pretty(doc) : PolicyJson.compact(doc);
+    }
+}

@@ -1,0 +1,54 @@
+package io.cmkaudit.cli;
+
+import io.cmkaudit.analysis.Analyzer;
+import io.cmkaudit.snapshot.Snapshot;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code cmk-audit explain SNAPSHOT --principal ARN --instance ID}: prints, layer by layer, why the principal can or
+ * cannot start the instance (StartInstances, then EC2's CreateGrant on each key, the instance role's Decrypt, the key
+ * state) and the least-privilege fix.
+ */
+@Command(name = "explain", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Explain, layer by layer, why a principal can or cannot start an instance of a snapshot, and "
+            + "what would fix it. Without SNAPSHOT (or with --sample) the embedded sample organization is used.")
+final class ExplainCommand implements Callable<Integer> {
+
+    @Parameters(index = "0", arity = "0..1", paramLabel = "SNAPSHOT",
+            description = "Snapshot file written by `cmk-audit collect`.")
+    Path snapshot;
+
+    @Option(names = "--sample", description = "Use the sample organization embedded in the jar.")
+    boolean sample;
+
+    @Option(names = "--principal", required = true, paramLabel = "ARN", description = "IAM user or role ARN.")
+    String principal;
+
+    @Option(names = "--instance", required = true, paramLabel = "ID", description = "EC2 instance id, e.g. i-0abc.")
+    String instance;
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        if (sample && snapshot != null) {
+            throw new UsageException("give either SNAPSHOT or --sample, not both");
+        }
+        Snapshot s = SnapshotSource.load(snapshot);
+        String text;
+        try {
+            text = new Analyzer().explain(s, principal, instance);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage(), e);
+        }
+        spec.commandLine().getOut().print(text);
+        spec.commandLine().getOut().flush();
+        return ExitCodes.OK;
+    }
+}

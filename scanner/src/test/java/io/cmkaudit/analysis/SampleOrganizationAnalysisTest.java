@@ -1,0 +1,64 @@
+package io.cmkaudit.analysis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
+
+import io.cmkaudit.snapshot.Snapshot;
+import io.cmkaudit.snapshot.SnapshotJson;
+import java.io.InputStream;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The analysis of the sample organization the real collector produced from moto (samples/README.md). */
+class SampleOrganizationAnalysisTest {
+
+    static Snapshot sample() throws Exception {
+        try (InputStream in = SampleOrganizationAnalysisTest.class
+                .getResourceAsStream("/samples/sample-org.snapshot.json")) {
+            return SnapshotJson.read(in);
+        }
+    }
+
+    static String name(String arn) {
+        return arn == null ? null : arn.substring(arn.lastIndexOf('/') + 1);
+    }
+
+    @Test
+    void theSampleGivesTheDocumentedCases() throws Exception {
+        List<Finding> fs = new Analyzer().analyze(sample()).findings();
+
+        assertThat(fs.stream().filter(f -> f.type() == FindingType.START_BLOCKED_KMS_DENIED))
+                .extracting(Finding::instanceName, f -> name(f.principalArn()), Finding::decidingLayers)
+                .containsExactlyInAnyOrder(
+                        tuple("web-1", "alice", List.of("identity")),
+                        tuple("web-1", "carol", List.of("identity")),
+                        tuple("web-1", "app-server", List.of("boundary")),
+                        tuple("db-1", "alice", List.of("resource")),
+                        tuple("db-1", "bob", List.of("resource")),
+                        tuple("db-1", "deploy", List.of("resource")),
+                        tuple("db-1", "app-server", List.of("resource")),
+                        tuple("db-1", "OrganizationAccountAccessRole", List.of("resource")),
+                        tuple("reports-1", "alice", List.of("identity")),
+                        tuple("reports-1", "bob", List.of("identity")),
+                        tuple("reports-1", "carol", List.of("identity")),
+                        tuple("reports-1", "app-server", List.of("boundary")));
+        assertThat(fs.stream().filter(f -> f.type() == FindingType.START_BLOCKED_KEY_UNUSABLE))
+                .extracting(Finding::instanceName, Finding::severity, Finding::keyState)
+                .containsExactly(tuple("dev-old", Severity.CRITICAL, "PendingDeletion"),
+                        tuple("dev-batch", Severity.HIGH, "Disabled"));
+        assertThat(fs.stream().filter(f -> f.type() == FindingType.KEY_POLICY_PUBLIC))
+                .extracting(Finding::accountName, Finding::region).containsExactly(tuple("dev-app", "us-east-1"));
+        assertThat(fs.stream().filter(f -> f.type() == FindingType.GRANT_TO_NON_SERVICE_PRINCIPAL))
+                .extracting(f -> name(f.principalArn())).containsExactly("bob");
+        // bob holds the fixed state (the seed's policy): no start finding, no unconstrained CreateGrant
+        assertThat(fs.stream().filter(f -> "bob".equals(name(f.principalArn())))
+                .filter(f -> f.instanceName() != null && f.instanceName().equals("web-1"))).isEmpty();
+        assertThat(fs.stream().filter(f -> "bob".equals(name(f.principalArn()))
+                && f.type() == FindingType.KMS_CREATEGRANT_UNCONSTRAINED)).isEmpty();
+        // kms-admin's kms:* on * and the key policy naming it
+        assertThat(fs.stream().filter(f -> "kms-admin".equals(name(f.principalArn()))
+                        && f.type() == FindingType.KMS_FULL_ACCESS)).hasSize(2);
+        // sandbox-1 is on aws/ebs only and legacy-1 unencrypted: counted, never joined
+        assertThat(fs).noneMatch(f -> "sandbox-1".equals(f.instanceName()) || "legacy-1".equals(f.instanceName()));
+    }
+}
