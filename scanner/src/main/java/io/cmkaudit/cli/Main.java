@@ -31,6 +31,7 @@ import picocli.CommandLine.ScopeType;
             "64:usage or configuration error",
             "70:internal error"},
         subcommands = {
+            ScanCommand.class,
             CollectCommand.class,
             ReportCommand.class,
             ExplainCommand.class,

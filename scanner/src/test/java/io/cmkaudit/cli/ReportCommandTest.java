@@ -11,7 +11,6 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -36,23 +35,8 @@ class ReportCommandTest {
         }
     }
 
-    static final String SAMPLE_SUMMARY = """
-            cmk-audit report on the sample organization
-            findings: 44 (2 CRITICAL, 34 HIGH, 8 MEDIUM, 0 LOW, 0 INFO)
-              START_BLOCKED_KMS_DENIED             12
-              START_BLOCKED_KEY_UNUSABLE            2
-              KMS_CREATEGRANT_UNCONSTRAINED        18
-              KMS_FULL_ACCESS                       3
-              KMS_DECRYPT_ALL_KEYS                  7
-              KEY_POLICY_PUBLIC                     1
-              GRANT_TO_NON_SERVICE_PRINCIPAL        1
-            instances: 8 (6 on customer managed keys, joined; 1 on AWS managed keys only and 1 unencrypted, counted \
-            only); principals: 13; keys in scope: 6
-            coverage: 5 of 5 accounts fully scanned
-            """;
-
     @Test
-    void reportWithoutSnapshotAnalyzesTheSampleAndWritesFindingsJson(@TempDir Path dir) throws Exception {
+    void reportWithoutSnapshotAnalyzesTheSampleAndWritesEveryFormat(@TempDir Path dir) throws Exception {
         Result r = run("report", "--out", dir.toString());
 
         assertThat(r.code()).isEqualTo(ExitCodes.FINDINGS);
@@ -62,24 +46,38 @@ class ReportCommandTest {
             folders = s.toList();
         }
         assertThat(folders).hasSize(1);
-        assertThat(folders.get(0).getFileName().toString()).matches("cmk-audit-\\d{8}T\\d{6}Z");
-        Path json = folders.get(0).resolve("findings.json");
-        assertThat(r.out()).isEqualTo(SAMPLE_SUMMARY.replace("\n", System.lineSeparator()) + "wrote " + json
-                + System.lineSeparator());
-        JsonNode doc = new ObjectMapper().readTree(json.toFile());
+        Path run = folders.get(0);
+        assertThat(run.getFileName().toString()).matches("\\d{4}-\\d{2}-\\d{2}T\\d{2}-\\d{2}-\\d{2}Z");
+        try (Stream<Path> s = Files.list(run)) {
+            assertThat(s.map(p -> p.getFileName().toString()).sorted().toList())
+                    .containsExactly("coverage.csv", "findings.csv", "findings.json", "report.html");
+        }
+        String nl = System.lineSeparator();
+        assertThat(r.out()).startsWith("cmk-audit report: " + run + nl);
+        assertThat(r.out()).contains("  accounts          5 (5 fully scanned)" + nl);
+        assertThat(r.out()).contains("  instances         8 (6 with customer managed keys, 1 AWS managed key only, "
+                + "1 unencrypted)" + nl);
+        assertThat(r.out()).contains("  open findings     44 (CRITICAL 2, HIGH 34, MEDIUM 8, LOW 0, INFO 0); "
+                + "suppressed 0" + nl);
+        assertThat(r.out()).contains("    START_BLOCKED_KMS_DENIED         12" + nl);
+        assertThat(r.out()).contains("  coverage          complete" + nl);
+        assertThat(r.out()).endsWith("  report            " + run.resolve("report.html") + nl);
+        JsonNode doc = new ObjectMapper().readTree(run.resolve("findings.json").toFile());
         assertThat(doc.get("schemaVersion").asInt()).isEqualTo(1);
         assertThat(doc.get("findings").size()).isEqualTo(44);
         assertThat(doc.get("summary").get("instancesInScope").asInt()).isEqualTo(6);
         assertThat(doc.get("coverage").size()).isEqualTo(sample().accounts().stream()
                 .mapToInt(a -> a.coverage().size()).sum());
-        JsonNode first = doc.get("findings").get(0);
-        assertThat(first.get("type").asText()).isEqualTo("START_BLOCKED_KEY_UNUSABLE");
-        assertThat(first.get("severity").asText()).isEqualTo("CRITICAL");
-        assertThat(first.get("instanceName").asText()).isEqualTo("dev-old");
-        assertThat(first.get("keyState").asText()).isEqualTo("PendingDeletion");
-        assertThat(first.has("principalArn")).isTrue();
-        assertThat(first.get("principalArn").isNull()).isTrue();
         assertThat(doc.get("run").get("organizationId").asText()).isEqualTo(sample().organization().id());
+    }
+
+    @Test
+    void previousLatestDiffsAgainstTheNewestRunFolder(@TempDir Path dir) {
+        run("report", "--sample", "--out", dir.toString(), "--fail-on", "NONE");
+        Result second = run("report", "--sample", "--out", dir.toString(), "--previous", "latest");
+
+        assertThat(second.out()).contains("  since previous    new 0, changed 0, unchanged 44, resolved 0"
+                + System.lineSeparator());
     }
 
     @Test
@@ -101,23 +99,14 @@ class ReportCommandTest {
     }
 
     @Test
-    void runFolderNamesNeverCollide(@TempDir Path dir) {
-        Instant t = Instant.parse("2026-03-01T10:00:00Z");
-        assertThat(ReportCommand.runFolder(dir, t).getFileName().toString()).isEqualTo("cmk-audit-20260301T100000Z");
-        assertThat(ReportCommand.runFolder(dir, t).getFileName().toString())
-                .isEqualTo("cmk-audit-20260301T100000Z-2");
-    }
-
-    @Test
-    void reportOnASnapshotFileNamesItInTheSummary(@TempDir Path dir) throws Exception {
+    void reportOnASnapshotFileAnalyzesIt(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("org.json");
         SnapshotJson.write(sample(), file);
 
         Result r = run("report", file.toString(), "--out", dir.resolve("out").toString());
 
         assertThat(r.code()).isEqualTo(ExitCodes.FINDINGS);
-        assertThat(r.out()).startsWith("cmk-audit report on " + file + System.lineSeparator()
-                + "findings: 44 (2 CRITICAL, 34 HIGH, 8 MEDIUM, 0 LOW, 0 INFO)");
+        assertThat(r.out()).contains("  open findings     44 (CRITICAL 2, HIGH 34, MEDIUM 8, LOW 0, INFO 0)");
     }
 
     @Test
