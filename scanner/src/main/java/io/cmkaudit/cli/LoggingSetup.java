@@ -64,7 +64,7 @@ final class LoggingSetup {
         if (verbosity < 2) {
             ctx.getLogger("software.amazon.awssdk").setLevel(Level.WARN);
             ctx.getLogger("org.apache.http").setLevel(Level.WARN);
-            ctx.getLogger("org.thymeleaf").setLevel(Level.WARN);
+            ctx.getLogger("org.thymeleaf").setLevel(Level.OFF);
         }
     }
 }
