@@ -22,6 +22,7 @@ import io.cmkaudit.policy.Request;
 import io.cmkaudit.policy.ResidualCondition;
 import io.cmkaudit.policy.Statement;
 import io.cmkaudit.snapshot.AccountSnapshot;
+import io.cmkaudit.snapshot.Organization;
 import io.cmkaudit.snapshot.Coverage;
 import io.cmkaudit.snapshot.KmsGrant;
 import io.cmkaudit.snapshot.KmsKey;
@@ -63,6 +64,10 @@ import java.util.stream.Collectors;
  * of the instance's account can call StartInstances on it. Thread-safe; stateless.
  */
 public final class Analyzer {
+
+    /** Region column of the coverage row that reports an organization that could not be read. */
+    public static final String ORGANIZATION_REGION = "organization";
+
 
     /** Action of the EC2 API the join evaluates. */
     static final String START = "ec2:StartInstances";
@@ -1248,6 +1253,17 @@ public final class Analyzer {
 
         private List<AnalysisResult.CoverageRow> coverage() {
             List<AnalysisResult.CoverageRow> rows = new ArrayList<>();
+            Organization org = index.snapshot.organization();
+            if (!org.readable()) {
+                // Without the organization only the scanner's own account was read and SCPs / RCPs are unknown.
+                // Not being in an organization at all is a legitimate single-account setup (SKIPPED); anything else
+                // (e.g. AccessDenied) is a coverage gap that must reach the exit code.
+                boolean notInOrg = "AWSOrganizationsNotInUseException".equals(org.readError().code());
+                rows.add(new AnalysisResult.CoverageRow(index.snapshot.run().callerAccountId(), null,
+                        ORGANIZATION_REGION, notInOrg ? "SKIPPED" : "ERROR", org.readError().code(),
+                        org.readError().message() + (notInOrg ? "" : "; only the scanner's own account was scanned "
+                                + "and SCPs / RCPs are unknown"), 0, 0, 0, 0));
+            }
             for (AccountSnapshot a : index.snapshot.accounts()) {
                 String name = index.accountName(a.accountId());
                 for (Coverage c : a.coverage()) {

@@ -41,6 +41,9 @@ final class CollectCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
+    @picocli.CommandLine.ParentCommand
+    Main parent;
+
     @Override
     public Integer call() {
         ScannerConfig config = options.effective();
@@ -52,12 +55,11 @@ final class CollectCommand implements Callable<Integer> {
             }
         }
         PrintWriter err = spec.commandLine().getErr();
-        boolean quiet = spec.parent() != null && spec.parent().userObject() instanceof Main m && m.verbosity() < 0;
-        boolean terminal = System.console() != null;
+        boolean quiet = parent != null && parent.verbosity() < 0;
         Snapshot snapshot;
         try {
             snapshot = new Collector(config, CollectorOptions.defaults(VersionProvider.version()))
-                    .collect(quiet ? ProgressListener.NONE : new StderrProgress(err, terminal));
+                    .collect(progress(parent, err));
         } catch (CollectException e) {
             throw new UsageException(e.getMessage(), e);
         }
@@ -87,6 +89,14 @@ final class CollectCommand implements Callable<Integer> {
         }
         err.flush();
         return incomplete > 0 ? ExitCodes.COVERAGE_INCOMPLETE : ExitCodes.OK;
+    }
+
+    /** Progress on stderr, or none with {@code -q}; a redrawn bar when stderr is a terminal. */
+    static ProgressListener progress(Main parent, PrintWriter err) {
+        if (parent != null && parent.verbosity() < 0) {
+            return ProgressListener.NONE;
+        }
+        return new StderrProgress(err, System.console() != null);
     }
 
     /** Whether a coverage entry means data that should have been read is missing. */

@@ -57,6 +57,9 @@ final class ScanCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
+    @picocli.CommandLine.ParentCommand
+    Main parent;
+
     @Override
     public Integer call() throws Exception {
         ScannerConfig config = options.effective(output);
@@ -74,7 +77,7 @@ final class ScanCommand implements Callable<Integer> {
         Snapshot snapshot;
         try {
             snapshot = new Collector(config, CollectorOptions.defaults(VersionProvider.version()))
-                    .collect(new CollectCommand.StderrProgress(err, System.console() != null));
+                    .collect(CollectCommand.progress(parent, err));
         } catch (CollectException e) {
             throw new UsageException(e.getMessage(), e);
         }
