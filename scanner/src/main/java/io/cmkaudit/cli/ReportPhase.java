@@ -101,8 +101,22 @@ final class ReportPhase {
      * @throws IOException when the run folder cannot be written
      */
     RunOutput write(AnalysisResult result, PrintWriter out) throws IOException {
+        return write(result, Map.of(), out);
+    }
+
+    /**
+     * Writes the run folder with extra files (published atomically with the reports) and prints the summary.
+     *
+     * @param result the analysis result
+     * @param extras extra files of the run folder, see {@link ReportWriter#write(AnalysisResult, ReportOptions, Map)}
+     * @param out    stdout
+     * @return the run output
+     * @throws IOException when the run folder cannot be written
+     */
+    RunOutput write(AnalysisResult result, Map<String, ReportWriter.ExtraFile> extras, PrintWriter out)
+            throws IOException {
         RunOutput run = new ReportWriter().write(result,
-                new ReportOptions(outputRoot, suppressions, previous, templates, Clock.systemUTC()));
+                new ReportOptions(outputRoot, suppressions, previous, templates, Clock.systemUTC()), extras);
         printSummary(result, run, out);
         return run;
     }
