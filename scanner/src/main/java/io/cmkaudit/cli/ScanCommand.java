@@ -70,6 +70,9 @@ final class ScanCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         ScannerConfig config = options.effective(output);
         ReportUploader.S3Location s3 = null;
+        if (uploadKmsKey != null && upload == null) {
+            throw new UsageException("--upload-kms-key: only used with --upload s3://BUCKET/PREFIX");
+        }
         if (upload != null) {
             try {
                 s3 = ReportUploader.S3Location.parse(upload);

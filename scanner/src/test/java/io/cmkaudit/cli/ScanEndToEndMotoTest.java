@@ -431,6 +431,28 @@ class ScanEndToEndMotoTest {
     }
 
     @Test
+    void unusableOutFolderStopsWithExit64BeforeAnyAwsCall(@TempDir Path dir) throws IOException {
+        Path file = Files.writeString(dir.resolve("a-file"), "x");
+        try (AwsProxy proxy = AwsProxy.start(moto.endpoint(), Duration.ZERO, q -> false)) {
+            Result r = scanVia(proxy.endpoint().toString(), file.resolve("reports"));
+            assertThat(r.code()).isEqualTo(ExitCodes.USAGE);
+            assertThat(r.err()).isEqualTo("cmk-audit: --out: cannot create folder `" + file.resolve("reports")
+                    + "`: Not a directory\n");
+            assertThat(proxy.forwarded() + proxy.denied()).isZero();
+        }
+    }
+
+    @Test
+    void uploadKmsKeyWithoutUploadIsAUsageError(@TempDir Path dir) {
+        try (AwsProxy proxy = AwsProxy.start(moto.endpoint(), Duration.ZERO, q -> false)) {
+            Result r = scanVia(proxy.endpoint().toString(), dir.resolve("out"), "--upload-kms-key", "alias/reports");
+            assertThat(r.code()).isEqualTo(ExitCodes.USAGE);
+            assertThat(r.err()).isEqualTo("cmk-audit: --upload-kms-key: only used with --upload s3://BUCKET/PREFIX\n");
+            assertThat(proxy.forwarded() + proxy.denied()).isZero();
+        }
+    }
+
+    @Test
     void twoScansIntoTheSameOutGiveTwoFolders(@TempDir Path out) throws IOException {
         Result a = scan(out, "--accounts", prod.id(), "--regions", EU);
         Result b = scan(out, "--accounts", prod.id(), "--regions", EU, "-q");
