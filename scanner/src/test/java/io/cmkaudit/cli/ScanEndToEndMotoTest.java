@@ -2,6 +2,8 @@ package io.cmkaudit.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cmkaudit.report.CsvReports;
 import io.cmkaudit.snapshot.Snapshot;
 import io.cmkaudit.snapshot.SnapshotJson;
@@ -295,6 +297,14 @@ class ScanEndToEndMotoTest {
             assertThat(fourth.out()).contains(
                     "  open findings     14 (CRITICAL 1, HIGH 9, MEDIUM 4, LOW 0, INFO 0); suppressed 0\n",
                     "  since previous    new 0, changed 0, unchanged 14, resolved 1\n");
+            String html = Files.readString(fourth.runDir().resolve("report.html"));
+            assertThat(Pattern.compile("<tr class=\"resolved\"[^>]*data-fid=\"([0-9a-f]+)\"").matcher(html).results()
+                    .map(m -> m.group(1)).toList()).containsExactly(aliceRow.get("finding_id"));
+            JsonNode json = new ObjectMapper().readTree(fourth.runDir().resolve("findings.json").toFile());
+            assertThat(json.at("/summary/findings/byChange").toString())
+                    .isEqualTo("{\"NEW\":0,\"UNCHANGED\":14,\"CHANGED\":0,\"RESOLVED\":1}");
+            assertThat(json.at("/previousRun/source").asText())
+                    .isEqualTo(third.runDir().resolve("findings.json").toString());
         } finally {
             prod.iam().deleteUserPolicy(r -> r.userName("alice").policyName("cmk-audit-fix"));
         }
