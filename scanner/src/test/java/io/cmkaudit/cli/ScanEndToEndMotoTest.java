@@ -401,6 +401,18 @@ class ScanEndToEndMotoTest {
     }
 
     @Test
+    void failedUploadGivesExit70AndKeepsTheRunFolder(@TempDir Path out) throws IOException {
+        Result r = scan(out, "--accounts", prod.id(), "--regions", EU, "--upload", "s3://no-such-bucket/runs");
+        assertThat(r.code()).as(r.err()).isEqualTo(ExitCodes.INTERNAL);
+        Path run = r.runDir();
+        assertThat(files(run)).containsExactlyElementsOf(RUN_FILES);
+        String last = r.err().lines().reduce((a, b) -> b).orElseThrow();
+        assertThat(last).startsWith("cmk-audit: upload of s3://no-such-bucket/runs/" + run.getFileName()
+                + "/coverage.csv failed: The specified bucket does not exist (Service: S3, Status Code: 404,")
+                .endsWith(" (the reports are intact in " + run + ")");
+    }
+
+    @Test
     void badConfigFileStopsWithExit64BeforeAnyAwsCall(@TempDir Path dir) throws IOException {
         Path config = dir.resolve("scanner.yaml");
         Files.writeString(config, "roleName: Audit\n\nconcurrency: eight\n");
