@@ -15,9 +15,12 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -56,6 +59,18 @@ final class ReportPhase {
         if (Files.exists(outputRoot) && !Files.isDirectory(outputRoot)) {
             throw new UsageException("--out: not a folder: `" + outputRoot + "`");
         }
+        // created now, so an unusable --out fails before a scan spends minutes collecting
+        try {
+            Files.createDirectories(outputRoot);
+        } catch (IOException e) {
+            String why = e instanceof java.nio.file.AccessDeniedException ? "permission denied"
+                    : e instanceof java.nio.file.FileSystemException f && f.getReason() != null ? f.getReason()
+                    : e.getMessage();
+            throw new UsageException("--out: cannot create folder `" + outputRoot + "`: " + why, e);
+        }
+        if (!Files.isWritable(outputRoot)) {
+            throw new UsageException("--out: folder not writable: `" + outputRoot + "`");
+        }
     }
 
     private static PreviousRun readPrevious(String previous, Path outputRoot) {
@@ -75,18 +90,25 @@ final class ReportPhase {
         return latestRun(outputRoot).map(PreviousRun::read).orElse(null);
     }
 
-    /** The findings.json of the newest finished run folder under {@code root} (names are UTC timestamps). */
+    /** A run folder name: the UTC timestamp, then {@code -2}, {@code -3}, ... for later runs of the same second. */
+    private static final Pattern RUN_FOLDER = Pattern.compile("(\\d{4}-\\d{2}-\\d{2}T\\d{2}-\\d{2}-\\d{2}Z)(?:-(\\d{1,9}))?");
+
+    /**
+     * The findings.json of the newest finished run folder under {@code root}: by timestamp, then by suffix
+     * ({@code T-10} is newer than {@code T-9}); folders whose name is not a run folder name are ignored.
+     */
     static Optional<Path> latestRun(Path root) {
         if (!Files.isDirectory(root)) {
             return Optional.empty();
         }
+        Comparator<Matcher> newest = Comparator.<Matcher, String>comparing(m -> m.group(1))
+                .thenComparingInt(m -> m.group(2) == null ? 1 : Integer.parseInt(m.group(2)));
         try (Stream<Path> dirs = Files.list(root)) {
-            return dirs.filter(Files::isDirectory)
-                    .filter(d -> !d.getFileName().toString().startsWith("."))
-                    .map(d -> d.resolve(ReportWriter.FINDINGS_JSON))
-                    .filter(Files::isRegularFile)
-                    .max((a, b) -> a.getParent().getFileName().toString()
-                            .compareTo(b.getParent().getFileName().toString()));
+            return dirs.filter(d -> Files.isRegularFile(d.resolve(ReportWriter.FINDINGS_JSON)))
+                    .map(d -> Map.entry(d, RUN_FOLDER.matcher(d.getFileName().toString())))
+                    .filter(e -> e.getValue().matches())
+                    .max(Map.Entry.comparingByValue(newest))
+                    .map(e -> e.getKey().resolve(ReportWriter.FINDINGS_JSON));
         } catch (IOException e) {
             throw new UsageException("--previous latest: cannot list `" + root + "`: " + e.getMessage(), e);
         }
@@ -101,8 +123,22 @@ final class ReportPhase {
      * @throws IOException when the run folder cannot be written
      */
     RunOutput write(AnalysisResult result, PrintWriter out) throws IOException {
+        return write(result, Map.of(), out);
+    }
+
+    /**
+     * Writes the run folder with extra files (published atomically with the reports) and prints the summary.
+     *
+     * @param result the analysis result
+     * @param extras extra files of the run folder, see {@link ReportWriter#write(AnalysisResult, ReportOptions, Map)}
+     * @param out    stdout
+     * @return the run output
+     * @throws IOException when the run folder cannot be written
+     */
+    RunOutput write(AnalysisResult result, Map<String, ReportWriter.ExtraFile> extras, PrintWriter out)
+            throws IOException {
         RunOutput run = new ReportWriter().write(result,
-                new ReportOptions(outputRoot, suppressions, previous, templates, Clock.systemUTC()));
+                new ReportOptions(outputRoot, suppressions, previous, templates, Clock.systemUTC()), extras);
         printSummary(result, run, out);
         return run;
     }

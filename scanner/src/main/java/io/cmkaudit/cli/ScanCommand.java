@@ -5,14 +5,20 @@ import io.cmkaudit.analysis.Analyzer;
 import io.cmkaudit.collect.CollectException;
 import io.cmkaudit.collect.Collector;
 import io.cmkaudit.collect.CollectorOptions;
+import io.cmkaudit.collect.ProgressListener;
 import io.cmkaudit.collect.ReportUploader;
 import io.cmkaudit.config.ScannerConfig;
+import io.cmkaudit.report.ReportWriter;
 import io.cmkaudit.report.RunOutput;
 import io.cmkaudit.snapshot.Snapshot;
 import io.cmkaudit.snapshot.SnapshotJson;
+import java.io.BufferedOutputStream;
+import java.io.OutputStream;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,6 +39,9 @@ import picocli.CommandLine.Spec;
 final class ScanCommand implements Callable<Integer> {
 
     private static final Logger LOG = LoggerFactory.getLogger(ScanCommand.class);
+
+    /** The snapshot's file name in the run folder. */
+    static final String SNAPSHOT_JSON = "snapshot.json";
 
     @Mixin
     ScanOptions options;
@@ -64,6 +73,9 @@ final class ScanCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         ScannerConfig config = options.effective(output);
         ReportUploader.S3Location s3 = null;
+        if (uploadKmsKey != null && upload == null) {
+            throw new UsageException("--upload-kms-key: only used with --upload s3://BUCKET/PREFIX");
+        }
         if (upload != null) {
             try {
                 s3 = ReportUploader.S3Location.parse(upload);
@@ -74,28 +86,27 @@ final class ScanCommand implements Callable<Integer> {
         ReportPhase report = new ReportPhase(config.outputDir(), config.failOn(), output);
         PrintWriter err = spec.commandLine().getErr();
 
-        Snapshot snapshot;
-        try {
-            snapshot = new Collector(config, CollectorOptions.defaults(VersionProvider.version()))
-                    .collect(CollectCommand.progress(parent, err));
-        } catch (CollectException e) {
-            throw new UsageException(e.getMessage(), e);
-        }
+        boolean quiet = parent != null && parent.verbosity() < 0;
+        Snapshot snapshot = collect(config, CollectCommand.progress(parent, err));
         LOG.info("collected {} accounts with {} API calls; analyzing", snapshot.accounts().size(),
                 snapshot.run().totalApiCalls());
         AnalysisResult result = new Analyzer().analyze(snapshot);
-        RunOutput run = report.write(result, spec.commandLine().getOut());
-        if (keepSnapshot) {
-            // written after the atomic publish: the run folder is complete without it, and it is only an extra
-            SnapshotJson.write(snapshot, run.runDir().resolve("snapshot.json"));
-        }
+        // the snapshot is written inside the temporary run folder, so it is published (and uploaded) with the reports
+        Map<String, ReportWriter.ExtraFile> extras = !keepSnapshot ? Map.of() : Map.of(SNAPSHOT_JSON, file -> {
+            try (OutputStream o = new BufferedOutputStream(Files.newOutputStream(file))) {
+                SnapshotJson.write(snapshot, o);
+            }
+        });
+        RunOutput run = report.write(result, extras, spec.commandLine().getOut());
         int code = report.findingsBit(run) | ReportPhase.coverageBit(result);
         if (s3 != null) {
             try {
                 List<String> keys = new ReportUploader(config.endpointUrl(),
                         Duration.ofSeconds(config.callTimeoutSeconds())).upload(run.runDir(), s3, uploadKmsKey);
-                err.println("cmk-audit: uploaded " + keys.size() + " files to s3://" + s3.bucket() + "/"
-                        + keys.get(0).substring(0, keys.get(0).lastIndexOf('/') + 1));
+                if (!quiet) {
+                    err.println("cmk-audit: uploaded " + keys.size() + " files to s3://" + s3.bucket() + "/"
+                            + keys.get(0).substring(0, keys.get(0).lastIndexOf('/') + 1));
+                }
             } catch (ReportUploader.UploadException e) {
                 err.println("cmk-audit: " + e.getMessage() + " (the reports are intact in " + run.runDir() + ")");
                 err.flush();
@@ -104,5 +115,13 @@ final class ScanCommand implements Callable<Integer> {
         }
         err.flush();
         return code;
+    }
+
+    private static Snapshot collect(ScannerConfig config, ProgressListener progress) {
+        try {
+            return new Collector(config, CollectorOptions.defaults(VersionProvider.version())).collect(progress);
+        } catch (CollectException e) {
+            throw new UsageException(e.getMessage(), e);
+        }
     }
 }

@@ -6,6 +6,8 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * Writes the reports of one run. Phases, in order: suppressions (matching findings become SUPPRESSED; nothing is
@@ -34,6 +36,21 @@ public final class ReportWriter {
     /** @see #REPORT_HTML */
     public static final String FINDINGS_JSON = "findings.json";
 
+    private static final Set<String> REPORT_FILES = Set.of(REPORT_HTML, FINDINGS_CSV, COVERAGE_CSV, FINDINGS_JSON);
+
+    /**
+     * A file the caller adds to the run folder (e.g. {@code scan}'s {@code snapshot.json}). It is written into the
+     * temporary folder after the reports, so it is published atomically with them, and a failure leaves no run folder.
+     */
+    @FunctionalInterface
+    public interface ExtraFile {
+        /**
+         * @param file where to write, inside the temporary folder; does not exist yet
+         * @throws IOException when writing fails
+         */
+        void writeTo(Path file) throws IOException;
+    }
+
     /**
      * Checks a {@code --templates} directory before any work starts (so a typo fails fast with exit 64).
      *
@@ -54,6 +71,28 @@ public final class ReportWriter {
      * @throws ReportInputException when an override template is unusable
      */
     public RunOutput write(AnalysisResult result, ReportOptions options) throws IOException {
+        return write(result, options, Map.of());
+    }
+
+    /**
+     * Runs the phases and writes the run folder with extra files beside the reports.
+     *
+     * @param result  the analysis result; never null
+     * @param options output root, suppressions, previous run, template override, clock; never null
+     * @param extras  file name (a plain name, not one of the report files) to its writer, in the map's order;
+     *                never null
+     * @return the run folder and the final findings (for the exit code: {@link RunOutput#openAtLeast})
+     * @throws IOException              when a file cannot be written (the temporary folder is removed)
+     * @throws ReportInputException     when an override template is unusable
+     * @throws IllegalArgumentException when an extra file name is not a plain name or is a report file's name
+     */
+    public RunOutput write(AnalysisResult result, ReportOptions options, Map<String, ExtraFile> extras)
+            throws IOException {
+        for (String name : extras.keySet()) {
+            if (REPORT_FILES.contains(name) || name.startsWith(".") || !name.equals(Path.of(name).getFileName().toString())) {
+                throw new IllegalArgumentException("not a usable extra file name in a run folder: `" + name + "`");
+            }
+        }
         Instant now = options.clock().instant();
         LocalDate today = LocalDate.ofInstant(now, ZoneOffset.UTC);
         HtmlReport html = new HtmlReport(options.templatesDir());
@@ -74,6 +113,9 @@ public final class ReportWriter {
             ReportModel model = ReportModel.build(result, diff.findings(), diff.resolved(), counts,
                     suppressed.report(), options.previous(), now, name);
             html.render(temp.resolve(REPORT_HTML), model);
+            for (Map.Entry<String, ExtraFile> extra : extras.entrySet()) {
+                extra.getValue().writeTo(temp.resolve(extra.getKey()));
+            }
             Path runDir = RunFolder.publish(temp, options.outputRoot(), name, base);
             return new RunOutput(runDir, diff.findings(), diff.resolved(), counts, suppressed.report());
         } catch (IOException | RuntimeException e) {

@@ -52,6 +52,42 @@ class ReportWriterTest {
     }
 
     @Test
+    void extraFilesArePublishedWithTheReports() throws IOException {
+        List<Path> seen = new ArrayList<>();
+        RunOutput run = new ReportWriter().write(ReportFixtures.sample(), new ReportOptions(out, null, null, null,
+                ReportFixtures.CLOCK), java.util.Map.of("snapshot.json", file -> {
+                    seen.add(file);
+                    Files.writeString(file, "{}\n");
+                }));
+        assertThat(listNames(run.runDir())).containsExactly("coverage.csv", "findings.csv", "findings.json",
+                "report.html", "snapshot.json");
+        assertThat(Files.readString(run.runDir().resolve("snapshot.json"))).isEqualTo("{}\n");
+        // written inside the hidden temporary folder, not into the published one
+        assertThat(seen).hasSize(1);
+        assertThat(seen.get(0).getParent().getFileName().toString()).startsWith(".cmk-audit-tmp-2026-11-29T19-04-05Z-");
+    }
+
+    @Test
+    void aFailingExtraFileLeavesNoFolder() {
+        assertThatThrownBy(() -> new ReportWriter().write(ReportFixtures.sample(), new ReportOptions(out, null, null,
+                null, ReportFixtures.CLOCK), java.util.Map.of("snapshot.json", file -> {
+                    throw new IOException("disk full");
+                })))
+                .isInstanceOf(IOException.class).hasMessage("disk full");
+        assertThat(out).isEmptyDirectory();
+    }
+
+    @Test
+    void extraFileNamesMustBePlainAndNotAReportFile() {
+        for (String name : List.of("findings.csv", "../x.json", "sub/x.json", ".hidden")) {
+            assertThatThrownBy(() -> new ReportWriter().write(ReportFixtures.sample(), new ReportOptions(out, null,
+                    null, null, ReportFixtures.CLOCK), java.util.Map.of(name, file -> { })))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("not a usable extra file name in a run folder: `" + name + "`");
+        }
+    }
+
+    @Test
     void neverOverwritesATakenNameButAddsASuffix() throws IOException {
         RunOutput first = writeSample(out);
         Files.writeString(first.runDir().resolve("note.txt"), "keep me");
