@@ -31,6 +31,8 @@ final class ArnGlob {
      * may cover a colon; null when the part-by-part matching applies.
      */
     private final boolean[] crossing;
+    /** number of literal colons in the pattern. */
+    private final int patternColons;
 
     ArnGlob(int[] tokens) {
         this(tokens, false);
@@ -60,6 +62,23 @@ final class ArnGlob {
         this.count = n;
         this.trailingStar = Glob.endsWithStar(tokens, b[n - 1], tokens.length);
         this.crossing = resourceElement ? crossingMask(tokens, b, n, trailingStar) : null;
+        int c = 0;
+        for (int t : tokens) {
+            if (t == COLON) {
+                c++;
+            }
+        }
+        this.patternColons = c;
+    }
+
+    private static int colons(CharSequence s) {
+        int c = 0;
+        for (int i = 0, n = s.length(); i < n; i++) {
+            if (s.charAt(i) == COLON) {
+                c++;
+            }
+        }
+        return c;
     }
 
     /**
@@ -126,7 +145,9 @@ final class ArnGlob {
      * @return whether this pattern matches the value
      */
     boolean matches(CharSequence value, int[] vb, int vc) {
-        if (crossing != null) {
+        if (crossing != null && colons(value) > patternColons) {
+            // only a value with more colons than the pattern can have one covered by a wildcard; otherwise the
+            // colons line up one to one and the part-by-part matching below gives the same answer
             return matchesCrossing(value);
         }
         if (trailingStar && count < MAX_PARTS) {
