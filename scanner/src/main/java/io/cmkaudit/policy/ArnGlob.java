@@ -6,6 +6,14 @@ package io.cmkaudit.policy;
  * itself contain colons), each part is matched case-sensitively with {@code *} and {@code ?}; a pattern with fewer
  * than six parts whose last part ends in {@code *} lets that star cover the rest of the ARN, colons included.
  *
+ * <p>In the {@code Resource} / {@code NotResource} element ({@link #forResource}) one more rule applies: "If the
+ * {@code *} wildcard is the last character of a resource ARN segment, it can expand to match beyond the colon
+ * boundaries" (IAM User Guide, "Using wildcards in resource ARNs"). So a {@code *} that ends <i>any</i> segment of
+ * the pattern, not only the last one, may also cover colons: {@code arn:aws:kms:*:key/*} matches
+ * {@code arn:aws:kms:us-east-1:111122223333:key/k1} and {@code arn:aws:kms:us-east-1*:key/k1} matches it too. The
+ * {@code Arn*} condition operators keep the stricter rule of their page, "each of the six colon-delimited components
+ * of the ARN is checked separately".
+ *
  * <p>Source: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html and
  * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html#Conditions_ARN
  */
@@ -18,8 +26,28 @@ final class ArnGlob {
     private final int[] bounds;
     private final int count;
     private final boolean trailingStar;
+    /**
+     * For a Resource pattern in which a {@code *} ends a segment other than the last: per token, whether its wildcard
+     * may cover a colon; null when the part-by-part matching applies.
+     */
+    private final boolean[] crossing;
+    /** number of literal colons in the pattern. */
+    private final int patternColons;
 
     ArnGlob(int[] tokens) {
+        this(tokens, false);
+    }
+
+    /**
+     * @param tokens the compiled pattern ({@link Glob#compile} or {@link Template#tokens})
+     * @return the matcher for a {@code Resource}/{@code NotResource} pattern, where a {@code *} ending any segment
+     *     may cover colons
+     */
+    static ArnGlob forResource(int[] tokens) {
+        return new ArnGlob(tokens, true);
+    }
+
+    private ArnGlob(int[] tokens, boolean resourceElement) {
         this.tokens = tokens;
         int[] b = new int[MAX_PARTS + 1];
         int n = 1;
@@ -33,6 +61,54 @@ final class ArnGlob {
         this.bounds = b;
         this.count = n;
         this.trailingStar = Glob.endsWithStar(tokens, b[n - 1], tokens.length);
+        this.crossing = resourceElement ? crossingMask(tokens, b, n, trailingStar) : null;
+        int c = 0;
+        for (int t : tokens) {
+            if (t == COLON) {
+                c++;
+            }
+        }
+        this.patternColons = c;
+    }
+
+    private static int colons(CharSequence s) {
+        int c = 0;
+        for (int i = 0, n = s.length(); i < n; i++) {
+            if (s.charAt(i) == COLON) {
+                c++;
+            }
+        }
+        return c;
+    }
+
+    /**
+     * The wildcards that may cover a colon when a {@code *} ends a segment before the last one: every wildcard of the
+     * sixth part and of a shorter pattern's last part ending in {@code *} (as in part-by-part matching), and each
+     * {@code *} that ends a segment. Null when no {@code *} ends a segment before the last one, so the part-by-part
+     * matching gives the same answers.
+     */
+    private static boolean[] crossingMask(int[] tokens, int[] b, int n, boolean trailingStar) {
+        boolean any = false;
+        for (int i = 0; i < n - 1; i++) {
+            int end = b[i + 1] - 1;
+            if (end > b[i] && tokens[end - 1] == Glob.STAR) {
+                any = true;
+                break;
+            }
+        }
+        if (!any) {
+            return null;
+        }
+        boolean[] mask = new boolean[tokens.length];
+        for (int i = 0; i < n; i++) {
+            int from = b[i];
+            int to = Math.min(b[i + 1] - 1, tokens.length);
+            boolean whole = i == MAX_PARTS - 1 || (i == n - 1 && trailingStar);
+            for (int k = from; k < to; k++) {
+                mask[k] = whole || (tokens[k] == Glob.STAR && k == to - 1);
+            }
+        }
+        return mask;
     }
 
     /**
@@ -69,6 +145,11 @@ final class ArnGlob {
      * @return whether this pattern matches the value
      */
     boolean matches(CharSequence value, int[] vb, int vc) {
+        if (crossing != null && colons(value) > patternColons) {
+            // only a value with more colons than the pattern can have one covered by a wildcard; otherwise the
+            // colons line up one to one and the part-by-part matching below gives the same answer
+            return matchesCrossing(value);
+        }
         if (trailingStar && count < MAX_PARTS) {
             if (vc < count) {
                 return false;
@@ -89,6 +170,44 @@ final class ArnGlob {
             }
         }
         return true;
+    }
+
+    /**
+     * Whole-value matching where the wildcards marked in {@link #crossing} match any characters and the others any
+     * characters but a colon; dynamic programming over pattern × value, O(pattern length × value length).
+     */
+    private boolean matchesCrossing(CharSequence s) {
+        int n = s.length();
+        boolean[] prev = new boolean[n + 1];
+        boolean[] cur = new boolean[n + 1];
+        prev[0] = true;
+        for (int k = 0; k < tokens.length; k++) {
+            int t = tokens[k];
+            boolean cross = crossing[k];
+            boolean any = false;
+            if (t == Glob.STAR) {
+                cur[0] = prev[0];
+                any = cur[0];
+                for (int j = 1; j <= n; j++) {
+                    cur[j] = prev[j] || (cur[j - 1] && (cross || s.charAt(j - 1) != COLON));
+                    any |= cur[j];
+                }
+            } else {
+                cur[0] = false;
+                for (int j = 1; j <= n; j++) {
+                    char c = s.charAt(j - 1);
+                    cur[j] = prev[j - 1] && (t == Glob.QMARK ? cross || c != COLON : c == t);
+                    any |= cur[j];
+                }
+            }
+            if (!any) {
+                return false;
+            }
+            boolean[] swap = prev;
+            prev = cur;
+            cur = swap;
+        }
+        return prev[n];
     }
 
     private boolean part(int i, CharSequence value, int from, int to) {

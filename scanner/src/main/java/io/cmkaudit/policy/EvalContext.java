@@ -11,7 +11,9 @@ import java.util.Locale;
  * <p>Derived keys (added only when the context neither gives nor declares the key unknown):
  * {@code aws:PrincipalArn} (the role ARN for a role session), {@code aws:PrincipalAccount}, {@code aws:username}
  * (IAM users), {@code aws:PrincipalType}, {@code aws:PrincipalIsAWSService}, {@code aws:PrincipalServiceName}
- * (service principals), {@code aws:ResourceAccount} and, for {@code kms:} actions, {@code kms:CallerAccount}.
+ * (service principals), {@code aws:ResourceAccount}, {@code aws:RequestedRegion} (the Region of a regional resource
+ * ARN: a regional resource is only reachable through its Region's endpoint, and the key "is always included in the
+ * request context") and, for {@code kms:} actions, {@code kms:CallerAccount}.
  * Source: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html and
  * https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-caller-account
  */
@@ -105,7 +107,22 @@ final class EvalContext {
         return v != null ? v : derived(lowerKey);
     }
 
+    /** @return the Region part of the resource ARN when it names one (no wildcard), else null */
+    private List<String> resourceRegion() {
+        if (resourceParts < ArnGlob.MAX_PARTS || !resource.startsWith("arn:")) {
+            return null;
+        }
+        String region = resource.substring(resourceBounds[3], resourceBounds[4] - 1);
+        if (region.isEmpty() || region.indexOf('*') >= 0 || region.indexOf('?') >= 0) {
+            return null;
+        }
+        return List.of(region);
+    }
+
     private List<String> derived(String lowerKey) {
+        if (lowerKey.equals("aws:requestedregion")) {
+            return resourceRegion();
+        }
         if (type == null) {
             return lowerKey.equals("aws:resourceaccount") && request.resourceAccount() != null
                     ? List.of(request.resourceAccount()) : null;

@@ -492,14 +492,15 @@ public final class Evaluator {
                 }
                 run.kind[0] = m;
             } else if (s.notPrincipal() != null) {
-                boolean excluded = s.notPrincipal().listsFully(ctx);
+                Tri excluded = s.notPrincipal().listsFully(ctx);
                 // a Deny with NotPrincipal always matches an IAM principal that has a permissions boundary
-                if (excluded && s.effect() == Effect.DENY && run.hasBoundary && isIamPrincipal(ctx.type)) {
-                    excluded = false;
+                if (s.effect() == Effect.DENY && run.hasBoundary && isIamPrincipal(ctx.type)) {
+                    excluded = Tri.FALSE;
                 }
-                if (excluded) {
+                if (excluded == Tri.TRUE) {
                     return Tri.FALSE;
                 }
+                t = t.and(excluded.not());
                 run.kind[0] = PrincipalMatch.ANY;
             } else if (mode == Mode.RESOURCE && !unparsed.contains(StatementElement.STATEMENT)) {
                 // a resource-policy statement without a principal applies to nobody
@@ -639,6 +640,11 @@ public final class Evaluator {
                     out.add(new ResidualCondition(p.layer(), p.policyName(), label, elementName(e),
                             e == StatementElement.STATEMENT ? s.path() : s.path() + "." + elementName(e), List.of(),
                             ResidualCondition.Reason.UNPARSEABLE));
+                }
+                if (s.notPrincipal() != null && s.notPrincipal().listsFully(ctx) == Tri.UNKNOWN) {
+                    // a role evaluated for any of its sessions: only the listed session name is spared
+                    out.add(new ResidualCondition(p.layer(), p.policyName(), label, "NotPrincipal",
+                            "role session name", s.notPrincipal().aws(), ResidualCondition.Reason.UNKNOWN_KEY));
                 }
                 if (s.resource() != null || s.notResource() != null) {
                     ResourceSet rs = s.resource() != null ? s.resource() : s.notResource();

@@ -16,7 +16,10 @@ import java.util.Locale;
  *
  * <p>{@code NotPrincipal} excludes a principal only when every identity of its chain is listed: the account and the
  * user for a user; the account, the role and the session ARN for a role session
- * (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html).
+ * (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html). A request made
+ * "by a role" ({@link PrincipalType#ROLE}, as the analysis evaluates a role whatever session it will use) is in AWS
+ * always made by one of its sessions, which "is identified by the role session name": such a principal is excluded
+ * only if a session ARN of that role is listed too, and then only for that session name, so the answer is unknown.
  */
 public final class Principals {
     private final boolean wildcard;
@@ -158,14 +161,19 @@ public final class Principals {
         return best;
     }
 
-    /** For {@code NotPrincipal}: whether the principal is fully listed (and so excluded from the statement). */
-    boolean listsFully(EvalContext ctx) {
+    /**
+     * For {@code NotPrincipal}: whether the principal is fully listed (and so excluded from the statement). For a
+     * {@link PrincipalType#ROLE} (a session of the role with a name not known) listing the account and the role is not
+     * enough: FALSE unless a session ARN of the role is listed as well, then UNKNOWN (it depends on the session name).
+     */
+    Tri listsFully(EvalContext ctx) {
         if (wildcard || aws.contains("*")) {
-            return true;
+            return Tri.TRUE;
         }
         boolean account = false;
         boolean role = false;
         boolean direct = false;
+        boolean sessionOfRole = false;
         for (Entry e : entries) {
             switch (match(e, ctx)) {
                 case ACCOUNT -> account = true;
@@ -174,25 +182,39 @@ public final class Principals {
                 default -> {
                 }
             }
+            if (e.kind() == Kind.SESSION && ctx.type == PrincipalType.ROLE && ctx.entityNameLower != null
+                    && e.account().equals(ctx.account) && ctx.entityNameLower.equals(sessionRoleNameLower(e.text()))) {
+                sessionOfRole = true;
+            }
         }
         if (ctx.type == PrincipalType.SERVICE) {
             for (String s : service) {
                 if (s.equalsIgnoreCase(ctx.request.principalArn())) {
-                    return true;
+                    return Tri.TRUE;
                 }
             }
-            return false;
+            return Tri.FALSE;
         }
         if (ctx.type == null) {
-            return false;
+            return Tri.FALSE;
         }
         return switch (ctx.type) {
-            case ROOT -> account;
-            case USER, FEDERATED_USER -> account && direct;
-            case ROLE -> account && role;
-            case ROLE_SESSION -> account && role && direct;
-            case SERVICE -> false;
+            case ROOT -> Tri.of(account);
+            case USER, FEDERATED_USER -> Tri.of(account && direct);
+            case ROLE -> account && role && sessionOfRole ? Tri.UNKNOWN : Tri.FALSE;
+            case ROLE_SESSION -> Tri.of(account && role && direct);
+            case SERVICE -> Tri.FALSE;
         };
+    }
+
+    /** {@code arn:aws:sts::A:assumed-role/ROLE/SESSION} → {@code role} (lower case); null when not of that form. */
+    private static String sessionRoleNameLower(String sessionArn) {
+        String[] p = sessionArn.split(":", 6);
+        if (p.length != 6) {
+            return null;
+        }
+        String[] r = p[5].split("/", 3);
+        return r.length == 3 ? r[1].toLowerCase(Locale.ROOT) : null;
     }
 
     /** Matches one {@code AWS} principal value (used for grantees too). */

@@ -4,7 +4,8 @@ import java.util.List;
 
 /**
  * The values of a {@code Resource} or {@code NotResource} element: ARN patterns matched part by part,
- * case-sensitively, with {@code *} and {@code ?} (see {@link ArnGlob}), or {@code "*"}. In policies of Version
+ * case-sensitively, with {@code *} and {@code ?}, where a {@code *} that ends a segment may also cover colons (see
+ * {@link ArnGlob#forResource}), or {@code "*"}. In policies of Version
  * {@code 2012-10-17} the patterns may contain policy variables
  * (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html). Immutable; equality
  * is over the patterns as written.
@@ -24,7 +25,7 @@ public final class ResourceSet {
         for (int i = 0; i < n; i++) {
             templates[i] = Template.of(this.patterns.get(i), variablesActive);
             if (!templates[i].hasVariables()) {
-                statics[i] = new ArnGlob(templates[i].staticTokens());
+                statics[i] = ArnGlob.forResource(templates[i].staticTokens());
             }
             all |= this.patterns.get(i).equals("*");
         }
@@ -52,7 +53,8 @@ public final class ResourceSet {
             } else {
                 int[] tokens = templates[i].tokens(ctx, false);
                 r = tokens == Template.UNKNOWN ? Tri.UNKNOWN : tokens == Template.NEVER ? neverAs
-                        : Tri.of(new ArnGlob(tokens).matches(ctx.resource, ctx.resourceBounds, ctx.resourceParts));
+                        : Tri.of(ArnGlob.forResource(tokens)
+                                .matches(ctx.resource, ctx.resourceBounds, ctx.resourceParts));
             }
             result = result.or(r);
             if (result == Tri.TRUE) {

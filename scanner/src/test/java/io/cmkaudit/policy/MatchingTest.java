@@ -29,6 +29,30 @@ class MatchingTest {
         assertThat(new ArnGlob(Glob.compile(pattern, false)).matches(arn)).isEqualTo(expected);
     }
 
+    /**
+     * Resource element: "If the * wildcard is the last character of a resource ARN segment, it can expand to match
+     * beyond the colon boundaries"
+     * (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html).
+     */
+    @ParameterizedTest(name = "Resource {0} ~ {1} = {2}")
+    @CsvSource(delimiter = '|', value = {
+        "arn:aws:kms:us-east-1*:key/k1            | arn:aws:kms:us-east-1:111122223333:key/k1 | true",
+        "arn:aws:kms:*:key/*                      | arn:aws:kms:us-east-1:111122223333:key/k1 | true",
+        "arn:aws:kms:*:key/k2                     | arn:aws:kms:us-east-1:111122223333:key/k1 | false",
+        "arn:aws:kms:*:alias/*                    | arn:aws:kms:us-east-1:111122223333:key/k1 | false",
+        "arn:aws:kms:us-east-?:key/k1             | arn:aws:kms:us-east-1:111122223333:key/k1 | false",
+        "arn:aws:kms:us-*-1:key/k1                | arn:aws:kms:us-east-1:111122223333:key/k1 | false",
+        "arn:aws:kms:*:111122223333:key/*         | arn:aws:kms:us-east-1:444455556666:key/k1 | false",
+        "arn:aws:kms:*:111122223333:key/*         | arn:aws:kms:us-east-1:111122223333:key/k1 | true",
+        "arn:aws:kms:us-east-1                    | arn:aws:kms:us-east-1:111122223333:key/k1 | false",
+        "arn:aws:kms:*                            | arn:aws:kms:us-east-1:111122223333:key/k1 | true",
+        "arn:aws:kms:*:*:key/K1                   | arn:aws:kms:us-east-1:111122223333:key/k1 | false",
+        "*                                        | anything                                   | true",
+    })
+    void resourceStarEndingASegmentCrossesColons(String pattern, String arn, boolean expected) {
+        assertThat(ArnGlob.forResource(Glob.compile(pattern, false)).matches(arn)).isEqualTo(expected);
+    }
+
     @Test
     void actionsMatchIgnoringCase() {
         ActionSet a = new ActionSet(List.of("KMS:Create*", "ec2:Start?nstances"));

@@ -142,6 +142,29 @@ class PolicyPropertiesTest {
                 .isEqualTo(expected);
     }
 
+    /** The Resource-element flavour: a {@code *} ending any segment may also cover colons. */
+    @Property(tries = 3000)
+    void resourceArnMatchingAgreesWithRegex(@ForAll("arnPattern") String pattern, @ForAll("arnInput") String input) {
+        String[] parts = pattern.split(":", 6);
+        int k = parts.length;
+        List<String> res = new ArrayList<>();
+        for (int i = 0; i < k; i++) {
+            boolean whole = i == 5 || (i == k - 1 && k < 6 && parts[i].endsWith("*"));
+            StringBuilder re = new StringBuilder();
+            char[] cs = parts[i].toCharArray();
+            for (int j = 0; j < cs.length; j++) {
+                char c = cs[j];
+                boolean crossing = whole || (c == '*' && j == cs.length - 1);
+                re.append(c == '*' ? (crossing ? ".*" : "[^:]*") : c == '?' ? (crossing ? "." : "[^:]")
+                        : Pattern.quote(String.valueOf(c)));
+            }
+            res.add(re.toString());
+        }
+        boolean expected = Pattern.compile("(?s)" + String.join(":", res)).matcher(input).matches();
+        assertThat(ArnGlob.forResource(Glob.compile(pattern, false)).matches(input)).as("%s ~ %s", pattern, input)
+                .isEqualTo(expected);
+    }
+
     @Provide
     Arbitrary<String> pattern() {
         return Arbitraries.strings().withChars("aAb:/*?").ofMaxLength(8);
