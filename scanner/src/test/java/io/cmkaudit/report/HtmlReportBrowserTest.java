@@ -13,6 +13,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import java.time.Duration;
+import org.openqa.selenium.support.ui.WebDriverWait;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
@@ -202,7 +204,9 @@ class HtmlReportBrowserTest {
         finding.findElement(By.cssSelector("button.toggle")).click();
         WebElement copy = finding.findElement(By.cssSelector("button.copy"));
         copy.click();
-        assertThat(copy.getText()).isEqualTo("Copied");
+        // navigator.clipboard.writeText resolves asynchronously; the label changes when it has
+        new WebDriverWait(driver, Duration.ofSeconds(10), Duration.ofMillis(20))
+                .until(d -> "Copied".equals(copy.getText()));
         // paste into a new text area to read what the clipboard holds
         driver.executeScript("var t = document.createElement('textarea'); t.id = 'paste-target';"
                 + "document.body.appendChild(t);");
