@@ -96,7 +96,36 @@ final class CollectCommand implements Callable<Integer> {
         if (parent != null && parent.verbosity() < 0) {
             return ProgressListener.NONE;
         }
+        if (parent != null && parent.logFormat == LoggingSetup.Format.json) {
+            return new LoggedProgress();
+        }
         return new StderrProgress(err, System.console() != null);
+    }
+
+    /** Progress as log events, so {@code --log-format json} keeps stderr one JSON object per line. */
+    static final class LoggedProgress implements ProgressListener {
+        private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger("io.cmkaudit.progress");
+
+        @Override
+        public void organizationRead(String organizationId, int accountsToScan, String problem) {
+            if (problem == null) {
+                LOG.info("organization {}: {} accounts to scan", organizationId, accountsToScan);
+            } else {
+                LOG.warn("organization not readable ({}): scanning {} account(s)", problem, accountsToScan);
+            }
+        }
+
+        @Override
+        public void accountFinished(String accountId, String name, List<Coverage> coverage, int done, int total) {
+            LOG.info("[{}/{}] {}{}: {}", done, total, accountId, name == null ? "" : " " + name, coverage.stream()
+                    .map(c -> c.region() + " " + c.status() + (c.errorCode() == null ? "" : " (" + c.errorCode() + ")"))
+                    .collect(Collectors.joining(", ")));
+        }
+
+        @Override
+        public void readingKeys(int keys) {
+            LOG.info("reading {} referenced KMS key(s)", keys);
+        }
     }
 
     /** Whether a coverage entry means data that should have been read is missing. */

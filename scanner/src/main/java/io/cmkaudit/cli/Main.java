@@ -93,13 +93,22 @@ public final class Main implements Callable<Integer> {
         });
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             boolean verbose = main.verbosity() >= 1;
+            boolean json = main.logFormat == LoggingSetup.Format.json;
             if (ex instanceof UsageException || ex instanceof ConfigException) {
-                commandLine.getErr().println("cmk-audit: " + ex.getMessage());
+                if (json) {
+                    LOG.error(ex.getMessage());
+                } else {
+                    commandLine.getErr().println("cmk-audit: " + ex.getMessage());
+                }
                 if (verbose && ex.getCause() != null) {
                     ex.getCause().printStackTrace(commandLine.getErr());
                 }
                 commandLine.getErr().flush();
                 return ExitCodes.USAGE;
+            }
+            if (json) {
+                LOG.error("internal error: " + ex, verbose ? ex : null);
+                return ExitCodes.INTERNAL;
             }
             LOG.debug("internal error", ex);
             commandLine.getErr().println("cmk-audit: internal error: " + ex

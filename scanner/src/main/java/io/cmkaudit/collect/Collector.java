@@ -122,6 +122,11 @@ public final class Collector {
                 me = sts.getCallerIdentity();
             } catch (SdkException e) {
                 AwsFailure f = AwsFailure.of("STS.GetCallerIdentity", e);
+                if (isNetworkFailure(e)) {
+                    throw new CollectException("cannot reach AWS STS"
+                            + (config.endpointUrl() == null ? "" : " at " + config.endpointUrl()) + ": "
+                            + f.message() + "; check the network, proxy settings and --endpoint-url", e);
+                }
                 throw new CollectException("cannot use the scanner's own AWS credentials (" + f.code() + "): "
                         + f.message() + "; set AWS credentials (environment, profile or instance role)"
                         + (config.endpointUrl() == null ? "" : " for endpoint " + config.endpointUrl()), e);
@@ -361,5 +366,19 @@ public final class Collector {
             t.setDaemon(true);
             return t;
         };
+    }
+
+    /** Whether the call failed before any AWS answer: refused or timed-out connection, unknown host. */
+    private static boolean isNetworkFailure(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.net.ConnectException || t instanceof java.net.UnknownHostException
+                    || t instanceof java.net.SocketTimeoutException
+                    || t instanceof software.amazon.awssdk.core.exception.ApiCallTimeoutException
+                    || t instanceof software.amazon.awssdk.core.exception.ApiCallAttemptTimeoutException
+                    || t instanceof org.apache.http.conn.HttpHostConnectException) {
+                return true;
+            }
+        }
+        return false;
     }
 }

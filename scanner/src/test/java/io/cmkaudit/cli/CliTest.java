@@ -70,4 +70,26 @@ class CliTest {
         assertThat(r.code()).isEqualTo(ExitCodes.USAGE);
         assertThat(r.err()).startsWith("cmk-audit: --fail-on: must be one of");
     }
+
+    @Test
+    void jsonLogFormatWritesUsageErrorsAsJsonLines(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("scanner.yaml");
+        Files.writeString(f, "concurrency: lots\n");
+        java.io.PrintStream saved = System.err;
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        Result r;
+        try {
+            System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+            r = run("--log-format", "json", "config", "--config", f.toString());
+        } finally {
+            System.setErr(saved);
+        }
+        assertThat(r.code()).isEqualTo(ExitCodes.USAGE);
+        assertThat(r.err()).isEmpty();
+        String line = captured.toString(java.nio.charset.StandardCharsets.UTF_8).strip();
+        com.fasterxml.jackson.databind.JsonNode json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(line);
+        assertThat(json.get("level").asText()).isEqualTo("ERROR");
+        assertThat(json.get("formattedMessage").asText())
+                .isEqualTo(f + ":1: concurrency: wrong type: expected a whole number");
+    }
 }

@@ -25,7 +25,7 @@ class ConfigLoaderTest {
     @Test
     void exampleFileInTheRepositoryLoads() {
         ScannerConfig c = new ConfigLoader().load(Path.of("../config/scanner.example.yaml"));
-        assertThat(c.roleName()).isEqualTo("CmkAuditReadOnly");
+        assertThat(c.roleName()).isEqualTo("cmk-audit-read");
         assertThat(c.regions()).containsExactly("us-east-1", "eu-west-1");
         assertThat(c.excludeAccounts()).containsExactly("999999999999");
         assertThat(c.concurrency()).isEqualTo(8);
