@@ -1157,11 +1157,18 @@ public final class Analyzer {
         List<String> evidence(Decision d, EvalSet set) {
             List<String> ev = new ArrayList<>();
             Set<Layer> deciding = new LinkedHashSet<>(d.decidedBy());
+            // the key policy's delegation to its account allows nothing by itself: when no identity statement
+            // allows too, it is not evidence (key-policy-default.html)
+            boolean identityAllows = d.matched().stream()
+                    .anyMatch(m -> m.layer() == Layer.IDENTITY && m.effect() == Effect.ALLOW);
             for (MatchedStatement m : d.matched()) {
                 boolean relevant = switch (d.kind()) {
                     case EXPLICIT_DENY -> m.effect() == Effect.DENY;
                     case CONDITIONAL -> m.conditional();
-                    default -> deciding.contains(m.layer());
+                    default -> deciding.contains(m.layer()) && !(d.kind() == DecisionKind.ALLOWED
+                            && m.layer() == Layer.RESOURCE && m.effect() == Effect.ALLOW && !identityAllows
+                            && set.keyPolicy != null && m.policyName().equals(set.keyPolicy.name())
+                            && Remediator.isDelegation(set.keyPolicy, m.index(), set));
                 };
                 if (relevant) {
                     String l = label(m.policyName(), m.statement(), m.index());
@@ -1203,7 +1210,11 @@ public final class Analyzer {
             List<String> parts = new ArrayList<>();
             for (Layer l : d.decidedBy()) {
                 parts.add(switch (l) {
-                    case IDENTITY -> "no identity policy allows kms:CreateGrant on the key";
+                    case IDENTITY -> ps.ref().kind() == PrincipalKind.SERVICE_LINKED_ROLE
+                            ? "no policy of the service-linked role allows kms:CreateGrant on the key, and its policies "
+                            + "can't be changed: " + (cross ? "a grant must give it the key"
+                            : "the key policy must name it")
+                            : "no identity policy allows kms:CreateGrant on the key";
                     case RESOURCE -> cross ? "the key policy of account " + k.accountId()
                             + " does not allow this principal or its account"
                             : "the key policy neither names the principal nor delegates to the account";

@@ -211,6 +211,10 @@ final class ContextFactory {
         for (String v : VPC_KEYS) {
             k.absent(v);
         }
+        // its calls come from AWS networks (no customer address), so a Deny on NotIpAddress aws:SourceIp with the
+        // customer's ranges applies to it whether the address is an AWS one or left out: modelled as absent, which
+        // gives that answer (NotIpAddress[IfExists] true, IpAddress false); aws-rules.md 2.1.3 [INFERENCE]
+        k.absent("aws:sourceip");
         k.absent("aws:principaltag/", "aws:username", "aws:requesttag/", "aws:tagkeys", "aws:resourcetag/", "ec2:",
                 "kms:grantisforawsresource");
         GRANT_PARAMETER_KEYS.forEach(k::absent);

@@ -221,6 +221,28 @@ final class PolicyJson {
         return s;
     }
 
+    /**
+     * The key-use statement AWS documents for a service-linked role (EC2 Auto Scaling) next to the attach statement:
+     * the role launches new instances, whose encrypted volumes need these actions as well as the attach grant.
+     * https://docs.aws.amazon.com/autoscaling/ec2/userguide/key-policy-requirements-EBS-encryption.html
+     *
+     * @param principalArn the service-linked role's ARN; never null
+     * @return the statement (Sid {@code AllowServiceLinkedRoleUseOfTheKey})
+     */
+    static ObjectNode keyPolicyServiceLinkedUseStatement(String principalArn) {
+        ObjectNode s = F.objectNode();
+        s.put("Sid", "AllowServiceLinkedRoleUseOfTheKey");
+        s.put("Effect", "Allow");
+        s.putObject("Principal").put("AWS", principalArn);
+        var a = s.putArray("Action");
+        for (String x : List.of("kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*",
+                "kms:DescribeKey")) {
+            a.add(x);
+        }
+        s.put("Resource", "*");
+        return s;
+    }
+
     /** An SCP statement allowing the attach grant on the key (SCP Allows accept conditions since 2025-09). */
     static ObjectNode scpAttachStatement(String keyArn, String region) {
         ObjectNode s = identityAttachStatement(List.of(keyArn), List.of(region));

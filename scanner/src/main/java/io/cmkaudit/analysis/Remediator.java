@@ -163,6 +163,12 @@ final class Remediator {
         if (cur.keyPolicy == null || !done.add("resource")) {
             return null;
         }
+        if (p.kind() == PrincipalKind.SERVICE_LINKED_ROLE) {
+            // AWS's two statements for the service-linked role: it also launches new instances (scale-out)
+            return new Change.AddStatements(cur.keyPolicy.source(), List.of(
+                    PolicyJson.keyPolicyServiceLinkedUseStatement(p.arn()),
+                    PolicyJson.keyPolicyAttachStatement(p.arn(), region)));
+        }
         return new Change.AddStatements(cur.keyPolicy.source(),
                 List.of(PolicyJson.keyPolicyAttachStatement(p.arn(), region)));
     }
@@ -473,10 +479,11 @@ final class Remediator {
         }
         if (c instanceof Change.AddStatements a) {
             PolicySource t = a.target();
+            String what = "add the snippet's statement" + (a.statements().size() > 1 ? "s" : "");
             return switch (t.origin()) {
-                case KEY_POLICY -> "add the snippet's statement to the key policy of " + t.ownerArn() + ".";
-                case SCP, RCP -> "add the snippet's statement to " + t.name() + ".";
-                default -> "add the snippet's statement to the " + t.origin().noun() + " " + t.name()
+                case KEY_POLICY -> what + " to the key policy of " + t.ownerArn() + ".";
+                case SCP, RCP -> what + " to " + t.name() + ".";
+                default -> what + " to the " + t.origin().noun() + " " + t.name()
                         + " (the permissions boundary).";
             };
         }

@@ -106,7 +106,9 @@ class ContextFactoryTest {
         assertThat(c.get("aws:PrincipalArn")).containsExactly("arn:aws:iam::222222222222:role/aws:ec2-infrastructure");
         assertThat(c.get("kms:EncryptionContext:aws:ebs:id")).containsExactly("vol-1");
         assertThat(c.isUnknown("aws:SourceVpc")).isFalse();
-        assertThat(c.isUnknown("aws:SourceIp")).isTrue();
+        // no customer address: absent, so NotIpAddress denies without an exemption apply (aws-rules.md 2.1.3)
+        assertThat(c.isUnknown("aws:SourceIp")).isFalse();
+        assertThat(c.get("aws:SourceIp")).isNull();
         assertThat(c.isUnknown("aws:ViaAWSService")).isTrue();
     }
 
