@@ -2,6 +2,7 @@ package io.cmkaudit.analysis;
 
 import io.cmkaudit.analysis.InstanceClasses.InstanceClass;
 import io.cmkaudit.analysis.PolicyLibrary.Entry;
+import io.cmkaudit.analysis.SnapshotIndex.EbsDefault;
 import io.cmkaudit.analysis.SnapshotIndex.InstanceRef;
 import io.cmkaudit.analysis.SnapshotIndex.KeyRef;
 import io.cmkaudit.analysis.SnapshotIndex.KeyStatus;
@@ -485,7 +486,54 @@ public final class Analyzer {
                     out.addAll(grantFindings(k));
                 }
             }
+            for (EbsDefault d : index.ebsDefaults()) {
+                KeyRef k = d.key();
+                if (!k.awsManaged() && (k.status() == KeyStatus.UNUSABLE || k.status() == KeyStatus.MISSING)) {
+                    out.add(ebsDefaultUnusable(d));
+                }
+            }
             return out;
+        }
+
+        /**
+         * EBS encryption by default is on and its default key is a customer managed key that is not Enabled or no
+         * longer exists: every launch and volume creation relying on the default fails (aws-rules.md §3.5;
+         * https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ModifyEbsDefaultKmsKeyId.html). A key that
+         * could not be read (status UNKNOWN) gives no finding: nothing says it is unusable.
+         */
+        private Finding ebsDefaultUnusable(EbsDefault d) {
+            KeyRef k = d.key();
+            String state = k.reportedState();
+            boolean critical = k.status() == KeyStatus.MISSING || "PendingDeletion".equals(state)
+                    || "PendingReplicaDeletion".equals(state);
+            String fixKey = switch (state == null ? "" : state) {
+                case "PendingDeletion", "PendingReplicaDeletion" -> "Cancel the key deletion and re-enable the key "
+                        + "(aws kms cancel-key-deletion --key-id " + k.arn() + " && aws kms enable-key --key-id "
+                        + k.arn() + ")";
+                case "Disabled" -> "Re-enable the key (aws kms enable-key --key-id " + k.arn() + ")";
+                case "PendingImport" -> "Import the key material again (aws kms import-key-material) so the key "
+                        + "becomes Enabled";
+                case "Unavailable" -> "Reconnect the key's custom key store (aws kms connect-custom-key-store)";
+                case "NotFound" -> null;
+                default -> "Wait for the key to become Enabled";
+            };
+            String text = (fixKey == null ? "The key no longer exists: point the default at a usable key"
+                    : fixKey + ", or point the default elsewhere") + ": aws ec2 modify-ebs-default-kms-key-id "
+                    + "--kms-key-id <usable key> --region " + d.region() + ", or go back to aws/ebs: aws ec2 "
+                    + "reset-ebs-default-kms-key-id --region " + d.region() + ".";
+            String id = Finding.stableId(FindingType.EBS_DEFAULT_KEY_UNUSABLE, d.accountId(), d.region(), null, null,
+                    k.arn());
+            String expl = "EBS encryption by default is on in " + d.accountId() + " " + d.region()
+                    + " and its default key " + k.arn() + " is " + (state == null ? "unusable" : state)
+                    + ": every launch or volume creation that relies on the default fails (only Enabled keys can "
+                    + "encrypt new volumes).";
+            keep(id, Remediation.textOnly(text));
+            return new Finding(id, FindingType.EBS_DEFAULT_KEY_UNUSABLE,
+                    critical ? Severity.CRITICAL : Severity.HIGH, Finding.FindingStatus.OPEN, null, d.accountId(),
+                    index.accountName(d.accountId()), index.ouPath(d.accountId()), d.region(), null, null, List.of(),
+                    k.arn(), k.accountId(), state, null, null, List.of("keyState"),
+                    List.of("ec2:GetEbsDefaultKmsKeyId = " + d.rawId(), k.arn() + ": KeyState " + state), expl, text,
+                    null, null);
         }
 
         private Finding unusable(InstanceRef i, KeyUse u) {

@@ -8,6 +8,11 @@ public enum FindingType {
     START_BLOCKED_KMS_DENIED(Severity.HIGH, "Start will fail: kms:CreateGrant denied"),
     /** A CMK of the instance is Disabled, PendingDeletion, PendingImport, Unavailable or missing. */
     START_BLOCKED_KEY_UNUSABLE(Severity.HIGH, "Start will fail: KMS key unusable"),
+    /**
+     * EBS encryption by default is on and its default key, a CMK, is Disabled, PendingDeletion, PendingImport,
+     * Unavailable or missing: every launch or volume creation relying on the default fails.
+     */
+    EBS_DEFAULT_KEY_UNUSABLE(Severity.HIGH, "New launches will fail: EBS default key unusable"),
     /** Whether the CreateGrant is allowed depends on request context unknown offline. */
     START_ACCESS_CONDITIONAL(Severity.MEDIUM, "Start depends on request context"),
     /** kms:CreateGrant allowed on the CMK without kms:GrantIsForAWSResource = true. */

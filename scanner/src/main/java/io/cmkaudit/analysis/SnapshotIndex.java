@@ -96,6 +96,18 @@ final class SnapshotIndex {
     record InstanceRef(String accountId, String region, Ec2Instance instance, Scope scope, List<KeyUse> cmks) {
     }
 
+    /**
+     * The EBS default key of one account and region where EBS encryption by default is on
+     * (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_GetEbsDefaultKmsKeyId.html).
+     *
+     * @param accountId the account whose default it is
+     * @param region    the region
+     * @param rawId     {@code GetEbsDefaultKmsKeyId} as returned (key ARN, alias ARN, alias name or key id)
+     * @param key       the key it names, judged like a volume's key (status UNKNOWN when it never resolved)
+     */
+    record EbsDefault(String accountId, String region, String rawId, KeyRef key) {
+    }
+
     /** Kind of principal, with the names used in findings' {@code principal_type}. */
     enum PrincipalKind {
         USER("user"), ROLE("role"), SERVICE_LINKED_ROLE("service-linked-role");
@@ -142,6 +154,7 @@ final class SnapshotIndex {
     private final Map<String, List<List<PolicySource>>> rcpLevels = new HashMap<>();
     private final Map<String, KeyRef> keyRefs = new TreeMap<>();
     private final Set<String> keysInScope;
+    private final List<EbsDefault> ebsDefaults = new ArrayList<>();
     private final Map<String, String> orgPaths = new java.util.concurrent.ConcurrentHashMap<>();
 
     SnapshotIndex(Snapshot snapshot) {
@@ -174,6 +187,17 @@ final class SnapshotIndex {
             i.cmks().forEach(u -> inScope.add(u.key().arn()));
         }
         keysInScope = Collections.unmodifiableSet(inScope);
+        for (AccountSnapshot a : snapshot.accounts()) {
+            for (RegionSnapshot r : a.regions()) {
+                if (Boolean.TRUE.equals(r.ebsEncryptionByDefault()) && r.ebsDefaultKmsKeyId() != null) {
+                    String raw = r.ebsDefaultKmsKeyId();
+                    String ref = r.ebsDefaultKmsKeyArn() != null ? r.ebsDefaultKmsKeyArn() : raw;
+                    KeyRef known = keyRefs.get(ref);
+                    ebsDefaults.add(new EbsDefault(a.accountId(), r.region(), raw,
+                            known != null ? known : buildKeyRef(ref, raw)));
+                }
+            }
+        }
         for (String accountId : accounts.keySet()) {
             scpLevels.put(accountId, levels(accountId, Organization.SCP));
             rcpLevels.put(accountId, levels(accountId, Organization.RCP));
@@ -248,6 +272,13 @@ final class SnapshotIndex {
         if (known != null) {
             return known;
         }
+        KeyRef r = buildKeyRef(ref, rawId);
+        keyRefs.put(ref, r);
+        return r;
+    }
+
+    /** Judges the key named {@code ref} (an ARN, or the raw id when it never resolved) without caching it. */
+    private KeyRef buildKeyRef(String ref, String rawId) {
         KmsKey k = keys.get(ref);
         String account = null;
         String region = null;
@@ -272,9 +303,7 @@ final class SnapshotIndex {
         } else {
             status = k.keyPolicy() == null ? KeyStatus.UNKNOWN : KeyStatus.USABLE;
         }
-        KeyRef r = new KeyRef(ref, account, region, k, awsManaged, status);
-        keyRefs.put(ref, r);
-        return r;
+        return new KeyRef(ref, account, region, k, awsManaged, status);
     }
 
     // ---------------------------------------------------------------- principals
@@ -532,6 +561,14 @@ final class SnapshotIndex {
     /** @return every key referenced by a volume, by ARN (sorted) */
     Map<String, KeyRef> keyRefs() {
         return keyRefs;
+    }
+
+    /**
+     * @return the EBS default keys of every account and region with encryption by default on and a readable
+     *         default key id, in snapshot order (accounts, then regions)
+     */
+    List<EbsDefault> ebsDefaults() {
+        return Collections.unmodifiableList(ebsDefaults);
     }
 
     /** @return the ARNs of customer managed keys used by in-scope instances, sorted */

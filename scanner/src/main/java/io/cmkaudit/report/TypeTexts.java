@@ -19,6 +19,10 @@ final class TypeTexts {
                     + "(Client.InternalError).";
             case START_BLOCKED_KEY_UNUSABLE -> "A KMS key of the instance's volumes is disabled, pending deletion, "
                     + "pending import, unavailable or missing: every start fails, whoever starts it.";
+            case EBS_DEFAULT_KEY_UNUSABLE -> "EBS encryption by default is on, and its default key (a customer "
+                    + "managed key) is disabled, pending deletion, pending import, unavailable or missing: every "
+                    + "launch or volume creation that relies on the default fails (Auto Scaling and Karpenter launches "
+                    + "end in Client.InternalError, \"The KMS key provided is in an incorrect state\").";
             case START_ACCESS_CONDITIONAL -> "Whether EC2's kms:CreateGrant is allowed depends on request context "
                     + "that cannot be known offline (source IP, MFA, time, VPC endpoint, CalledVia, encryption "
                     + "context): starts may fail for some callers or at some times.";
@@ -45,6 +49,9 @@ final class TypeTexts {
                     + "key policy for cross-account keys and service-linked roles).";
             case START_BLOCKED_KEY_UNUSABLE -> "Enable the key or cancel its deletion, or re-encrypt the volumes "
                     + "with a usable key.";
+            case EBS_DEFAULT_KEY_UNUSABLE -> "Enable the key or cancel its deletion, or point the account's EBS "
+                    + "default at a usable key (aws ec2 modify-ebs-default-kms-key-id) or back to aws/ebs (aws ec2 "
+                    + "reset-ebs-default-kms-key-id), per region.";
             case START_ACCESS_CONDITIONAL -> "Check the residual conditions in the evidence; make them hold for "
                     + "EC2's request on the caller's behalf, or scope them so they do not apply to it.";
             case KMS_CREATEGRANT_UNCONSTRAINED -> "Add the condition kms:GrantIsForAWSResource = true; EC2, EBS and "

@@ -177,6 +177,22 @@ final class TestOrg {
         return k;
     }
 
+    /**
+     * Sets EBS encryption by default of the account's region and what {@code GetEbsDefaultKmsKeyId} returned
+     * (default: on, key id unreadable).
+     *
+     * @param on     encryption by default, or null when unreadable
+     * @param rawId  the default key id as returned, or null
+     * @param keyArn the key ARN it resolved to, or null
+     */
+    TestOrg ebsDefault(String account, Boolean on, String rawId, String keyArn) {
+        Acc a = accounts.get(account);
+        a.ebsByDefault = on;
+        a.ebsDefaultId = rawId;
+        a.ebsDefaultArn = keyArn;
+        return this;
+    }
+
     Instance instance(String account, String id) {
         Instance i = new Instance(account, id);
         accounts.get(account).instances.add(i);
@@ -220,6 +236,9 @@ final class TestOrg {
         final List<ManagedPolicy> policies = new ArrayList<>();
         final List<Key> keys = new ArrayList<>();
         final List<Instance> instances = new ArrayList<>();
+        Boolean ebsByDefault = true;
+        String ebsDefaultId;
+        String ebsDefaultArn;
 
         Acc(String id) {
             this.id = id;
@@ -247,7 +266,8 @@ final class TestOrg {
             List<KmsKey> kms = keys.stream().map(Key::toKey).sorted((x, y) -> x.arn().compareTo(y.arn())).toList();
             return new AccountSnapshot(id, "acct-" + id, List.of(Coverage.scanned(Coverage.GLOBAL),
                     Coverage.scanned(REGION)), new IamSnapshot(users, groups, roles, policies),
-                    List.of(new RegionSnapshot(REGION, true, null, null, ins, volumes, kms)));
+                    List.of(new RegionSnapshot(REGION, ebsByDefault, ebsDefaultId, ebsDefaultArn, ins, volumes,
+                            kms)));
         }
     }
 
