@@ -19,13 +19,15 @@ import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
  * A reverse proxy on a free loopback port between the AWS SDK and moto_server: it forwards every request unchanged,
  * optionally after a fixed delay (to model the latency of real AWS endpoints), and answers the requests a rule
- * selects with an AWS {@code AccessDenied} error instead (to model an account whose audit role can't be assumed).
- * Point the code under test at {@link #endpoint()}.
+ * selects with an AWS {@code AccessDenied} error instead (to model an account whose audit role can't be assumed),
+ * and can answer selected requests itself (to stand in for calls moto does not implement). Point the code under test
+ * at {@link #endpoint()}.
  */
 public final class AwsProxy implements AutoCloseable {
 
@@ -36,8 +38,27 @@ public final class AwsProxy implements AutoCloseable {
      * @param path   path and query
      * @param target {@code X-Amz-Target} header, or null
      * @param body   the body as UTF-8 text
+     * @param authorization {@code Authorization} header (SigV4: names the access key, region and service), or null
      */
-    public record Request(String method, String path, String target, String body) {
+    public record Request(String method, String path, String target, String body, String authorization) {
+        /**
+         * @param action a Query API action, e.g. {@code GetEbsDefaultKmsKeyId}
+         * @return whether the form body calls that action
+         */
+        public boolean isAction(String action) {
+            return body.contains("Action=" + action + "&") || body.endsWith("Action=" + action);
+        }
+
+        /** @return the region of the SigV4 credential scope, or null when the request is not signed */
+        public String region() {
+            if (authorization == null) {
+                return null;
+            }
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("Credential=[^/]+/\\d{8}/([^/]+)/")
+                    .matcher(authorization);
+            return m.find() ? m.group(1) : null;
+        }
+
         /**
          * @param accountIds 12-digit ids
          * @return whether this is an {@code sts:AssumeRole} into a role of one of these accounts
@@ -60,13 +81,26 @@ public final class AwsProxy implements AutoCloseable {
     private final URI target;
     private final Duration latency;
     private final Predicate<Request> deny;
+    private final Function<Request, Answer> answer;
     private final AtomicLong forwarded = new AtomicLong();
     private final AtomicLong denied = new AtomicLong();
 
-    private AwsProxy(URI target, Duration latency, Predicate<Request> deny) throws IOException {
+    /**
+     * A response the proxy gives itself.
+     *
+     * @param status      HTTP status
+     * @param contentType Content-Type header
+     * @param body        body text (UTF-8)
+     */
+    public record Answer(int status, String contentType, String body) {
+    }
+
+    private AwsProxy(URI target, Duration latency, Predicate<Request> deny, Function<Request, Answer> answer)
+            throws IOException {
         this.target = target;
         this.latency = latency;
         this.deny = deny;
+        this.answer = answer;
         this.workers = Executors.newFixedThreadPool(64, r -> {
             Thread t = new Thread(r, "aws-proxy");
             t.setDaemon(true);
@@ -89,13 +123,27 @@ public final class AwsProxy implements AutoCloseable {
      * @return the running proxy
      */
     public static AwsProxy start(URI target, Duration latency, Predicate<Request> deny) {
+        return start(target, latency, deny, r -> null);
+    }
+
+    /**
+     * Starts a proxy that also answers some requests itself.
+     *
+     * @param target  moto_server URL
+     * @param latency delay added before forwarding each request ({@link Duration#ZERO} for none)
+     * @param deny    requests to answer with {@code AccessDenied} (HTTP 403) instead of forwarding
+     * @param answer  the proxy's own response to a request, or null to forward it (asked after {@code deny})
+     * @return the running proxy
+     */
+    public static AwsProxy start(URI target, Duration latency, Predicate<Request> deny,
+                                 Function<Request, Answer> answer) {
         // Without TCP_NODELAY the JDK server's separate header and body writes meet the client's delayed ACK and
         // every response waits ~40 ms; the property is read once, when the first HttpServer is created.
         if (System.getProperty("sun.net.httpserver.nodelay") == null) {
             System.setProperty("sun.net.httpserver.nodelay", "true");
         }
         try {
-            return new AwsProxy(target, latency, deny);
+            return new AwsProxy(target, latency, deny, answer);
         } catch (IOException e) {
             throw new IllegalStateException("cannot start the proxy: " + e.getMessage(), e);
         }
@@ -125,7 +173,7 @@ public final class AwsProxy implements AutoCloseable {
             String path = ex.getRequestURI().getRawPath()
                     + (ex.getRequestURI().getRawQuery() == null ? "" : "?" + ex.getRequestURI().getRawQuery());
             Request req = new Request(ex.getRequestMethod(), path, ex.getRequestHeaders().getFirst("X-Amz-Target"),
-                    new String(body, StandardCharsets.UTF_8));
+                    new String(body, StandardCharsets.UTF_8), ex.getRequestHeaders().getFirst("Authorization"));
             if (!latency.isZero()) {
                 Thread.sleep(latency.toMillis());
             }
@@ -139,6 +187,16 @@ public final class AwsProxy implements AutoCloseable {
                 ex.sendResponseHeaders(403, err.length);
                 try (OutputStream out = ex.getResponseBody()) {
                     out.write(err);
+                }
+                return;
+            }
+            Answer own = answer.apply(req);
+            if (own != null) {
+                byte[] out = own.body().getBytes(StandardCharsets.UTF_8);
+                ex.getResponseHeaders().add("Content-Type", own.contentType());
+                ex.sendResponseHeaders(own.status(), out.length);
+                try (OutputStream os = ex.getResponseBody()) {
+                    os.write(out);
                 }
                 return;
             }
