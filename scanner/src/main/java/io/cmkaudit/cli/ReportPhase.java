@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.EnumMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
@@ -32,6 +33,8 @@ final class ReportPhase {
     private final Suppressions suppressions;
     private final PreviousRun previous;
     private final Path templates;
+    private final int htmlMaxRows;
+    private final int htmlMaxTotalRows;
 
     /**
      * Validates the report inputs.
@@ -39,11 +42,16 @@ final class ReportPhase {
      * @param outputRoot the {@code --out} root
      * @param failOn     {@code --fail-on} name, or {@code NONE}
      * @param output     the report options of the command line
-     * @throws UsageException when a suppressions file, previous findings.json or templates folder is unusable
+     * @throws UsageException when a suppressions file, previous findings.json or templates folder is unusable, or
+     *                        an HTML row limit is negative
      */
     ReportPhase(Path outputRoot, String failOn, OutputOptions output) {
         this.outputRoot = outputRoot;
         this.failOn = "NONE".equals(failOn) ? null : Severity.valueOf(failOn);
+        this.htmlMaxRows = rowLimit("--html-max-rows", output.htmlMaxRows,
+                ReportOptions.DEFAULT_HTML_MAX_ROWS_PER_GROUP);
+        this.htmlMaxTotalRows = rowLimit("--html-max-total-rows", output.htmlMaxTotalRows,
+                ReportOptions.DEFAULT_HTML_MAX_ROWS);
         try {
             this.suppressions = output.suppressions == null ? Suppressions.none()
                     : Suppressions.read(output.suppressions);
@@ -56,6 +64,16 @@ final class ReportPhase {
         if (Files.exists(outputRoot) && !Files.isDirectory(outputRoot)) {
             throw new UsageException("--out: not a folder: `" + outputRoot + "`");
         }
+    }
+
+    private static int rowLimit(String option, Integer given, int fallback) {
+        if (given == null) {
+            return fallback;
+        }
+        if (given < 0) {
+            throw new UsageException(option + ": must be 0 (no limit) or a positive number, got " + given);
+        }
+        return given;
     }
 
     private static PreviousRun readPrevious(String previous, Path outputRoot) {
@@ -102,7 +120,8 @@ final class ReportPhase {
      */
     RunOutput write(AnalysisResult result, PrintWriter out) throws IOException {
         RunOutput run = new ReportWriter().write(result,
-                new ReportOptions(outputRoot, suppressions, previous, templates, Clock.systemUTC()));
+                new ReportOptions(outputRoot, suppressions, previous, templates, Clock.systemUTC(), htmlMaxRows,
+                        htmlMaxTotalRows));
         printSummary(result, run, out);
         return run;
     }
@@ -160,6 +179,11 @@ final class ReportPhase {
                 out.printf("    %s %s %s: %s%n", c.accountId(), c.region(), c.status(),
                         c.errorMessage() == null ? "" : c.errorMessage()));
         out.println("  report            " + run.reportHtml());
+        if (run.htmlRows().truncated()) {
+            out.printf(Locale.ENGLISH, "                    lists %,d of %,d findings (--html-max-rows, "
+                    + "--html-max-total-rows); all are in findings.csv / findings.json%n", run.htmlRows().shown(),
+                    run.htmlRows().total());
+        }
         out.flush();
     }
 }
