@@ -13,7 +13,7 @@ class UnsyncBufferedWriterTest {
     void charactersStringsAndArraysOfEverySizeArriveInOrder() throws IOException {
         StringWriter target = new StringWriter();
         StringBuilder expected = new StringBuilder();
-        try (HtmlReport.UnsyncBufferedWriter w = new HtmlReport.UnsyncBufferedWriter(target, 8)) {
+        try (UnsyncBufferedWriter w = new UnsyncBufferedWriter(target, 8)) {
             w.write('a');
             expected.append('a');
             w.write("0123456789abcdefghij"); // longer than the buffer, split over three fills
@@ -25,12 +25,15 @@ class UnsyncBufferedWriterTest {
             expected.append("ABCDEFG");
             w.write("xyz", 1, 2);
             expected.append("yz");
+            w.append("0123456789", 3, 5).append(new StringBuilder("sb-content"), 3, 10).append('-')
+                    .append(null, 0, 2).append("tail");
+            expected.append("34").append("content").append('-').append("nu").append("tail");
             w.flush();
             assertThat(target.toString()).isEqualTo(expected.toString());
             w.write('!');
             expected.append('!');
             assertThat(target.toString()).hasSize(expected.length() - 1); // still buffered
         }
-        assertThat(target.toString()).isEqualTo("a0123456789abcdefghijCDEFGHIJKLABCDEFGyz!");
+        assertThat(target.toString()).isEqualTo("a0123456789abcdefghijCDEFGHIJKLABCDEFGyz34content-nutail!");
     }
 }
