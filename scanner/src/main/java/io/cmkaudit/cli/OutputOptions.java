@@ -39,6 +39,6 @@ public final class OutputOptions {
 
     @Option(names = "--html-max-total-rows", paramLabel = "N",
             description = "report.html lists at most N findings in all, shared out over the types and accounts so "
-                + "each keeps examples; 0 = no limit (a page with 100,000 findings is ~300 MB). Default: 20000.")
+                + "each keeps examples; 0 = no limit (a page with 100,000 findings is 300-500 MB). Default: 10000.")
     Integer htmlMaxTotalRows;
 }

@@ -226,8 +226,8 @@ public record ReportModel(Header header, Verdict verdict, AnalysisResult.Summary
         }
 
         /**
-         * @return the page-wide note, e.g. {@code This page lists 20,000 of 314,415 findings (at most 100 per type
-         *         and account, 20,000 in all). Counts, tiles and the chart cover every finding; findings.csv and
+         * @return the page-wide note, e.g. {@code This page lists 10,000 of 314,415 findings (at most 100 per type
+         *         and account, 10,000 in all). Counts, tiles and the chart cover every finding; findings.csv and
          *         findings.json hold every row.}
          */
         public String note() {
