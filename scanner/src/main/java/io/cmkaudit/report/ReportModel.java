@@ -27,15 +27,15 @@ import java.util.TreeMap;
  * with {@code --templates DIR} uses these records (see {@code report-templates/README.md}). Values are raw text;
  * templates must print them with {@code th:text} / attribute processors, which escape.
  *
- * @param header       who, what and when
- * @param verdict      the one-line state of the organization and its supporting lines
- * @param summary      counts of the analysis
- * @param counts       counts of the final findings
- * @param severities   one tile per severity with its open count, highest first
- * @param blocked      instances and principals hit by start-blocking findings
- * @param coverage     what was and was not scanned
- * @param chart        the "open findings by account" bar chart
- * @param types        one row per finding type that has findings, most severe first
+ * @param header         who, what and when
+ * @param verdict        the one-line state of the organization and its supporting lines
+ * @param summary        counts of the analysis
+ * @param counts         counts of the final findings
+ * @param severities     one tile per severity with its open count, highest first
+ * @param blocked        instances and principals hit by start-blocking findings
+ * @param coverage       what was and was not scanned
+ * @param chart          the "open findings by account" bar chart
+ * @param types          one row per finding type that has findings, most severe first
  * @param groups         open findings grouped by type, then account (the listed rows of each group: see
  *                       {@link AccountGroup#rows()})
  * @param suppressed     the suppressed findings the page lists, in report order
