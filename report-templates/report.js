@@ -42,9 +42,15 @@
     return true;
   }
 
-  function setCount(group, shown, total, active) {
+  function num(n) { return Number(n).toLocaleString('en-US'); }
+
+  /* Count badge of a group: its full count (data-total, which may exceed the rows the page lists) without
+     filters; "shown of listed" with filters ("listed" added when the group lists fewer rows than it has). */
+  function setCount(group, shown, listed, active) {
     var c = $('[data-role=count]', group);
-    if (c) { c.textContent = active ? shown + ' of ' + total : String(total); }
+    if (!c) { return; }
+    var total = c.dataset.total !== undefined ? Number(c.dataset.total) : listed;
+    c.textContent = active ? shown + ' of ' + listed + (listed < total ? ' listed' : '') : String(total);
   }
 
   function applyFilters() {
@@ -63,14 +69,25 @@
     $$('.acct-group, .type-group').forEach(function (g) {
       var all = $$('tbody.finding', g);
       var shown = all.filter(function (tb) { return !tb.hidden; }).length;
-      g.hidden = shown === 0;
+      g.hidden = active && shown === 0;
       setCount(g, shown, all.length, active);
     });
     var status = $('#filter-status');
     if (status) {
-      status.textContent = active
-        ? 'Showing ' + shownOpen + ' of ' + totalOpen + ' open findings (filters also apply to accepted risks).'
-        : totalOpen + ' open findings.';
+      /* the page may list fewer open findings than there are (row limits): say so, filters see only those */
+      var allOpen = status.dataset.openTotal !== undefined ? Number(status.dataset.openTotal) : totalOpen;
+      var cut = totalOpen < allOpen;
+      if (active) {
+        status.textContent = cut
+          ? 'Showing ' + shownOpen + ' of the ' + num(totalOpen) + ' open findings this page lists ('
+            + num(allOpen) + ' in all, every one in findings.csv / findings.json); filters also apply to accepted risks.'
+          : 'Showing ' + shownOpen + ' of ' + totalOpen + ' open findings (filters also apply to accepted risks).';
+      } else {
+        status.textContent = cut
+          ? num(allOpen) + ' open findings; this page lists ' + num(totalOpen)
+            + ' of them (findings.csv / findings.json hold every one).'
+          : totalOpen + ' open findings.';
+      }
     }
     var none = $('#no-match');
     if (none) { none.hidden = !(active && shownOpen === 0 && totalOpen > 0); }

@@ -30,4 +30,15 @@ public final class OutputOptions {
     @Option(names = "--templates", paramLabel = "DIR",
             description = "Thymeleaf templates overriding the built-in report-templates/.")
     Path templates;
+
+    @Option(names = "--html-max-rows", paramLabel = "N",
+            description = "report.html lists at most N findings per type and account (the most severe), with a "
+                + "line saying how many are left out; 0 = no limit. Counts and the chart cover every finding; "
+                + "findings.csv and findings.json always hold all. Default: 100.")
+    Integer htmlMaxRows;
+
+    @Option(names = "--html-max-total-rows", paramLabel = "N",
+            description = "report.html lists at most N findings in all, shared out over the types and accounts so "
+                + "each keeps examples; 0 = no limit (a page with 100,000 findings is 300-500 MB). Default: 10000.")
+    Integer htmlMaxTotalRows;
 }

@@ -53,15 +53,24 @@ final class ReportCommand implements Callable<Integer> {
         }
         Path outRoot = output.out == null ? ScannerConfig.DEFAULTS.outputDir() : output.out;
         ReportPhase report = new ReportPhase(outRoot, failOn, output);
+        AnalysisResult result = analyze();
+        long t2 = System.nanoTime();
+        RunOutput run = report.write(result, spec.commandLine().getOut());
+        LOG.info("wrote the reports in {} ms", (System.nanoTime() - t2) / 1_000_000);
+        return report.findingsBit(run) | ReportPhase.coverageBit(result);
+    }
+
+    /**
+     * Reads and analyzes the snapshot. A method of its own so that the snapshot is garbage once the analysis is
+     * done and does not stay reachable from a local variable while the reports are written.
+     */
+    private AnalysisResult analyze() {
         long t0 = System.nanoTime();
         Snapshot s = SnapshotSource.load(snapshot);
         long t1 = System.nanoTime();
         LOG.info("read the snapshot ({} accounts) in {} ms", s.accounts().size(), (t1 - t0) / 1_000_000);
         AnalysisResult result = new Analyzer().analyze(s);
-        long t2 = System.nanoTime();
-        LOG.info("analyzed in {} ms: {} findings", (t2 - t1) / 1_000_000, result.findings().size());
-        RunOutput run = report.write(result, spec.commandLine().getOut());
-        LOG.info("wrote the reports in {} ms", (System.nanoTime() - t2) / 1_000_000);
-        return report.findingsBit(run) | ReportPhase.coverageBit(result);
+        LOG.info("analyzed in {} ms: {} findings", (System.nanoTime() - t1) / 1_000_000, result.findings().size());
+        return result;
     }
 }

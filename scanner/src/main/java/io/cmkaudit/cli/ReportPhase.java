@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Comparator;
 import java.util.EnumMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
@@ -35,6 +36,8 @@ final class ReportPhase {
     private final Suppressions suppressions;
     private final PreviousRun previous;
     private final Path templates;
+    private final int htmlMaxRows;
+    private final int htmlMaxTotalRows;
 
     /**
      * Validates the report inputs.
@@ -42,11 +45,16 @@ final class ReportPhase {
      * @param outputRoot the {@code --out} root
      * @param failOn     {@code --fail-on} name, or {@code NONE}
      * @param output     the report options of the command line
-     * @throws UsageException when a suppressions file, previous findings.json or templates folder is unusable
+     * @throws UsageException when a suppressions file, previous findings.json or templates folder is unusable, or
+     *                        an HTML row limit is negative
      */
     ReportPhase(Path outputRoot, String failOn, OutputOptions output) {
         this.outputRoot = outputRoot;
         this.failOn = "NONE".equals(failOn) ? null : Severity.valueOf(failOn);
+        this.htmlMaxRows = rowLimit("--html-max-rows", output.htmlMaxRows,
+                ReportOptions.DEFAULT_HTML_MAX_ROWS_PER_GROUP);
+        this.htmlMaxTotalRows = rowLimit("--html-max-total-rows", output.htmlMaxTotalRows,
+                ReportOptions.DEFAULT_HTML_MAX_ROWS);
         try {
             this.suppressions = output.suppressions == null ? Suppressions.none()
                     : Suppressions.read(output.suppressions);
@@ -71,6 +79,16 @@ final class ReportPhase {
         if (!Files.isWritable(outputRoot)) {
             throw new UsageException("--out: folder not writable: `" + outputRoot + "`");
         }
+    }
+
+    private static int rowLimit(String option, Integer given, int fallback) {
+        if (given == null) {
+            return fallback;
+        }
+        if (given < 0) {
+            throw new UsageException(option + ": must be 0 (no limit) or a positive number, got " + given);
+        }
+        return given;
     }
 
     private static PreviousRun readPrevious(String previous, Path outputRoot) {
@@ -138,7 +156,8 @@ final class ReportPhase {
     RunOutput write(AnalysisResult result, Map<String, ReportWriter.ExtraFile> extras, PrintWriter out)
             throws IOException {
         RunOutput run = new ReportWriter().write(result,
-                new ReportOptions(outputRoot, suppressions, previous, templates, Clock.systemUTC()), extras);
+                new ReportOptions(outputRoot, suppressions, previous, templates, Clock.systemUTC(), htmlMaxRows,
+                        htmlMaxTotalRows), extras);
         printSummary(result, run, out);
         return run;
     }
@@ -196,6 +215,11 @@ final class ReportPhase {
                 out.printf("    %s %s %s: %s%n", c.accountId(), c.region(), c.status(),
                         c.errorMessage() == null ? "" : c.errorMessage()));
         out.println("  report            " + run.reportHtml());
+        if (run.htmlRows().truncated()) {
+            out.printf(Locale.ENGLISH, "                    lists %,d of %,d findings (--html-max-rows, "
+                    + "--html-max-total-rows); all are in findings.csv / findings.json%n", run.htmlRows().shown(),
+                    run.htmlRows().total());
+        }
         out.flush();
     }
 }

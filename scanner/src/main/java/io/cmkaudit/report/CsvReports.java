@@ -2,7 +2,6 @@ package io.cmkaudit.report;
 
 import io.cmkaudit.analysis.AnalysisResult;
 import io.cmkaudit.analysis.Finding;
-import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
@@ -112,8 +111,8 @@ public final class CsvReports {
     }
 
     private static Writer writer(Path file) throws IOException {
-        Writer w = new BufferedWriter(new OutputStreamWriter(Files.newOutputStream(file), StandardCharsets.UTF_8),
-                1 << 16);
+        Writer w = new UnsyncBufferedWriter(new OutputStreamWriter(Files.newOutputStream(file),
+                StandardCharsets.UTF_8), 1 << 16);
         w.write(BOM);
         return w;
     }

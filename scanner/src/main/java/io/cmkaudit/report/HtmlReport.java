@@ -1,6 +1,5 @@
 package io.cmkaudit.report;
 
-import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStreamWriter;
@@ -91,7 +90,7 @@ final class HtmlReport {
         ctx.setVariable("css", assets.css());
         ctx.setVariable("js", assets.js());
         ctx.setVariable("csp", assets.csp());
-        try (Writer w = new BufferedWriter(new OutputStreamWriter(Files.newOutputStream(file),
+        try (Writer w = new UnsyncBufferedWriter(new OutputStreamWriter(Files.newOutputStream(file),
                 StandardCharsets.UTF_8), 1 << 16)) {
             engine.process(PAGE, ctx, w);
         } catch (TemplateEngineException e) {

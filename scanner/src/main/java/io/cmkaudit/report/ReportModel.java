@@ -8,9 +8,12 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -24,25 +27,29 @@ import java.util.TreeMap;
  * with {@code --templates DIR} uses these records (see {@code report-templates/README.md}). Values are raw text;
  * templates must print them with {@code th:text} / attribute processors, which escape.
  *
- * @param header       who, what and when
- * @param verdict      the one-line state of the organization and its supporting lines
- * @param summary      counts of the analysis
- * @param counts       counts of the final findings
- * @param severities   one tile per severity with its open count, highest first
- * @param blocked      instances and principals hit by start-blocking findings
- * @param coverage     what was and was not scanned
- * @param chart        the "open findings by account" bar chart
- * @param types        one row per finding type that has findings, most severe first
- * @param groups       open findings grouped by type, then account
- * @param suppressed   suppressed findings, in report order
- * @param changes      the comparison with the previous run
- * @param suppressions the suppressions file's entries and problems
- * @param facets       the values the filters offer
+ * @param header         who, what and when
+ * @param verdict        the one-line state of the organization and its supporting lines
+ * @param summary        counts of the analysis
+ * @param counts         counts of the final findings
+ * @param severities     one tile per severity with its open count, highest first
+ * @param blocked        instances and principals hit by start-blocking findings
+ * @param coverage       what was and was not scanned
+ * @param chart          the "open findings by account" bar chart
+ * @param types          one row per finding type that has findings, most severe first
+ * @param groups         open findings grouped by type, then account (the listed rows of each group: see
+ *                       {@link AccountGroup#rows()})
+ * @param suppressed     the suppressed findings the page lists, in report order
+ * @param suppressedRows how many suppressed findings the page lists of how many
+ * @param changes        the comparison with the previous run
+ * @param suppressions   the suppressions file's entries and problems
+ * @param facets         the values the filters offer
+ * @param limits         the row limits of the page and how many finding rows it lists
  */
 public record ReportModel(Header header, Verdict verdict, AnalysisResult.Summary summary, FindingCounts counts,
                           List<SeverityTile> severities, Blocked blocked, Coverage coverage, Chart chart,
                           List<TypeRow> types, List<TypeGroup> groups, List<FindingView> suppressed,
-                          Changes changes, SuppressionView suppressions, Facets facets) {
+                          Shown suppressedRows, Changes changes, SuppressionView suppressions, Facets facets,
+                          Limits limits) {
 
     /** Days before expiry from which an active suppression is flagged as expiring soon. */
     static final int EXPIRING_SOON_DAYS = 30;
@@ -176,9 +183,65 @@ public record ReportModel(Header header, Verdict verdict, AnalysisResult.Summary
      * @param accountId   account id
      * @param accountName account name, or null
      * @param ouPath      OU path, or null
-     * @param findings    findings of the group, in report order
+     * @param findings    the findings of the group the page lists: all of them in report order, or, when the group
+     *                    is cut by the row limits, its most severe ones (report order among equals)
+     * @param rows        how many findings the page lists of how many the group has
      */
-    public record AccountGroup(String accountId, String accountName, String ouPath, List<FindingView> findings) {
+    public record AccountGroup(String accountId, String accountName, String ouPath, List<FindingView> findings,
+                               Shown rows) {
+    }
+
+    /**
+     * How many rows of a list the page shows; findings.csv and findings.json always hold all of them.
+     *
+     * @param shown rows listed in the page, at least 0
+     * @param total rows the list has, at least {@code shown}
+     */
+    public record Shown(int shown, int total) {
+        /** @return true when the page lists fewer rows than there are */
+        public boolean truncated() {
+            return shown < total;
+        }
+
+        /** @return the line shown under a cut list, e.g. {@code Showing 100 of 2,345 — all rows are in ...} */
+        public String note() {
+            return String.format(Locale.ENGLISH, "Showing %,d of %,d \u2014 all rows are in findings.csv / "
+                    + "findings.json", shown, total);
+        }
+    }
+
+    /**
+     * The row limits of report.html ({@link ReportOptions#htmlMaxRowsPerGroup()},
+     * {@link ReportOptions#htmlMaxRows()}) and what they did.
+     *
+     * @param maxRowsPerGroup most rows per (type, account) group, 0 = no limit
+     * @param maxRows         most rows in all, 0 = no limit
+     * @param rows            finding rows (open, suppressed and resolved) listed of all
+     * @param open            open findings listed of all
+     */
+    public record Limits(int maxRowsPerGroup, int maxRows, Shown rows, Shown open) {
+        /** @return true when some finding is not listed in the page */
+        public boolean truncated() {
+            return rows.truncated();
+        }
+
+        /**
+         * @return the page-wide note, e.g. {@code This page lists 10,000 of 314,415 findings (at most 100 per type
+         *         and account, 10,000 in all). Counts, tiles and the chart cover every finding; findings.csv and
+         *         findings.json hold every row.}
+         */
+        public String note() {
+            List<String> why = new ArrayList<>();
+            if (maxRowsPerGroup > 0) {
+                why.add(String.format(Locale.ENGLISH, "at most %,d per type and account", maxRowsPerGroup));
+            }
+            if (maxRows > 0) {
+                why.add(String.format(Locale.ENGLISH, "%,d in all", maxRows));
+            }
+            return String.format(Locale.ENGLISH, "This page lists %,d of %,d findings (%s). Counts, tiles and the "
+                    + "chart cover every finding; findings.csv and findings.json hold every row.", rows.shown(),
+                    rows.total(), String.join(", ", why));
+        }
     }
 
     /**
@@ -188,10 +251,11 @@ public record ReportModel(Header header, Verdict verdict, AnalysisResult.Summary
      * @param newCount        findings NEW
      * @param changedCount    findings CHANGED
      * @param unchangedCount  findings UNCHANGED
-     * @param resolved        resolved findings
+     * @param resolved        the resolved findings the page lists, in the previous file's order
+     * @param resolvedRows    how many resolved findings the page lists of how many ({@code total} is the count)
      */
     public record Changes(boolean previous, String source, String startedAt, int newCount, int changedCount,
-                          int unchangedCount, List<FindingView> resolved) {
+                          int unchangedCount, List<FindingView> resolved, Shown resolvedRows) {
     }
 
     /**
@@ -229,35 +293,41 @@ public record ReportModel(Header header, Verdict verdict, AnalysisResult.Summary
     public record Facets(List<FindingType> types, Map<String, String> accounts) {
     }
 
+    /**
+     * Arranges the final findings for the page. Counts, tiles, the chart and the type table cover every finding;
+     * the finding rows listed are limited by {@code maxRowsPerGroup} and {@code maxRows} ({@link HtmlRowBudget}).
+     * Only the listed findings get a {@link FindingView}; the others are held as references in their group.
+     *
+     * @param maxRowsPerGroup most rows per (type, account) group, 0 = no limit
+     * @param maxRows         most rows in all, 0 = no limit
+     */
     static ReportModel build(AnalysisResult result, List<Finding> findings, List<Finding> resolved,
                              FindingCounts counts, SuppressionReport sr, PreviousRun previous, Instant writtenAt,
-                             String runFolder) {
+                             String runFolder, int maxRowsPerGroup, int maxRows) {
         AnalysisResult.RunInfo run = result.run();
         Header header = new Header(run.organizationId(), run.managementAccountId(), Formats.iso(run.startedAt()),
                 Formats.iso(run.finishedAt()), Formats.iso(writtenAt), run.scannerVersion(),
                 run.regions() == null ? "" : String.join(", ", run.regions()), runFolder);
 
-        int[] seq = {0};
-        Map<FindingType, Map<String, List<FindingView>>> byType = new EnumMap<>(FindingType.class);
-        List<FindingView> suppressed = new ArrayList<>();
+        Map<FindingType, Map<String, List<Finding>>> byType = new EnumMap<>(FindingType.class);
+        List<Finding> suppressed = new ArrayList<>();
         Map<String, String> accountLabels = new TreeMap<>();
         Map<String, String> accountNames = new LinkedHashMap<>();
-        Set<FindingType> facetTypes = new HashSet<>();
+        Set<FindingType> facetTypes = EnumSet.noneOf(FindingType.class);
         Map<String, int[]> perAccount = new LinkedHashMap<>();
         Set<String> blockedInstances = new HashSet<>();
         Set<String> blockedPrincipals = new HashSet<>();
         for (Finding f : findings) {
-            FindingView v = new FindingView(f, "f" + (++seq[0]));
             facetTypes.add(f.type());
             if (f.accountId() != null) {
-                accountLabels.putIfAbsent(f.accountId(), accountLabel(f.accountId(), f.accountName()));
+                accountLabels.computeIfAbsent(f.accountId(), a -> accountLabel(a, f.accountName()));
             }
             if (f.status() == Finding.FindingStatus.SUPPRESSED) {
-                suppressed.add(v);
+                suppressed.add(f);
                 continue;
             }
             byType.computeIfAbsent(f.type(), t -> new LinkedHashMap<>())
-                    .computeIfAbsent(n(f.accountId()), a -> new ArrayList<>()).add(v);
+                    .computeIfAbsent(n(f.accountId()), a -> new ArrayList<>()).add(f);
             perAccount.computeIfAbsent(n(f.accountId()), a -> new int[Severity.values().length])[f.severity()
                     .ordinal()]++;
             if (f.accountName() != null && !f.accountName().isBlank()) {
@@ -272,50 +342,85 @@ public record ReportModel(Header header, Verdict verdict, AnalysisResult.Summary
                 blockedPrincipals.add(f.principalArn());
             }
         }
-        List<FindingView> resolvedViews = new ArrayList<>(resolved.size());
         for (Finding f : resolved) {
-            resolvedViews.add(new FindingView(f, "f" + (++seq[0])));
             facetTypes.add(f.type());
             if (f.accountId() != null) {
-                accountLabels.putIfAbsent(f.accountId(), accountLabel(f.accountId(), f.accountName()));
+                accountLabels.computeIfAbsent(f.accountId(), a -> accountLabel(a, f.accountName()));
             }
         }
 
-        List<TypeGroup> groups = new ArrayList<>();
-        List<TypeRow> typeRows = new ArrayList<>();
-        for (Map.Entry<FindingType, Map<String, List<FindingView>>> e : byType.entrySet()) {
-            FindingType type = e.getKey();
-            List<AccountGroup> accounts = new ArrayList<>();
+        // the open groups in page order: types most severe first, inside each its accounts most severe first
+        record Open(FindingType type, Severity max, int count, int principals, List<List<Finding>> accounts) {
+        }
+        List<Open> open = new ArrayList<>();
+        for (Map.Entry<FindingType, Map<String, List<Finding>>> e : byType.entrySet()) {
+            List<List<Finding>> accounts = new ArrayList<>(e.getValue().values());
             Severity max = Severity.INFO;
             int count = 0;
             Set<String> principals = new HashSet<>();
-            for (Map.Entry<String, List<FindingView>> a : e.getValue().entrySet()) {
-                List<FindingView> list = a.getValue();
-                Finding first = list.get(0).f();
-                accounts.add(new AccountGroup(first.accountId(), first.accountName(), first.ouPath(), list));
-                for (FindingView v : list) {
-                    if (v.f().severity().ordinal() < max.ordinal()) {
-                        max = v.f().severity();
+            for (List<Finding> list : accounts) {
+                for (Finding f : list) {
+                    if (f.severity().ordinal() < max.ordinal()) {
+                        max = f.severity();
                     }
-                    if (v.f().principalArn() != null) {
-                        principals.add(v.f().principalArn());
+                    if (f.principalArn() != null) {
+                        principals.add(f.principalArn());
                     }
                 }
                 count += list.size();
             }
-            accounts.sort(Comparator.comparingInt((AccountGroup g) -> bestRank(g.findings()))
-                    .thenComparing(g -> -g.findings().size())
-                    .thenComparing(g -> n(g.accountId())));
-            String anchor = "type-" + type.name().toLowerCase(Locale.ROOT).replace('_', '-');
-            groups.add(new TypeGroup(type, type.title(), TypeTexts.meaning(type), TypeTexts.fix(type), anchor, max,
-                    count, accounts));
-            typeRows.add(new TypeRow(type, type.title(), max, count, accounts.size(), principals.size(), anchor));
+            accounts.sort(Comparator.comparingInt(ReportModel::bestRank)
+                    .thenComparing(l -> -l.size())
+                    .thenComparing(l -> n(l.get(0).accountId())));
+            open.add(new Open(e.getKey(), max, count, principals.size(), accounts));
         }
-        Comparator<TypeGroup> groupOrder = Comparator.comparingInt((TypeGroup g) -> g.severity().ordinal())
-                .thenComparing(g -> -g.count()).thenComparing(g -> g.type().ordinal());
-        groups.sort(groupOrder);
+        open.sort(Comparator.comparingInt((Open g) -> g.max().ordinal()).thenComparing(g -> -g.count())
+                .thenComparing(g -> g.type().ordinal()));
+
+        // share out the rows: open groups in page order, then suppressed and resolved by (type, account)
+        List<List<Finding>> budgetGroups = new ArrayList<>();
+        for (Open g : open) {
+            budgetGroups.addAll(g.accounts());
+        }
+        int openGroups = budgetGroups.size();
+        List<List<Finding>> suppressedGroups = byTypeAndAccount(suppressed);
+        budgetGroups.addAll(suppressedGroups);
+        List<List<Finding>> resolvedGroups = byTypeAndAccount(resolved);
+        budgetGroups.addAll(resolvedGroups);
+        int[] sizes = new int[budgetGroups.size()];
+        for (int i = 0; i < sizes.length; i++) {
+            sizes[i] = budgetGroups.get(i).size();
+        }
+        int[] allotted = HtmlRowBudget.allot(sizes, maxRowsPerGroup, maxRows);
+
+        int[] seq = {0};
+        int at = 0;
+        int openShown = 0;
+        List<TypeGroup> groups = new ArrayList<>();
+        List<TypeRow> typeRows = new ArrayList<>();
+        for (Open g : open) {
+            List<AccountGroup> accounts = new ArrayList<>(g.accounts().size());
+            for (List<Finding> list : g.accounts()) {
+                int shown = allotted[at++];
+                openShown += shown;
+                Finding first = list.get(0);
+                accounts.add(new AccountGroup(first.accountId(), first.accountName(), first.ouPath(),
+                        views(mostSevere(list, shown), seq), new Shown(shown, list.size())));
+            }
+            String anchor = "type-" + g.type().name().toLowerCase(Locale.ROOT).replace('_', '-');
+            groups.add(new TypeGroup(g.type(), g.type().title(), TypeTexts.meaning(g.type()), TypeTexts.fix(g.type()),
+                    anchor, g.max(), g.count(), accounts));
+            typeRows.add(new TypeRow(g.type(), g.type().title(), g.max(), g.count(), accounts.size(), g.principals(),
+                    anchor));
+        }
         typeRows.sort(Comparator.comparingInt((TypeRow t) -> t.severity().ordinal()).thenComparing(t -> -t.open())
                 .thenComparing(t -> t.type().ordinal()));
+        List<FindingView> suppressedViews = views(listed(suppressed, suppressedGroups, allotted, openGroups), seq);
+        List<FindingView> resolvedViews = views(listed(resolved, resolvedGroups, allotted,
+                openGroups + suppressedGroups.size()), seq);
+        int totalRows = findings.size() + resolved.size();
+        Limits limits = new Limits(maxRowsPerGroup, maxRows, new Shown(seq[0], totalRows),
+                new Shown(openShown, findings.size() - suppressed.size()));
 
         List<SeverityTile> tiles = new ArrayList<>();
         for (Severity s : Severity.values()) {
@@ -340,14 +445,72 @@ public record ReportModel(Header header, Verdict verdict, AnalysisResult.Summary
         Changes changes = new Changes(previous != null, previous == null ? null : previous.source(),
                 previous == null ? null : Formats.iso(previous.startedAt()),
                 counts.byChange().get(Finding.Change.NEW), counts.byChange().get(Finding.Change.CHANGED),
-                counts.byChange().get(Finding.Change.UNCHANGED), resolvedViews);
+                counts.byChange().get(Finding.Change.UNCHANGED), resolvedViews,
+                new Shown(resolvedViews.size(), resolved.size()));
 
         List<FindingType> types = new ArrayList<>(facetTypes);
-        types.sort(Comparator.naturalOrder());
         Verdict verdict = verdict(counts, coverage, blocked, sr);
         return new ReportModel(header, verdict, result.summary(), counts, tiles, blocked, coverage, chart, typeRows,
-                groups, suppressed, changes, new SuppressionView(sr.source() != null, sr, rules),
-                new Facets(types, accountLabels));
+                groups, suppressedViews, new Shown(suppressedViews.size(), suppressed.size()), changes,
+                new SuppressionView(sr.source() != null, sr, rules), new Facets(types, accountLabels), limits);
+    }
+
+    /** @return the findings grouped by (type, account), groups in order of first appearance, report order inside */
+    private static List<List<Finding>> byTypeAndAccount(List<Finding> findings) {
+        Map<String, List<Finding>> groups = new LinkedHashMap<>();
+        for (Finding f : findings) {
+            groups.computeIfAbsent(f.type().name() + "/" + n(f.accountId()), k -> new ArrayList<>()).add(f);
+        }
+        return new ArrayList<>(groups.values());
+    }
+
+    /**
+     * @return the findings of {@code all} the page lists, in {@code all}'s order: of each group (in the order of
+     *         {@code groups}, which partition {@code all}), its {@code allotted[from + i]} most severe
+     */
+    private static List<Finding> listed(List<Finding> all, List<List<Finding>> groups, int[] allotted, int from) {
+        if (all.isEmpty()) {
+            return List.of();
+        }
+        boolean everything = true;
+        for (int i = 0; i < groups.size(); i++) {
+            everything &= allotted[from + i] == groups.get(i).size();
+        }
+        if (everything) {
+            return all;
+        }
+        Set<Finding> keep = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (int i = 0; i < groups.size(); i++) {
+            keep.addAll(mostSevere(groups.get(i), allotted[from + i]));
+        }
+        List<Finding> out = new ArrayList<>(keep.size());
+        for (Finding f : all) {
+            if (keep.contains(f)) {
+                out.add(f);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * @return {@code list} itself when {@code n} covers it, else its {@code n} most severe findings (report order
+     *         among equal severities, which a stable sort keeps)
+     */
+    private static List<Finding> mostSevere(List<Finding> list, int n) {
+        if (n >= list.size()) {
+            return list;
+        }
+        List<Finding> sorted = new ArrayList<>(list);
+        sorted.sort(Comparator.comparingInt(f -> f.severity().ordinal()));
+        return sorted.subList(0, n);
+    }
+
+    private static List<FindingView> views(List<Finding> list, int[] seq) {
+        List<FindingView> out = new ArrayList<>(list.size());
+        for (Finding f : list) {
+            out.add(new FindingView(f, "f" + (++seq[0])));
+        }
+        return out;
     }
 
     private static Verdict verdict(FindingCounts c, Coverage coverage, Blocked blocked, SuppressionReport sr) {
@@ -485,10 +648,10 @@ public record ReportModel(Header header, Verdict verdict, AnalysisResult.Summary
         return s;
     }
 
-    private static int bestRank(List<FindingView> list) {
+    private static int bestRank(List<Finding> list) {
         int best = Integer.MAX_VALUE;
-        for (FindingView v : list) {
-            best = Math.min(best, v.f().severity().ordinal());
+        for (Finding f : list) {
+            best = Math.min(best, f.severity().ordinal());
         }
         return best;
     }

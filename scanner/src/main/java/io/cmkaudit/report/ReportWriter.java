@@ -8,6 +8,8 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.Map;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Writes the reports of one run. Phases, in order: suppressions (matching findings become SUPPRESSED; nothing is
@@ -16,7 +18,8 @@ import java.util.Set;
  *
  * <pre>
  * OUT/2026-11-29T19-04-05Z/   (UTC; -2, -3, ... when the name is taken)
- *   report.html               one self-contained page, no network access
+ *   report.html               one self-contained page, no network access; lists at most
+ *                             ReportOptions.htmlMaxRowsPerGroup findings per (type, account) and htmlMaxRows in all
  *   findings.csv              one row per finding (then the resolved ones), docs/csv-columns.md
  *   coverage.csv              one row per account × region
  *   findings.json             everything, machine-readable; the --previous input of the next run
@@ -26,6 +29,8 @@ import java.util.Set;
  * Writers stream row by row; the findings are held once (the final list shares all values with the input).
  */
 public final class ReportWriter {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ReportWriter.class);
 
     /** File names inside a run folder. */
     public static final String REPORT_HTML = "report.html";
@@ -65,7 +70,7 @@ public final class ReportWriter {
      * Runs the phases and writes the run folder.
      *
      * @param result  the analysis result; never null
-     * @param options output root, suppressions, previous run, template override, clock; never null
+     * @param options output root, suppressions, previous run, template override, clock, HTML row limits; never null
      * @return the run folder and the final findings (for the exit code: {@link RunOutput#openAtLeast})
      * @throws IOException          when a file cannot be written (the temporary folder is removed)
      * @throws ReportInputException when an override template is unusable
@@ -105,19 +110,28 @@ public final class ReportWriter {
         Path temp = RunFolder.createTemp(options.outputRoot(), base);
         String name = RunFolder.freeName(options.outputRoot(), base);
         try {
+            long t0 = System.nanoTime();
             CsvReports.writeFindings(temp.resolve(FINDINGS_CSV), diff.findings(), diff.resolved(),
                     result.run().startedAt());
             CsvReports.writeCoverage(temp.resolve(COVERAGE_CSV), result.coverage());
+            long t1 = System.nanoTime();
+            LOG.info("wrote findings.csv in {} ms", (t1 - t0) / 1_000_000);
             FindingsJson.write(temp.resolve(FINDINGS_JSON), new FindingsJson.Content(result, diff.findings(),
                     diff.resolved(), counts, suppressed.report(), options.previous(), now));
+            long t2 = System.nanoTime();
+            LOG.info("wrote findings.json in {} ms", (t2 - t1) / 1_000_000);
             ReportModel model = ReportModel.build(result, diff.findings(), diff.resolved(), counts,
-                    suppressed.report(), options.previous(), now, name);
+                    suppressed.report(), options.previous(), now, name, options.htmlMaxRowsPerGroup(),
+                    options.htmlMaxRows());
             html.render(temp.resolve(REPORT_HTML), model);
             for (Map.Entry<String, ExtraFile> extra : extras.entrySet()) {
                 extra.getValue().writeTo(temp.resolve(extra.getKey()));
             }
+            LOG.info("wrote report.html in {} ms: {} of {} finding rows listed", (System.nanoTime() - t2) / 1_000_000,
+                    model.limits().rows().shown(), model.limits().rows().total());
             Path runDir = RunFolder.publish(temp, options.outputRoot(), name, base);
-            return new RunOutput(runDir, diff.findings(), diff.resolved(), counts, suppressed.report());
+            return new RunOutput(runDir, diff.findings(), diff.resolved(), counts, suppressed.report(),
+                    model.limits().rows());
         } catch (IOException | RuntimeException e) {
             RunFolder.deleteQuietly(temp);
             throw e;

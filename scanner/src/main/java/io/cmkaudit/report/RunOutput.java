@@ -15,9 +15,11 @@ import java.util.List;
  * @param resolved     findings of the previous run that are gone (change RESOLVED); empty without a previous run
  * @param counts       counts over {@code findings} and {@code resolved}
  * @param suppressions what the suppressions file did
+ * @param htmlRows     how many findings (current and resolved) report.html lists of how many; fewer when the
+ *                     HTML row limits cut it (the CSV and JSON files hold all)
  */
 public record RunOutput(Path runDir, List<Finding> findings, List<Finding> resolved, FindingCounts counts,
-                        SuppressionReport suppressions) {
+                        SuppressionReport suppressions, ReportModel.Shown htmlRows) {
 
     public RunOutput {
         findings = List.copyOf(findings);

@@ -110,6 +110,49 @@ class ReportCommandTest {
     }
 
     @Test
+    void htmlMaxRowsLimitsThePageAndTheSummarySaysSo(@TempDir Path dir) throws Exception {
+        Result r = run("report", "--sample", "--out", dir.toString(), "--fail-on", "NONE", "--html-max-rows", "2");
+
+        assertThat(r.code()).isEqualTo(ExitCodes.OK);
+        Path runDir;
+        try (Stream<Path> s = Files.list(dir)) {
+            runDir = s.findFirst().orElseThrow();
+        }
+        String html = Files.readString(runDir.resolve("report.html"));
+        // the sample's 44 open findings fall into 16 (type, account) groups: 9 of 1, 3 of 2, then 3, 4, 10 and 12;
+        // at most 2 of each: 9 + 6 + 4 x 2 = 23 rows
+        assertThat(html.split("<tbody class=\"finding\"", -1).length - 1).isEqualTo(23);
+        assertThat(r.out()).endsWith("  report            " + runDir.resolve("report.html") + System.lineSeparator()
+                + "                    lists 23 of 44 findings (--html-max-rows, --html-max-total-rows); all are "
+                + "in findings.csv / findings.json" + System.lineSeparator());
+        JsonNode doc = new ObjectMapper().readTree(runDir.resolve("findings.json").toFile());
+        assertThat(doc.get("findings").size()).isEqualTo(44);
+        try (org.apache.commons.csv.CSVParser csv = org.apache.commons.csv.CSVFormat.RFC4180.builder().setHeader()
+                .setSkipHeaderRecord(true).get().parse(Files.newBufferedReader(runDir.resolve("findings.csv")))) {
+            assertThat(csv.getRecords()).hasSize(44);
+        }
+
+        Result total = run("report", "--sample", "--out", dir.toString(), "--fail-on", "NONE",
+                "--html-max-total-rows", "5");
+        assertThat(total.out()).contains("lists 5 of 44 findings");
+        Result unlimited = run("report", "--sample", "--out", dir.toString(), "--fail-on", "NONE",
+                "--html-max-rows", "0", "--html-max-total-rows", "0");
+        assertThat(unlimited.out()).doesNotContain("lists ");
+    }
+
+    @Test
+    void negativeHtmlRowLimitIsAUsageError(@TempDir Path dir) {
+        Result r = run("report", "--sample", "--out", dir.toString(), "--html-max-rows", "-1");
+
+        assertThat(r.code()).isEqualTo(ExitCodes.USAGE);
+        assertThat(r.err()).isEqualTo("cmk-audit: --html-max-rows: must be 0 (no limit) or a positive number, got -1"
+                + System.lineSeparator());
+        assertThat(run("report", "--sample", "--out", dir.toString(), "--html-max-total-rows", "-5").err())
+                .isEqualTo("cmk-audit: --html-max-total-rows: must be 0 (no limit) or a positive number, got -5"
+                        + System.lineSeparator());
+    }
+
+    @Test
     void missingSnapshotIsAUsageError(@TempDir Path dir) {
         Result r = run("report", dir.resolve("nope.json").toString(), "--out", dir.toString());
 

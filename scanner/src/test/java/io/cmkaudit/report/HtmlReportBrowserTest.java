@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -24,6 +25,7 @@ import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.logging.LogEntry;
 import org.openqa.selenium.logging.LogType;
 import org.openqa.selenium.support.ui.Select;
+import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * report.html of the sample organization in headless Chromium: it runs offline without errors, its filters, sorting
@@ -204,7 +206,8 @@ class HtmlReportBrowserTest {
         finding.findElement(By.cssSelector("button.toggle")).click();
         WebElement copy = finding.findElement(By.cssSelector("button.copy"));
         copy.click();
-        // navigator.clipboard.writeText resolves asynchronously; the label changes when it has
+        // navigator.clipboard.writeText resolves asynchronously (later on a busy machine); the label then reads
+        // "Copied" for 2 s
         new WebDriverWait(driver, Duration.ofSeconds(10), Duration.ofMillis(20))
                 .until(d -> "Copied".equals(copy.getText()));
         // paste into a new text area to read what the clipboard holds

@@ -20,7 +20,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** 100,000 findings: every file is complete. The files are read back streaming, as they were written. */
+/**
+ * 100,000 findings: the CSV and JSON files hold every one, report.html the default row limit. The files are read
+ * back streaming, as they were written.
+ */
 class LargeReportTest {
 
     static final int N = 100_000;
@@ -87,8 +90,16 @@ class LargeReportTest {
     }
 
     @Test
-    void htmlHasEveryFindingAndItsEnd() throws IOException {
+    void htmlListsTheDefaultRowLimitAndSaysSoInEveryCutGroup() throws IOException {
+        // 9 types x 50 accounts = 450 groups of 222 or 223 findings; at most 100 each would be 45,000 rows, over
+        // the 10,000 in all: level 22 (450 x 22 = 9,900), the 100 rows left go to the first 100 groups
         long rows = 0;
+        long notes = 0;
+        long of222 = 0;
+        long of223 = 0;
+        long listed22 = 0;
+        long listed23 = 0;
+        String limitNote = null;
         String last = null;
         try (BufferedReader r = Files.newBufferedReader(run.reportHtml(), StandardCharsets.UTF_8)) {
             String line;
@@ -96,13 +107,32 @@ class LargeReportTest {
                 if (line.contains("<tbody class=\"finding\"")) {
                     rows++;
                 }
+                if (line.contains("<p class=\"rows-note\">")) {
+                    notes++;
+                    of222 += line.contains(" of 222 \u2014 all rows are in findings.csv / findings.json") ? 1 : 0;
+                    of223 += line.contains(" of 223 \u2014 all rows are in findings.csv / findings.json") ? 1 : 0;
+                    listed22 += line.contains("Showing 22 of") ? 1 : 0;
+                    listed23 += line.contains("Showing 23 of") ? 1 : 0;
+                }
+                if (line.contains("id=\"limit-note\"")) {
+                    limitNote = line.strip();
+                }
                 if (!line.isBlank()) {
                     last = line.strip();
                 }
             }
         }
-        assertThat(rows).isEqualTo(N);
+        assertThat(rows).isEqualTo(10_000);
+        assertThat(notes).isEqualTo(450);
+        assertThat(of222).isEqualTo(350);
+        assertThat(of223).isEqualTo(100);
+        assertThat(listed22).isEqualTo(350);
+        assertThat(listed23).isEqualTo(100);
+        assertThat(limitNote).isEqualTo("<p class=\"limit-note\" id=\"limit-note\">This page lists 10,000 of "
+                + "100,000 findings (at most 100 per type and account, 10,000 in all). Counts, tiles and the chart "
+                + "cover every finding; findings.csv and findings.json hold every row.</p>");
         assertThat(last).isEqualTo("</html>");
         assertThat(run.counts().open()).isEqualTo(N);
+        assertThat(run.htmlRows()).isEqualTo(new ReportModel.Shown(10_000, N));
     }
 }
