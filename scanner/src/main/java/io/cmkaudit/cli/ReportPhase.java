@@ -30,6 +30,8 @@ import java.util.stream.Stream;
  */
 final class ReportPhase {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ReportPhase.class);
+
     private final Path outputRoot;
     private final Severity failOn;
     private final Suppressions suppressions;
@@ -137,6 +139,8 @@ final class ReportPhase {
      */
     RunOutput write(AnalysisResult result, Map<String, ReportWriter.ExtraFile> extras, PrintWriter out)
             throws IOException {
+        result.coverage().stream().filter(c -> io.cmkaudit.analysis.Analyzer.ANALYSIS_REGION.equals(c.region()))
+                .forEach(c -> LOG.error("{}", c.errorMessage()));
         RunOutput run = new ReportWriter().write(result,
                 new ReportOptions(outputRoot, suppressions, previous, templates, Clock.systemUTC()), extras);
         printSummary(result, run, out);

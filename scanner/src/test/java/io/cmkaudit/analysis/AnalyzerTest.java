@@ -256,6 +256,51 @@ class AnalyzerTest {
         assertThat(cond.get(0).remediationPolicy()).isNull();
     }
 
+    @Test
+    void anUnexpectedFailureOfOnePrincipalIsACoverageErrorAndTheRestIsAnalyzed() {
+        TestOrg org = new TestOrg();
+        org.user(A, "alice").attach(TestOrg.EC2_FULL_ARN);
+        org.user(A, "zed").attach(TestOrg.EC2_FULL_ARN);
+        TestOrg.Key k = org.key(A, "k1");
+        org.instance(A, "i-0001").volume("vol-1", k.arn());
+
+        AnalysisResult r = new Analyzer().analyze(org.build(), unit -> {
+            if (unit.equals("principal " + userArn(A, "alice"))) {
+                throw new IllegalStateException("boom\nsecond line");
+            }
+        });
+
+        assertThat(of(r.findings(), FindingType.START_BLOCKED_KMS_DENIED)).extracting(Finding::principalArn)
+                .containsExactly(userArn(A, "zed"));
+        assertThat(r.coverage()).filteredOn(c -> c.region().equals(Analyzer.ANALYSIS_REGION))
+                .extracting(AnalysisResult.CoverageRow::accountId, AnalysisResult.CoverageRow::accountName,
+                        AnalysisResult.CoverageRow::status, AnalysisResult.CoverageRow::errorCode,
+                        AnalysisResult.CoverageRow::errorMessage)
+                .containsExactly(tuple(A, "app-a", "ERROR", "AnalysisFailed", "analysis of principal "
+                        + userArn(A, "alice") + " failed (IllegalStateException: boom); its findings are missing"));
+    }
+
+    @Test
+    void anUnexpectedFailureOfOneKeyIsACoverageErrorAndTheRestIsAnalyzed() {
+        TestOrg org = new TestOrg();
+        org.user(A, "alice").attach(TestOrg.EC2_FULL_ARN);
+        TestOrg.Key k = org.key(A, "k1");
+        org.instance(A, "i-0001").volume("vol-1", k.arn());
+
+        AnalysisResult r = new Analyzer().analyze(org.build(), unit -> {
+            if (unit.startsWith("key ")) {
+                throw new NullPointerException();
+            }
+        });
+
+        assertThat(of(r.findings(), FindingType.START_BLOCKED_KMS_DENIED)).hasSize(1);
+        assertThat(r.coverage()).filteredOn(c -> c.region().equals(Analyzer.ANALYSIS_REGION))
+                .extracting(AnalysisResult.CoverageRow::errorMessage)
+                .containsExactly("analysis of key " + k.arn() + " failed (NullPointerException); its findings are "
+                        + "missing", "analysis of key " + k.arn() + " of instance i-0001 failed "
+                        + "(NullPointerException); its findings are missing");
+    }
+
     // ------------------------------------------------------------------ deciding layers
 
     @Test
