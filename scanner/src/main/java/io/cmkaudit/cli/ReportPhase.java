@@ -67,6 +67,7 @@ final class ReportPhase {
         } catch (IOException e) {
             String why = e instanceof java.nio.file.AccessDeniedException ? "permission denied"
                     : e instanceof java.nio.file.FileSystemException f && f.getReason() != null ? f.getReason()
+                    : e instanceof java.nio.file.FileSystemException ? "the file system refused it"
                     : e.getMessage();
             throw new UsageException("--out: cannot create folder `" + outputRoot + "`: " + why, e);
         }
@@ -141,8 +142,14 @@ final class ReportPhase {
             throws IOException {
         result.coverage().stream().filter(c -> io.cmkaudit.analysis.Analyzer.ANALYSIS_REGION.equals(c.region()))
                 .forEach(c -> LOG.error("{}", c.errorMessage()));
-        RunOutput run = new ReportWriter().write(result,
-                new ReportOptions(outputRoot, suppressions, previous, templates, Clock.systemUTC()), extras);
+        RunOutput run;
+        try {
+            run = new ReportWriter().write(result,
+                    new ReportOptions(outputRoot, suppressions, previous, templates, Clock.systemUTC()), extras);
+        } catch (ReportInputException e) {
+            // e.g. a template error found while rendering: the user's input, not an internal error
+            throw new UsageException(e.getMessage(), e);
+        }
         printSummary(result, run, out);
         return run;
     }

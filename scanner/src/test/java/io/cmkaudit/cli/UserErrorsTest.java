@@ -1,0 +1,70 @@
+package io.cmkaudit.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Mistakes of the user give exit code 64 and one line naming what is wrong, never a Java exception name. */
+class UserErrorsTest {
+
+    record Result(int code, String out, String err) {
+    }
+
+    static Result run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Main.run(args, new PrintWriter(out), new PrintWriter(err));
+        return new Result(code, out.toString(), err.toString());
+    }
+
+    static void copyTemplates(Path to) throws IOException {
+        Path from = Path.of("..", "report-templates");
+        Files.createDirectories(to);
+        try (Stream<Path> s = Files.list(from)) {
+            for (Path p : s.toList()) {
+                Files.copy(p, to.resolve(p.getFileName()));
+            }
+        }
+    }
+
+    @Test
+    void outUnderAFileIsAUsageError(@TempDir Path dir) throws IOException {
+        Files.writeString(dir.resolve("afile"), "x");
+        Result r = run("report", "--out", dir.resolve("afile/sub").toString());
+        assertThat(r.code()).isEqualTo(ExitCodes.USAGE);
+        assertThat(r.err()).isEqualTo("cmk-audit: --out: cannot create folder `" + dir.resolve("afile/sub")
+                + "`: Not a directory" + System.lineSeparator());
+    }
+
+    @Test
+    void outInProcIsAUsageError() {
+        Result r = run("report", "--out", "/proc/nope");
+        assertThat(r.code()).isEqualTo(ExitCodes.USAGE);
+        assertThat(r.err()).isEqualTo("cmk-audit: --out: cannot create folder `/proc/nope`: the file system refused "
+                + "it" + System.lineSeparator());
+    }
+
+    @Test
+    void templateSyntaxErrorIsAUsageErrorNamingFileAndLine(@TempDir Path dir) throws IOException {
+        Path t = dir.resolve("tpl");
+        copyTemplates(t);
+        String html = Files.readString(t.resolve("report.html"));
+        int at = html.indexOf("</body>");
+        Files.writeString(t.resolve("report.html"), html.substring(0, at) + "<div th:text=\"${foo.bar(}\">x</div>\n"
+                + html.substring(at));
+
+        Result r = run("-q", "report", "--out", dir.resolve("out").toString(), "--templates", t.toString());
+
+        assertThat(r.code()).isEqualTo(ExitCodes.USAGE);
+        assertThat(r.err()).startsWith("cmk-audit: " + t.resolve("report.html") + ":");
+        assertThat(r.err()).contains(": template error: ").doesNotContain("Exception:");
+        assertThat(r.err().lines().count()).isEqualTo(1);
+    }
+}
