@@ -70,10 +70,14 @@ public final class SnapshotJson {
      */
     public static void write(Snapshot snapshot, Path file) {
         Path dir = file.toAbsolutePath().getParent();
+        if (Files.isDirectory(file)) {
+            throw new UncheckedIOException(file + ": cannot write snapshot: it is a folder",
+                    new IOException("is a folder"));
+        }
+        // a sibling temporary file created with the process umask (Files.createTempFile would make it 0600)
+        Path tmp = dir.resolve("." + file.getFileName() + "." + ProcessHandle.current().pid() + "."
+                + Thread.currentThread().getId() + ".tmp");
         try {
-            // a sibling temporary file created with the process umask (Files.createTempFile would make it 0600)
-            Path tmp = dir.resolve("." + file.getFileName() + "." + ProcessHandle.current().pid() + "."
-                    + Thread.currentThread().getId() + ".tmp");
             try (OutputStream out = Files.newOutputStream(tmp)) {
                 write(snapshot, out);
             }
@@ -83,8 +87,16 @@ public final class SnapshotJson {
             } catch (java.nio.file.AtomicMoveNotSupportedException e) {
                 Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException(file + ": cannot write snapshot: " + e.getMessage(), e);
+        } catch (IOException | RuntimeException e) {
+            try {
+                Files.deleteIfExists(tmp);
+            } catch (IOException gone) {
+                e.addSuppressed(gone);
+            }
+            if (e instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new UncheckedIOException(file + ": cannot write snapshot: " + e.getMessage(), (IOException) e);
         }
     }
 

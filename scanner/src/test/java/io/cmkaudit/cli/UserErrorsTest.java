@@ -67,4 +67,16 @@ class UserErrorsTest {
         assertThat(r.err()).contains(": template error: ").doesNotContain("Exception:");
         assertThat(r.err().lines().count()).isEqualTo(1);
     }
+
+    @Test
+    void collectToAFolderIsAUsageErrorAndWritesNothing(@TempDir Path dir) throws IOException {
+        Path folder = Files.createDirectories(dir.resolve("out"));
+        Result r = run("collect", "-o", folder.toString(), "--endpoint-url", "http://127.0.0.1:9");
+        assertThat(r.code()).isEqualTo(ExitCodes.USAGE);
+        assertThat(r.err()).isEqualTo("cmk-audit: -o: `" + folder + "` is a folder; name the snapshot file, e.g. `"
+                + folder.resolve("snapshot.json") + "`" + System.lineSeparator());
+        try (Stream<Path> s = Files.list(dir)) {
+            assertThat(s.map(p -> p.getFileName().toString()).toList()).containsExactly("out");
+        }
+    }
 }

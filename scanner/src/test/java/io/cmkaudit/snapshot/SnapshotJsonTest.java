@@ -107,6 +107,17 @@ class SnapshotJsonTest {
     }
 
     @Test
+    void writingOntoAFolderFailsAndLeavesNoTemporaryFile(@TempDir Path dir) throws Exception {
+        Path folder = Files.createDirectories(dir.resolve("tmp"));
+        assertThatThrownBy(() -> SnapshotJson.write(SnapshotFixtures.full(), folder))
+                .isInstanceOf(java.io.UncheckedIOException.class)
+                .hasMessage(folder + ": cannot write snapshot: it is a folder");
+        try (java.util.stream.Stream<Path> s = Files.list(dir)) {
+            assertThat(s.map(p -> p.getFileName().toString()).toList()).containsExactly("tmp");
+        }
+    }
+
+    @Test
     void lookupHelpersFindKeysPoliciesAndTargetChains() {
         Snapshot s = SnapshotFixtures.full();
         assertThat(s.kmsKey(SnapshotFixtures.SHARED_KEY).orElseThrow().accountId()).isEqualTo(SnapshotFixtures.MGMT);
