@@ -1338,6 +1338,17 @@ public final class Analyzer {
                             c.errorCode(), c.errorMessage(), instances, volumes, cmk, principals));
                 }
             }
+            if (org.readable()) {
+                Set<String> present = index.snapshot.accounts().stream().map(AccountSnapshot::accountId)
+                        .collect(Collectors.toSet());
+                for (var oa : org.accounts()) {
+                    if ("ACTIVE".equals(oa.status()) && !present.contains(oa.id())) {
+                        rows.add(new AnalysisResult.CoverageRow(oa.id(), oa.name(), Coverage.GLOBAL, "ERROR",
+                                "NotInSnapshot", "account " + oa.id() + " is ACTIVE in the organization but not in "
+                                + "the snapshot, so nothing of it was analyzed", 0, 0, 0, 0));
+                    }
+                }
+            }
             List<String[]> failed = new ArrayList<>(failures);
             failed.sort(Comparator.comparing((String[] f) -> n(f[0])).thenComparing(f -> f[1]));
             for (String[] f : failed) {
