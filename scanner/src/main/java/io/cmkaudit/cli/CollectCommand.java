@@ -27,6 +27,7 @@ import picocli.CommandLine.Spec;
  * Exit code 0 when every selected account and region was read, 2 when coverage is incomplete.
  */
 @Command(name = "collect", mixinStandardHelpOptions = true, sortOptions = false,
+        versionProvider = VersionProvider.class,
         description = "Read the organization (accounts, OUs, SCPs, RCPs; per account IAM, EC2 instances and volumes, "
             + "and the KMS keys they use) into a snapshot JSON file. Read-only.")
 final class CollectCommand implements Callable<Integer> {

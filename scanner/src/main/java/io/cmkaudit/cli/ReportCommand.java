@@ -20,6 +20,7 @@ import picocli.CommandLine.Spec;
  * finding is at or above {@code --fail-on}, bit 2 when the snapshot's coverage is incomplete.
  */
 @Command(name = "report", mixinStandardHelpOptions = true, sortOptions = false,
+        versionProvider = VersionProvider.class,
         description = "Analyze a saved snapshot offline and write report.html, findings.csv, coverage.csv and "
             + "findings.json into a new timestamped folder under --out; print a summary. Without SNAPSHOT (or with "
             + "--sample) the sample organization embedded in the jar is used.")

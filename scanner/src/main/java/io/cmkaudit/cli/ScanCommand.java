@@ -36,6 +36,7 @@ import picocli.CommandLine.Spec;
  * {@code --fail-on}, bit 2 for incomplete coverage.
  */
 @Command(name = "scan", mixinStandardHelpOptions = true, sortOptions = false,
+        versionProvider = VersionProvider.class,
         description = "Collect, analyze and report in one run (the scheduled job): writes report.html, findings.csv, "
             + "coverage.csv and findings.json into a new timestamped folder under --out.")
 final class ScanCommand implements Callable<Integer> {

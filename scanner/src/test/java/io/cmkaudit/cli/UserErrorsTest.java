@@ -79,4 +79,21 @@ class UserErrorsTest {
             assertThat(s.map(p -> p.getFileName().toString()).toList()).containsExactly("out");
         }
     }
+
+    @Test
+    void reportAcceptsAScanRunFolderAndUsesItsSnapshot(@TempDir Path dir) throws IOException {
+        Path runDir = Files.createDirectories(dir.resolve("2026-11-29T20-03-01Z"));
+        try (java.io.InputStream in = UserErrorsTest.class.getResourceAsStream(SnapshotSource.SAMPLE)) {
+            Files.copy(in, runDir.resolve("snapshot.json"));
+        }
+        Result r = run("-q", "report", runDir.toString(), "--out", dir.resolve("out").toString());
+        assertThat(r.code()).isEqualTo(ExitCodes.FINDINGS);
+        assertThat(r.out()).contains("  accounts          5 (5 fully scanned)");
+
+        Path empty = Files.createDirectories(dir.resolve("empty"));
+        Result e = run("-q", "report", empty.toString(), "--out", dir.resolve("out").toString());
+        assertThat(e.code()).isEqualTo(ExitCodes.USAGE);
+        assertThat(e.err()).isEqualTo("cmk-audit: SNAPSHOT: `" + empty + "` is a folder without snapshot.json (a "
+                + "scan run folder keeps one unless run with --no-snapshot)" + System.lineSeparator());
+    }
 }
