@@ -61,7 +61,8 @@ final class ReportCommand implements Callable<Integer> {
         AnalysisResult result = new Analyzer().analyze(s);
         long t2 = System.nanoTime();
         LOG.info("analyzed in {} ms: {} findings", (t2 - t1) / 1_000_000, result.findings().size());
-        RunOutput run = report.write(result, spec.commandLine().getOut());
+        RunOutput run = report.write(result, java.util.Map.of(), spec.commandLine().getOut(),
+                spec.commandLine().getErr());
         LOG.info("wrote the reports in {} ms", (System.nanoTime() - t2) / 1_000_000);
         return report.findingsBit(run) | ReportPhase.coverageBit(result);
     }

@@ -104,7 +104,7 @@ final class ScanCommand implements Callable<Integer> {
                     SnapshotJson.write(snapshot, o);
                 }
             });
-            return report.write(analyzed[0], extras, out);
+            return report.write(analyzed[0], extras, out, err);
         });
         AnalysisResult result = analyzed[0];
         int code = report.findingsBit(run) | ReportPhase.coverageBit(result);

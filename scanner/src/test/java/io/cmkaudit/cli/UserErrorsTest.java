@@ -7,6 +7,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -95,5 +96,32 @@ class UserErrorsTest {
         assertThat(e.code()).isEqualTo(ExitCodes.USAGE);
         assertThat(e.err()).isEqualTo("cmk-audit: SNAPSHOT: `" + empty + "` is a folder without snapshot.json (a "
                 + "scan run folder keeps one unless run with --no-snapshot)" + System.lineSeparator());
+    }
+
+    @Test
+    void invalidAndExpiredSuppressionsAreOneWarningEachAndCounted(@TempDir Path dir) throws IOException {
+        Path sup = dir.resolve("sup.yaml");
+        Files.writeString(sup, """
+                suppressions:
+                  - type: KMS_DECRYPT_ALL_KEYS
+                    reason: r
+                    owner: o
+                    expires: 2020-01-01
+                  - type: KMS_DECRYPT_ALL_KEYS
+                    reason: r
+                    owner: o
+                    expires: 2099-02-30
+                """);
+        Result r = run("-q", "report", "--out", dir.resolve("out").toString(), "--suppressions", sup.toString());
+
+        assertThat(r.code()).isEqualTo(ExitCodes.FINDINGS);
+        List<String> err = r.err().lines().toList();
+        assertThat(err).hasSize(2);
+        assertThat(err.get(0)).isEqualTo("cmk-audit: warning: suppressions " + sup + ": entry 2 (line 6): field "
+                + "`expires`: not a date YYYY-MM-DD: `2099-02-30` (entry ignored)");
+        assertThat(err.get(1)).isEqualTo("cmk-audit: warning: suppressions " + sup + ": entry 1 (line 2) expired on "
+                + "2020-01-01 (no longer suppresses; 7 finding(s) match it)");
+        assertThat(r.out()).contains("  suppressions      1 invalid, 1 expired entries ignored (see the warnings)"
+                + System.lineSeparator());
     }
 }
