@@ -69,6 +69,16 @@ public final class Analyzer {
     /** Region column of the coverage row that reports an organization that could not be read. */
     public static final String ORGANIZATION_REGION = "organization";
 
+    /**
+     * Region column of the coverage rows (status ERROR, error code {@link #ANALYSIS_ERROR_CODE}) that report a unit of
+     * work (an account, a principal, an instance's key, a key) whose analysis failed unexpectedly; the rest of the run
+     * is analyzed as usual.
+     */
+    public static final String ANALYSIS_REGION = "analysis";
+
+    /** Error code of the coverage rows of {@link #ANALYSIS_REGION}. */
+    public static final String ANALYSIS_ERROR_CODE = "AnalysisFailed";
+
 
     /** Action of the EC2 API the join evaluates. */
     static final String START = "ec2:StartInstances";
@@ -117,6 +127,13 @@ public final class Analyzer {
         return new Run(snapshot, true).execute();
     }
 
+    /** Analyzes with a hook called before each unit of work with its name (tests inject failures with it). */
+    AnalysisResult analyze(Snapshot snapshot, java.util.function.Consumer<String> beforeUnit) {
+        Run r = new Run(snapshot, false);
+        r.beforeUnit = beforeUnit;
+        return r.execute().result();
+    }
+
     /**
      * Explains, layer by layer, why a principal can or cannot start an instance, and what would fix it.
      *
@@ -144,6 +161,27 @@ public final class Analyzer {
         private InstanceClasses classes;
 
         private final boolean keepRemediations;
+        /** Units of work whose analysis failed: account id (null: not tied to one), unit, message. */
+        private final java.util.Queue<String[]> failures = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        /** Called before each unit of work with its name; a no-op outside tests. */
+        java.util.function.Consumer<String> beforeUnit = u -> { };
+
+        /**
+         * Runs one unit of work; an unexpected exception is recorded as a coverage row (status ERROR, region
+         * {@link #ANALYSIS_REGION}) and the unit contributes no findings, so the rest of the run is not lost.
+         */
+        private List<Finding> contained(String accountId, String unit, java.util.function.Supplier<List<Finding>> work) {
+            try {
+                beforeUnit.accept(unit);
+                return work.get();
+            } catch (RuntimeException | StackOverflowError e) {
+                String msg = e.getMessage() == null ? e.getClass().getSimpleName()
+                        : e.getClass().getSimpleName() + ": " + e.getMessage().lines().findFirst().orElse("");
+                failures.add(new String[] {accountId, unit, "analysis of " + unit + " failed (" + msg
+                        + "); its findings are missing"});
+                return List.of();
+            }
+        }
 
         /**
          * @param snapshot         the snapshot
@@ -199,10 +237,10 @@ public final class Analyzer {
         Outcome execute() {
             List<String> accountIds = new ArrayList<>(index.accounts().keySet());
             List<Finding> findings = accountIds.parallelStream()
-                    .flatMap(a -> analyzeAccount(a).stream())
+                    .flatMap(a -> contained(a, "account " + a, () -> analyzeAccount(a)).stream())
                     .collect(Collectors.toCollection(ArrayList::new));
-            findings.addAll(keyFindings());
-            findings.addAll(unparseableFindings());
+            findings.addAll(contained(null, "the key findings", this::keyFindings));
+            findings.addAll(contained(null, "the unparseable policies", this::unparseableFindings));
             List<Finding> sorted = dedupe(findings);
             sorted.sort(ORDER);
             Map<String, Remediation> rem = new TreeMap<>();
@@ -356,35 +394,43 @@ public final class Analyzer {
             List<InstanceClass> asgGroups = classes.group(cmk.stream()
                     .filter(i -> i.instance().tags().containsKey(AUTO_SCALING_GROUP_TAG)).toList());
             for (PrincipalRef p : index.principals(accountId)) {
-                PrincipalSide ps = principalSide(p);
-                Map<String, GrantResult> grantCache = new HashMap<>();
-                boolean autoScaling = p.kind() == PrincipalKind.SERVICE_LINKED_ROLE
-                        && p.name().startsWith(AUTO_SCALING_SLR);
-                for (InstanceClass c : autoScaling ? asgGroups : groups) {
-                    InstanceRef rep = c.representative();
-                    Request start = new Request(p.arn(), START, rep.instance().arn(), accountId,
-                            contexts.startInstances(p, rep));
-                    Decision sd = Evaluator.evaluate(start, ps.info(), ps.base().policySet());
-                    if (sd.kind() == DecisionKind.IMPLICIT_DENY || sd.kind() == DecisionKind.EXPLICIT_DENY) {
-                        continue;
-                    }
-                    for (InstanceRef i : c.members()) {
-                        for (KeyUse u : i.cmks()) {
-                            KeyRef k = u.key();
-                            if (k.status() == KeyStatus.UNUSABLE || k.status() == KeyStatus.MISSING) {
-                                continue;
-                            }
-                            GrantResult g = grantCache.computeIfAbsent(k.arn(), a -> forwardGrant(ps, k, i.region()));
-                            Finding f = startFinding(ps, i, u, g, sd);
-                            if (f != null) {
-                                out.add(f);
-                            }
+                out.addAll(contained(accountId, "principal " + p.arn(),
+                        () -> analyzePrincipal(accountId, p, groups, asgGroups)));
+            }
+            return out;
+        }
+
+        private List<Finding> analyzePrincipal(String accountId, PrincipalRef p, List<InstanceClass> groups,
+                                               List<InstanceClass> asgGroups) {
+            List<Finding> out = new ArrayList<>();
+            PrincipalSide ps = principalSide(p);
+            Map<String, GrantResult> grantCache = new HashMap<>();
+            boolean autoScaling = p.kind() == PrincipalKind.SERVICE_LINKED_ROLE
+                    && p.name().startsWith(AUTO_SCALING_SLR);
+            for (InstanceClass c : autoScaling ? asgGroups : groups) {
+                InstanceRef rep = c.representative();
+                Request start = new Request(p.arn(), START, rep.instance().arn(), accountId,
+                        contexts.startInstances(p, rep));
+                Decision sd = Evaluator.evaluate(start, ps.info(), ps.base().policySet());
+                if (sd.kind() == DecisionKind.IMPLICIT_DENY || sd.kind() == DecisionKind.EXPLICIT_DENY) {
+                    continue;
+                }
+                for (InstanceRef i : c.members()) {
+                    for (KeyUse u : i.cmks()) {
+                        KeyRef k = u.key();
+                        if (k.status() == KeyStatus.UNUSABLE || k.status() == KeyStatus.MISSING) {
+                            continue;
+                        }
+                        GrantResult g = grantCache.computeIfAbsent(k.arn(), a -> forwardGrant(ps, k, i.region()));
+                        Finding f = startFinding(ps, i, u, g, sd);
+                        if (f != null) {
+                            out.add(f);
                         }
                     }
                 }
-                if (p.kind() != PrincipalKind.SERVICE_LINKED_ROLE) {
-                    out.addAll(breadth(ps));
-                }
+            }
+            if (p.kind() != PrincipalKind.SERVICE_LINKED_ROLE) {
+                out.addAll(breadth(ps));
             }
             return out;
         }
@@ -467,23 +513,29 @@ public final class Analyzer {
             for (InstanceRef i : index.instances()) {
                 for (KeyUse u : i.cmks()) {
                     KeyRef k = u.key();
-                    if (k.status() == KeyStatus.UNUSABLE || k.status() == KeyStatus.MISSING) {
-                        out.add(unusable(i, u));
-                    } else if (k.status() == KeyStatus.USABLE) {
-                        Finding f = granteeSide(i, u, granteeCache);
-                        if (f != null) {
-                            out.add(f);
-                        }
-                    }
+                    out.addAll(contained(i.accountId(), "key " + k.arn() + " of instance "
+                            + i.instance().instanceId(), () -> {
+                                if (k.status() == KeyStatus.UNUSABLE || k.status() == KeyStatus.MISSING) {
+                                    return List.of(unusable(i, u));
+                                } else if (k.status() == KeyStatus.USABLE) {
+                                    Finding f = granteeSide(i, u, granteeCache);
+                                    return f == null ? List.of() : List.of(f);
+                                }
+                                return List.of();
+                            }));
                 }
             }
             for (KeyRef k : index.keyRefs().values()) {
                 if (index.keysInScope().contains(k.arn()) && k.key() != null) {
-                    Finding pub = publicKeyPolicy(k);
-                    if (pub != null) {
-                        out.add(pub);
-                    }
-                    out.addAll(grantFindings(k));
+                    out.addAll(contained(k.accountId(), "key " + k.arn(), () -> {
+                        List<Finding> kf = new ArrayList<>();
+                        Finding pub = publicKeyPolicy(k);
+                        if (pub != null) {
+                            kf.add(pub);
+                        }
+                        kf.addAll(grantFindings(k));
+                        return kf;
+                    }));
                 }
             }
             for (EbsDefault d : index.ebsDefaults()) {
@@ -1344,6 +1396,23 @@ public final class Analyzer {
                     rows.add(new AnalysisResult.CoverageRow(a.accountId(), name, c.region(), c.status().name(),
                             c.errorCode(), c.errorMessage(), instances, volumes, cmk, principals));
                 }
+            }
+            if (org.readable()) {
+                Set<String> present = index.snapshot.accounts().stream().map(AccountSnapshot::accountId)
+                        .collect(Collectors.toSet());
+                for (var oa : org.accounts()) {
+                    if ("ACTIVE".equals(oa.status()) && !present.contains(oa.id())) {
+                        rows.add(new AnalysisResult.CoverageRow(oa.id(), oa.name(), Coverage.GLOBAL, "ERROR",
+                                "NotInSnapshot", "account " + oa.id() + " is ACTIVE in the organization but not in "
+                                + "the snapshot, so nothing of it was analyzed", 0, 0, 0, 0));
+                    }
+                }
+            }
+            List<String[]> failed = new ArrayList<>(failures);
+            failed.sort(Comparator.comparing((String[] f) -> n(f[0])).thenComparing(f -> f[1]));
+            for (String[] f : failed) {
+                rows.add(new AnalysisResult.CoverageRow(f[0], f[0] == null ? null : index.accountName(f[0]),
+                        ANALYSIS_REGION, "ERROR", ANALYSIS_ERROR_CODE, f[2], 0, 0, 0, 0));
             }
             return rows;
         }

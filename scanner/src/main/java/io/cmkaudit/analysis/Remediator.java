@@ -123,7 +123,8 @@ final class Remediator {
                 return keyPolicyStatement(p, key, region, cur, done);
             }
             case BOUNDARY -> {
-                if (cur.boundary == null || !cur.boundary.source().origin().editable() || !done.add("boundary")) {
+                if (cur.boundary == null || !cur.boundary.source().origin().editable() || !parseable(cur.boundary)
+                        || !done.add("boundary")) {
                     return null;
                 }
                 return new Change.AddStatements(cur.boundary.source(),
@@ -142,8 +143,9 @@ final class Remediator {
                     if (!lacking) {
                         continue;
                     }
-                    Entry target = level.stream().filter(e -> !e.unparseable()).findFirst().orElse(level.get(0));
-                    if (!done.add(layer + "#" + i)) {
+                    Entry target = level.stream().filter(e -> !e.unparseable()).findFirst()
+                            .orElse(level.stream().filter(Remediator::parseable).findFirst().orElse(null));
+                    if (target == null || !done.add(layer + "#" + i)) {
                         continue;
                     }
                     ObjectNode st = layer == Layer.SCP ? PolicyJson.scpAttachStatement(key.arn(), region)
@@ -160,7 +162,7 @@ final class Remediator {
 
     private static Change keyPolicyStatement(PrincipalRef p, KeyRef key, String region, EvalSet cur,
                                              Set<String> done) {
-        if (cur.keyPolicy == null || !done.add("resource")) {
+        if (cur.keyPolicy == null || !parseable(cur.keyPolicy) || !done.add("resource")) {
             return null;
         }
         if (p.kind() == PrincipalKind.SERVICE_LINKED_ROLE) {
@@ -171,6 +173,14 @@ final class Remediator {
         }
         return new Change.AddStatements(cur.keyPolicy.source(),
                 List.of(PolicyJson.keyPolicyAttachStatement(p.arn(), region)));
+    }
+
+    /**
+     * Whether statements can be added to the entry's document: an unparseable document (not JSON, or JSON that is
+     * not an object) gets no snippet; its finding carries a text remediation instead.
+     */
+    static boolean parseable(Entry e) {
+        return PolicyJson.parse(e.source().text()) != null;
     }
 
     static String attachPolicyName(KeyRef key) {

@@ -27,6 +27,7 @@ import picocli.CommandLine.Spec;
  * Exit code 0 when every selected account and region was read, 2 when coverage is incomplete.
  */
 @Command(name = "collect", mixinStandardHelpOptions = true, sortOptions = false,
+        versionProvider = VersionProvider.class,
         description = "Read the organization (accounts, OUs, SCPs, RCPs; per account IAM, EC2 instances and volumes, "
             + "and the KMS keys they use) into a snapshot JSON file. Read-only.")
 final class CollectCommand implements Callable<Integer> {
@@ -53,6 +54,13 @@ final class CollectCommand implements Callable<Integer> {
             if (dir == null || !Files.isDirectory(dir)) {
                 throw new UsageException("-o: folder does not exist: `" + dir + "`");
             }
+            if (Files.isDirectory(file)) {
+                throw new UsageException("-o: `" + file + "` is a folder; name the snapshot file, e.g. `"
+                        + file.resolve("snapshot.json") + "`");
+            }
+            if (!Files.isWritable(dir)) {
+                throw new UsageException("-o: folder not writable: `" + dir + "`");
+            }
         }
         PrintWriter err = spec.commandLine().getErr();
         boolean quiet = parent != null && parent.verbosity() < 0;
@@ -70,7 +78,11 @@ final class CollectCommand implements Callable<Integer> {
             out.print(buf.toString(java.nio.charset.StandardCharsets.UTF_8));
             out.flush();
         } else {
-            SnapshotJson.write(snapshot, file);
+            try {
+                SnapshotJson.write(snapshot, file);
+            } catch (java.io.UncheckedIOException e) {
+                throw new UsageException("-o: " + e.getMessage(), e);
+            }
         }
         long incomplete = snapshot.accounts().stream().flatMap(a -> a.coverage().stream())
                 .filter(CollectCommand::incomplete).count();

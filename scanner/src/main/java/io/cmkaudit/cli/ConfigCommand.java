@@ -14,6 +14,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code cmk-audit config}: validates the configuration file and options, and prints the effective configuration. */
 @Command(name = "config", mixinStandardHelpOptions = true, sortOptions = false,
+        versionProvider = VersionProvider.class,
         description = "Validate --config and the options, and print the effective configuration as YAML.")
 final class ConfigCommand implements Callable<Integer> {
 

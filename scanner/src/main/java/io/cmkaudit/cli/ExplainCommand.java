@@ -15,6 +15,7 @@ import picocli.CommandLine.Spec;
  * state) and the least-privilege fix.
  */
 @Command(name = "explain", mixinStandardHelpOptions = true, sortOptions = false,
+        versionProvider = VersionProvider.class,
         description = "Explain, layer by layer, why a principal can or cannot start an instance of a snapshot, and "
             + "what would fix it. Without SNAPSHOT (or with --sample) the embedded sample organization is used.")
 final class ExplainCommand implements Callable<Integer> {

@@ -111,7 +111,8 @@ public final class Main implements Callable<Integer> {
                 return ExitCodes.INTERNAL;
             }
             LOG.debug("internal error", ex);
-            commandLine.getErr().println("cmk-audit: internal error: " + ex
+            commandLine.getErr().println("cmk-audit: internal error: "
+                    + (ex instanceof ScanCommand.SnapshotSavedException ? ex.getMessage() : ex.toString())
                     + (verbose ? "" : " (run with -v for the stack trace)"));
             if (verbose) {
                 ex.printStackTrace(commandLine.getErr());

@@ -20,6 +20,7 @@ import picocli.CommandLine.Spec;
  * finding is at or above {@code --fail-on}, bit 2 when the snapshot's coverage is incomplete.
  */
 @Command(name = "report", mixinStandardHelpOptions = true, sortOptions = false,
+        versionProvider = VersionProvider.class,
         description = "Analyze a saved snapshot offline and write report.html, findings.csv, coverage.csv and "
             + "findings.json into a new timestamped folder under --out; print a summary. Without SNAPSHOT (or with "
             + "--sample) the sample organization embedded in the jar is used.")
@@ -55,7 +56,8 @@ final class ReportCommand implements Callable<Integer> {
         ReportPhase report = new ReportPhase(outRoot, failOn, output);
         AnalysisResult result = analyze();
         long t2 = System.nanoTime();
-        RunOutput run = report.write(result, spec.commandLine().getOut());
+        RunOutput run = report.write(result, java.util.Map.of(), spec.commandLine().getOut(),
+                spec.commandLine().getErr());
         LOG.info("wrote the reports in {} ms", (System.nanoTime() - t2) / 1_000_000);
         return report.findingsBit(run) | ReportPhase.coverageBit(result);
     }

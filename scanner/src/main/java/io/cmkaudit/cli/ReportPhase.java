@@ -31,6 +31,8 @@ import java.util.stream.Stream;
  */
 final class ReportPhase {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ReportPhase.class);
+
     private final Path outputRoot;
     private final Severity failOn;
     private final Suppressions suppressions;
@@ -73,6 +75,7 @@ final class ReportPhase {
         } catch (IOException e) {
             String why = e instanceof java.nio.file.AccessDeniedException ? "permission denied"
                     : e instanceof java.nio.file.FileSystemException f && f.getReason() != null ? f.getReason()
+                    : e instanceof java.nio.file.FileSystemException ? "the file system refused it"
                     : e.getMessage();
             throw new UsageException("--out: cannot create folder `" + outputRoot + "`: " + why, e);
         }
@@ -155,9 +158,29 @@ final class ReportPhase {
      */
     RunOutput write(AnalysisResult result, Map<String, ReportWriter.ExtraFile> extras, PrintWriter out)
             throws IOException {
-        RunOutput run = new ReportWriter().write(result,
-                new ReportOptions(outputRoot, suppressions, previous, templates, Clock.systemUTC(), htmlMaxRows,
-                        htmlMaxTotalRows), extras);
+        return write(result, extras, out, null);
+    }
+
+    /**
+     * As {@link #write(AnalysisResult, Map, PrintWriter)}, with the warnings about invalid or expired suppression
+     * entries printed on {@code err} (one line each; null: logged).
+     *
+     * @throws IOException when the run folder cannot be written
+     */
+    RunOutput write(AnalysisResult result, Map<String, ReportWriter.ExtraFile> extras, PrintWriter out,
+                    PrintWriter err) throws IOException {
+        result.coverage().stream().filter(c -> io.cmkaudit.analysis.Analyzer.ANALYSIS_REGION.equals(c.region()))
+                .forEach(c -> LOG.error("{}", c.errorMessage()));
+        RunOutput run;
+        try {
+            run = new ReportWriter().write(result,
+                    new ReportOptions(outputRoot, suppressions, previous, templates, Clock.systemUTC(), htmlMaxRows,
+                            htmlMaxTotalRows), extras);
+        } catch (ReportInputException e) {
+            // e.g. a template error found while rendering: the user's input, not an internal error
+            throw new UsageException(e.getMessage(), e);
+        }
+        warnSuppressions(run.suppressions(), err);
         printSummary(result, run, out);
         return run;
     }
@@ -183,6 +206,32 @@ final class ReportPhase {
         };
     }
 
+    /** One warning line on stderr per invalid or expired suppression entry. */
+    private static void warnSuppressions(io.cmkaudit.report.SuppressionReport r, PrintWriter err) {
+        if (r == null) {
+            return;
+        }
+        java.util.List<String> lines = new java.util.ArrayList<>();
+        for (io.cmkaudit.report.InvalidSuppression i : r.invalid()) {
+            lines.add(r.source() + ": " + i.message() + " (entry ignored)");
+        }
+        for (io.cmkaudit.report.SuppressionReport.RuleUse u : r.expired()) {
+            lines.add(r.source() + ": entry " + u.rule().index() + (u.rule().line() > 0 ? " (line " + u.rule().line()
+                    + ")" : "") + " expired on " + u.rule().expires() + " (no longer suppresses; " + u.matched()
+                    + " finding(s) match it)");
+        }
+        for (String l : lines) {
+            if (err == null) {
+                LOG.warn("suppressions {}", l);
+            } else {
+                err.println("cmk-audit: warning: suppressions " + l);
+            }
+        }
+        if (err != null) {
+            err.flush();
+        }
+    }
+
     private void printSummary(AnalysisResult result, RunOutput run, PrintWriter out) {
         AnalysisResult.Summary s = result.summary();
         out.println("cmk-audit report: " + run.runDir());
@@ -197,6 +246,11 @@ final class ReportPhase {
             sev.append(sev.length() == 0 ? "" : ", ").append(e.getKey()).append(' ').append(e.getValue());
         }
         out.printf("  open findings     %d (%s); suppressed %d%n", run.counts().open(), sev, run.counts().suppressed());
+        io.cmkaudit.report.SuppressionReport sr = run.suppressions();
+        if (sr != null && (!sr.invalid().isEmpty() || !sr.expired().isEmpty())) {
+            out.printf("  suppressions      %d invalid, %d expired entries ignored (see the warnings)%n",
+                    sr.invalid().size(), sr.expired().size());
+        }
         Map<FindingType, Integer> byType = new EnumMap<>(FindingType.class);
         for (Finding f : run.findings()) {
             byType.merge(f.type(), 1, Integer::sum);

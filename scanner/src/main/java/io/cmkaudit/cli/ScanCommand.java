@@ -16,6 +16,8 @@ import java.io.BufferedOutputStream;
 import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -34,6 +36,7 @@ import picocli.CommandLine.Spec;
  * {@code --fail-on}, bit 2 for incomplete coverage.
  */
 @Command(name = "scan", mixinStandardHelpOptions = true, sortOptions = false,
+        versionProvider = VersionProvider.class,
         description = "Collect, analyze and report in one run (the scheduled job): writes report.html, findings.csv, "
             + "coverage.csv and findings.json into a new timestamped folder under --out.")
 final class ScanCommand implements Callable<Integer> {
@@ -90,14 +93,20 @@ final class ScanCommand implements Callable<Integer> {
         Snapshot snapshot = collect(config, CollectCommand.progress(parent, err));
         LOG.info("collected {} accounts with {} API calls; analyzing", snapshot.accounts().size(),
                 snapshot.run().totalApiCalls());
-        AnalysisResult result = new Analyzer().analyze(snapshot);
-        // the snapshot is written inside the temporary run folder, so it is published (and uploaded) with the reports
-        Map<String, ReportWriter.ExtraFile> extras = !keepSnapshot ? Map.of() : Map.of(SNAPSHOT_JSON, file -> {
-            try (OutputStream o = new BufferedOutputStream(Files.newOutputStream(file))) {
-                SnapshotJson.write(snapshot, o);
-            }
+        PrintWriter out = spec.commandLine().getOut();
+        AnalysisResult[] analyzed = new AnalysisResult[1];
+        RunOutput run = preservingSnapshot(snapshot, config.outputDir(), Clock.systemUTC(), () -> {
+            analyzed[0] = new Analyzer().analyze(snapshot);
+            // the snapshot is written inside the temporary run folder, so it is published (and uploaded) with the
+            // reports
+            Map<String, ReportWriter.ExtraFile> extras = !keepSnapshot ? Map.of() : Map.of(SNAPSHOT_JSON, file -> {
+                try (OutputStream o = new BufferedOutputStream(Files.newOutputStream(file))) {
+                    SnapshotJson.write(snapshot, o);
+                }
+            });
+            return report.write(analyzed[0], extras, out, err);
         });
-        RunOutput run = report.write(result, extras, spec.commandLine().getOut());
+        AnalysisResult result = analyzed[0];
         int code = report.findingsBit(run) | ReportPhase.coverageBit(result);
         if (s3 != null) {
             try {
@@ -115,6 +124,56 @@ final class ScanCommand implements Callable<Integer> {
         }
         err.flush();
         return code;
+    }
+
+    /** What runs after the collection; may throw anything. */
+    interface AfterCollection<T> {
+        T run() throws Exception;
+    }
+
+    /**
+     * Runs the analysis and report writing; when they fail, the collected snapshot (minutes of API calls) is not
+     * lost: it is written to {@code <outputRoot>/snapshot-<UTC time>.json} and the error names that file.
+     *
+     * @param snapshot   the collected snapshot
+     * @param outputRoot the {@code --out} root (exists)
+     * @param clock      for the file name
+     * @param work       analysis and report writing
+     * @return what {@code work} returns
+     * @throws UsageException when {@code work} throws one (message extended with the saved snapshot's path)
+     * @throws SnapshotSavedException for any other failure of {@code work} (message names the saved snapshot)
+     * @throws Exception the original failure when the snapshot could not be saved either (that failure suppressed)
+     */
+    static <T> T preservingSnapshot(Snapshot snapshot, Path outputRoot, Clock clock, AfterCollection<T> work)
+            throws Exception {
+        try {
+            return work.run();
+        } catch (Exception | Error e) {
+            Path saved = outputRoot.resolve("snapshot-" + java.time.format.DateTimeFormatter
+                    .ofPattern("yyyy-MM-dd'T'HH-mm-ss'Z'").withZone(java.time.ZoneOffset.UTC)
+                    .format(clock.instant()) + ".json");
+            try {
+                SnapshotJson.write(snapshot, saved);
+            } catch (RuntimeException w) {
+                e.addSuppressed(w);
+                throw e;
+            }
+            String keep = "; the collected snapshot is saved as " + saved + " (analyze it again with `cmk-audit "
+                    + "report " + saved + "`)";
+            if (e instanceof UsageException u) {
+                throw new UsageException(u.getMessage() + keep, u);
+            }
+            throw new SnapshotSavedException("analysis or report writing failed: " + e + keep, e);
+        }
+    }
+
+    /** A failure after collection whose message names the file the collected snapshot was saved to. */
+    static final class SnapshotSavedException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        SnapshotSavedException(String message, Throwable cause) {
+            super(message, cause);
+        }
     }
 
     private static Snapshot collect(ScannerConfig config, ProgressListener progress) {

@@ -34,6 +34,7 @@ import picocli.CommandLine.Spec;
  * case with an {@code expected} answer matches it, 1 when one differs, 64 for an unreadable or malformed file.
  */
 @Command(name = "simulate", mixinStandardHelpOptions = true, sortOptions = false,
+        versionProvider = VersionProvider.class,
         description = "Evaluate one request (or an array of them) against the policies given in FILE, offline, and "
             + "print the decision with the deciding layers, matched statements and residual conditions.",
         exitCodeListHeading = "%nExit codes:%n",

@@ -35,6 +35,15 @@ final class SnapshotSource {
                 throw new UncheckedIOException(e);
             }
         }
+        if (Files.isDirectory(file)) {
+            // a scan run folder keeps its snapshot beside the reports
+            Path inFolder = file.resolve(ScanCommand.SNAPSHOT_JSON);
+            if (!Files.isRegularFile(inFolder)) {
+                throw new UsageException("SNAPSHOT: `" + file + "` is a folder without " + ScanCommand.SNAPSHOT_JSON
+                        + " (a scan run folder keeps one unless run with --no-snapshot)");
+            }
+            file = inFolder;
+        }
         if (!Files.isRegularFile(file)) {
             throw new UsageException("SNAPSHOT: no such file: `" + file + "`");
         }

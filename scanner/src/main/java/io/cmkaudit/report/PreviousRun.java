@@ -46,6 +46,8 @@ public record PreviousRun(String source, Instant startedAt, String organizationI
         Instant startedAt = null;
         String organizationId = null;
         List<Finding> findings = new ArrayList<>();
+        boolean sawFindings = false;
+        boolean sawRun = false;
         try (JsonParser p = mapper.getFactory().createParser(Files.newInputStream(json))) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw bad(json, p, "not a cmk-audit findings.json (expected a JSON object)");
@@ -66,7 +68,8 @@ public record PreviousRun(String source, Instant startedAt, String organizationI
                     }
                     case "run" -> {
                         JsonNode run = p.readValueAsTree();
-                        if (run != null && run.isObject()) {
+                        sawRun = run != null && run.isObject();
+                        if (sawRun) {
                             startedAt = instant(json, p, run.path("startedAt"));
                             organizationId = run.path("organizationId").isTextual()
                                     ? run.get("organizationId").asText() : null;
@@ -76,6 +79,7 @@ public record PreviousRun(String source, Instant startedAt, String organizationI
                         if (p.currentToken() != JsonToken.START_ARRAY) {
                             throw bad(json, p, "`findings` must be a list");
                         }
+                        sawFindings = true;
                         while (p.nextToken() != JsonToken.END_ARRAY) {
                             int line = p.currentTokenLocation().getLineNr();
                             JsonNode node = p.readValueAsTree();
@@ -101,6 +105,10 @@ public record PreviousRun(String source, Instant startedAt, String organizationI
         }
         if (schemaVersion == null) {
             throw new ReportInputException(json + ":1: not a cmk-audit findings.json (no `schemaVersion`)");
+        }
+        if (!sawFindings || !sawRun) {
+            throw new ReportInputException(json + ":1: not a cmk-audit findings.json (no `"
+                    + (!sawFindings ? "findings` list; is it a snapshot?)" : "run` object)"));
         }
         return new PreviousRun(file.toString(), startedAt, organizationId, findings);
     }

@@ -70,10 +70,14 @@ public final class SnapshotJson {
      */
     public static void write(Snapshot snapshot, Path file) {
         Path dir = file.toAbsolutePath().getParent();
+        if (Files.isDirectory(file)) {
+            throw new UncheckedIOException(file + ": cannot write snapshot: it is a folder",
+                    new IOException("is a folder"));
+        }
+        // a sibling temporary file created with the process umask (Files.createTempFile would make it 0600)
+        Path tmp = dir.resolve("." + file.getFileName() + "." + ProcessHandle.current().pid() + "."
+                + Thread.currentThread().getId() + ".tmp");
         try {
-            // a sibling temporary file created with the process umask (Files.createTempFile would make it 0600)
-            Path tmp = dir.resolve("." + file.getFileName() + "." + ProcessHandle.current().pid() + "."
-                    + Thread.currentThread().getId() + ".tmp");
             try (OutputStream out = Files.newOutputStream(tmp)) {
                 write(snapshot, out);
             }
@@ -83,8 +87,16 @@ public final class SnapshotJson {
             } catch (java.nio.file.AtomicMoveNotSupportedException e) {
                 Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException(file + ": cannot write snapshot: " + e.getMessage(), e);
+        } catch (IOException | RuntimeException e) {
+            try {
+                Files.deleteIfExists(tmp);
+            } catch (IOException gone) {
+                e.addSuppressed(gone);
+            }
+            if (e instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new UncheckedIOException(file + ": cannot write snapshot: " + e.getMessage(), (IOException) e);
         }
     }
 
@@ -146,11 +158,55 @@ public final class SnapshotJson {
                     + " (this cmk-audit reads version " + Snapshot.SCHEMA_VERSION + "; re-collect the snapshot or use "
                     + "a matching cmk-audit release)", null);
         }
+        String bad = structure(tree);
+        if (bad != null) {
+            throw new SnapshotFormatException(source + ": " + bad, null);
+        }
         try {
             return MAPPER.treeToValue(tree, Snapshot.class);
         } catch (JsonProcessingException e) {
             throw new SnapshotFormatException(source + ": " + describe(e), e);
         }
+    }
+
+    /**
+     * The checks the records' defaults would hide: a damaged snapshot must not read as an empty, fully covered one.
+     *
+     * @return what is wrong, with its JSON path, or null
+     */
+    private static String structure(JsonNode tree) {
+        JsonNode accounts = tree.get("accounts");
+        if (accounts == null || accounts.isNull()) {
+            return "missing required field `accounts`";
+        }
+        if (!accounts.isArray()) {
+            return "accounts: expected a list";
+        }
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (int i = 0; i < accounts.size(); i++) {
+            JsonNode a = accounts.get(i);
+            String at = "accounts[" + i + "]";
+            if (!a.isObject()) {
+                return at + ": expected an object";
+            }
+            JsonNode id = a.get("accountId");
+            if (id == null || id.isNull()) {
+                return at + ": missing required field `accountId`";
+            }
+            if (!id.isTextual() || !id.textValue().matches("\\d{12}")) {
+                return at + ".accountId: expected a string of 12 digits, got " + id;
+            }
+            if (!seen.add(id.textValue())) {
+                return at + ".accountId: account " + id.textValue() + " is listed twice";
+            }
+            for (String field : new String[] {"iam", "regions"}) {
+                JsonNode f = a.get(field);
+                if (f == null || f.isNull()) {
+                    return at + ": missing required field `" + field + "`";
+                }
+            }
+        }
+        return null;
     }
 
     private static String where(JsonProcessingException e) {
@@ -170,9 +226,30 @@ public final class SnapshotJson {
                 && npe.getMessage() != null) {
             return prefix + "missing required field `" + npe.getMessage() + "`";
         }
+        if (e instanceof com.fasterxml.jackson.databind.exc.MismatchedInputException m
+                && m.getTargetType() != null) {
+            return prefix + expected(m.getTargetType());
+        }
         String msg = e.getOriginalMessage();
         int nl = msg == null ? -1 : msg.indexOf('\n');
         return prefix + (nl < 0 ? msg : msg.substring(0, nl));
+    }
+
+    /** What a JSON value of this Java type looks like, in the user's words (no Java type names). */
+    private static String expected(Class<?> type) {
+        if (java.util.Collection.class.isAssignableFrom(type) || type.isArray()) {
+            return "expected a list";
+        }
+        if (type == String.class || type.isEnum() || java.time.temporal.Temporal.class.isAssignableFrom(type)) {
+            return "expected a string";
+        }
+        if (type == boolean.class || type == Boolean.class) {
+            return "expected true or false";
+        }
+        if (type.isPrimitive() || Number.class.isAssignableFrom(type)) {
+            return "expected a number";
+        }
+        return "expected an object";
     }
 
     private static String path(JsonMappingException e) {

@@ -215,6 +215,92 @@ class AnalyzerTest {
         assertThat(bad.get(0).evidence().get(0)).startsWith(k.arn() + ":policy/default Statement[0].Condition");
     }
 
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"", "\"just a string\"", "{bad", "[]"})
+    void unreadableKeyPolicyIsUnparseableAndConditionalWithATextRemediation(String keyPolicy) {
+        TestOrg org = new TestOrg();
+        org.user(A, "alice").attach(TestOrg.EC2_FULL_ARN);
+        TestOrg.Key k = org.key(A, "k1").policy(keyPolicy);
+        TestOrg.Key ok = org.key(A, "k2");
+        org.instance(A, "i-0001").volume("vol-1", k.arn());
+        org.instance(A, "i-0002").volume("vol-2", ok.arn());
+
+        List<Finding> fs = analyze(org);
+
+        List<Finding> bad = of(fs, FindingType.POLICY_UNPARSEABLE);
+        assertThat(bad).extracting(Finding::keyArn).containsExactly(k.arn());
+        assertThat(bad.get(0).remediationPolicy()).isNull();
+        List<Finding> cond = about(of(fs, FindingType.START_ACCESS_CONDITIONAL), userArn(A, "alice"));
+        assertThat(cond).extracting(Finding::instanceId).containsExactly("i-0001");
+        assertThat(cond.get(0).remediationPolicy()).isNull();
+        assertThat(cond.get(0).remediation()).startsWith("No automatic least-privilege fix was found");
+        // the other key is still analyzed
+        assertThat(about(of(fs, FindingType.START_BLOCKED_KMS_DENIED), userArn(A, "alice")))
+                .extracting(Finding::instanceId).containsExactly("i-0002");
+    }
+
+    @Test
+    void unreadablePermissionsBoundaryIsUnparseableAndConditionalWithATextRemediation() {
+        TestOrg org = new TestOrg();
+        org.customerPolicy(A, "Boundary", "{bad");
+        org.role(A, "bounded").attach(TestOrg.ADMIN_ARN).boundary("arn:aws:iam::222222222222:policy/Boundary");
+        TestOrg.Key k = org.key(A, "k1");
+        org.instance(A, "i-0001").volume("vol-1", k.arn());
+
+        List<Finding> fs = analyze(org);
+
+        assertThat(of(fs, FindingType.POLICY_UNPARSEABLE)).hasSize(1).extracting(Finding::evidence)
+                .allSatisfy(e -> assertThat(e.get(0)).startsWith("arn:aws:iam::222222222222:policy/Boundary"));
+        List<Finding> cond = about(of(fs, FindingType.START_ACCESS_CONDITIONAL), roleArn(A, "bounded"));
+        assertThat(cond).extracting(Finding::instanceId).containsExactly("i-0001");
+        assertThat(cond.get(0).remediationPolicy()).isNull();
+    }
+
+    @Test
+    void anUnexpectedFailureOfOnePrincipalIsACoverageErrorAndTheRestIsAnalyzed() {
+        TestOrg org = new TestOrg();
+        org.user(A, "alice").attach(TestOrg.EC2_FULL_ARN);
+        org.user(A, "zed").attach(TestOrg.EC2_FULL_ARN);
+        TestOrg.Key k = org.key(A, "k1");
+        org.instance(A, "i-0001").volume("vol-1", k.arn());
+
+        AnalysisResult r = new Analyzer().analyze(org.build(), unit -> {
+            if (unit.equals("principal " + userArn(A, "alice"))) {
+                throw new IllegalStateException("boom\nsecond line");
+            }
+        });
+
+        assertThat(of(r.findings(), FindingType.START_BLOCKED_KMS_DENIED)).extracting(Finding::principalArn)
+                .containsExactly(userArn(A, "zed"));
+        assertThat(r.coverage()).filteredOn(c -> c.region().equals(Analyzer.ANALYSIS_REGION))
+                .extracting(AnalysisResult.CoverageRow::accountId, AnalysisResult.CoverageRow::accountName,
+                        AnalysisResult.CoverageRow::status, AnalysisResult.CoverageRow::errorCode,
+                        AnalysisResult.CoverageRow::errorMessage)
+                .containsExactly(tuple(A, "app-a", "ERROR", "AnalysisFailed", "analysis of principal "
+                        + userArn(A, "alice") + " failed (IllegalStateException: boom); its findings are missing"));
+    }
+
+    @Test
+    void anUnexpectedFailureOfOneKeyIsACoverageErrorAndTheRestIsAnalyzed() {
+        TestOrg org = new TestOrg();
+        org.user(A, "alice").attach(TestOrg.EC2_FULL_ARN);
+        TestOrg.Key k = org.key(A, "k1");
+        org.instance(A, "i-0001").volume("vol-1", k.arn());
+
+        AnalysisResult r = new Analyzer().analyze(org.build(), unit -> {
+            if (unit.startsWith("key ")) {
+                throw new NullPointerException();
+            }
+        });
+
+        assertThat(of(r.findings(), FindingType.START_BLOCKED_KMS_DENIED)).hasSize(1);
+        assertThat(r.coverage()).filteredOn(c -> c.region().equals(Analyzer.ANALYSIS_REGION))
+                .extracting(AnalysisResult.CoverageRow::errorMessage)
+                .containsExactly("analysis of key " + k.arn() + " failed (NullPointerException); its findings are "
+                        + "missing", "analysis of key " + k.arn() + " of instance i-0001 failed "
+                        + "(NullPointerException); its findings are missing");
+    }
+
     // ------------------------------------------------------------------ deciding layers
 
     @Test

@@ -32,4 +32,20 @@ class OrganizationCoverageTest {
         assertThat(rows).isNotEmpty().extracting(AnalysisResult.CoverageRow::region)
                 .doesNotContain(Analyzer.ORGANIZATION_REGION);
     }
+
+    @Test
+    void activeAccountMissingFromTheSnapshotIsAnErrorCoverageRow() {
+        TestOrg org = new TestOrg();
+        org.user(TestOrg.A, "alice").attach(TestOrg.EC2_FULL_ARN);
+        io.cmkaudit.snapshot.Snapshot full = org.build();
+        io.cmkaudit.snapshot.Snapshot damaged = new io.cmkaudit.snapshot.Snapshot(full.run(), full.organization(),
+                full.accounts().stream().filter(a -> !a.accountId().equals(TestOrg.B)).toList(),
+                full.awsManagedPolicies());
+
+        List<AnalysisResult.CoverageRow> rows = new Analyzer().analyze(damaged).coverage();
+
+        assertThat(rows).filteredOn(r -> r.status().equals("ERROR")).containsExactly(new AnalysisResult.CoverageRow(
+                TestOrg.B, "app-b", "global", "ERROR", "NotInSnapshot", "account " + TestOrg.B + " is ACTIVE in the "
+                + "organization but not in the snapshot, so nothing of it was analyzed", 0, 0, 0, 0));
+    }
 }

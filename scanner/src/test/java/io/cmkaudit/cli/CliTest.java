@@ -29,6 +29,17 @@ class CliTest {
         assertThat(VersionProvider.version()).matches("\\d+\\.\\d+\\.\\d+(-SNAPSHOT)?");
     }
 
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"scan", "collect", "report", "explain", "simulate",
+        "config"})
+    void everySubcommandPrintsTheVersion(String command) {
+        for (String flag : new String[] {"-V", "--version"}) {
+            Result r = run(command, flag);
+            assertThat(r.code()).isEqualTo(ExitCodes.OK);
+            assertThat(r.out()).startsWith("cmk-audit " + VersionProvider.version() + System.lineSeparator());
+        }
+    }
+
     @Test
     void helpListsExitCodesAndSucceeds() {
         Result r = run("--help");

@@ -107,6 +107,20 @@ class PreviousRunTest {
     }
 
     @Test
+    void snapshotOrOtherObjectWithSchemaVersionIsNotAFindingsJson() throws IOException {
+        Path f = out.resolve("snapshot.json");
+        Files.writeString(f, "{\"schemaVersion\": 1, \"run\": {}, \"accounts\": []}");
+        assertThatThrownBy(() -> PreviousRun.read(f))
+                .isInstanceOf(ReportInputException.class)
+                .hasMessage(f + ":1: not a cmk-audit findings.json (no `findings` list; is it a snapshot?)");
+        Path g = out.resolve("half.json");
+        Files.writeString(g, "{\"schemaVersion\": 1, \"findings\": []}");
+        assertThatThrownBy(() -> PreviousRun.read(g))
+                .isInstanceOf(ReportInputException.class)
+                .hasMessage(g + ":1: not a cmk-audit findings.json (no `run` object)");
+    }
+
+    @Test
     void missingFileIsAOneLineError() {
         Path f = out.resolve("nope.json");
         assertThatThrownBy(() -> PreviousRun.read(f))

@@ -86,6 +86,59 @@ class SnapshotJsonTest {
                 .hasMessage("snapshot: accounts[1].iam.users[0]: missing required field `arn`");
     }
 
+    static String damaged(java.util.function.Consumer<com.fasterxml.jackson.databind.node.ObjectNode> change)
+            throws Exception {
+        com.fasterxml.jackson.databind.ObjectMapper m = new com.fasterxml.jackson.databind.ObjectMapper();
+        com.fasterxml.jackson.databind.node.ObjectNode tree =
+                (com.fasterxml.jackson.databind.node.ObjectNode) m.readTree(json(SnapshotFixtures.full()));
+        change.accept(tree);
+        return m.writeValueAsString(tree);
+    }
+
+    static com.fasterxml.jackson.databind.node.ObjectNode account(com.fasterxml.jackson.databind.node.ObjectNode t,
+                                                                  int i) {
+        return (com.fasterxml.jackson.databind.node.ObjectNode) t.get("accounts").get(i);
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
+        "no accounts         | missing required field `accounts`",
+        "accounts null       | missing required field `accounts`",
+        "accounts object     | accounts: expected a list",
+        "iam null            | accounts[1]: missing required field `iam`",
+        "no iam              | accounts[1]: missing required field `iam`",
+        "regions null        | accounts[1]: missing required field `regions`",
+        "accountId short     | accounts[1].accountId: expected a string of 12 digits, got \"2222\"",
+        "accountId number    | accounts[1].accountId: expected a string of 12 digits, got 222222222222",
+        "duplicate account   | accounts[4].accountId: account 222222222222 is listed twice",
+        "users string        | accounts[1].iam.users: expected a list",
+        "tags list           | accounts[1].iam.users[0].tags: expected an object",
+        "name object         | accounts[1].name: expected a string"})
+    void damagedSnapshotIsOneLineNamingThePath(String damage, String message) throws Exception {
+        String text = damaged(t -> {
+            switch (damage) {
+                case "no accounts" -> t.remove("accounts");
+                case "accounts null" -> t.putNull("accounts");
+                case "accounts object" -> t.putObject("accounts");
+                case "iam null" -> account(t, 1).putNull("iam");
+                case "no iam" -> account(t, 1).remove("iam");
+                case "regions null" -> account(t, 1).putNull("regions");
+                case "accountId short" -> account(t, 1).put("accountId", "2222");
+                case "accountId number" -> account(t, 1).put("accountId", 222222222222L);
+                case "duplicate account" -> ((com.fasterxml.jackson.databind.node.ArrayNode) t.get("accounts"))
+                        .add(account(t, 1).deepCopy());
+                case "users string" -> ((com.fasterxml.jackson.databind.node.ObjectNode) account(t, 1).get("iam"))
+                        .put("users", "alice");
+                case "tags list" -> ((com.fasterxml.jackson.databind.node.ObjectNode) account(t, 1).get("iam")
+                        .get("users").get(0)).putArray("tags");
+                case "name object" -> account(t, 1).putObject("name");
+                default -> throw new IllegalArgumentException(damage);
+            }
+        });
+        assertThatThrownBy(() -> parse(text)).isInstanceOf(SnapshotFormatException.class)
+                .hasMessage("snapshot: " + message);
+    }
+
     @Test
     void unknownFieldNamesThePath() {
         String text = json(SnapshotFixtures.full()).replace("\"keyState\" : \"Enabled\",", "\"keyState\" : \"Enabled\", \"colour\": 1,");
@@ -104,6 +157,17 @@ class SnapshotJsonTest {
         Files.writeString(file, "[]");
         assertThatThrownBy(() -> SnapshotJson.read(file))
                 .hasMessage(file + ": not a snapshot: expected a JSON object");
+    }
+
+    @Test
+    void writingOntoAFolderFailsAndLeavesNoTemporaryFile(@TempDir Path dir) throws Exception {
+        Path folder = Files.createDirectories(dir.resolve("tmp"));
+        assertThatThrownBy(() -> SnapshotJson.write(SnapshotFixtures.full(), folder))
+                .isInstanceOf(java.io.UncheckedIOException.class)
+                .hasMessage(folder + ": cannot write snapshot: it is a folder");
+        try (java.util.stream.Stream<Path> s = Files.list(dir)) {
+            assertThat(s.map(p -> p.getFileName().toString()).toList()).containsExactly("tmp");
+        }
     }
 
     @Test
