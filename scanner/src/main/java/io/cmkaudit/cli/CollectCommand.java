@@ -50,13 +50,16 @@ final class CollectCommand implements Callable<Integer> {
         ScannerConfig config = options.effective();
         Path file = "-".equals(output) ? null : Path.of(output);
         if (file != null) {
-            Path dir = file.toAbsolutePath().getParent();
-            if (dir == null || !Files.isDirectory(dir)) {
-                throw new UsageException("-o: folder does not exist: `" + dir + "`");
-            }
             if (Files.isDirectory(file)) {
                 throw new UsageException("-o: `" + file + "` is a folder; name the snapshot file, e.g. `"
                         + file.resolve("snapshot.json") + "`");
+            }
+            Path dir = file.toAbsolutePath().getParent();
+            if (dir != null && Files.exists(dir) && !Files.isDirectory(dir)) {
+                throw new UsageException("-o: `" + dir + "` is a file, not a folder");
+            }
+            if (dir == null || !Files.isDirectory(dir)) {
+                throw new UsageException("-o: folder does not exist: `" + dir + "`");
             }
             if (!Files.isWritable(dir)) {
                 throw new UsageException("-o: folder not writable: `" + dir + "`");

@@ -82,6 +82,22 @@ class UserErrorsTest {
     }
 
     @Test
+    void collectToTheRootFolderIsAUsageError() {
+        Result r = run("collect", "-o", "/", "--endpoint-url", "http://127.0.0.1:9");
+        assertThat(r.code()).isEqualTo(ExitCodes.USAGE);
+        assertThat(r.err()).isEqualTo("cmk-audit: -o: `/` is a folder; name the snapshot file, e.g. `/snapshot.json`"
+                + System.lineSeparator());
+    }
+
+    @Test
+    void collectUnderAFileIsAUsageError(@TempDir Path dir) throws IOException {
+        Path file = Files.writeString(dir.resolve("afile"), "x");
+        Result r = run("collect", "-o", file.resolve("x.json").toString(), "--endpoint-url", "http://127.0.0.1:9");
+        assertThat(r.code()).isEqualTo(ExitCodes.USAGE);
+        assertThat(r.err()).isEqualTo("cmk-audit: -o: `" + file + "` is a file, not a folder" + System.lineSeparator());
+    }
+
+    @Test
     void reportAcceptsAScanRunFolderAndUsesItsSnapshot(@TempDir Path dir) throws IOException {
         Path runDir = Files.createDirectories(dir.resolve("2026-11-29T20-03-01Z"));
         try (java.io.InputStream in = UserErrorsTest.class.getResourceAsStream(SnapshotSource.SAMPLE)) {
