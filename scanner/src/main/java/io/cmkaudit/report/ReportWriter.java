@@ -124,11 +124,11 @@ public final class ReportWriter {
                     suppressed.report(), options.previous(), now, name, options.htmlMaxRowsPerGroup(),
                     options.htmlMaxRows());
             html.render(temp.resolve(REPORT_HTML), model);
+            LOG.info("wrote report.html in {} ms: {} of {} finding rows listed", (System.nanoTime() - t2) / 1_000_000,
+                    model.limits().rows().shown(), model.limits().rows().total());
             for (Map.Entry<String, ExtraFile> extra : extras.entrySet()) {
                 extra.getValue().writeTo(temp.resolve(extra.getKey()));
             }
-            LOG.info("wrote report.html in {} ms: {} of {} finding rows listed", (System.nanoTime() - t2) / 1_000_000,
-                    model.limits().rows().shown(), model.limits().rows().total());
             Path runDir = RunFolder.publish(temp, options.outputRoot(), name, base);
             return new RunOutput(runDir, diff.findings(), diff.resolved(), counts, suppressed.report(),
                     model.limits().rows());
