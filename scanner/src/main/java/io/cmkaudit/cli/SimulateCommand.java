@@ -29,7 +29,7 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code cmk-audit simulate FILE [--explain]}: evaluates the cases of a file in the format of
- * {@code ../shared/design/simulate-format.md} with the policy engine, without AWS. Prints JSON (an object for a file
+ * {@code docs/design/simulate-format.md} with the policy engine, without AWS. Prints JSON (an object for a file
  * with one case object, an array for an array), or with {@code --explain} a layer-by-layer text. Exit 0 when every
  * case with an {@code expected} answer matches it, 1 when one differs, 64 for an unreadable or malformed file.
  */

@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Reads cases of the {@code simulate} format ({@code ../shared/design/simulate-format.md}) from a Jackson tree: one
+ * Reads cases of the {@code simulate} format ({@code docs/design/simulate-format.md}) from a Jackson tree: one
  * case object or an array of them. Malformed cases raise {@link SimulationCaseException} naming the case (index and
  * name) and the field; malformed <i>policy documents</i> are not an error of the case file: they become
  * {@link SimulationCase#diagnostics()} and are evaluated as described in {@link PolicyParser}.
