@@ -3,6 +3,7 @@ package io.cmkaudit.collect;
 import io.cmkaudit.snapshot.BlockDeviceMapping;
 import io.cmkaudit.snapshot.Coverage;
 import io.cmkaudit.snapshot.CoverageStatus;
+import io.cmkaudit.snapshot.EbsSnapshot;
 import io.cmkaudit.snapshot.EbsVolume;
 import io.cmkaudit.snapshot.Ec2Instance;
 import io.cmkaudit.snapshot.IamGroup;
@@ -10,6 +11,7 @@ import io.cmkaudit.snapshot.IamRole;
 import io.cmkaudit.snapshot.IamSnapshot;
 import io.cmkaudit.snapshot.IamUser;
 import io.cmkaudit.snapshot.InlinePolicy;
+import io.cmkaudit.snapshot.LaunchSources;
 import io.cmkaudit.snapshot.ManagedPolicy;
 import io.cmkaudit.snapshot.VolumeAttachment;
 import java.util.ArrayList;
@@ -22,7 +24,9 @@ import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.autoscaling.AutoScalingClient;
 import software.amazon.awssdk.services.ec2.Ec2Client;
+import software.amazon.awssdk.services.eks.EksClient;
 import software.amazon.awssdk.services.ec2.model.DescribeInstancesResponse;
 import software.amazon.awssdk.services.ec2.model.DescribeVolumesResponse;
 import software.amazon.awssdk.services.ec2.model.Instance;
@@ -42,8 +46,9 @@ import software.amazon.awssdk.services.iam.model.UserDetail;
 /**
  * Reads one account with its session: IAM ({@code GetAccountAuthorizationDetails}, all pages, plus
  * {@code GetPolicy}/{@code GetPolicyVersion} for each attached AWS managed policy not yet fetched in this run) and,
- * per region, {@code DescribeInstances}, {@code DescribeVolumes} (all pages), {@code GetEbsEncryptionByDefault} and,
- * when that is on, {@code GetEbsDefaultKmsKeyId}. Regions come from the configuration or {@code DescribeRegions}.
+ * per region, {@code DescribeInstances}, {@code DescribeVolumes} (all pages), {@code GetEbsEncryptionByDefault},
+ * {@code GetEbsDefaultKmsKeyId} (whether encryption by default is on or off) and the launch sources
+ * ({@link LaunchReader}). Regions come from the configuration or {@code DescribeRegions}.
  * Every failure becomes coverage; nothing here throws.
  */
 final class AccountReader {
@@ -52,9 +57,22 @@ final class AccountReader {
     record RawVolume(String volumeId, boolean encrypted, String kmsKeyId, String state, List<VolumeAttachment> attachments) {
     }
 
-    /** One region as read. */
+    /**
+     * One region as read.
+     *
+     * @param coverage       the region's coverage (instances, volumes, EBS defaults)
+     * @param launch         launch sources (key ARNs not yet resolved)
+     * @param snapshots      snapshots behind the launch sources' AMIs that this account can see
+     * @param launchCoverage one PARTIAL row per launch read that failed, naming the call
+     */
     record RegionScan(String region, Coverage coverage, Boolean ebsEncryptionByDefault, String ebsDefaultKmsKeyId,
-                      List<Ec2Instance> instances, List<RawVolume> volumes) {
+                      List<Ec2Instance> instances, List<RawVolume> volumes, LaunchSources launch,
+                      List<EbsSnapshot> snapshots, List<Coverage> launchCoverage) {
+        RegionScan(String region, Coverage coverage, Boolean ebsEncryptionByDefault, String ebsDefaultKmsKeyId,
+                   List<Ec2Instance> instances, List<RawVolume> volumes) {
+            this(region, coverage, ebsEncryptionByDefault, ebsDefaultKmsKeyId, instances, volumes, LaunchSources.EMPTY,
+                    List.of(), List.of());
+        }
     }
 
     /** One account as read. */
@@ -209,6 +227,7 @@ final class AccountReader {
         List<RawVolume> volumes = new ArrayList<>();
         Boolean byDefault = null;
         String defaultKey = null;
+        LaunchReader.Result launch;
         try (Ec2Client ec2 = clients.ec2(credentials, region)) {
             try {
                 for (DescribeInstancesResponse page : ec2.describeInstancesPaginator(r -> r.maxResults(1000))) {
@@ -247,13 +266,18 @@ final class AccountReader {
             } catch (SdkException e) {
                 failures.add(AwsFailure.of("EC2.GetEbsEncryptionByDefault", e));
             }
-            if (Boolean.TRUE.equals(byDefault)) {
-                try {
-                    defaultKey = ec2.getEbsDefaultKmsKeyId(r -> { }).kmsKeyId();
-                    ok++;
-                } catch (SdkException e) {
-                    failures.add(AwsFailure.of("EC2.GetEbsDefaultKmsKeyId", e));
-                }
+            // Read whether encryption by default is on or off: a launch asking for Encrypted=true without a key, or
+            // restoring an encrypted snapshot the account does not own, uses it either way
+            // (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/AMIEncryption.html).
+            try {
+                defaultKey = ec2.getEbsDefaultKmsKeyId(r -> { }).kmsKeyId();
+                ok++;
+            } catch (SdkException e) {
+                failures.add(AwsFailure.of("EC2.GetEbsDefaultKmsKeyId", e));
+            }
+            try (AutoScalingClient as = clients.autoScaling(credentials, region);
+                 EksClient eks = clients.eks(credentials, region)) {
+                launch = LaunchReader.read(ec2, as, eks, accountId, region);
             }
         }
         instances.sort(Comparator.comparing(Ec2Instance::instanceId));
@@ -266,7 +290,12 @@ final class AccountReader {
             String more = failures.size() > 1 ? " (and " + (failures.size() - 1) + " more failed calls)" : "";
             coverage = new Coverage(region, ok == 0 ? CoverageStatus.ERROR : CoverageStatus.PARTIAL, f.code(), f.message() + more);
         }
-        return new RegionScan(region, coverage, byDefault, defaultKey, instances, volumes);
+        List<Coverage> launchCoverage = new ArrayList<>();
+        launch.failures().forEach((op, f) -> launchCoverage.add(new Coverage(region, CoverageStatus.PARTIAL,
+                f.first().code(), f.first().message() + (f.count() > 1 ? " (and " + (f.count() - 1)
+                + " more failed " + op + " calls)" : ""))));
+        return new RegionScan(region, coverage, byDefault, defaultKey, instances, volumes, launch.launch(),
+                launch.snapshots(), launchCoverage);
     }
 
     private static Ec2Instance instance(String accountId, String region, Instance i) {
@@ -287,7 +316,8 @@ final class AccountReader {
                 placement == null ? null : placement.tenancyAsString(),
                 i.ebsOptimized(), group,
                 i.iamInstanceProfile() == null ? null : i.iamInstanceProfile().arn(),
-                i.rootDeviceTypeAsString(), i.rootDeviceName(), bdm);
+                i.rootDeviceTypeAsString(), i.rootDeviceName(), bdm, blankToNull(i.imageId()), i.launchTime(),
+                blankToNull(i.instanceLifecycleAsString()));
     }
 
     private static String blankToNull(String s) {

@@ -11,7 +11,9 @@ import software.amazon.awssdk.core.retry.RetryMode;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.autoscaling.AutoScalingClient;
 import software.amazon.awssdk.services.ec2.Ec2Client;
+import software.amazon.awssdk.services.eks.EksClient;
 import software.amazon.awssdk.services.iam.IamClient;
 import software.amazon.awssdk.services.kms.KmsClient;
 import software.amazon.awssdk.services.organizations.OrganizationsClient;
@@ -88,6 +90,14 @@ final class AwsClients implements AutoCloseable {
 
     KmsClient kms(AwsCredentialsProvider credentials, String region) {
         return build(KmsClient.builder(), Region.of(region), credentials);
+    }
+
+    AutoScalingClient autoScaling(AwsCredentialsProvider credentials, String region) {
+        return build(AutoScalingClient.builder(), Region.of(region), credentials);
+    }
+
+    EksClient eks(AwsCredentialsProvider credentials, String region) {
+        return build(EksClient.builder(), Region.of(region), credentials);
     }
 
     @Override

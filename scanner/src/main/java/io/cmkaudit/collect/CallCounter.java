@@ -32,6 +32,7 @@ final class CallCounter implements ExecutionInterceptor {
             case "Iam" -> "IAM";
             case "Kms" -> "KMS";
             case "Sts" -> "STS";
+            case "Eks" -> "EKS";
             default -> sdkName;
         };
     }

@@ -9,9 +9,14 @@ import io.cmkaudit.config.ScannerConfig;
 import io.cmkaudit.snapshot.AccountSnapshot;
 import io.cmkaudit.snapshot.Coverage;
 import io.cmkaudit.snapshot.CoverageStatus;
+import io.cmkaudit.snapshot.EbsSnapshot;
 import io.cmkaudit.snapshot.EbsVolume;
 import io.cmkaudit.snapshot.IamSnapshot;
 import io.cmkaudit.snapshot.KmsKey;
+import io.cmkaudit.snapshot.LaunchBlockDevice;
+import io.cmkaudit.snapshot.LaunchSources;
+import io.cmkaudit.snapshot.LaunchTemplateVersion;
+import io.cmkaudit.snapshot.MachineImage;
 import io.cmkaudit.snapshot.ManagedPolicy;
 import io.cmkaudit.snapshot.OrgAccount;
 import io.cmkaudit.snapshot.Organization;
@@ -19,6 +24,7 @@ import io.cmkaudit.snapshot.ReadError;
 import io.cmkaudit.snapshot.RegionSnapshot;
 import io.cmkaudit.snapshot.RunMetadata;
 import io.cmkaudit.snapshot.Snapshot;
+import io.cmkaudit.snapshot.SpotFleetRequest;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -54,9 +60,11 @@ import software.amazon.awssdk.services.sts.model.GetCallerIdentityResponse;
  *       accounts of {@code includeAccounts}, or else the scanner's own account, are scanned and the snapshot says
  *       so in {@link Organization#readError()};</li>
  *   <li>every ACTIVE selected account in parallel ({@link ScannerConfig#concurrency()} at a time): assume the audit
- *       role, read IAM and, per region, EC2 instances, volumes and EBS defaults;</li>
- *   <li>the KMS keys those volumes and defaults reference, each through its owner account's session, owners in
- *       parallel; a key in an account outside the organization is recorded as unreadable.</li>
+ *       role, read IAM and, per region, EC2 instances, volumes, EBS defaults and launch sources ({@link LaunchReader});</li>
+ *   <li>the EBS snapshots of AMIs shared with a launching account, in the owner's account ({@link SnapshotReader});</li>
+ *   <li>the KMS keys those volumes, defaults, launch templates and snapshots reference, each through its owner
+ *       account's session, owners in parallel; a key in an account outside the organization is recorded as
+ *       unreadable.</li>
  * </ol>
  * One failing account, region or call never stops the run: it becomes coverage. Minimum call counts per run, account,
  * region and key are documented in {@code docs/snapshot-format.md}.
@@ -216,6 +224,54 @@ public final class Collector {
             scans.put(e.getKey(), await(e.getValue(), e.getKey(), known.get(e.getKey()).name()));
         }
 
+        // Phase: EBS snapshots of AMIs shared with a launching account, read in the owner's account.
+        Map<String, EbsSnapshot> snapshots = new TreeMap<>();
+        Map<String, Map<String, Set<String>>> snapshotRefs = new TreeMap<>();
+        for (AccountScan scan : scans.values()) {
+            for (RegionScan r : scan.regions()) {
+                Set<String> visible = new HashSet<>();
+                for (EbsSnapshot s : r.snapshots()) {
+                    visible.add(s.snapshotId());
+                    snapshots.putIfAbsent(snapshotKey(s), s);
+                }
+                for (MachineImage image : r.launch().images()) {
+                    if (image.ownerId().equals(scan.accountId())) {
+                        continue;
+                    }
+                    for (LaunchBlockDevice m : image.blockDeviceMappings()) {
+                        if (m.snapshotId() != null && !Boolean.FALSE.equals(m.encrypted())
+                                && !visible.contains(m.snapshotId())) {
+                            snapshotRefs.computeIfAbsent(image.ownerId(), k -> new TreeMap<>())
+                                    .computeIfAbsent(r.region(), k -> new TreeSet<>()).add(m.snapshotId());
+                        }
+                    }
+                }
+            }
+        }
+        SnapshotReader snapshotReader = new SnapshotReader(clients, sessions, owner -> keyGate(owner, known, org));
+        Map<String, Future<SnapshotReader.OwnerResult>> snapshotFutures = new TreeMap<>();
+        snapshotRefs.forEach((owner, ids) -> snapshotFutures.put(owner, pool.submit(() -> snapshotReader.read(owner, ids))));
+        Map<String, Map<String, AwsFailure>> snapshotFailures = new TreeMap<>();
+        for (Map.Entry<String, Future<SnapshotReader.OwnerResult>> e : snapshotFutures.entrySet()) {
+            try {
+                SnapshotReader.OwnerResult result = e.getValue().get();
+                result.snapshots().forEach(s -> snapshots.putIfAbsent(snapshotKey(s), s));
+                if (!result.regionFailure().isEmpty()) {
+                    snapshotFailures.put(e.getKey(), result.regionFailure());
+                }
+            } catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                throw new CollectException("interrupted while reading EBS snapshots", ex);
+            } catch (ExecutionException ex) {
+                AwsFailure f = AwsFailure.of("EC2.DescribeSnapshots", ex.getCause());
+                snapshotRefs.get(e.getKey()).forEach((region, ids) -> ids.forEach(id -> {
+                    EbsSnapshot s = new EbsSnapshot(id, e.getKey(), region, null, null, null,
+                            new ReadError(f.operation(), f.code(), f.message()));
+                    snapshots.putIfAbsent(snapshotKey(s), s);
+                }));
+            }
+        }
+
         // Phase: KMS keys, grouped by owner account.
         Map<String, Set<KeyRef>> refsByOwner = new TreeMap<>();
         for (AccountScan scan : scans.values()) {
@@ -226,12 +282,27 @@ public final class Collector {
                         refsByOwner.computeIfAbsent(ref.ownerAccountId(), k -> new HashSet<>()).add(ref);
                     }
                 }
-                if (r.ebsDefaultKmsKeyId() != null) {
+                // The default key matters when encryption by default is on, or when a launch source of the region
+                // may ask for encryption without naming a key.
+                if (r.ebsDefaultKmsKeyId() != null
+                        && (Boolean.TRUE.equals(r.ebsEncryptionByDefault()) || r.launch().hasSources())) {
                     KeyRef ref = KeyRef.parse(r.ebsDefaultKmsKeyId(), scan.accountId(), r.region());
+                    refsByOwner.computeIfAbsent(ref.ownerAccountId(), k -> new HashSet<>()).add(ref);
+                }
+                for (String raw : launchKeyIds(r.launch())) {
+                    KeyRef ref = KeyRef.parse(raw, scan.accountId(), r.region());
                     refsByOwner.computeIfAbsent(ref.ownerAccountId(), k -> new HashSet<>()).add(ref);
                 }
             }
         }
+        for (EbsSnapshot s : snapshots.values()) {
+            if (s.kmsKeyId() != null) {
+                KeyRef ref = KeyRef.parse(s.kmsKeyId(), s.ownerId(), s.region());
+                refsByOwner.computeIfAbsent(ref.ownerAccountId(), k -> new HashSet<>()).add(ref);
+            }
+        }
+        // Snapshots by owner and region, their key ARNs resolved once the keys are read (below).
+        Map<String, Map<String, List<EbsSnapshot>>> snapshotsByOwner = new TreeMap<>();
         listener.readingKeys(refsByOwner.values().stream().mapToInt(Set::size).sum());
         KeyReader keys = new KeyReader(clients, sessions, owner -> keyGate(owner, known, org));
         Map<String, Future<OwnerResult>> keyFutures = new TreeMap<>();
@@ -256,6 +327,14 @@ public final class Collector {
             });
         }
 
+        for (EbsSnapshot s : snapshots.values()) {
+            String arn = s.kmsKeyId() == null ? null : resolved.get(KeyRef.parse(s.kmsKeyId(), s.ownerId(), s.region()));
+            snapshotsByOwner.computeIfAbsent(s.ownerId(), k -> new TreeMap<>())
+                    .computeIfAbsent(s.region(), k -> new ArrayList<>())
+                    .add(new EbsSnapshot(s.snapshotId(), s.ownerId(), s.region(), s.encrypted(), s.kmsKeyId(), arn,
+                            s.readError()));
+        }
+
         // Assemble accounts.
         Map<String, AccountSnapshot> accounts = new TreeMap<>(notScanned);
         for (AccountScan scan : scans.values()) {
@@ -272,6 +351,12 @@ public final class Collector {
                     c = new Coverage(r.region(), CoverageStatus.PARTIAL, kf.code(), kf.message());
                 }
                 coverage.add(c);
+                coverage.addAll(r.launchCoverage());
+                AwsFailure sf = snapshotFailures.getOrDefault(scan.accountId(), Map.of()).get(r.region());
+                if (sf != null) {
+                    coverage.add(new Coverage(r.region(), CoverageStatus.PARTIAL, sf.code(), sf.message()
+                            + " (snapshots of AMIs this account shares)"));
+                }
                 List<EbsVolume> volumes = r.volumes().stream().map(v -> new EbsVolume(v.volumeId(), v.encrypted(),
                         v.kmsKeyId(), v.kmsKeyId() == null ? null
                                 : resolved.get(KeyRef.parse(v.kmsKeyId(), scan.accountId(), r.region())),
@@ -279,43 +364,102 @@ public final class Collector {
                 String defaultArn = r.ebsDefaultKmsKeyId() == null ? null
                         : resolved.get(KeyRef.parse(r.ebsDefaultKmsKeyId(), scan.accountId(), r.region()));
                 List<KmsKey> regionKeys = own == null ? List.of() : own.keysByRegion().getOrDefault(r.region(), List.of());
+                List<EbsSnapshot> regionSnapshots = snapshotsByOwner.getOrDefault(scan.accountId(), Map.of())
+                        .getOrDefault(r.region(), List.of());
                 boolean read = c.status() == CoverageStatus.SCANNED || c.status() == CoverageStatus.PARTIAL;
-                if (read || !regionKeys.isEmpty()) {
+                if (read || !regionKeys.isEmpty() || !regionSnapshots.isEmpty()) {
+                    String account = scan.accountId();
                     regions.add(new RegionSnapshot(r.region(), r.ebsEncryptionByDefault(), r.ebsDefaultKmsKeyId(),
-                            defaultArn, r.instances(), volumes, regionKeys));
+                            defaultArn, r.instances(), volumes, regionKeys, regionSnapshots,
+                            resolveKeys(r.launch(), raw -> resolved.get(KeyRef.parse(raw, account, r.region())))));
                 }
             }
+            Set<String> extra = new TreeSet<>();
             if (own != null) {
-                own.keysByRegion().forEach((region, list) -> {
-                    if (!regionNames.contains(region)) {
-                        regions.add(new RegionSnapshot(region, null, null, null, List.of(), List.of(), list));
-                    }
-                });
+                extra.addAll(own.keysByRegion().keySet());
+            }
+            extra.addAll(snapshotsByOwner.getOrDefault(scan.accountId(), Map.of()).keySet());
+            extra.removeAll(regionNames);
+            for (String region : extra) {
+                regions.add(new RegionSnapshot(region, null, null, null, List.of(), List.of(),
+                        own == null ? List.of() : own.keysByRegion().getOrDefault(region, List.of()),
+                        snapshotsByOwner.getOrDefault(scan.accountId(), Map.of()).getOrDefault(region, List.of()),
+                        null));
             }
             regions.sort(Comparator.comparing(RegionSnapshot::region));
             accounts.put(scan.accountId(), new AccountSnapshot(scan.accountId(), scan.name(), coverage, scan.iam(), regions));
         }
-        // Owners of referenced keys that were not scanned: their keys go to their own section.
-        for (Map.Entry<String, OwnerResult> e : owners.entrySet()) {
-            if (scans.containsKey(e.getKey())) {
-                continue;
-            }
-            String owner = e.getKey();
+        // Owners of referenced keys or snapshots that were not scanned: these go to their own section.
+        Set<String> unscannedOwners = new TreeSet<>(owners.keySet());
+        unscannedOwners.addAll(snapshotsByOwner.keySet());
+        unscannedOwners.removeAll(scans.keySet());
+        for (String owner : unscannedOwners) {
+            OwnerResult keysOfOwner = owners.get(owner);
+            Map<String, List<KmsKey>> keysByRegion = keysOfOwner == null ? Map.of() : keysOfOwner.keysByRegion();
+            Map<String, List<EbsSnapshot>> snapsByRegion = snapshotsByOwner.getOrDefault(owner, Map.of());
+            Set<String> regionNames = new TreeSet<>(keysByRegion.keySet());
+            regionNames.addAll(snapsByRegion.keySet());
             List<RegionSnapshot> regions = new ArrayList<>();
-            e.getValue().keysByRegion().forEach((region, list) ->
-                    regions.add(new RegionSnapshot(region, null, null, null, List.of(), List.of(), list)));
+            for (String region : regionNames) {
+                regions.add(new RegionSnapshot(region, null, null, null, List.of(), List.of(),
+                        keysByRegion.getOrDefault(region, List.of()), snapsByRegion.getOrDefault(region, List.of()),
+                        null));
+            }
             AccountSnapshot existing = accounts.get(owner);
             if (existing != null) {
                 accounts.put(owner, new AccountSnapshot(owner, existing.name(), existing.coverage(), existing.iam(), regions));
             } else {
                 accounts.put(owner, new AccountSnapshot(owner, null, List.of(new Coverage(Coverage.GLOBAL,
                         CoverageStatus.SKIPPED, "OutsideOrganization", "account " + owner
-                        + " is not in the organization; only its KMS keys referenced by scanned volumes are listed")),
+                        + " is not in the organization; only its KMS keys and EBS snapshots that scanned accounts use "
+                        + "are listed")),
                         IamSnapshot.EMPTY, regions));
             }
         }
         return new Snapshot(new RunMetadata(started, started, options.scannerVersion(), null, null, null, null,
                 List.of(), Map.of()), org, List.copyOf(accounts.values()), awsPolicies);
+    }
+
+    private static String snapshotKey(EbsSnapshot s) {
+        return s.ownerId() + "|" + s.region() + "|" + s.snapshotId();
+    }
+
+    /** Key references (as given) of the launch sources' block device mappings. */
+    private static Set<String> launchKeyIds(LaunchSources launch) {
+        Set<String> out = new TreeSet<>();
+        launch.launchTemplateVersions().forEach(v -> v.blockDeviceMappings().forEach(m -> {
+            if (m.kmsKeyId() != null) {
+                out.add(m.kmsKeyId());
+            }
+        }));
+        launch.spotFleetRequests().forEach(f -> f.launchSpecifications().forEach(spec ->
+                spec.blockDeviceMappings().forEach(m -> {
+                    if (m.kmsKeyId() != null) {
+                        out.add(m.kmsKeyId());
+                    }
+                })));
+        return out;
+    }
+
+    /** The launch sources with each mapping's {@code kmsKeyArn} filled from the key phase. */
+    private static LaunchSources resolveKeys(LaunchSources launch, java.util.function.Function<String, String> arnOf) {
+        java.util.function.Function<List<LaunchBlockDevice>, List<LaunchBlockDevice>> fill = list -> list.stream()
+                .map(m -> m.kmsKeyId() == null ? m : new LaunchBlockDevice(m.deviceName(), m.ebs(), m.noDevice(),
+                        m.encrypted(), m.kmsKeyId(), arnOf.apply(m.kmsKeyId()), m.snapshotId()))
+                .toList();
+        List<LaunchTemplateVersion> versions = launch.launchTemplateVersions().stream()
+                .map(v -> new LaunchTemplateVersion(v.launchTemplateId(), v.launchTemplateName(), v.versionNumber(),
+                        v.defaultVersion(), v.latestVersion(), v.imageId(), v.marketType(),
+                        fill.apply(v.blockDeviceMappings())))
+                .toList();
+        List<SpotFleetRequest> spot = launch.spotFleetRequests().stream()
+                .map(f -> new SpotFleetRequest(f.spotFleetRequestId(), f.state(), f.iamFleetRole(),
+                        f.launchTemplateConfigs(), f.launchSpecifications().stream()
+                        .map(x -> new SpotFleetRequest.LaunchSpecification(x.imageId(), x.instanceType(),
+                                fill.apply(x.blockDeviceMappings()))).toList()))
+                .toList();
+        return new LaunchSources(launch.autoScalingGroups(), launch.scalingActivities(), launch.launchConfigurations(),
+                versions, launch.images(), launch.eksNodeGroups(), launch.ec2Fleets(), spot);
     }
 
     private ReadError keyGate(String owner, Map<String, OrgAccount> known, Organization org) {

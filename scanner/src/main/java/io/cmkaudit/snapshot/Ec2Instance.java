@@ -26,18 +26,51 @@ import java.util.Objects;
  * @param rootDeviceType       {@code ebs} or {@code instance-store}, or null
  * @param rootDeviceName       e.g. {@code /dev/xvda}, or null
  * @param blockDeviceMappings  EBS block device mappings
+ * @param imageId              AMI the instance was launched from, or null
+ * @param launchTime           launch time, or null (the time of a launch failure its state reason reports)
+ * @param instanceLifecycle    {@code spot} or {@code capacity-block}; null for On-Demand
  */
 public record Ec2Instance(String instanceId, String arn, String state, String stateReasonCode,
                           String stateReasonMessage, Map<String, String> tags, String instanceType,
                           String availabilityZone, String tenancy, Boolean ebsOptimized, String placementGroup,
                           String iamInstanceProfileArn, String rootDeviceType, String rootDeviceName,
-                          List<BlockDeviceMapping> blockDeviceMappings) {
+                          List<BlockDeviceMapping> blockDeviceMappings, String imageId, java.time.Instant launchTime,
+                          String instanceLifecycle) {
     public Ec2Instance {
         Objects.requireNonNull(instanceId, "instanceId");
         Objects.requireNonNull(arn, "arn");
         Objects.requireNonNull(state, "state");
         tags = Copies.map(tags);
         blockDeviceMappings = Copies.list(blockDeviceMappings);
+    }
+
+    /**
+     * An instance without image, launch time and lifecycle.
+     *
+     * @param instanceId            instance id
+     * @param arn                   instance ARN
+     * @param state                 state name
+     * @param stateReasonCode       state reason code, or null
+     * @param stateReasonMessage    state reason message, or null
+     * @param tags                  tags
+     * @param instanceType          type, or null
+     * @param availabilityZone      zone, or null
+     * @param tenancy               tenancy, or null
+     * @param ebsOptimized          EBS-optimized, or null
+     * @param placementGroup        placement group, or null
+     * @param iamInstanceProfileArn instance profile, or null
+     * @param rootDeviceType        root device type, or null
+     * @param rootDeviceName        root device name, or null
+     * @param blockDeviceMappings   EBS block device mappings
+     */
+    public Ec2Instance(String instanceId, String arn, String state, String stateReasonCode,
+                       String stateReasonMessage, Map<String, String> tags, String instanceType,
+                       String availabilityZone, String tenancy, Boolean ebsOptimized, String placementGroup,
+                       String iamInstanceProfileArn, String rootDeviceType, String rootDeviceName,
+                       List<BlockDeviceMapping> blockDeviceMappings) {
+        this(instanceId, arn, state, stateReasonCode, stateReasonMessage, tags, instanceType, availabilityZone, tenancy,
+                ebsOptimized, placementGroup, iamInstanceProfileArn, rootDeviceType, rootDeviceName,
+                blockDeviceMappings, null, null, null);
     }
 
     /**

@@ -22,7 +22,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * The audit role's policy ({@code config/audit-role-policy.json}) holds only read actions, and exactly the actions
  * the collector calls, derived from the call counter of a collection that exercises every code path (regions
- * discovered with DescribeRegions, EBS encryption by default on, an SCP, a referenced key, an AWS managed policy).
+ * discovered with DescribeRegions, EBS encryption by default on, an SCP, a referenced key, an AWS managed policy,
+ * an Auto Scaling group on a launch template with an AMI, an EKS managed node group).
  * The CloudFormation template embeds the same policy.
  */
 @ExtendWith(MotoServerExtension.class)
@@ -31,7 +32,7 @@ class AuditRolePolicyTest {
     private static final Path POLICY = Path.of("..", "config", "audit-role-policy.json");
     private static final Path TEMPLATE = Path.of("..", "config", "audit-role.cfn.yaml");
     private static final Map<String, String> IAM_PREFIX = Map.of("Organizations", "organizations", "IAM", "iam",
-            "EC2", "ec2", "KMS", "kms", "STS", "sts");
+            "EC2", "ec2", "KMS", "kms", "STS", "sts", "AutoScaling", "autoscaling", "EKS", "eks");
 
     private static Set<String> actions(JsonNode policy) {
         Set<String> out = new TreeSet<>();
@@ -81,6 +82,12 @@ class AuditRolePolicyTest {
             OrgSeeder.Key key = member.key("eu-west-1");
             member.instance("eu-west-1").volume("/dev/xvda", key.arn()).launch();
             member.ebsEncryptionByDefault("eu-west-1", true);
+            // launch sources: a group on a template with an AMI (images, snapshots, scaling activities) and an EKS
+            // managed node group (clusters, node groups)
+            String template = member.launchTemplate("eu-west-1", "web", "ami-12c6146b", "/dev/xvdb", key.arn());
+            member.autoScalingGroup("eu-west-1", "web", template, "$Latest", null);
+            String nodeRole = member.role("nodes", OrgSeeder.TRUST_EC2).arn();
+            member.eksNodeGroup("eu-west-1", "apps", "workers", nodeRole, template, "1");
             ScannerConfig config = new ScannerConfig("OrganizationAccountAccessRole", null, "cmk-audit", List.of(),
                     List.of(member.id()), List.of(), 2, "HIGH", Path.of("out"), moto.endpoint(), 30, false);
             snapshot = new Collector(config, new CollectorOptions("test", false, OrgSeeder.MANAGEMENT_CREDENTIALS))
@@ -91,7 +98,9 @@ class AuditRolePolicyTest {
                 .map(op -> IAM_PREFIX.get(op.substring(0, op.indexOf('.'))) + ":" + op.substring(op.indexOf('.') + 1))
                 .collect(Collectors.toCollection(TreeSet::new));
         assertThat(snapshot.run().apiCalls()).containsKeys("STS.AssumeRole", "EC2.DescribeRegions",
-                "EC2.GetEbsDefaultKmsKeyId", "IAM.GetPolicyVersion", "KMS.ListGrants", "Organizations.DescribePolicy");
+                "EC2.GetEbsDefaultKmsKeyId", "IAM.GetPolicyVersion", "KMS.ListGrants", "Organizations.DescribePolicy",
+                "AutoScaling.DescribeScalingActivities", "EKS.DescribeNodegroup", "EC2.DescribeImages",
+                "EC2.DescribeSnapshots");
         assertThat(actions(new ObjectMapper().readTree(POLICY.toFile()))).isEqualTo(called);
     }
 }

@@ -21,18 +21,36 @@ final class MinimumCalls {
      * @param rolesAssumed             AssumeRole attempts (accounts other than the scanner's own, including denied ones,
      *                                 and key owners not otherwise scanned)
      * @param accountRegions           account × region pairs read
-     * @param regionsWithDefaultEncryption account × region pairs with EBS encryption by default on
      * @param accountsDescribingRegions accounts read without configured regions
      * @param ownerRegions             account × region pairs owning at least one referenced key
      * @param keys                     distinct referenced keys read
      * @param awsManagedPolicies       distinct AWS managed policies attached anywhere
      */
     record Counts(int containers, int policyTypes, int orgPolicies, int accountsRead, int rolesAssumed, int accountRegions,
-                  int regionsWithDefaultEncryption, int accountsDescribingRegions, int ownerRegions, int keys,
-                  int awsManagedPolicies) {
+                  int accountsDescribingRegions, int ownerRegions, int keys, int awsManagedPolicies) {
+    }
+
+    /**
+     * What drives the launch-source calls beyond the fixed ones per account × region.
+     *
+     * @param regionsWithGroups   account × region pairs with at least one Auto Scaling group (scaling activities)
+     * @param clusters            EKS clusters (ListNodegroups)
+     * @param nodeGroups          EKS managed node groups (DescribeNodegroup)
+     * @param pinnedTemplates     templates with pinned versions not among their default/latest ones
+     * @param regionsWithImages   account × region pairs whose launch sources name AMIs (DescribeImages)
+     * @param regionsWithSnapshots account × region pairs whose AMIs or mappings name snapshots (DescribeSnapshots)
+     * @param ownerSnapshotRegions owner account × region pairs read for snapshots of shared AMIs (DescribeSnapshots)
+     */
+    record LaunchCounts(int regionsWithGroups, int clusters, int nodeGroups, int pinnedTemplates, int regionsWithImages,
+                        int regionsWithSnapshots, int ownerSnapshotRegions) {
+        static final LaunchCounts NONE = new LaunchCounts(0, 0, 0, 0, 0, 0, 0);
     }
 
     static Map<String, Long> of(Counts c) {
+        return of(c, LaunchCounts.NONE);
+    }
+
+    static Map<String, Long> of(Counts c, LaunchCounts l) {
         Map<String, Long> m = new TreeMap<>();
         put(m, "STS.GetCallerIdentity", 1);
         put(m, "STS.AssumeRole", c.rolesAssumed());
@@ -50,7 +68,18 @@ final class MinimumCalls {
         put(m, "EC2.DescribeInstances", c.accountRegions());
         put(m, "EC2.DescribeVolumes", c.accountRegions());
         put(m, "EC2.GetEbsEncryptionByDefault", c.accountRegions());
-        put(m, "EC2.GetEbsDefaultKmsKeyId", c.regionsWithDefaultEncryption());
+        put(m, "EC2.GetEbsDefaultKmsKeyId", c.accountRegions());
+        put(m, "EC2.DescribeLaunchTemplateVersions", c.accountRegions() + l.pinnedTemplates());
+        put(m, "EC2.DescribeFleets", c.accountRegions());
+        put(m, "EC2.DescribeSpotFleetRequests", c.accountRegions());
+        put(m, "EC2.DescribeImages", l.regionsWithImages());
+        put(m, "EC2.DescribeSnapshots", l.regionsWithSnapshots() + l.ownerSnapshotRegions());
+        put(m, "AutoScaling.DescribeAutoScalingGroups", c.accountRegions());
+        put(m, "AutoScaling.DescribeLaunchConfigurations", c.accountRegions());
+        put(m, "AutoScaling.DescribeScalingActivities", l.regionsWithGroups());
+        put(m, "EKS.ListClusters", c.accountRegions());
+        put(m, "EKS.ListNodegroups", l.clusters());
+        put(m, "EKS.DescribeNodegroup", l.nodeGroups());
         put(m, "KMS.ListAliases", c.ownerRegions());
         put(m, "KMS.DescribeKey", c.keys());
         put(m, "KMS.GetKeyPolicy", c.keys());

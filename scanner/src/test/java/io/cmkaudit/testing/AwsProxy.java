@@ -82,6 +82,7 @@ public final class AwsProxy implements AutoCloseable {
     private final Duration latency;
     private final Predicate<Request> deny;
     private final Function<Request, Answer> answer;
+    private final java.util.function.BiFunction<Request, String, String> rewrite;
     private final AtomicLong forwarded = new AtomicLong();
     private final AtomicLong denied = new AtomicLong();
 
@@ -95,12 +96,13 @@ public final class AwsProxy implements AutoCloseable {
     public record Answer(int status, String contentType, String body) {
     }
 
-    private AwsProxy(URI target, Duration latency, Predicate<Request> deny, Function<Request, Answer> answer)
-            throws IOException {
+    private AwsProxy(URI target, Duration latency, Predicate<Request> deny, Function<Request, Answer> answer,
+                     java.util.function.BiFunction<Request, String, String> rewrite) throws IOException {
         this.target = target;
         this.latency = latency;
         this.deny = deny;
         this.answer = answer;
+        this.rewrite = rewrite;
         this.workers = Executors.newFixedThreadPool(64, r -> {
             Thread t = new Thread(r, "aws-proxy");
             t.setDaemon(true);
@@ -137,13 +139,30 @@ public final class AwsProxy implements AutoCloseable {
      */
     public static AwsProxy start(URI target, Duration latency, Predicate<Request> deny,
                                  Function<Request, Answer> answer) {
+        return start(target, latency, deny, answer, (r, body) -> body);
+    }
+
+    /**
+     * Starts a proxy that also answers some requests itself and can change what moto answers (to add a field moto
+     * leaves out, e.g. a custom {@code ServiceLinkedRoleARN}).
+     *
+     * @param target  moto_server URL
+     * @param latency delay added before forwarding each request ({@link Duration#ZERO} for none)
+     * @param deny    requests to answer with {@code AccessDenied} (HTTP 403) instead of forwarding
+     * @param answer  the proxy's own response to a request, or null to forward it (asked after {@code deny})
+     * @param rewrite moto's response body (UTF-8) → the body to return, for forwarded requests
+     * @return the running proxy
+     */
+    public static AwsProxy start(URI target, Duration latency, Predicate<Request> deny,
+                                 Function<Request, Answer> answer,
+                                 java.util.function.BiFunction<Request, String, String> rewrite) {
         // Without TCP_NODELAY the JDK server's separate header and body writes meet the client's delayed ACK and
         // every response waits ~40 ms; the property is read once, when the first HttpServer is created.
         if (System.getProperty("sun.net.httpserver.nodelay") == null) {
             System.setProperty("sun.net.httpserver.nodelay", "true");
         }
         try {
-            return new AwsProxy(target, latency, deny, answer);
+            return new AwsProxy(target, latency, deny, answer, rewrite);
         } catch (IOException e) {
             throw new IllegalStateException("cannot start the proxy: " + e.getMessage(), e);
         }
@@ -218,6 +237,12 @@ public final class AwsProxy implements AutoCloseable {
                 }
             });
             byte[] out = resp.body();
+            String changed = rewrite.apply(req, new String(out, StandardCharsets.UTF_8));
+            if (!changed.equals(new String(out, StandardCharsets.UTF_8))) {
+                out = changed.getBytes(StandardCharsets.UTF_8);
+                // the checksum moto computed no longer matches the amended body
+                ex.getResponseHeaders().keySet().removeIf(h -> h.equalsIgnoreCase("x-amz-crc32"));
+            }
             ex.sendResponseHeaders(resp.statusCode(), out.length == 0 ? -1 : out.length);
             if (out.length > 0) {
                 try (OutputStream os = ex.getResponseBody()) {

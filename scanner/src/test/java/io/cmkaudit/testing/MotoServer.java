@@ -17,6 +17,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * A {@code moto_server} process on a free loopback port, started with {@code MOTO_IAM_LOAD_MANAGED_POLICIES=true} so
  * AWS managed policies exist. Started once per JVM by {@link MotoServerExtension}; reset between test classes.
+ * Tests reach it through {@link #endpoint()}, a loopback {@link AwsProxy} whose {@link MotoGaps} answers the EC2 calls
+ * moto does not implement ({@code GetEbsDefaultKmsKeyId}, {@code ResetEbsDefaultKmsKeyId}) and forwards the rest.
  */
 public final class MotoServer implements AutoCloseable {
 
@@ -26,12 +28,16 @@ public final class MotoServer implements AutoCloseable {
 
     private final Process process;
     private final URI endpoint;
+    private final MotoGaps gaps;
+    private final AwsProxy front;
     private final Path log;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private MotoServer(Process process, URI endpoint, Path log) {
         this.process = process;
         this.endpoint = endpoint;
+        this.gaps = new MotoGaps(endpoint);
+        this.front = AwsProxy.start(endpoint, Duration.ZERO, r -> false, gaps);
         this.log = log;
     }
 
@@ -143,6 +149,13 @@ public final class MotoServer implements AutoCloseable {
      * @return the server's base URL, e.g. {@code http://127.0.0.1:41234}
      */
     public URI endpoint() {
+        return front.endpoint();
+    }
+
+    /**
+     * @return moto_server's own URL, without the {@link MotoGaps} proxy
+     */
+    public URI motoEndpoint() {
         return endpoint;
     }
 
@@ -150,9 +163,10 @@ public final class MotoServer implements AutoCloseable {
      * Forgets every resource in every account ({@code POST /moto-api/reset}).
      */
     public void reset() {
+        gaps.reset();
         try {
             HttpResponse<String> r = http.send(HttpRequest.newBuilder(endpoint.resolve("/moto-api/reset"))
-                    .timeout(Duration.ofSeconds(30)).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                    .timeout(Duration.ofSeconds(120)).POST(HttpRequest.BodyPublishers.noBody()).build(),
                     HttpResponse.BodyHandlers.ofString());
             if (r.statusCode() != 200) {
                 throw new IllegalStateException("moto reset answered HTTP " + r.statusCode() + ": " + r.body());
@@ -167,6 +181,7 @@ public final class MotoServer implements AutoCloseable {
 
     @Override
     public void close() {
+        front.close();
         if (process.isAlive()) {
             process.toHandle().descendants().forEach(ProcessHandle::destroy);
             process.destroy();

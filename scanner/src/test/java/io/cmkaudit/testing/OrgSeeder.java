@@ -15,7 +15,9 @@ import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.autoscaling.AutoScalingClient;
 import software.amazon.awssdk.services.ec2.Ec2Client;
+import software.amazon.awssdk.services.eks.EksClient;
 import software.amazon.awssdk.services.ec2.model.BlockDeviceMapping;
 import software.amazon.awssdk.services.ec2.model.InstanceType;
 import software.amazon.awssdk.services.ec2.model.ResourceType;
@@ -259,6 +261,178 @@ public final class OrgSeeder implements AutoCloseable {
         public Ec2Client ec2(String region) {
             return (Ec2Client) clients.computeIfAbsent("ec2:" + region,
                     k -> client(Ec2Client.builder(), Region.of(region), credentials));
+        }
+
+        /** @param region region @return an Auto Scaling client of this account in that region */
+        public AutoScalingClient autoScaling(String region) {
+            return (AutoScalingClient) clients.computeIfAbsent("autoscaling:" + region,
+                    k -> client(AutoScalingClient.builder(), Region.of(region), credentials));
+        }
+
+        /** @param region region @return an EKS client of this account in that region */
+        public EksClient eks(String region) {
+            return (EksClient) clients.computeIfAbsent("eks:" + region,
+                    k -> client(EksClient.builder(), Region.of(region), credentials));
+        }
+
+        /**
+         * Creates a launch template whose first version has one EBS volume.
+         *
+         * @param region   region
+         * @param name     template name
+         * @param imageId  AMI id (moto's EC2 Fleet needs one in the template)
+         * @param device   device name, e.g. {@code /dev/xvda}
+         * @param kmsKeyId key id, ARN or alias for an encrypted volume, or null for an unencrypted one
+         * @return the template id
+         */
+        public String launchTemplate(String region, String name, String imageId, String device, String kmsKeyId) {
+            return ec2(region).createLaunchTemplate(r -> r.launchTemplateName(name)
+                    .launchTemplateData(d -> d.imageId(imageId).instanceType("t3.micro")
+                            .blockDeviceMappings(templateDevice(device, kmsKeyId))))
+                    .launchTemplate().launchTemplateId();
+        }
+
+        /**
+         * Adds a version to a launch template.
+         *
+         * @param region     region
+         * @param templateId template id
+         * @param imageId    AMI id
+         * @param device     device name
+         * @param kmsKeyId   key for an encrypted volume, or null
+         * @return the new version number
+         */
+        public long launchTemplateVersion(String region, String templateId, String imageId, String device, String kmsKeyId) {
+            return ec2(region).createLaunchTemplateVersion(r -> r.launchTemplateId(templateId)
+                    .launchTemplateData(d -> d.imageId(imageId).instanceType("t3.micro")
+                            .blockDeviceMappings(templateDevice(device, kmsKeyId))))
+                    .launchTemplateVersion().versionNumber();
+        }
+
+        private static software.amazon.awssdk.services.ec2.model.LaunchTemplateBlockDeviceMappingRequest templateDevice(
+                String device, String kmsKeyId) {
+            return software.amazon.awssdk.services.ec2.model.LaunchTemplateBlockDeviceMappingRequest.builder()
+                    .deviceName(device).ebs(e -> {
+                        e.volumeSize(8);
+                        if (kmsKeyId != null) {
+                            e.encrypted(true).kmsKeyId(kmsKeyId);
+                        }
+                    }).build();
+        }
+
+        /**
+         * Creates the Auto Scaling service-linked role ({@code AWSServiceRoleForAutoScaling[_suffix]}).
+         *
+         * @param suffix custom suffix, or null for the default role
+         * @return the role ARN
+         */
+        public String autoScalingServiceLinkedRole(String suffix) {
+            return iam().createServiceLinkedRole(r -> {
+                r.awsServiceName("autoscaling.amazonaws.com");
+                if (suffix != null) {
+                    r.customSuffix(suffix);
+                }
+            }).role().arn();
+        }
+
+        /**
+         * Creates an Auto Scaling group (size 0) on a launch template.
+         *
+         * @param region     region
+         * @param name       group name
+         * @param templateId template id
+         * @param version    {@code $Latest}, {@code $Default}, a number, or null
+         * @param slrArn     {@code ServiceLinkedRoleARN}, or null (moto ignores it; see launch-paths.md §5)
+         * @return this
+         */
+        public Account autoScalingGroup(String region, String name, String templateId, String version, String slrArn) {
+            autoScaling(region).createAutoScalingGroup(r -> {
+                r.autoScalingGroupName(name).minSize(0).maxSize(2).desiredCapacity(0)
+                        .availabilityZones(region + "a")
+                        .launchTemplate(t -> t.launchTemplateId(templateId).version(version));
+                if (slrArn != null) {
+                    r.serviceLinkedRoleARN(slrArn);
+                }
+            });
+            return this;
+        }
+
+        /**
+         * Creates an Auto Scaling group (size 0) with a mixed instances policy whose override names another template.
+         *
+         * @param region           region
+         * @param name             group name
+         * @param templateId       the policy's template
+         * @param overrideTemplate the template an override names
+         * @param overrideVersion  its version
+         * @return this
+         */
+        public Account mixedInstancesGroup(String region, String name, String templateId, String overrideTemplate,
+                                           String overrideVersion) {
+            autoScaling(region).createAutoScalingGroup(r -> r.autoScalingGroupName(name).minSize(0).maxSize(2)
+                    .desiredCapacity(0).availabilityZones(region + "a")
+                    .mixedInstancesPolicy(p -> p.launchTemplate(lt -> lt
+                            .launchTemplateSpecification(s -> s.launchTemplateId(templateId).version("$Default"))
+                            .overrides(o -> o.instanceType("t3.micro"),
+                                    o -> o.instanceType("m5.large").launchTemplateSpecification(s -> s
+                                            .launchTemplateId(overrideTemplate).version(overrideVersion))))
+                            .instancesDistribution(d -> d.onDemandPercentageAboveBaseCapacity(50))));
+            return this;
+        }
+
+        /**
+         * Creates a launch configuration with one encrypted EBS volume (no key: configurations can't name one) and
+         * an Auto Scaling group (size 0) on it.
+         *
+         * @param region    region
+         * @param name      configuration and group name
+         * @param imageId   AMI id
+         * @return this
+         */
+        public Account launchConfigurationGroup(String region, String name, String imageId) {
+            autoScaling(region).createLaunchConfiguration(r -> r.launchConfigurationName(name).imageId(imageId)
+                    .instanceType("t3.micro").blockDeviceMappings(b -> b.deviceName("/dev/xvdb")
+                            .ebs(e -> e.volumeSize(8).encrypted(true))));
+            autoScaling(region).createAutoScalingGroup(r -> r.autoScalingGroupName(name).minSize(0).maxSize(1)
+                    .desiredCapacity(0).availabilityZones(region + "a").launchConfigurationName(name));
+            return this;
+        }
+
+        /**
+         * Creates an EKS cluster and a managed node group on a launch template.
+         *
+         * @param region     region
+         * @param cluster    cluster name
+         * @param nodegroup  node group name
+         * @param nodeRole   node role ARN
+         * @param templateId launch template id
+         * @param version    its version
+         * @return this
+         */
+        public Account eksNodeGroup(String region, String cluster, String nodegroup, String nodeRole, String templateId,
+                                    String version) {
+            eks(region).createCluster(r -> r.name(cluster).roleArn(nodeRole)
+                    .resourcesVpcConfig(v -> v.subnetIds("subnet-1")));
+            eks(region).createNodegroup(r -> r.clusterName(cluster).nodegroupName(nodegroup).nodeRole(nodeRole)
+                    .subnets("subnet-1").launchTemplate(t -> t.id(templateId).version(version)));
+            return this;
+        }
+
+        /**
+         * Creates an EC2 Fleet of type {@code maintain} (target 0) on a launch template.
+         *
+         * @param region     region
+         * @param templateId launch template id
+         * @param version    its version
+         * @return the fleet id
+         */
+        public String ec2Fleet(String region, String templateId, String version) {
+            return ec2(region).createFleet(r -> r.type(software.amazon.awssdk.services.ec2.model.FleetType.MAINTAIN)
+                    .launchTemplateConfigs(c -> c.launchTemplateSpecification(s -> s.launchTemplateId(templateId)
+                            .version(version)))
+                    .targetCapacitySpecification(t -> t.totalTargetCapacity(0).defaultTargetCapacityType(
+                            software.amazon.awssdk.services.ec2.model.DefaultTargetCapacityType.ON_DEMAND)))
+                    .fleetId();
         }
 
         /** @param region region @return a KMS client of this account in that region */
@@ -532,6 +706,23 @@ public final class OrgSeeder implements AutoCloseable {
             List<GrantOperation> ops = java.util.Arrays.stream(operations).map(GrantOperation::fromValue).toList();
             return account.kms(region).createGrant(r -> r.keyId(keyId).name(name).granteePrincipal(grantee).operations(ops))
                     .grantId();
+        }
+
+        /**
+         * Copies a fresh snapshot into one encrypted with this key: moto sets a snapshot's {@code KmsKeyId} only on
+         * {@code CopySnapshot} (launch-paths.md §5).
+         *
+         * @return the encrypted snapshot id
+         */
+        public String encryptedSnapshot() {
+            Ec2Client ec2 = account.ec2(region);
+            String az = region + "a";
+            String volume = ec2.createVolume(r -> r.availabilityZone(az).size(8)).volumeId();
+            String plain = ec2.createSnapshot(r -> r.volumeId(volume)).snapshotId();
+            return ec2.copySnapshot(r -> r.sourceSnapshotId(plain).sourceRegion(region).encrypted(true).kmsKeyId(arn)
+                    // a given presigned URL keeps the SDK from building one for the source region from the endpoint
+                    .presignedUrl("https://ec2." + region + ".amazonaws.com/?Action=CopySnapshot"))
+                    .snapshotId();
         }
 
         /** Disables the key (moto needs the raw key id). @return this */
