@@ -1,6 +1,8 @@
 package io.cmkaudit.policy;
 
+import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -9,9 +11,12 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.CharConversionException;
 import java.io.Closeable;
 import java.io.IOException;
@@ -93,14 +98,18 @@ public final class SimulationCaseReader implements Closeable {
     private static final Pattern DUPLICATE = Pattern.compile("Duplicate field '(.*)'");
 
     private final PolicyCache cache = new PolicyCache();
+    private final PolicySetCache policySets = new PolicySetCache();
+    private final ByteArrayBuilder copyBuffer = new ByteArrayBuilder(4096);
     private final JsonParser parser;
+    private final RecordingInputStream recording;
     private boolean array;
     private boolean done;
     private int nextIndex;
     private long caseLine = -1;
 
-    private SimulationCaseReader(JsonParser parser) {
+    private SimulationCaseReader(JsonParser parser, RecordingInputStream recording) {
         this.parser = parser;
+        this.recording = recording;
     }
 
     /**
@@ -112,7 +121,7 @@ public final class SimulationCaseReader implements Closeable {
      * @throws SimulationCaseException when a case is malformed; the message names the case and field
      */
     public static List<SimulationCase> read(JsonNode root) throws SimulationCaseException {
-        SimulationCaseReader reader = new SimulationCaseReader(null);
+        SimulationCaseReader reader = new SimulationCaseReader(null, null);
         List<SimulationCase> out = new ArrayList<>();
         if (root == null || root.isMissingNode()) {
             throw new SimulationCaseException("file is empty");
@@ -144,12 +153,13 @@ public final class SimulationCaseReader implements Closeable {
     public static SimulationCaseReader open(InputStream in) throws SimulationCaseException {
         Objects.requireNonNull(in, "in");
         JsonParser p;
+        RecordingInputStream recording = new RecordingInputStream(in);
         try {
-            p = MAPPER.createParser(in);
+            p = MAPPER.createParser(recording);
         } catch (IOException e) {
             throw new SimulationCaseException("cannot read: " + oneLine(e.getMessage()));
         }
-        SimulationCaseReader r = new SimulationCaseReader(p);
+        SimulationCaseReader r = new SimulationCaseReader(p, recording);
         try {
             JsonToken t = p.nextToken();
             if (t == null) {
@@ -203,6 +213,7 @@ public final class SimulationCaseReader implements Closeable {
         }
         int index = nextIndex;
         JsonNode node;
+        byte[] policyBytes = null;
         try {
             caseLine = -1;
             if (index > 0) {
@@ -213,26 +224,178 @@ public final class SimulationCaseReader implements Closeable {
                 finish();
                 return null;
             }
-            caseLine = parser.currentLocation().getLineNr();
+            JsonLocation start = parser.currentTokenLocation();
+            caseLine = start.getLineNr();
+            if (recording != null && start.getByteOffset() >= 0) {
+                recording.discardBefore(start.getByteOffset());
+            }
             if (t == JsonToken.VALUE_NULL) {
                 done = true;
                 throw new SimulationCaseException("case " + index + ": is null (line " + caseLine + "); every "
                         + "element of the top-level array must be a case object", index, null);
             }
-            node = MAPPER.readTree(parser);
+            if (t == JsonToken.START_OBJECT) {
+                // field by field: `policies` is copied as compact text (the key of the policy-set cache), the rest
+                // becomes a small tree
+                ObjectNode caseNode = MAPPER.createObjectNode();
+                for (JsonToken f = parser.nextToken(); f == JsonToken.FIELD_NAME; f = parser.nextToken()) {
+                    String field = parser.currentName();
+                    JsonToken v = parser.nextToken();
+                    if (field.equals("policies") && v == JsonToken.START_OBJECT) {
+                        long from = parser.currentTokenLocation().getByteOffset();
+                        if (from >= 0 && recording != null) {
+                            // UTF-8 input: the object's own bytes, checked by the parser as it skips them
+                            parser.skipChildren();
+                            policyBytes = recording.slice(from, parser.currentLocation().getByteOffset());
+                        } else {
+                            policyBytes = copy();
+                        }
+                        caseNode.putObject(field);
+                    } else {
+                        caseNode.set(field, v == JsonToken.VALUE_NULL ? NullNode.getInstance()
+                                : MAPPER.readTree(parser));
+                    }
+                }
+                node = caseNode;
+            } else {
+                node = MAPPER.readTree(parser);
+            }
         } catch (IOException e) {
             done = true;
             throw jsonFailure(e);
         }
         SimulationCase c;
         try {
-            c = readCase(node, index);
+            c = readCase(node, index, policyBytes);
         } catch (SimulationCaseException e) {
             done = true;
             throw e;
         }
         nextIndex++;
         return c;
+    }
+
+    /**
+     * Copies the object or array the parser is at as compact JSON, exactly: numbers keep their text, so reading the
+     * copy gives the same tree as reading the original.
+     */
+    private byte[] copy() throws IOException {
+        copyBuffer.reset();
+        try (JsonGenerator g = MAPPER.getFactory().createGenerator(copyBuffer, JsonEncoding.UTF8)) {
+            int depth = 0;
+            JsonToken t = parser.currentToken();
+            do {
+                switch (t) {
+                    case START_OBJECT:
+                        g.writeStartObject();
+                        depth++;
+                        break;
+                    case START_ARRAY:
+                        g.writeStartArray();
+                        depth++;
+                        break;
+                    case END_OBJECT:
+                        g.writeEndObject();
+                        depth--;
+                        break;
+                    case END_ARRAY:
+                        g.writeEndArray();
+                        depth--;
+                        break;
+                    case FIELD_NAME:
+                        g.writeFieldName(parser.currentName());
+                        break;
+                    case VALUE_STRING:
+                        g.writeString(parser.getTextCharacters(), parser.getTextOffset(), parser.getTextLength());
+                        break;
+                    case VALUE_NUMBER_INT:
+                    case VALUE_NUMBER_FLOAT:
+                        g.writeNumber(parser.getText());
+                        break;
+                    case VALUE_TRUE:
+                        g.writeBoolean(true);
+                        break;
+                    case VALUE_FALSE:
+                        g.writeBoolean(false);
+                        break;
+                    case VALUE_NULL:
+                        g.writeNull();
+                        break;
+                    default:
+                        throw new IllegalStateException("unexpected token " + t);
+                }
+                if (depth == 0) {
+                    break;
+                }
+                t = parser.nextToken();
+                if (t == null) {
+                    throw new com.fasterxml.jackson.core.io.JsonEOFException(parser, null,
+                            "Unexpected end-of-input in a `policies` object");
+                }
+            } while (true);
+        }
+        return copyBuffer.toByteArray();
+    }
+
+    /**
+     * Passes the file's bytes to the parser and keeps those from a given offset on (the current case, plus what the
+     * parser has read ahead), so that a part of the case can be taken as it was written. Not thread-safe.
+     */
+    private static final class RecordingInputStream extends InputStream {
+        private final InputStream in;
+        private byte[] window = new byte[64 * 1024];
+        private long windowStart;
+        private int windowLength;
+        private long keepFrom;
+
+        RecordingInputStream(InputStream in) {
+            this.in = in;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            int n = read(one, 0, 1);
+            return n <= 0 ? -1 : one[0] & 0xFF;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = in.read(b, off, len);
+            if (n > 0) {
+                if (windowLength + n > window.length) {
+                    int drop = (int) Math.min(windowLength, keepFrom - windowStart);
+                    System.arraycopy(window, drop, window, 0, windowLength - drop);
+                    windowLength -= drop;
+                    windowStart += drop;
+                    if (windowLength + n > window.length) {
+                        window = java.util.Arrays.copyOf(window, Math.max(window.length * 2, windowLength + n));
+                    }
+                }
+                System.arraycopy(b, off, window, windowLength, n);
+                windowLength += n;
+            }
+            return n;
+        }
+
+        /** The bytes before {@code offset} (an absolute offset in the file) are no longer needed. */
+        void discardBefore(long offset) {
+            keepFrom = Math.max(keepFrom, offset);
+        }
+
+        /** @return the bytes {@code [from, to)} of the file; they must still be in the window */
+        byte[] slice(long from, long to) {
+            if (from < windowStart || to > windowStart + windowLength || to < from) {
+                throw new IllegalStateException("bytes " + from + "-" + to + " are not in the window "
+                        + windowStart + "+" + windowLength);
+            }
+            return java.util.Arrays.copyOfRange(window, (int) (from - windowStart), (int) (to - windowStart));
+        }
+
+        @Override
+        public void close() throws IOException {
+            in.close();
+        }
     }
 
     /** Checks that nothing follows the top-level value. */
@@ -277,16 +440,19 @@ public final class SimulationCaseReader implements Closeable {
         int index = inCase() ? nextIndex : -1;
         if (e instanceof StreamConstraintsException) {
             if (original.contains("nesting depth")) {
-                return new SimulationCaseException("json nested deeper than " + String.format(Locale.ROOT, "%,d",
-                        MAX_DEPTH) + " levels " + at + where + "; simulate reads at most " + MAX_DEPTH + " levels",
-                        index, null);
+                String max = String.format(Locale.ROOT, "%,d", MAX_DEPTH);
+                return new SimulationCaseException("json nested deeper than " + max + " levels " + at + where
+                        + "; simulate reads at most " + max + " levels of arrays and objects", index, null);
             }
             return new SimulationCaseException("json value too large " + at + where + ": "
                     + original.replaceAll(" ?\\(from `StreamReadConstraints[^)]*\\)", ""), index, null);
         }
         if (original.startsWith("Invalid UTF-8") || e instanceof CharConversionException) {
+            // Jackson names the lead byte ("start byte") or the byte after it that breaks the sequence ("middle
+            // byte", "end of input"): only the first is the culprit
             Matcher m = BAD_BYTE.matcher(original);
-            String b = m.find() ? " (byte 0x" + m.group(1).toUpperCase(Locale.ROOT) + ")" : "";
+            String b = original.contains("start byte") && m.find()
+                    ? " (byte 0x" + m.group(1).toUpperCase(Locale.ROOT) + ")" : "";
             return new SimulationCaseException("not valid UTF-8 text " + at + where + b + "; save the file as UTF-8 "
                     + "(Latin-1 and other legacy encodings are not read; a byte-order mark is fine)", index, null);
         }
@@ -393,6 +559,14 @@ public final class SimulationCaseReader implements Closeable {
     }
 
     private SimulationCase readCase(JsonNode c, int index) throws SimulationCaseException {
+        return readCase(c, index, null);
+    }
+
+    /**
+     * @param c           the case; its {@code policies} field is ignored when {@code policyBytes} is given
+     * @param policyBytes the case's {@code policies} object as compact JSON, or null to read it from {@code c}
+     */
+    private SimulationCase readCase(JsonNode c, int index, byte[] policyBytes) throws SimulationCaseException {
         String name = null;
         if (c != null && c.isObject() && c.get("name") != null && c.get("name").isTextual()) {
             name = c.get("name").asText();
@@ -459,9 +633,19 @@ public final class SimulationCaseReader implements Closeable {
 
         PrincipalInfo principal = readPrincipal(c.get("principal"), principalArn, x);
 
+        Policies policies = policyBytes != null ? policySets.read(policyBytes, x) : readPolicies(c.get("policies"), x);
+        SimulationCase.Expected expected = readExpected(c.get("expected"), x);
+        return new SimulationCase(index, name != null ? name : "case " + index, request, principal, policies.set(),
+                policies.diagnostics(), expected);
+    }
+
+    /** The {@code policies} of a case, compiled, with the diagnostics of its documents. */
+    private record Policies(PolicySet set, List<SimulationCase.PolicyDiagnostic> diagnostics) {
+    }
+
+    private Policies readPolicies(JsonNode pol, Ctx x) throws SimulationCaseException {
         List<SimulationCase.PolicyDiagnostic> diags = new ArrayList<>();
         PolicySet.Builder pb = PolicySet.builder();
-        JsonNode pol = c.get("policies");
         if (pol != null && !pol.isNull()) {
             if (!pol.isObject()) {
                 throw x.fail("policies", "must be an object");
@@ -490,9 +674,64 @@ public final class SimulationCaseReader implements Closeable {
             pb.resourceInManagementAccount(optionalBool(pol, "resourceInManagementAccount", "policies.", x));
             pb.awsManagedKey(optionalBool(pol, "awsManagedKey", "policies.", x));
         }
-        SimulationCase.Expected expected = readExpected(c.get("expected"), x);
-        return new SimulationCase(index, name != null ? name : "case " + index, request, principal, pb.build(), diags,
-                expected);
+        return new Policies(pb.build(), List.copyOf(diags));
+    }
+
+    /**
+     * Compiled {@code policies} objects by their text (compact JSON, as copied from the input): in a file that asks
+     * many requests of the same policies, the whole set is read and compiled once. Least recently used out first
+     * beyond {@link #CACHE_ENTRIES} sets or {@link #CACHE_WEIGHT} bytes; a set over a quarter of that is not kept.
+     */
+    private final class PolicySetCache {
+        private final LinkedHashMap<BytesKey, Policies> map = new LinkedHashMap<>(256, 0.75f, true);
+        private long weight;
+
+        Policies read(byte[] text, Ctx x) throws SimulationCaseException {
+            BytesKey key = new BytesKey(text);
+            Policies hit = map.get(key);
+            if (hit != null) {
+                return hit;
+            }
+            JsonNode tree;
+            try {
+                tree = MAPPER.readTree(text);
+            } catch (IOException e) {
+                // the text was checked while it was copied from the input
+                throw new IllegalStateException("re-reading copied json failed", e);
+            }
+            Policies read = readPolicies(tree, x);
+            if (text.length <= CACHE_WEIGHT / 4) {
+                map.put(key, read);
+                weight += text.length;
+                Iterator<BytesKey> it = map.keySet().iterator();
+                while ((weight > CACHE_WEIGHT || map.size() > CACHE_ENTRIES) && it.hasNext()) {
+                    weight -= it.next().bytes.length;
+                    it.remove();
+                }
+            }
+            return read;
+        }
+    }
+
+    /** Cache key: bytes compared by content. */
+    private static final class BytesKey {
+        final byte[] bytes;
+        final int hash;
+
+        BytesKey(byte[] bytes) {
+            this.bytes = bytes;
+            this.hash = java.util.Arrays.hashCode(bytes);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof BytesKey k && k.hash == hash && java.util.Arrays.equals(k.bytes, bytes);
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
     }
 
     private static PrincipalInfo readPrincipal(JsonNode p, String arn, Ctx x) throws SimulationCaseException {
@@ -526,20 +765,20 @@ public final class SimulationCaseReader implements Closeable {
         }
         PrincipalInfo derived = inferred != null ? PrincipalInfo.fromArn(arn) : null;
         String account = optionalString(p, "accountId", "principal.", x);
-        String arnAccount = inferred != null && inferred != PrincipalType.SERVICE ? PrincipalInfo.accountOf(arn) : null;
+        String arnAccount = derived != null ? derived.accountId() : null;
         if (account != null && arnAccount != null && !account.equals(arnAccount)) {
             throw x.fail("principal.accountId", "is `" + account + "`, but the principal `" + arn
                     + "` belongs to account `" + arnAccount + "`; leave `principal.accountId` out to derive it");
         }
         if (account == null && type != PrincipalType.SERVICE) {
-            account = PrincipalInfo.accountOf(arn);
+            account = arnAccount != null ? arnAccount : PrincipalInfo.accountOf(arn);
         }
         String roleArn = optionalString(p, "roleArn", "principal.", x);
         if (roleArn != null) {
             checkRoleArn(roleArn, arn, type, inferred, x);
         }
         if (roleArn == null && type == PrincipalType.ROLE_SESSION) {
-            roleArn = PrincipalInfo.sessionRoleArn(arn);
+            roleArn = derived != null ? derived.roleArn() : PrincipalInfo.sessionRoleArn(arn);
         }
         if (p.has("isServiceLinkedRole") && optionalBool(p, "isServiceLinkedRole", "principal.", x)
                 && type != PrincipalType.ROLE && type != PrincipalType.ROLE_SESSION) {
