@@ -60,7 +60,7 @@ import java.util.stream.Collectors;
  * apart share one StartInstances decision per principal ({@link InstanceClasses}); the CreateGrant decision is
  * computed once per principal and key. Accounts are analyzed in parallel. Output order is deterministic.
  *
- * <p>Rules implemented: ../shared/design/findings.md, evaluation-checklist.md, aws-rules.md §1-3, §5-7. Instances
+ * <p>Rules implemented: docs/design/findings.md, evaluation-checklist.md, aws-rules.md §1-3, §5-7. Instances
  * are joined with the principals of their own account only: EC2 has no resource-based policies, so only principals
  * of the instance's account can call StartInstances on it. Thread-safe; stateless.
  */

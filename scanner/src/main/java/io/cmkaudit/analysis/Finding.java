@@ -10,7 +10,7 @@ import java.util.Objects;
 
 /**
  * One finding: the single report model every writer (HTML, CSV, JSON) projects. Fields follow the CSV columns of
- * {@code ../shared/design/findings.md}; fields that do not apply to a finding are null (strings) or empty (lists).
+ * {@code docs/design/findings.md}; fields that do not apply to a finding are null (strings) or empty (lists).
  *
  * @param findingId      stable id across runs, see {@link #stableId}; 16 lowercase hex digits
  * @param type           finding type; never null

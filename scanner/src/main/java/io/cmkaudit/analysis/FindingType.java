@@ -1,7 +1,7 @@
 package io.cmkaudit.analysis;
 
 /**
- * The finding types of {@code ../shared/design/findings.md}, each with its default severity and a title for reports.
+ * The finding types of {@code docs/design/findings.md}, each with its default severity and a title for reports.
  */
 public enum FindingType {
     /** Principal can start the instance, but EC2's CreateGrant on a CMK is denied: the start will fail. */

@@ -1,6 +1,6 @@
 package io.cmkaudit.analysis;
 
-/** Severity of a finding, highest first (see {@code ../shared/design/findings.md}). */
+/** Severity of a finding, highest first (see {@code docs/design/findings.md}). */
 public enum Severity {
     CRITICAL, HIGH, MEDIUM, LOW, INFO;
 

@@ -1,7 +1,7 @@
 package io.cmkaudit.cli;
 
 /**
- * Process exit codes of every {@code cmk-audit} command (see {@code ../shared/design/architecture.md}).
+ * Process exit codes of every {@code cmk-audit} command (see {@code docs/design/architecture.md}).
  *
  * <p>{@link #FINDINGS} and {@link #COVERAGE_INCOMPLETE} are bit flags, so a scheduler can tell them apart:
  * {@code 3} means both. {@link #USAGE} and {@link #INTERNAL} follow BSD {@code sysexits.h}.

@@ -7,7 +7,7 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * One case of the {@code simulate} format ({@code ../shared/design/simulate-format.md}): a request, the policies it
+ * One case of the {@code simulate} format ({@code docs/design/simulate-format.md}): a request, the policies it
  * is evaluated against, and optionally the expected answer. Read with {@link SimulationCaseReader}.
  *
  * @param index       zero-based position in its file

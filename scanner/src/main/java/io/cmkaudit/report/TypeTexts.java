@@ -4,7 +4,7 @@ import io.cmkaudit.analysis.FindingType;
 
 /**
  * What each finding type means for a reader of the report, and how such findings are fixed in general
- * ({@code ../shared/design/findings.md}). The per-finding fix is the finding's own remediation snippet.
+ * ({@code docs/design/findings.md}). The per-finding fix is the finding's own remediation snippet.
  */
 final class TypeTexts {
 

@@ -5,6 +5,6 @@
  * over the findings of {@link io.cmkaudit.analysis.AnalysisResult}: suppressions ({@link
  * io.cmkaudit.report.Suppressions}) and the diff against a previous run ({@link io.cmkaudit.report.PreviousRun}).
  *
- * <p>Formats: {@code ../shared/design/findings.md}; CSV columns: {@code docs/csv-columns.md}.
+ * <p>Formats: {@code docs/design/findings.md}; CSV columns: {@code docs/csv-columns.md}.
  */
 package io.cmkaudit.report;
