@@ -30,7 +30,7 @@ class ArchitectureTest {
     @Test
     void everyPackageTheRulesNameHasClasses() {
         List<String> packages = MAIN.stream().map(JavaClass::getPackageName).distinct().toList();
-        for (String p : List.of("cli", "config", "collect", "snapshot", "policy", "analysis", "report")) {
+        for (String p : List.of("cli", "config", "collect", "snapshot", "policy", "analysis", "report", "shard")) {
             assertThat(packages).as("package io.cmkaudit." + p).anyMatch(n -> n.startsWith("io.cmkaudit." + p));
         }
     }
@@ -47,6 +47,15 @@ class ArchitectureTest {
     @Test
     void snapshotDependsOnNothingElseOfOurs() {
         noClasses().that().resideInAPackage("io.cmkaudit.snapshot..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.cmkaudit.cli..", "io.cmkaudit.config..",
+                        "io.cmkaudit.collect..", "io.cmkaudit.policy..", "io.cmkaudit.analysis..",
+                        "io.cmkaudit.report..", "software.amazon.awssdk..")
+                .check(MAIN);
+    }
+
+    @Test
+    void shardDependsOnlyOnSnapshot() {
+        noClasses().that().resideInAPackage("io.cmkaudit.shard..")
                 .should().dependOnClassesThat().resideInAnyPackage("io.cmkaudit.cli..", "io.cmkaudit.config..",
                         "io.cmkaudit.collect..", "io.cmkaudit.policy..", "io.cmkaudit.analysis..",
                         "io.cmkaudit.report..", "software.amazon.awssdk..")
