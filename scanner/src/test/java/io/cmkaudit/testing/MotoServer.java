@@ -101,7 +101,7 @@ public final class MotoServer implements AutoCloseable {
             pb.environment().remove("MOTO_ACCOUNT_ID");
             Process p = pb.start();
             MotoServer server = new MotoServer(p, URI.create("http://127.0.0.1:" + port), log);
-            server.awaitUp(Duration.ofSeconds(60));
+            server.awaitUp(Duration.ofSeconds(180));
             return server;
         } catch (IOException e) {
             throw new IllegalStateException("cannot start " + exe + ": " + e.getMessage(), e);
@@ -162,12 +162,13 @@ public final class MotoServer implements AutoCloseable {
     }
 
     /**
-     * Forgets every resource in every account ({@code POST /moto-api/reset}).
+     * Forgets every resource in every account ({@code POST /moto-api/reset}). Generous limit: with many accounts loaded
+     * (each with AWS managed policies) moto takes tens of seconds on a busy 2-core machine.
      */
     public void reset() {
         try {
             HttpResponse<String> r = http.send(HttpRequest.newBuilder(endpoint.resolve("/moto-api/reset"))
-                    .timeout(Duration.ofSeconds(120)).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                    .timeout(Duration.ofSeconds(180)).POST(HttpRequest.BodyPublishers.noBody()).build(),
                     HttpResponse.BodyHandlers.ofString());
             if (r.statusCode() != 200) {
                 throw new IllegalStateException("moto reset answered HTTP " + r.statusCode() + ": " + r.body());
