@@ -35,6 +35,8 @@ import picocli.CommandLine.ScopeType;
         subcommands = {
             ScanCommand.class,
             CollectCommand.class,
+            PlanCommand.class,
+            MergeCommand.class,
             ReportCommand.class,
             ExplainCommand.class,
             ConfigCommand.class,
