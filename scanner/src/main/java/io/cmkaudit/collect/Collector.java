@@ -115,8 +115,9 @@ public final class Collector {
             ownChain = DefaultCredentialsProvider.builder().build();
             base = ownChain;
         }
-        // one more thread than accounts read at a time: IAM Identity Center is read alongside them
-        ExecutorService pool = Executors.newFixedThreadPool(config.concurrency() + 1, daemonThreads());
+        ExecutorService pool = Executors.newFixedThreadPool(config.concurrency(), daemonThreads());
+        // IAM Identity Center is read on a thread of its own, alongside the accounts
+        ExecutorService identityCenterThread = Executors.newSingleThreadExecutor(daemonThreads());
         try (AwsClients clients = new AwsClients(config.endpointUrl(), Duration.ofSeconds(config.callTimeoutSeconds()),
                 config.concurrency(), options.sdkRetries(), counter);
              StsClient sts = clients.sts(base);
@@ -138,8 +139,8 @@ public final class Collector {
             String partition = me.arn().split(":", 3)[1];
             Organization org = new OrganizationReader(orgs).read(me.account());
             // IAM Identity Center is read with the scanner's own credentials, alongside the accounts.
-            Future<IdentityCenter> identityCenter = pool.submit(new IdentityCenterReader(clients, base, me.account(),
-                    partition, config.regions())::read);
+            Future<IdentityCenter> identityCenter = identityCenterThread.submit(
+                    new IdentityCenterReader(clients, base, me.account(), partition, config.regions())::read);
             try (Sessions sessions = new Sessions(sts, base, me.account(), partition, config)) {
                 Snapshot s = run(listener, clients, sessions, pool, org, me, started);
                 IdentityCenter idc = awaitIdentityCenter(identityCenter, me.account());
@@ -150,6 +151,7 @@ public final class Collector {
             }
         } finally {
             pool.shutdownNow();
+            identityCenterThread.shutdownNow();
             if (ownChain != null) {
                 ownChain.close();
             }
