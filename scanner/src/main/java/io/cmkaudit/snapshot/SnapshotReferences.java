@@ -174,8 +174,7 @@ final class SnapshotReferences {
             accounts.set(i, new AccountSnapshot(a.accountId(), a.name(), withGap(a.coverage(), missing), a.iam(),
                     a.regions()));
         }
-        return accounts == null ? s : new Snapshot(s.schemaVersion(), s.run(), s.organization(), accounts,
-                s.awsManagedPolicies());
+        return accounts == null ? s : s.withAccounts(accounts);
     }
 
     private static List<Coverage> withGap(List<Coverage> coverage, Missing m) {

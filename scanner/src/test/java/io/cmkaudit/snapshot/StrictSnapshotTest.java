@@ -168,4 +168,37 @@ class StrictSnapshotTest {
         assertThat(rejection(t -> ((ArrayNode) t.at(pointer)).set(0, (JsonNode) null)))
                 .isEqualTo("snap.json: " + at + ": expected an object, got null");
     }
+
+    /**
+     * The published schema and the records agree: every record component of the format is a property of its
+     * definition. A field added to a record without extending docs/snapshot.schema.json fails here (the reader would
+     * reject every snapshot holding it).
+     */
+    @Test
+    void theSchemaDescribesEveryRecordComponent() throws Exception {
+        JsonNode schema = SnapshotSchema.tree();
+        JsonNode defs = schema.path("$defs");
+        List<String> missing = new ArrayList<>();
+        int checked = 0;
+        for (java.util.Iterator<String> it = defs.fieldNames(); it.hasNext(); ) {
+            String name = it.next();
+            Class<?> type = Class.forName("io.cmkaudit.snapshot." + name);
+            assertThat(type.isRecord()).as(name).isTrue();
+            for (var c : type.getRecordComponents()) {
+                checked++;
+                if (!defs.path(name).path("properties").has(c.getName())) {
+                    missing.add(name + "." + c.getName());
+                }
+            }
+            assertThat(defs.path(name).path("properties").size()).as("properties of " + name)
+                    .isEqualTo(type.getRecordComponents().length);
+        }
+        for (var c : Snapshot.class.getRecordComponents()) {
+            if (!schema.path("properties").has(c.getName())) {
+                missing.add("Snapshot." + c.getName());
+            }
+        }
+        assertThat(checked).isGreaterThan(100);
+        assertThat(missing).as("record components the schema lacks").isEmpty();
+    }
 }
