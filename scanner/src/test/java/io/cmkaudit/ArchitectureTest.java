@@ -30,7 +30,8 @@ class ArchitectureTest {
     @Test
     void everyPackageTheRulesNameHasClasses() {
         List<String> packages = MAIN.stream().map(JavaClass::getPackageName).distinct().toList();
-        for (String p : List.of("cli", "config", "collect", "snapshot", "policy", "analysis", "report", "match")) {
+        for (String p : List.of("cli", "config", "collect", "snapshot", "policy", "analysis", "report", "match",
+                "shard")) {
             assertThat(packages).as("package io.cmkaudit." + p).anyMatch(n -> n.startsWith("io.cmkaudit." + p));
         }
     }
@@ -60,6 +61,15 @@ class ArchitectureTest {
     @Test
     void snapshotDependsOnNothingElseOfOurs() {
         noClasses().that().resideInAPackage("io.cmkaudit.snapshot..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.cmkaudit.cli..", "io.cmkaudit.config..",
+                        "io.cmkaudit.collect..", "io.cmkaudit.policy..", "io.cmkaudit.analysis..",
+                        "io.cmkaudit.report..", "software.amazon.awssdk..")
+                .check(MAIN);
+    }
+
+    @Test
+    void shardDependsOnlyOnSnapshot() {
+        noClasses().that().resideInAPackage("io.cmkaudit.shard..")
                 .should().dependOnClassesThat().resideInAnyPackage("io.cmkaudit.cli..", "io.cmkaudit.config..",
                         "io.cmkaudit.collect..", "io.cmkaudit.policy..", "io.cmkaudit.analysis..",
                         "io.cmkaudit.report..", "software.amazon.awssdk..")

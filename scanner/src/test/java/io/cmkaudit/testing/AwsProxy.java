@@ -82,6 +82,7 @@ public final class AwsProxy implements AutoCloseable {
     private final Duration latency;
     private final Predicate<Request> deny;
     private final Function<Request, Answer> answer;
+    private final ResponseObserver observer;
     private final AtomicLong forwarded = new AtomicLong();
     private final AtomicLong denied = new AtomicLong();
 
@@ -95,8 +96,9 @@ public final class AwsProxy implements AutoCloseable {
     public record Answer(int status, String contentType, String body) {
     }
 
-    private AwsProxy(URI target, Duration latency, Predicate<Request> deny, Function<Request, Answer> answer)
-            throws IOException {
+    private AwsProxy(URI target, Duration latency, Predicate<Request> deny, Function<Request, Answer> answer,
+                     ResponseObserver observer) throws IOException {
+        this.observer = observer;
         this.target = target;
         this.latency = latency;
         this.deny = deny;
@@ -137,13 +139,39 @@ public final class AwsProxy implements AutoCloseable {
      */
     public static AwsProxy start(URI target, Duration latency, Predicate<Request> deny,
                                  Function<Request, Answer> answer) {
+        return start(target, latency, deny, answer, (r, status, body) -> { });
+    }
+
+    /** Sees every forwarded request with the upstream's answer (e.g. to learn which account a new access key is). */
+    @FunctionalInterface
+    public interface ResponseObserver {
+        /**
+         * @param request the request as forwarded
+         * @param status  the upstream's HTTP status
+         * @param body    the upstream's response body
+         */
+        void forwarded(Request request, int status, byte[] body);
+    }
+
+    /**
+     * Starts a proxy that answers some requests itself and reports forwarded ones ({@link AwsQuotas} uses both).
+     *
+     * @param target   moto_server URL
+     * @param latency  delay added before forwarding each request
+     * @param deny     requests to answer with {@code AccessDenied}
+     * @param answer   the proxy's own response to a request, or null to forward it
+     * @param observer called with every forwarded request and its response
+     * @return the running proxy
+     */
+    public static AwsProxy start(URI target, Duration latency, Predicate<Request> deny,
+                                 Function<Request, Answer> answer, ResponseObserver observer) {
         // Without TCP_NODELAY the JDK server's separate header and body writes meet the client's delayed ACK and
         // every response waits ~40 ms; the property is read once, when the first HttpServer is created.
         if (System.getProperty("sun.net.httpserver.nodelay") == null) {
             System.setProperty("sun.net.httpserver.nodelay", "true");
         }
         try {
-            return new AwsProxy(target, latency, deny, answer);
+            return new AwsProxy(target, latency, deny, answer, observer);
         } catch (IOException e) {
             throw new IllegalStateException("cannot start the proxy: " + e.getMessage(), e);
         }
@@ -218,6 +246,7 @@ public final class AwsProxy implements AutoCloseable {
                 }
             });
             byte[] out = resp.body();
+            observer.forwarded(req, resp.statusCode(), out);
             ex.sendResponseHeaders(resp.statusCode(), out.length == 0 ? -1 : out.length);
             if (out.length > 0) {
                 try (OutputStream os = ex.getResponseBody()) {
