@@ -1,6 +1,7 @@
 package io.cmkaudit.policy;
 
 import io.cmkaudit.match.KmsActions;
+import io.cmkaudit.match.Wildcard;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -102,7 +103,8 @@ public final class Evaluator {
     public static Verdict verdict(Request request, PrincipalInfo principal, PolicySet policies) {
         EvalContext ctx = new EvalContext(request, principal);
         Situation situation = Situation.of(ctx, principal, policies);
-        LayerMatches matches = gather(ctx, situation, policies, null);
+        LayerMatches matches = situation.noPermissionNeeded ? new LayerMatches()
+                : gather(ctx, situation, policies, null);
         return decide(situation, matches, allowPaths(situation));
     }
 
@@ -177,8 +179,11 @@ public final class Evaluator {
      * @return the paths in order of preference (the order breaks ties in {@link #decide}); shared, not to be changed
      */
     private static int[] allowPaths(Situation s) {
-        return PATHS[s.pathCode];
+        return s.noPermissionNeeded ? NO_REQUIREMENT : PATHS[s.pathCode];
     }
+
+    /** The one path of an action that needs no permission: nothing is required. */
+    private static final int[] NO_REQUIREMENT = {0};
 
     /**
      * Step 3: the answer from the layers' matches and the allow paths, in one exhaustive switch over the four
@@ -189,8 +194,9 @@ public final class Evaluator {
         for (int path : paths) {
             allowed = allowed.or(holds(path, s, m));
         }
-        Tri denied = m.identityDeny.or(m.boundaryDeny).or(m.sessionDeny).or(m.scpDeny).or(m.rcpDeny)
-                .or(m.resourceDeny);
+        // an action that needs no permission is not stopped by a Deny either
+        Tri denied = s.noPermissionNeeded ? Tri.FALSE : m.identityDeny.or(m.boundaryDeny).or(m.sessionDeny)
+                .or(m.scpDeny).or(m.rcpDeny).or(m.resourceDeny);
         DecisionKind kind = denied == Tri.TRUE ? DecisionKind.EXPLICIT_DENY
                 : allowed == Tri.FALSE ? DecisionKind.IMPLICIT_DENY
                 : allowed == Tri.TRUE && denied == Tri.FALSE ? DecisionKind.ALLOWED
@@ -226,6 +232,17 @@ public final class Evaluator {
      */
     private static final class Situation {
         final boolean kmsKey;
+        /**
+         * CreateAlias / UpdateAlias / DeleteAlias on an alias ARN: an alias is its own resource, authorized by
+         * identity policies alone (it has no key policy, no grants, no key state); permission on the alias's key is a
+         * separate request (https://docs.aws.amazon.com/kms/latest/developerguide/alias-access.html).
+         */
+        final boolean kmsAlias;
+        /**
+         * {@code sts:GetCallerIdentity}: needs no permission and works even under an explicit deny
+         * (https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html).
+         */
+        final boolean noPermissionNeeded;
         final boolean crossAccount;
         final boolean kmsCrossBlocked;
         final boolean root;
@@ -242,14 +259,17 @@ public final class Evaluator {
 
         private Situation(EvalContext ctx, PrincipalInfo principal, PolicySet policies) {
             Request request = ctx.request;
-            this.kmsKey = ctx.serviceLower.equals("kms") && isKmsResource(request.resourceArn());
+            boolean kmsResource = ctx.serviceLower.equals("kms") && isKmsResource(request.resourceArn());
+            this.kmsAlias = kmsResource && KmsActions.ON_ALIAS_LOWER.contains(ctx.actionLower) && isAliasArn(ctx);
+            this.kmsKey = kmsResource && !kmsAlias;
+            this.noPermissionNeeded = ctx.actionLower.equals("sts:getcalleridentity");
             String resourceAccount = request.resourceAccount();
             this.crossAccount = ctx.account != null && resourceAccount != null && !ctx.account.equals(resourceAccount);
             this.kmsCrossBlocked = kmsKey && crossAccount && !KMS_CROSS_ACCOUNT.contains(ctx.actionLower);
             this.root = principal.type() == PrincipalType.ROOT;
             this.hasBoundary = policies.permissionsBoundary() != null;
             this.hasSession = policies.session() != null;
-            this.hasResourcePolicy = policies.resourcePolicy() != null;
+            this.hasResourcePolicy = policies.resourcePolicy() != null && !kmsAlias;
             this.grantsApply = kmsKey && !policies.grants().isEmpty();
             this.scpSkip = policies.scpLevels().isEmpty() ? "no organization policies apply"
                     : principal.type() == PrincipalType.SERVICE ? "service principals are not restricted by scps"
@@ -419,11 +439,15 @@ public final class Evaluator {
             return m == PrincipalMatch.NONE ? Who.NOBODY : Who.of(m, Tri.TRUE);
         }
         if (s.notPrincipal() != null) {
-            Tri excluded = s.notPrincipal().listsFully(ctx);
-            // a Deny with NotPrincipal always matches an IAM principal that has a permissions boundary
-            if (s.effect() == Effect.DENY && situation.hasBoundary && isIamPrincipal(ctx.type)) {
-                excluded = Tri.FALSE;
-            }
+            // Deny: spares a principal only when its whole chain is listed, and never an IAM principal that has a
+            // permissions boundary; Allow: applies to everyone except the principals listed (a listed user, role,
+            // session or account excludes the principals that a Principal element with that entry would name)
+            Tri excludedFromDeny = situation.hasBoundary && isIamPrincipal(ctx.type) ? Tri.FALSE
+                    : s.notPrincipal().listsFully(ctx);
+            Tri excludedFromAllow = s.notPrincipal().names(ctx);
+            Tri excluded = s.effect() == Effect.DENY ? excludedFromDeny
+                    : s.effect() == Effect.ALLOW ? excludedFromAllow
+                    : excludedFromDeny == excludedFromAllow ? excludedFromDeny : Tri.UNKNOWN;
             return excluded == Tri.TRUE ? Who.NOBODY : Who.of(PrincipalMatch.ANY, excluded.not());
         }
         if (mode == Mode.RESOURCE && !unparsed.contains(StatementElement.STATEMENT)) {
@@ -672,7 +696,8 @@ public final class Evaluator {
     private static List<LayerTrace> trace(Situation s, LayerMatches m, PolicySet policies) {
         List<LayerTrace> trace = new ArrayList<>(8);
         trace.add(new LayerTrace(Layer.IDENTITY, true, str(m.identityAllow), str(m.identityDeny),
-                s.root ? "root user: full access in its account" : ""));
+                s.noPermissionNeeded ? "`sts:GetCallerIdentity` needs no permission: no allow is required and no "
+                        + "deny applies" : s.root ? "root user: full access in its account" : ""));
         trace.add(s.hasBoundary ? new LayerTrace(Layer.BOUNDARY, true, str(m.boundaryAllow), str(m.boundaryDeny),
                 policies.permissionsBoundary().name())
                 : new LayerTrace(Layer.BOUNDARY, false, "-", "-", "no permissions boundary"));
@@ -683,7 +708,10 @@ public final class Evaluator {
                 "every level must allow") : new LayerTrace(Layer.SCP, false, "-", "-", s.scpSkip));
         trace.add(s.rcpSkip == null ? new LayerTrace(Layer.RCP, true, str(m.rcpAllow), str(m.rcpDeny),
                 "every level must allow") : new LayerTrace(Layer.RCP, false, "-", "-", s.rcpSkip));
-        if (s.hasResourcePolicy || s.kmsKey) {
+        if (s.kmsAlias) {
+            trace.add(new LayerTrace(Layer.RESOURCE, false, "-", "-", "a kms alias has no key policy: identity "
+                    + "policies decide (permission on the alias's key is a separate request)"));
+        } else if (s.hasResourcePolicy || s.kmsKey) {
             trace.add(new LayerTrace(Layer.RESOURCE, s.hasResourcePolicy, str(m.resourceAllow), str(m.resourceDeny),
                     !s.hasResourcePolicy ? "no key policy" : resourceNote(s.kmsKey, s.crossAccount, s.kmsCrossBlocked,
                             m.resourceAccount, m.resourceRole, m.resourceDirect)));
@@ -692,13 +720,14 @@ public final class Evaluator {
         }
         trace.add(s.grantsApply ? new LayerTrace(Layer.GRANT, true, str(m.grantDirect.or(m.grantAccount)), "-",
                 "grants only allow")
-                : new LayerTrace(Layer.GRANT, false, "-", "-", s.kmsKey ? "no grants" : "not a kms key"));
+                : new LayerTrace(Layer.GRANT, false, "-", "-", s.kmsKey ? "no grants"
+                        : s.kmsAlias ? "a kms alias: grants apply to keys" : "not a kms key"));
         if (s.keyUsable != null) {
             trace.add(new LayerTrace(Layer.KEY_STATE, true, "-", "-", s.keyUsable ? "`Enabled`: key usable"
                     : "`" + policies.keyState() + "`: key unusable, calls on it fail whatever the policies say"));
         } else {
             trace.add(new LayerTrace(Layer.KEY_STATE, false, "-", "-", s.kmsKey ? "key state unknown"
-                    : "not a kms key"));
+                    : s.kmsAlias ? "a kms alias: the key's state is the key's request" : "not a kms key"));
         }
         return trace;
     }
@@ -727,6 +756,12 @@ public final class Evaluator {
 
     private static String str(Tri t) {
         return t == Tri.TRUE ? "yes" : t == Tri.FALSE ? "no" : "unknown";
+    }
+
+    /** @return whether the resource ARN's resource part is {@code alias/...} */
+    private static boolean isAliasArn(EvalContext ctx) {
+        return ctx.resourceParts == Wildcard.ARN_PARTS
+                && ctx.resource.startsWith("alias/", ctx.resourceBounds[Wildcard.ARN_PARTS - 1]);
     }
 
     static boolean isKmsResource(String arn) {
@@ -864,7 +899,8 @@ public final class Evaluator {
                             e == StatementElement.STATEMENT ? s.path() : s.path() + "." + elementName(e), List.of(),
                             ResidualCondition.Reason.UNPARSEABLE));
                 }
-                if (s.notPrincipal() != null && s.notPrincipal().listsFully(ctx) == Tri.UNKNOWN) {
+                if (s.notPrincipal() != null && (s.effect() == Effect.ALLOW ? s.notPrincipal().names(ctx)
+                        : s.notPrincipal().listsFully(ctx)) == Tri.UNKNOWN) {
                     // a role evaluated for any of its sessions: only the listed session name is spared
                     out.add(new ResidualCondition(p.layer(), p.policyName(), label, "NotPrincipal",
                             "role session name", s.notPrincipal().aws(), ResidualCondition.Reason.UNKNOWN_KEY));
