@@ -291,7 +291,9 @@ final class AccountReader {
             coverage = new Coverage(region, ok == 0 ? CoverageStatus.ERROR : CoverageStatus.PARTIAL, f.code(), f.message() + more);
         }
         List<Coverage> launchCoverage = new ArrayList<>();
-        launch.failures().forEach((op, f) -> launchCoverage.add(new Coverage(region, CoverageStatus.PARTIAL,
+        // One row per failed launch read, named `<region>/<Service.Operation>` so that the region's own row stays
+        // the only one of that region.
+        launch.failures().forEach((op, f) -> launchCoverage.add(new Coverage(region + "/" + op, CoverageStatus.PARTIAL,
                 f.first().code(), f.first().message() + (f.count() > 1 ? " (and " + (f.count() - 1)
                 + " more failed " + op + " calls)" : ""))));
         return new RegionScan(region, coverage, byDefault, defaultKey, instances, volumes, launch.launch(),

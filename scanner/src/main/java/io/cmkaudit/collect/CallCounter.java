@@ -33,6 +33,8 @@ final class CallCounter implements ExecutionInterceptor {
             case "Kms" -> "KMS";
             case "Sts" -> "STS";
             case "Eks" -> "EKS";
+            case "SsoAdmin" -> "SSOAdmin";
+            case "Identitystore" -> "IdentityStore";
             default -> sdkName;
         };
     }

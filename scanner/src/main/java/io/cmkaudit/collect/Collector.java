@@ -12,6 +12,7 @@ import io.cmkaudit.snapshot.CoverageStatus;
 import io.cmkaudit.snapshot.EbsSnapshot;
 import io.cmkaudit.snapshot.EbsVolume;
 import io.cmkaudit.snapshot.IamSnapshot;
+import io.cmkaudit.snapshot.IdentityCenter;
 import io.cmkaudit.snapshot.KmsKey;
 import io.cmkaudit.snapshot.LaunchBlockDevice;
 import io.cmkaudit.snapshot.LaunchSources;
@@ -64,7 +65,9 @@ import software.amazon.awssdk.services.sts.model.GetCallerIdentityResponse;
  *   <li>the EBS snapshots of AMIs shared with a launching account, in the owner's account ({@link SnapshotReader});</li>
  *   <li>the KMS keys those volumes, defaults, launch templates and snapshots reference, each through its owner
  *       account's session, owners in parallel; a key in an account outside the organization is recorded as
- *       unreadable.</li>
+ *       unreadable;</li>
+ *   <li>alongside the accounts, IAM Identity Center with the scanner's own credentials (its permission sets,
+ *       provisioning and assignments: {@code IdentityCenterReader}).</li>
  * </ol>
  * One failing account, region or call never stops the run: it becomes coverage. Minimum call counts per run, account,
  * region and key are documented in {@code docs/snapshot-format.md}.
@@ -112,6 +115,22 @@ public final class Collector {
      *                          not answer ({@code sts:GetCallerIdentity} fails)
      */
     public Snapshot collect(ProgressListener listener) {
+        return collect(listener, null);
+    }
+
+    /**
+     * Runs the collection of one shard: the organization comes from {@code scope} (a plan written earlier by
+     * {@link #readOrganization()}), Organizations is not called, and only {@link CollectionScope#accountIds()} are
+     * scanned. KMS keys that those accounts' volumes use in other accounts of the organization are still read (with
+     * the owner's session) and written into a key-only section whose {@code global} coverage is
+     * {@link CollectionScope#OTHER_SHARD}, so that merging the partial snapshots gives every key once.
+     *
+     * @param listener progress receiver; never null
+     * @param scope    the shard to collect, or null for the whole organization (what {@code scan} does)
+     * @return the snapshot (partial when {@code scope} is given)
+     * @throws CollectException as {@link #collect(ProgressListener)}
+     */
+    public Snapshot collect(ProgressListener listener, CollectionScope scope) {
         Instant started = clock.instant();
         CallCounter counter = new CallCounter();
         AwsCredentialsProvider base = options.baseCredentials();
@@ -121,52 +140,100 @@ public final class Collector {
             base = ownChain;
         }
         ExecutorService pool = Executors.newFixedThreadPool(config.concurrency(), daemonThreads());
+        // IAM Identity Center is read on a thread of its own, alongside the accounts
+        ExecutorService identityCenterThread = Executors.newSingleThreadExecutor(daemonThreads());
         try (AwsClients clients = new AwsClients(config.endpointUrl(), Duration.ofSeconds(config.callTimeoutSeconds()),
                 config.concurrency(), options.sdkRetries(), counter);
              StsClient sts = clients.sts(base);
              OrganizationsClient orgs = clients.organizations(base)) {
-            GetCallerIdentityResponse me;
-            try {
-                me = sts.getCallerIdentity();
-            } catch (SdkException e) {
-                AwsFailure f = AwsFailure.of("STS.GetCallerIdentity", e);
-                if (isNetworkFailure(e)) {
-                    throw new CollectException("cannot reach AWS STS"
-                            + (config.endpointUrl() == null ? "" : " at " + config.endpointUrl()) + ": "
-                            + f.message() + "; check the network, proxy settings and --endpoint-url", e);
-                }
-                throw new CollectException("cannot use the scanner's own AWS credentials (" + f.code() + "): "
-                        + f.message() + "; set AWS credentials (environment, profile or instance role)"
-                        + (config.endpointUrl() == null ? "" : " for endpoint " + config.endpointUrl()), e);
-            }
+            GetCallerIdentityResponse me = callerIdentity(sts);
             String partition = me.arn().split(":", 3)[1];
-            Organization org = new OrganizationReader(orgs).read(me.account());
+            Organization org = scope != null ? scope.organization() : new OrganizationReader(orgs).read(me.account());
+            // IAM Identity Center is read with the scanner's own credentials, alongside the accounts (in every shard
+            // of a sharded run too: merging keeps the most complete copy).
+            Future<IdentityCenter> identityCenter = identityCenterThread.submit(
+                    new IdentityCenterReader(clients, base, me.account(), partition, config.regions())::read);
             try (Sessions sessions = new Sessions(sts, base, me.account(), partition, config)) {
-                Snapshot s = run(listener, clients, sessions, pool, org, me, started);
+                Snapshot s = run(listener, clients, sessions, pool, org, me, started, scope);
+                IdentityCenter idc = awaitIdentityCenter(identityCenter, me.account());
                 return new Snapshot(new RunMetadata(started, clock.instant(), options.scannerVersion(), me.account(),
                         me.arn(), config.roleName(), config.endpointUrl() == null ? null : config.endpointUrl().toString(),
                         config.regions().stream().sorted().toList(), counter.snapshot()),
-                        s.organization(), s.accounts(), s.awsManagedPolicies());
+                        s.organization(), s.accounts(), s.awsManagedPolicies(), idc);
             }
         } finally {
             pool.shutdownNow();
+            identityCenterThread.shutdownNow();
             if (ownChain != null) {
                 ownChain.close();
             }
         }
     }
 
-    private Snapshot run(ProgressListener listener, AwsClients clients, Sessions sessions, ExecutorService pool,
-                         Organization org, GetCallerIdentityResponse me, Instant started) {
-        // Which accounts exist, which are scanned.
+    /**
+     * Reads who the scanner is and the organization (tree, accounts, SCPs, RCPs) without scanning any account: the
+     * first step of a sharded run ({@code cmk-audit plan}). The accounts the configuration selects are split into
+     * those to scan and those reported without scanning, exactly as {@link #collect(ProgressListener)} does.
+     *
+     * @return the organization and the selection
+     * @throws CollectException when the scanner's own credentials don't work
+     */
+    public OrganizationPlan readOrganization() {
+        Instant started = clock.instant();
+        CallCounter counter = new CallCounter();
+        AwsCredentialsProvider base = options.baseCredentials();
+        DefaultCredentialsProvider ownChain = null;
+        if (base == null) {
+            ownChain = DefaultCredentialsProvider.builder().build();
+            base = ownChain;
+        }
+        try (AwsClients clients = new AwsClients(config.endpointUrl(), Duration.ofSeconds(config.callTimeoutSeconds()),
+                config.concurrency(), options.sdkRetries(), counter);
+             StsClient sts = clients.sts(base);
+             OrganizationsClient orgs = clients.organizations(base)) {
+            GetCallerIdentityResponse me = callerIdentity(sts);
+            Organization org = new OrganizationReader(orgs).read(me.account());
+            Selection sel = select(org, me.account());
+            return new OrganizationPlan(started, clock.instant(), options.scannerVersion(), me.account(), me.arn(),
+                    org, sel.toScan().stream().map(OrgAccount::id).toList(), List.copyOf(sel.notScanned().values()),
+                    counter.snapshot());
+        } finally {
+            if (ownChain != null) {
+                ownChain.close();
+            }
+        }
+    }
+
+    private GetCallerIdentityResponse callerIdentity(StsClient sts) {
+        try {
+            return sts.getCallerIdentity();
+        } catch (SdkException e) {
+            AwsFailure f = AwsFailure.of("STS.GetCallerIdentity", e);
+            if (isNetworkFailure(e)) {
+                throw new CollectException("cannot reach AWS STS"
+                        + (config.endpointUrl() == null ? "" : " at " + config.endpointUrl()) + ": "
+                        + f.message() + "; check the network, proxy settings and --endpoint-url", e);
+            }
+            throw new CollectException("cannot use the scanner's own AWS credentials (" + f.code() + "): "
+                    + f.message() + "; set AWS credentials (environment, profile or instance role)"
+                    + (config.endpointUrl() == null ? "" : " for endpoint " + config.endpointUrl()), e);
+        }
+    }
+
+    /** Which accounts are scanned and which are reported without a scan (sorted by id). */
+    private record Selection(Map<String, OrgAccount> known, List<OrgAccount> toScan,
+                             Map<String, AccountSnapshot> notScanned) {
+    }
+
+    private Selection select(Organization org, String callerAccountId) {
         Map<String, OrgAccount> known = new TreeMap<>();
         org.accounts().forEach(a -> known.put(a.id(), a));
         if (!org.readable()) {
             for (String id : config.includeAccounts()) {
                 known.putIfAbsent(id, new OrgAccount(id, null, null, "ACTIVE", null, null));
             }
-            if (!config.includeAccounts().isEmpty() && !config.includeAccounts().contains(me.account())) {
-                known.remove(me.account());
+            if (!config.includeAccounts().isEmpty() && !config.includeAccounts().contains(callerAccountId)) {
+                known.remove(callerAccountId);
             }
         }
         Map<String, AccountSnapshot> notScanned = new TreeMap<>();
@@ -191,6 +258,30 @@ public final class Collector {
                             CoverageStatus.SKIPPED, "OutsideOrganization", "account " + id + " is not in organization "
                             + org.id())), IamSnapshot.EMPTY, List.of()));
                 }
+            }
+        }
+        return new Selection(known, toScan, notScanned);
+    }
+
+    private Snapshot run(ProgressListener listener, AwsClients clients, Sessions sessions, ExecutorService pool,
+                         Organization org, GetCallerIdentityResponse me, Instant started, CollectionScope scope) {
+        // Which accounts exist, which are scanned.
+        Map<String, OrgAccount> known;
+        Map<String, AccountSnapshot> notScanned;
+        List<OrgAccount> toScan;
+        if (scope == null) {
+            Selection sel = select(org, me.account());
+            known = sel.known();
+            notScanned = sel.notScanned();
+            toScan = sel.toScan();
+        } else {
+            known = new TreeMap<>();
+            org.accounts().forEach(a -> known.put(a.id(), a));
+            notScanned = new TreeMap<>();
+            toScan = new ArrayList<>();
+            for (String id : new TreeSet<>(scope.accountIds())) {
+                OrgAccount a = known.get(id);
+                toScan.add(a != null ? a : new OrgAccount(id, null, null, "ACTIVE", null, null));
             }
         }
         listener.organizationRead(org.id(), toScan.size(),
@@ -354,7 +445,7 @@ public final class Collector {
                 coverage.addAll(r.launchCoverage());
                 AwsFailure sf = snapshotFailures.getOrDefault(scan.accountId(), Map.of()).get(r.region());
                 if (sf != null) {
-                    coverage.add(new Coverage(r.region(), CoverageStatus.PARTIAL, sf.code(), sf.message()
+                    coverage.add(new Coverage(r.region() + "/" + sf.operation(), CoverageStatus.PARTIAL, sf.code(), sf.message()
                             + " (snapshots of AMIs this account shares)"));
                 }
                 List<EbsVolume> volumes = r.volumes().stream().map(v -> new EbsVolume(v.volumeId(), v.encrypted(),
@@ -406,7 +497,13 @@ public final class Collector {
                         null));
             }
             AccountSnapshot existing = accounts.get(owner);
-            if (existing != null) {
+            if (existing == null && scope != null && known.containsKey(owner)) {
+                OrgAccount oa = known.get(owner);
+                accounts.put(owner, new AccountSnapshot(owner, oa.name(), List.of(new Coverage(Coverage.GLOBAL,
+                        CoverageStatus.SKIPPED, CollectionScope.OTHER_SHARD, "account " + owner + " is not in this "
+                        + "shard; only its KMS keys referenced by this shard's volumes are listed")),
+                        IamSnapshot.EMPTY, regions));
+            } else if (existing != null) {
                 accounts.put(owner, new AccountSnapshot(owner, existing.name(), existing.coverage(), existing.iam(), regions));
             } else {
                 accounts.put(owner, new AccountSnapshot(owner, null, List.of(new Coverage(Coverage.GLOBAL,
@@ -486,6 +583,19 @@ public final class Collector {
                     IamSnapshot.EMPTY, regions);
         }
         return reader.read(a.id(), a.name(), s.credentials());
+    }
+
+    private static IdentityCenter awaitIdentityCenter(Future<IdentityCenter> f, String accountId) {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CollectException("interrupted while reading IAM Identity Center", e);
+        } catch (ExecutionException e) {
+            return new IdentityCenter(accountId, null, CoverageStatus.ERROR, List.of(new ReadError("collect",
+                    "InternalError", "internal error while reading IAM Identity Center: "
+                    + AwsFailure.oneLine(String.valueOf(e.getCause())))), List.of());
+        }
     }
 
     private AccountScan await(Future<AccountScan> f, String accountId, String name) {

@@ -178,7 +178,7 @@ class CollectorMotoTest {
 
     @Test
     void runMetadataNamesCallerRegionsAndEndpoint() {
-        assertThat(snapshot.schemaVersion()).isEqualTo(1);
+        assertThat(snapshot.schemaVersion()).isEqualTo(Snapshot.SCHEMA_VERSION);
         assertThat(snapshot.run().scannerVersion()).isEqualTo("9.9.9");
         assertThat(snapshot.run().callerAccountId()).isEqualTo(MGMT);
         assertThat(snapshot.run().callerArn()).isEqualTo("arn:aws:sts::" + MGMT + ":user/moto");
@@ -284,7 +284,9 @@ class CollectorMotoTest {
         assertThat(web).isEqualTo(new Ec2Instance(web1, "arn:aws:ec2:eu-west-1:" + prod.id() + ":instance/" + web1,
                 "running", null, null, Map.of("Name", "web-1", "team", "ops"), "t3.micro", "eu-west-1a", "default",
                 false, null, profileArn, "ebs", web.rootDeviceName(),
-                List.of(new BlockDeviceMapping("/dev/xvda", vols.get(0)), new BlockDeviceMapping("/dev/sdf", vols.get(1)))));
+                List.of(new BlockDeviceMapping("/dev/xvda", vols.get(0)), new BlockDeviceMapping("/dev/sdf", vols.get(1))),
+                "ami-12c6146b", web.launchTime(), null));
+        assertThat(web.launchTime()).isNotNull();
         assertThat(eu.volume(vols.get(0)).orElseThrow()).isEqualTo(new EbsVolume(vols.get(0), true, appKey.arn(),
                 appKey.arn(), "in-use", List.of(new VolumeAttachment(web1, "/dev/xvda"))));
         assertThat(eu.volume(vols.get(1)).orElseThrow()).isEqualTo(new EbsVolume(vols.get(1), true, sharedKey.arn(),
@@ -296,7 +298,9 @@ class CollectorMotoTest {
         assertThat(eu.volume(batchVol).orElseThrow().kmsKeyId()).isEqualTo(disabledKey.keyId());
         assertThat(eu.volume(batchVol).orElseThrow().kmsKeyArn()).isEqualTo(disabledKey.arn());
         assertThat(eu.ebsEncryptionByDefault()).isFalse();
-        assertThat(eu.ebsDefaultKmsKeyId()).isNull();
+        // read whether encryption by default is on or off (MotoGaps answers what AWS answers when never changed)
+        assertThat(eu.ebsDefaultKmsKeyId()).isEqualTo("alias/aws/ebs");
+        assertThat(eu.ebsDefaultKmsKeyArn()).isNull();
 
         RegionSnapshot us = region(prod.id(), US);
         assertThat(us.instances()).extracting(Ec2Instance::instanceId).containsExactly(usPlain);
@@ -344,7 +348,9 @@ class CollectorMotoTest {
         // Formula of docs/snapshot-format.md, "API calls": containers = root + 3 OUs; policies = 2 SCPs + 1 RCP;
         // 4 active accounts of which 3 through an assumed role (one denied) and 3 read; 2 regions each;
         // 3 owner regions with keys (prod eu, shared eu, management us), 4 keys; 2 AWS managed policies.
-        Map<String, Long> expected = MinimumCalls.of(new MinimumCalls.Counts(4, 2, 3, 3, 3, 6, 0, 3, 4, 2));
+        Map<String, Long> expected = new java.util.TreeMap<>(MinimumCalls.of(new MinimumCalls.Counts(4, 2, 3, 3, 3, 6, 0, 3, 4, 2)));
+        // IAM Identity Center: moto has an (empty) instance in the first configured region.
+        expected.putAll(MinimumCalls.identityCenter(1, 0, 0, 0, 0));
         assertThat(snapshot.run().apiCalls()).isEqualTo(expected);
     }
 

@@ -83,6 +83,7 @@ public final class AwsProxy implements AutoCloseable {
     private final Predicate<Request> deny;
     private final Function<Request, Answer> answer;
     private final java.util.function.BiFunction<Request, String, String> rewrite;
+    private final ResponseObserver observer;
     private final AtomicLong forwarded = new AtomicLong();
     private final AtomicLong denied = new AtomicLong();
 
@@ -97,7 +98,9 @@ public final class AwsProxy implements AutoCloseable {
     }
 
     private AwsProxy(URI target, Duration latency, Predicate<Request> deny, Function<Request, Answer> answer,
-                     java.util.function.BiFunction<Request, String, String> rewrite) throws IOException {
+                     ResponseObserver observer, java.util.function.BiFunction<Request, String, String> rewrite)
+            throws IOException {
+        this.observer = observer;
         this.target = target;
         this.latency = latency;
         this.deny = deny;
@@ -139,7 +142,33 @@ public final class AwsProxy implements AutoCloseable {
      */
     public static AwsProxy start(URI target, Duration latency, Predicate<Request> deny,
                                  Function<Request, Answer> answer) {
-        return start(target, latency, deny, answer, (r, body) -> body);
+        return start(target, latency, deny, answer, (r, status, body) -> { });
+    }
+
+    /** Sees every forwarded request with the upstream's answer (e.g. to learn which account a new access key is). */
+    @FunctionalInterface
+    public interface ResponseObserver {
+        /**
+         * @param request the request as forwarded
+         * @param status  the upstream's HTTP status
+         * @param body    the upstream's response body
+         */
+        void forwarded(Request request, int status, byte[] body);
+    }
+
+    /**
+     * Starts a proxy that answers some requests itself and reports forwarded ones ({@link AwsQuotas} uses both).
+     *
+     * @param target   moto_server URL
+     * @param latency  delay added before forwarding each request
+     * @param deny     requests to answer with {@code AccessDenied}
+     * @param answer   the proxy's own response to a request, or null to forward it
+     * @param observer called with every forwarded request and its response
+     * @return the running proxy
+     */
+    public static AwsProxy start(URI target, Duration latency, Predicate<Request> deny,
+                                 Function<Request, Answer> answer, ResponseObserver observer) {
+        return start(target, latency, deny, answer, observer, (r, body) -> body);
     }
 
     /**
@@ -153,16 +182,22 @@ public final class AwsProxy implements AutoCloseable {
      * @param rewrite moto's response body (UTF-8) → the body to return, for forwarded requests
      * @return the running proxy
      */
-    public static AwsProxy start(URI target, Duration latency, Predicate<Request> deny,
-                                 Function<Request, Answer> answer,
-                                 java.util.function.BiFunction<Request, String, String> rewrite) {
+    public static AwsProxy amending(URI target, Duration latency, Predicate<Request> deny,
+                                    Function<Request, Answer> answer,
+                                    java.util.function.BiFunction<Request, String, String> rewrite) {
+        return start(target, latency, deny, answer, (r, status, body) -> { }, rewrite);
+    }
+
+    private static AwsProxy start(URI target, Duration latency, Predicate<Request> deny,
+                                  Function<Request, Answer> answer, ResponseObserver observer,
+                                  java.util.function.BiFunction<Request, String, String> rewrite) {
         // Without TCP_NODELAY the JDK server's separate header and body writes meet the client's delayed ACK and
         // every response waits ~40 ms; the property is read once, when the first HttpServer is created.
         if (System.getProperty("sun.net.httpserver.nodelay") == null) {
             System.setProperty("sun.net.httpserver.nodelay", "true");
         }
         try {
-            return new AwsProxy(target, latency, deny, answer, rewrite);
+            return new AwsProxy(target, latency, deny, answer, observer, rewrite);
         } catch (IOException e) {
             throw new IllegalStateException("cannot start the proxy: " + e.getMessage(), e);
         }
@@ -237,6 +272,7 @@ public final class AwsProxy implements AutoCloseable {
                 }
             });
             byte[] out = resp.body();
+            observer.forwarded(req, resp.statusCode(), out);
             String changed = rewrite.apply(req, new String(out, StandardCharsets.UTF_8));
             if (!changed.equals(new String(out, StandardCharsets.UTF_8))) {
                 out = changed.getBytes(StandardCharsets.UTF_8);
