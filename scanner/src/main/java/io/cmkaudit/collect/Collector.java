@@ -140,7 +140,7 @@ public final class Collector {
              OrganizationsClient orgs = clients.organizations(base)) {
             GetCallerIdentityResponse me = callerIdentity(sts);
             String partition = me.arn().split(":", 3)[1];
-            Organization org = scope != null ? scope.organization() : new OrganizationReader(orgs).read(me.account());
+            Organization org = scope != null ? scope.organization() : new OrganizationReader(orgs, options.retryBudget()).read(me.account());
             // IAM Identity Center is read with the scanner's own credentials, alongside the accounts (in every shard
             // of a sharded run too: merging keeps the most complete copy).
             Future<IdentityCenter> identityCenter = identityCenterThread.submit(
@@ -184,7 +184,7 @@ public final class Collector {
              StsClient sts = clients.sts(base);
              OrganizationsClient orgs = clients.organizations(base)) {
             GetCallerIdentityResponse me = callerIdentity(sts);
-            Organization org = new OrganizationReader(orgs).read(me.account());
+            Organization org = new OrganizationReader(orgs, options.retryBudget()).read(me.account());
             Selection sel = select(org, me.account());
             return new OrganizationPlan(started, clock.instant(), options.scannerVersion(), me.account(), me.arn(),
                     org, sel.toScan().stream().map(OrgAccount::id).toList(), List.copyOf(sel.notScanned().values()),
@@ -198,9 +198,14 @@ public final class Collector {
 
     private GetCallerIdentityResponse callerIdentity(StsClient sts) {
         try {
-            return sts.getCallerIdentity();
+            return options.retryBudget().run(sts::getCallerIdentity);
         } catch (SdkException e) {
             AwsFailure f = AwsFailure.of("STS.GetCallerIdentity", e);
+            if (f.transientFailure() && !isNetworkFailure(e)) {
+                throw new CollectException("AWS STS is throttling or failing (" + f.code() + ") beyond "
+                        + options.retryBudget().attempts() + " attempts: " + f.message() + "; run again later", e,
+                        true);
+            }
             if (isNetworkFailure(e)) {
                 throw new CollectException("cannot reach AWS STS"
                         + (config.endpointUrl() == null ? "" : " at " + config.endpointUrl()) + ": "
