@@ -42,6 +42,12 @@ final class ConfigCommand implements Callable<Integer> {
         m.put("endpointUrl", c.endpointUrl() == null ? null : c.endpointUrl().toString());
         m.put("callTimeoutSeconds", c.callTimeoutSeconds());
         m.put("scanCurrentAccountWithRole", c.scanCurrentAccountWithRole());
+        m.put("profile", c.profile() != null ? c.profile() : System.getenv("AWS_PROFILE"));
+        m.put("region", c.region() != null ? c.region()
+                : io.cmkaudit.collect.Credentials.homeRegion(c).id() + " (from the SDK's region chain)");
+        m.put("severity", c.minSeverity());
+        m.put("ownerTag", c.ownerTag());
+        m.put("formats", c.formats());
         ObjectMapper yaml = new ObjectMapper(new YAMLFactory().disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER))
                 .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
         spec.commandLine().getOut().print(yaml.writeValueAsString(m));

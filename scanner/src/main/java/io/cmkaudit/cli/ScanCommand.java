@@ -111,7 +111,7 @@ final class ScanCommand implements Callable<Integer> {
         if (s3 != null) {
             try {
                 List<String> keys = new ReportUploader(config.endpointUrl(),
-                        Duration.ofSeconds(config.callTimeoutSeconds())).upload(run.runDir(), s3, uploadKmsKey);
+                        Duration.ofSeconds(config.callTimeoutSeconds()), config.profile(), config.region()).upload(run.runDir(), s3, uploadKmsKey);
                 if (!quiet) {
                     err.println("cmk-audit: uploaded " + keys.size() + " files to s3://" + s3.bucket() + "/"
                             + keys.get(0).substring(0, keys.get(0).lastIndexOf('/') + 1));

@@ -39,8 +39,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.organizations.OrganizationsClient;
 import software.amazon.awssdk.services.sts.StsClient;
 import software.amazon.awssdk.services.sts.model.GetCallerIdentityResponse;
@@ -107,32 +107,46 @@ public final class Collector {
         Instant started = clock.instant();
         CallCounter counter = new CallCounter();
         AwsCredentialsProvider base = options.baseCredentials();
-        DefaultCredentialsProvider ownChain = null;
+        AutoCloseable ownChain = null;
         if (base == null) {
-            ownChain = DefaultCredentialsProvider.builder().build();
-            base = ownChain;
+            base = Credentials.provider(config.profile());
+            ownChain = base instanceof AutoCloseable c ? c : null;
         }
+        Region home = Credentials.homeRegion(config);
         ExecutorService pool = Executors.newFixedThreadPool(config.concurrency(), daemonThreads());
-        try (AwsClients clients = new AwsClients(config.endpointUrl(), Duration.ofSeconds(config.callTimeoutSeconds()),
-                config.concurrency(), options.sdkRetries(), counter);
-             StsClient sts = clients.sts(base);
-             OrganizationsClient orgs = clients.organizations(base)) {
+        try (AwsClients clients = new AwsClients(config.endpointUrl(), home,
+                Duration.ofSeconds(config.callTimeoutSeconds()), config.concurrency(), options.sdkRetries(), counter);
+             StsClient sts = clients.sts(base)) {
             GetCallerIdentityResponse me;
             try {
                 me = sts.getCallerIdentity();
             } catch (SdkException e) {
                 AwsFailure f = AwsFailure.of("STS.GetCallerIdentity", e);
                 if (isNetworkFailure(e)) {
-                    throw new CollectException("cannot reach AWS STS"
+                    throw new CollectException("cannot reach AWS STS in " + home.id()
                             + (config.endpointUrl() == null ? "" : " at " + config.endpointUrl()) + ": "
-                            + f.message() + "; check the network, proxy settings and --endpoint-url", e);
+                            + f.message() + "; check the network, proxy settings, --region and --endpoint-url", e);
                 }
-                throw new CollectException("cannot use the scanner's own AWS credentials (" + f.code() + "): "
-                        + f.message() + "; set AWS credentials (environment, profile or instance role)"
-                        + (config.endpointUrl() == null ? "" : " for endpoint " + config.endpointUrl()), e);
+                throw new CollectException(Credentials.explain(e, f, config, home), e);
             }
             String partition = me.arn().split(":", 3)[1];
-            Organization org = new OrganizationReader(orgs).read(me.account());
+            String homePartition = Partitions.ofRegion(home.id());
+            if (!partition.equals(homePartition)) {
+                throw new CollectException("the scanner's credentials (" + me.arn() + ") are in partition " + partition
+                        + " but the home region " + home.id() + " is in " + homePartition + "; set --region to a "
+                        + "region of " + partition);
+            }
+            for (String r : config.regions()) {
+                if (!Partitions.ofRegion(r).equals(partition)) {
+                    throw new CollectException("--regions: " + r + " is not in partition " + partition + " of the "
+                            + "scanner's credentials (" + me.arn() + ")");
+                }
+            }
+            clients.partition(partition);
+            Organization org;
+            try (OrganizationsClient orgs = clients.organizations(base)) {
+                org = new OrganizationReader(orgs).read(me.account());
+            }
             try (Sessions sessions = new Sessions(sts, base, me.account(), partition, config)) {
                 Snapshot s = run(listener, clients, sessions, pool, org, me, started);
                 return new Snapshot(new RunMetadata(started, clock.instant(), options.scannerVersion(), me.account(),
@@ -143,7 +157,11 @@ public final class Collector {
         } finally {
             pool.shutdownNow();
             if (ownChain != null) {
-                ownChain.close();
+                try {
+                    ownChain.close();
+                } catch (Exception e) {
+                    // closing a credentials provider releases threads only
+                }
             }
         }
     }
