@@ -91,7 +91,22 @@ public final class Analyzer {
     static final String AUTO_SCALING_GROUP_TAG = "aws:autoscaling:groupName";
 
     /** A key of another account, for the "decrypt with every key" check. */
-    static final String ANY_KEY = "arn:aws:kms:us-east-1:" + ContextFactory.OUTSIDER_ACCOUNT + ":key/cmk-audit-any-key";
+    static final String ANY_KEY = anyKey(Partition.AWS);
+
+    /**
+     * @param partition partition id
+     * @return a key of another account (in the partition's first region) that stands for "any key" of that partition
+     */
+    static String anyKey(String partition) {
+        String region = switch (partition) {
+            case "aws-us-gov" -> "us-gov-west-1";
+            case "aws-cn" -> "cn-north-1";
+            case "aws-iso" -> "us-iso-east-1";
+            case "aws-iso-b" -> "us-isob-east-1";
+            default -> "us-east-1";
+        };
+        return "arn:" + partition + ":kms:" + region + ":" + ContextFactory.OUTSIDER_ACCOUNT + ":key/cmk-audit-any-key";
+    }
 
     /** Condition keys whose presence in a statement limits which keys or which path a Decrypt statement covers. */
     private static final List<String> KEY_RESTRICTING_PREFIXES = List.of("kms:viaservice", "kms:encryptioncontext",
@@ -467,7 +482,7 @@ public final class Analyzer {
             if (rem == null) {
                 rem = Remediation.textOnly("No automatic least-privilege fix was found; change the policies named "
                         + "in the evidence so that kms:CreateGrant on " + k.arn() + " is allowed with "
-                        + "kms:GrantIsForAWSResource true and kms:ViaService ec2." + region + ".amazonaws.com.");
+                        + "kms:GrantIsForAWSResource true and kms:ViaService " + Partition.ec2ViaService(region) + ".");
             }
             List<String> layers = d.decidedBy().stream().map(Layer::id).toList();
             List<String> evidence = evidence(d, set);
@@ -624,7 +639,7 @@ public final class Analyzer {
 
         GranteeRequest granteeRequest(InstanceRef i, KeyRef k, String volumeId) {
             String account = i.accountId();
-            String session = "arn:aws:sts::" + account + ":assumed-role/aws:ec2-infrastructure/"
+            String session = "arn:" + index.partition() + ":sts::" + account + ":assumed-role/aws:ec2-infrastructure/"
                     + i.instance().instanceId();
             KeySide ks = keySide(k);
             List<String> uncertain = new ArrayList<>();
@@ -636,7 +651,7 @@ public final class Analyzer {
             EvalSet set = new EvalSet(List.of(), null, scp, ks.rcp(), ks.keyPolicy(), grants, k.key().keyState(),
                     ks.inManagement());
             PrincipalInfo info = new PrincipalInfo(PrincipalType.ROLE_SESSION, account, false,
-                    index.isManagementAccount(account), ContextFactory.ec2InfrastructureRoleArn(account));
+                    index.isManagementAccount(account), ContextFactory.ec2InfrastructureRoleArn(index.partition(), account));
             Request req = new Request(session, "kms:Decrypt", k.arn(), k.accountId(),
                     contexts.ec2InfrastructureDecrypt(i, k, volumeId));
             return new GranteeRequest(req, info, set);
@@ -734,15 +749,15 @@ public final class Analyzer {
 
         private EvalSet outsiderSet(KeySide ks) {
             PolicySource anything = new PolicySource("outsider's own identity policy (assumed to allow everything)",
-                    PolicySource.Origin.CUSTOMER_MANAGED, ContextFactory.OUTSIDER_ACCOUNT, ContextFactory.OUTSIDER_ARN,
-                    "outsider", "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"*\","
+                    PolicySource.Origin.CUSTOMER_MANAGED, ContextFactory.OUTSIDER_ACCOUNT,
+                    ContextFactory.outsiderArn(index.partition()), "outsider", "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"*\","
                     + "\"Resource\":\"*\"}]}");
             return new EvalSet(List.of(library.derived(anything)), null, List.of(), List.of(),
                     ks.keyPolicy(), List.of(), null, ks.inManagement());
         }
 
         private Decision outsider(KeyRef k, EvalSet set, String action) {
-            Request r = new Request(ContextFactory.OUTSIDER_ARN, action, k.arn(), k.accountId(),
+            Request r = new Request(ContextFactory.outsiderArn(index.partition()), action, k.arn(), k.accountId(),
                     contexts.outsider(k, action));
             PrincipalInfo info = new PrincipalInfo(PrincipalType.ROLE, ContextFactory.OUTSIDER_ACCOUNT, false, false,
                     null);
@@ -841,7 +856,7 @@ public final class Analyzer {
                     }
                 }
                 if (s.isEmpty()) {
-                    s.add("arn:aws:kms:*:" + a + ":key/*");
+                    s.add("arn:" + index.partition() + ":kms:*:" + a + ":key/*");
                 }
                 return List.copyOf(s);
             });
@@ -1019,7 +1034,7 @@ public final class Analyzer {
         private Finding decryptAllKeys(PrincipalSide ps) {
             PrincipalRef p = ps.ref();
             // a key of another account that trusts the principal's account: "every key" reaches it
-            String anyKey = ANY_KEY;
+            String anyKey = anyKey(index.partition());
             List<Entry> entries = new ArrayList<>();
             List<Integer> indexes = new ArrayList<>();
             List<String> evidence = new ArrayList<>();
@@ -1072,9 +1087,9 @@ public final class Analyzer {
 
         private EvalSet anyKeySet(PrincipalSide ps, String account) {
             PolicySource trusting = new PolicySource("key policy of a key in another account that trusts " + account,
-                    PolicySource.Origin.KEY_POLICY, ContextFactory.OUTSIDER_ACCOUNT, ANY_KEY, "default",
+                    PolicySource.Origin.KEY_POLICY, ContextFactory.OUTSIDER_ACCOUNT, anyKey(index.partition()), "default",
                     "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":"
-                    + "\"arn:aws:iam::" + account + ":root\"},\"Action\":\"kms:*\",\"Resource\":\"*\"}]}");
+                    + "\"" + Partition.accountRoot(index.partition(), account) + "\"},\"Action\":\"kms:*\",\"Resource\":\"*\"}]}");
             return ps.base().withResource(List.of(), library.derived(trusting), List.of(), "Enabled",
                     false);
         }
