@@ -28,9 +28,7 @@ public final class OutputOptions {
 
     @Option(names = "--format", split = ",", paramLabel = "FORMAT",
             description = "Report files to write, comma-separated: html (report.html), csv (findings.csv, "
-                + "coverage.csv), json (findings.json), xlsx (findings.xlsx), ocsf (findings.ocsf.json: OCSF "
-                + "Detection Finding), asff (findings.asff.json: AWS Security Finding Format). manifest.json is always "
-                + "written. Default: html,csv,json,xlsx.")
+                + "coverage.csv), json (findings.json). manifest.json is always written. Default: html,csv,json.")
     List<String> formats;
 
     @Option(names = "--previous", paramLabel = "FILE|latest",

@@ -95,6 +95,18 @@ public final class Credentials {
      *         else {@code us-east-1}
      */
     public static Region homeRegion(ScannerConfig config) {
+        return homeRegionOf(config);
+    }
+
+    /**
+     * @param config the effective configuration
+     * @return the name of {@link #homeRegion(ScannerConfig)}, e.g. {@code us-gov-west-1}
+     */
+    public static String homeRegionName(ScannerConfig config) {
+        return homeRegionOf(config).id();
+    }
+
+    private static Region homeRegionOf(ScannerConfig config) {
         if (config.region() != null) {
             return Region.of(config.region());
         }

@@ -63,13 +63,12 @@ public record ScannerConfig(
 
     /**
      * Report formats {@code --format} accepts: {@code html} (report.html), {@code csv} (findings.csv and
-     * coverage.csv), {@code json} (findings.json), {@code xlsx} (findings.xlsx), {@code ocsf} (findings.ocsf.json),
-     * {@code asff} (findings.asff.json).
+     * coverage.csv), {@code json} (findings.json).
      */
-    public static final List<String> FORMATS = List.of("html", "csv", "json", "xlsx", "ocsf", "asff");
+    public static final List<String> FORMATS = List.of("html", "csv", "json");
 
     /** The formats written when none are chosen. */
-    public static final List<String> DEFAULT_FORMATS = List.of("html", "csv", "json", "xlsx");
+    public static final List<String> DEFAULT_FORMATS = List.of("html", "csv", "json");
 
     /** The audit role's name: the one {@code config/audit-role.cfn.yaml} (the StackSet) creates. */
     public static final String DEFAULT_ROLE_NAME = "cmk-audit-read";
