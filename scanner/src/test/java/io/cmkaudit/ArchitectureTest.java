@@ -30,7 +30,8 @@ class ArchitectureTest {
     @Test
     void everyPackageTheRulesNameHasClasses() {
         List<String> packages = MAIN.stream().map(JavaClass::getPackageName).distinct().toList();
-        for (String p : List.of("cli", "config", "collect", "snapshot", "policy", "analysis", "report")) {
+        for (String p : List.of("cli", "config", "collect", "snapshot", "policy", "analysis", "report", "match",
+                "shard")) {
             assertThat(packages).as("package io.cmkaudit." + p).anyMatch(n -> n.startsWith("io.cmkaudit." + p));
         }
     }
@@ -44,9 +45,31 @@ class ArchitectureTest {
                 .check(MAIN);
     }
 
+    /** The leaf every package may use (the one wildcard matcher, the one KMS action list) uses nothing of ours. */
+    @Test
+    void matchIsALeafThatDependsOnNothingOfOurs() {
+        noClasses().that().resideInAPackage("io.cmkaudit.match..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.cmkaudit.cli..", "io.cmkaudit.config..",
+                        "io.cmkaudit.collect..", "io.cmkaudit.snapshot..", "io.cmkaudit.policy..",
+                        "io.cmkaudit.analysis..", "io.cmkaudit.report..")
+                .check(MAIN);
+        noClasses().that().resideInAPackage("io.cmkaudit.match..")
+                .should().dependOnClassesThat().resideOutsideOfPackages("io.cmkaudit.match..", "java..")
+                .check(MAIN);
+    }
+
     @Test
     void snapshotDependsOnNothingElseOfOurs() {
         noClasses().that().resideInAPackage("io.cmkaudit.snapshot..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.cmkaudit.cli..", "io.cmkaudit.config..",
+                        "io.cmkaudit.collect..", "io.cmkaudit.policy..", "io.cmkaudit.analysis..",
+                        "io.cmkaudit.report..", "software.amazon.awssdk..")
+                .check(MAIN);
+    }
+
+    @Test
+    void shardDependsOnlyOnSnapshot() {
+        noClasses().that().resideInAPackage("io.cmkaudit.shard..")
                 .should().dependOnClassesThat().resideInAnyPackage("io.cmkaudit.cli..", "io.cmkaudit.config..",
                         "io.cmkaudit.collect..", "io.cmkaudit.policy..", "io.cmkaudit.analysis..",
                         "io.cmkaudit.report..", "software.amazon.awssdk..")
@@ -78,7 +101,7 @@ class ArchitectureTest {
     }
 
     @Test
-    void reportDependsOnlyOnAnalysisAndSnapshot() {
+    void reportDependsOnlyOnAnalysisSnapshotAndTheLeaf() {
         noClasses().that().resideInAPackage("io.cmkaudit.report..")
                 .should().dependOnClassesThat().resideInAnyPackage("io.cmkaudit.cli..", "io.cmkaudit.config..",
                         "io.cmkaudit.collect..", "io.cmkaudit.policy..")

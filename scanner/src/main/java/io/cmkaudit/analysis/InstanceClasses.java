@@ -2,6 +2,7 @@ package io.cmkaudit.analysis;
 
 import io.cmkaudit.analysis.PolicyLibrary.Entry;
 import io.cmkaudit.analysis.SnapshotIndex.InstanceRef;
+import io.cmkaudit.match.Wildcard;
 import io.cmkaudit.policy.Statement;
 import io.cmkaudit.policy.StatementElement;
 import java.util.ArrayList;
@@ -135,32 +136,8 @@ final class InstanceClasses {
         return sb.toString();
     }
 
-    /**
-     * Case-sensitive glob with {@code *} and {@code ?}. Instances of one class share account and region, so their
-     * ARNs differ only in the instance id, where IAM's segment rules make no difference.
-     */
+    /** Whether a {@code Resource} pattern of a policy covers the ARN, as IAM matches the Resource element. */
     static boolean arnGlob(String pattern, String value) {
-        int p = 0;
-        int v = 0;
-        int star = -1;
-        int mark = 0;
-        while (v < value.length()) {
-            if (p < pattern.length() && (pattern.charAt(p) == '?' || pattern.charAt(p) == value.charAt(v))) {
-                p++;
-                v++;
-            } else if (p < pattern.length() && pattern.charAt(p) == '*') {
-                star = p++;
-                mark = v;
-            } else if (star >= 0) {
-                p = star + 1;
-                v = ++mark;
-            } else {
-                return false;
-            }
-        }
-        while (p < pattern.length() && pattern.charAt(p) == '*') {
-            p++;
-        }
-        return p == pattern.length();
+        return Wildcard.matches(pattern, value, Wildcard.Mode.RESOURCE);
     }
 }

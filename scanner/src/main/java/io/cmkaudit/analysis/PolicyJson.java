@@ -8,6 +8,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cmkaudit.match.KmsActions;
+import io.cmkaudit.match.Wildcard;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashSet;
@@ -26,43 +28,17 @@ final class PolicyJson {
     private static final JsonNodeFactory F = JsonNodeFactory.instance;
     static final String VERSION = "2012-10-17";
 
-    /**
-     * The KMS actions that apply to a KMS key resource (Service Authorization Reference, AWS Key Management Service:
-     * https://docs.aws.amazon.com/service-authorization/latest/reference/list_awskeymanagementservice.html).
-     */
-    static final List<String> KMS_KEY_ACTIONS = List.of("kms:CancelKeyDeletion", "kms:CreateAlias",
-            "kms:CreateGrant", "kms:Decrypt", "kms:DeleteAlias", "kms:DeleteImportedKeyMaterial",
-            "kms:DeriveSharedSecret", "kms:DescribeKey", "kms:DisableKey", "kms:DisableKeyRotation", "kms:EnableKey",
-            "kms:EnableKeyRotation", "kms:Encrypt", "kms:GenerateDataKey", "kms:GenerateDataKeyPair",
-            "kms:GenerateDataKeyPairWithoutPlaintext", "kms:GenerateDataKeyWithoutPlaintext", "kms:GenerateMac",
-            "kms:GetKeyPolicy", "kms:GetKeyRotationStatus", "kms:GetParametersForImport", "kms:GetPublicKey",
-            "kms:ImportKeyMaterial", "kms:ListGrants", "kms:ListKeyPolicies", "kms:ListKeyRotations",
-            "kms:ListResourceTags", "kms:PutKeyPolicy", "kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:ReplicateKey",
-            "kms:RetireGrant", "kms:RevokeGrant", "kms:RotateKeyOnDemand", "kms:ScheduleKeyDeletion", "kms:Sign",
-            "kms:SynchronizeMultiRegionKey", "kms:TagResource", "kms:UntagResource", "kms:UpdateAlias",
-            "kms:UpdateKeyDescription", "kms:UpdatePrimaryRegion", "kms:Verify", "kms:VerifyMac");
+    /** The KMS actions that apply to a KMS key resource (the one list: {@link KmsActions}). */
+    static final List<String> KMS_KEY_ACTIONS = KmsActions.ON_KEY;
 
     /** Every KMS action, including those without a key resource (for expanding wildcards). */
-    static final List<String> KMS_ACTIONS;
-
-    static {
-        List<String> all = new ArrayList<>(KMS_KEY_ACTIONS);
-        all.addAll(List.of("kms:ConnectCustomKeyStore", "kms:CreateCustomKeyStore", "kms:CreateKey",
-                "kms:DeleteCustomKeyStore", "kms:DescribeCustomKeyStores", "kms:DisconnectCustomKeyStore",
-                "kms:GenerateRandom", "kms:ListAliases", "kms:ListKeys", "kms:ListRetirableGrants",
-                "kms:UpdateCustomKeyStore"));
-        all.sort(String.CASE_INSENSITIVE_ORDER);
-        KMS_ACTIONS = List.copyOf(all);
-    }
+    static final List<String> KMS_ACTIONS = KmsActions.NAMES;
 
     /**
      * The key-user actions of the console's default key policy ("Allow use of the key") without CreateGrant, which
-     * the remediations grant in its own statement with {@code kms:GrantIsForAWSResource}
-     * (https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html).
+     * the remediations grant in its own statement with {@code kms:GrantIsForAWSResource}.
      */
-    static final List<String> KEY_USER_ACTIONS = List.of("kms:Decrypt", "kms:DescribeKey", "kms:Encrypt",
-            "kms:GenerateDataKey", "kms:GenerateDataKeyPair", "kms:GenerateDataKeyPairWithoutPlaintext",
-            "kms:GenerateDataKeyWithoutPlaintext", "kms:ReEncryptFrom", "kms:ReEncryptTo");
+    static final List<String> KEY_USER_ACTIONS = KmsActions.DEFAULT_KEY_USER;
 
     private PolicyJson() {
     }
@@ -504,26 +480,6 @@ final class PolicyJson {
 
     /** Case-insensitive action glob with {@code *} and {@code ?}, as IAM matches action names. */
     static boolean glob(String pattern, String value) {
-        return globAt(pattern.toLowerCase(Locale.ROOT), 0, value.toLowerCase(Locale.ROOT), 0);
-    }
-
-    private static boolean globAt(String p, int pi, String v, int vi) {
-        while (pi < p.length()) {
-            char c = p.charAt(pi);
-            if (c == '*') {
-                for (int k = vi; k <= v.length(); k++) {
-                    if (globAt(p, pi + 1, v, k)) {
-                        return true;
-                    }
-                }
-                return false;
-            }
-            if (vi >= v.length() || (c != '?' && c != v.charAt(vi))) {
-                return false;
-            }
-            pi++;
-            vi++;
-        }
-        return vi == v.length();
+        return Wildcard.matches(pattern, value, Wildcard.Mode.ACTION);
     }
 }

@@ -4,6 +4,7 @@ import io.cmkaudit.collect.CollectException;
 import io.cmkaudit.collect.Collector;
 import io.cmkaudit.collect.CollectorOptions;
 import io.cmkaudit.collect.ProgressListener;
+import io.cmkaudit.collect.S3Objects;
 import io.cmkaudit.config.ScannerConfig;
 import io.cmkaudit.snapshot.AccountSnapshot;
 import io.cmkaudit.snapshot.Coverage;
@@ -36,6 +37,21 @@ final class CollectCommand implements Callable<Integer> {
             description = "Snapshot file to write (replaced atomically); `-` writes to stdout.")
     String output;
 
+    @Option(names = "--plan", paramLabel = "FILE|s3://BUCKET/KEY",
+            description = "Plan written by `cmk-audit plan`: take the organization from it (Organizations is not "
+                + "called) and collect one shard (--shard or --accounts-file) into a partial snapshot for `merge`.")
+    String plan;
+
+    @Option(names = "--shard", paramLabel = "I/N",
+            description = "With --plan: collect shard I of N (the plan's accounts dealt out round-robin; "
+                + "deterministic).")
+    String shard;
+
+    @Option(names = "--accounts-file", paramLabel = "FILE|s3://BUCKET/KEY",
+            description = "With --plan: collect these accounts of the plan (12-digit ids, one per line or a JSON "
+                + "array; `#` starts a comment).")
+    String accountsFile;
+
     @Mixin
     ScanOptions options;
 
@@ -48,6 +64,30 @@ final class CollectCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         ScannerConfig config = options.effective();
+        if (plan == null && (shard != null || accountsFile != null)) {
+            throw new UsageException((shard != null ? "--shard" : "--accounts-file") + ": needs --plan PLAN "
+                    + "(write one with `cmk-audit plan -o PLAN`)");
+        }
+        if (plan != null && shard != null && accountsFile != null) {
+            throw new UsageException("give either --shard or --accounts-file, not both");
+        }
+        if (plan != null && shard == null && accountsFile == null) {
+            throw new UsageException("--plan: also give --shard I/N or --accounts-file FILE (the accounts to collect)");
+        }
+        if (plan != null && (options.accounts != null || options.excludeAccounts != null)) {
+            throw new UsageException("--accounts / --exclude-accounts select accounts when planning; with --plan "
+                    + "choose the shard with --shard or --accounts-file");
+        }
+        if (S3Objects.S3Url.is(output)) {
+            Locations.checkWritable("-o", output);
+            ShardRun.Loaded loaded = plan == null ? null : ShardRun.scope(config, plan, shard, accountsFile);
+            Snapshot snapshot = collectSnapshot(config, loaded, spec.commandLine().getErr());
+            java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
+            SnapshotJson.write(snapshot, buf);
+            new Locations(config.endpointUrl(), java.time.Duration.ofSeconds(config.callTimeoutSeconds()))
+                    .write("-o", output, buf.toByteArray(), "application/json");
+            return summarize(snapshot, output);
+        }
         Path file = "-".equals(output) ? null : Path.of(output);
         if (file != null) {
             if (Files.isDirectory(file)) {
@@ -66,14 +106,8 @@ final class CollectCommand implements Callable<Integer> {
             }
         }
         PrintWriter err = spec.commandLine().getErr();
-        boolean quiet = parent != null && parent.verbosity() < 0;
-        Snapshot snapshot;
-        try {
-            snapshot = new Collector(config, CollectorOptions.defaults(VersionProvider.version()))
-                    .collect(progress(parent, err));
-        } catch (CollectException e) {
-            throw new UsageException(e.getMessage(), e);
-        }
+        ShardRun.Loaded loaded = plan == null ? null : ShardRun.scope(config, plan, shard, accountsFile);
+        Snapshot snapshot = collectSnapshot(config, loaded, err);
         if (file == null) {
             PrintWriter out = spec.commandLine().getOut();
             java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
@@ -87,6 +121,21 @@ final class CollectCommand implements Callable<Integer> {
                 throw new UsageException("-o: " + e.getMessage(), e);
             }
         }
+        return summarize(snapshot, file == null ? null : file.toString());
+    }
+
+    private Snapshot collectSnapshot(ScannerConfig config, ShardRun.Loaded loaded, PrintWriter err) {
+        try {
+            return new Collector(config, CollectorOptions.defaults(VersionProvider.version()))
+                    .collect(progress(parent, err), loaded == null ? null : loaded.scope());
+        } catch (CollectException e) {
+            throw new UsageException(e.getMessage(), e);
+        }
+    }
+
+    private int summarize(Snapshot snapshot, String file) {
+        PrintWriter err = spec.commandLine().getErr();
+        boolean quiet = parent != null && parent.verbosity() < 0;
         long incomplete = snapshot.accounts().stream().flatMap(a -> a.coverage().stream())
                 .filter(CollectCommand::incomplete).count();
         long scanned = snapshot.accounts().stream().filter(AccountSnapshot::fullyScanned).count();

@@ -33,6 +33,8 @@ import picocli.CommandLine.ScopeType;
         subcommands = {
             ScanCommand.class,
             CollectCommand.class,
+            PlanCommand.class,
+            MergeCommand.class,
             ReportCommand.class,
             ExplainCommand.class,
             ConfigCommand.class,

@@ -1,13 +1,8 @@
 package io.cmkaudit.cli;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.StreamReadFeature;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
 import io.cmkaudit.policy.Decision;
 import io.cmkaudit.policy.Layer;
 import io.cmkaudit.policy.MatchedStatement;
@@ -16,7 +11,10 @@ import io.cmkaudit.policy.SimulationCase;
 import io.cmkaudit.policy.SimulationCaseException;
 import io.cmkaudit.policy.SimulationCaseReader;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintWriter;
+import java.io.Writer;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -32,11 +30,19 @@ import picocli.CommandLine.Spec;
  * {@code docs/design/simulate-format.md} with the policy engine, without AWS. Prints JSON (an object for a file
  * with one case object, an array for an array), or with {@code --explain} a layer-by-layer text. Exit 0 when every
  * case with an {@code expected} answer matches it, 1 when one differs, 64 for an unreadable or malformed file.
+ *
+ * <p><b>Streaming.</b> The file is read case by case ({@link SimulationCaseReader#open}) and each result is written
+ * as soon as its case is decided, so memory does not grow with the number of cases; repeated policy documents are
+ * compiled once. Output leaves in chunks of about {@value #CHUNK} characters: a file whose error comes before the
+ * first chunk is complete (every small file) prints nothing but the error, as before streaming; after that, the
+ * error line says which results stdout already holds, and the JSON array is left open so that the partial output
+ * is not a valid document.
  */
 @Command(name = "simulate", mixinStandardHelpOptions = true, sortOptions = false,
         versionProvider = VersionProvider.class,
         description = "Evaluate one request (or an array of them) against the policies given in FILE, offline, and "
-            + "print the decision with the deciding layers, matched statements and residual conditions.",
+            + "print the decision with the deciding layers, matched statements and residual conditions. Reads and "
+            + "prints case by case: any number of cases runs in constant memory.",
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:every case with an `expected` answer matches it",
@@ -44,10 +50,12 @@ import picocli.CommandLine.Spec;
             "64:the file cannot be read, is not JSON, or a case is malformed (the message names case and field)"})
 final class SimulateCommand implements Callable<Integer> {
 
-    private static final ObjectMapper READER = JsonMapper.builder()
-            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
-    private static final ObjectMapper WRITER = JsonMapper.builder()
-            .enable(SerializationFeature.INDENT_OUTPUT).build();
+    /** Characters of output held before they are written to stdout. */
+    static final int CHUNK = 64 * 1024;
+
+    private static final JsonFactory JSON = JsonFactory.builder()
+            .disable(com.fasterxml.jackson.core.StreamWriteFeature.AUTO_CLOSE_TARGET)
+            .build();
 
     @Parameters(index = "0", paramLabel = "FILE", description = "A case file: one case object or an array of cases.")
     Path file;
@@ -60,113 +68,214 @@ final class SimulateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        JsonNode root = readFile(file);
-        List<SimulationCase> cases;
-        try {
-            cases = SimulationCaseReader.read(root);
-        } catch (SimulationCaseException e) {
-            throw new UsageException(file + ": " + e.getMessage());
-        }
         PrintWriter out = spec.commandLine().getOut();
+        Output sink = new Output(out);
         boolean mismatch = false;
-        ArrayNode results = WRITER.createArrayNode();
-        StringBuilder text = new StringBuilder();
-        for (SimulationCase c : cases) {
-            Decision d = c.evaluate();
-            List<String> diffs = c.mismatches(d);
-            mismatch |= !diffs.isEmpty();
-            if (explain) {
-                appendText(text, c, d, diffs);
-            } else {
-                results.add(toJson(c, d, diffs));
+        try (InputStream in = open(file); SimulationCaseReader reader = SimulationCaseReader.open(in)) {
+            JsonGenerator gen = null;
+            if (!explain) {
+                gen = JSON.createGenerator(sink);
+                gen.setPrettyPrinter(new DefaultPrettyPrinter());
+                if (reader.holdsArray()) {
+                    gen.writeStartArray();
+                }
             }
+            SimulationCase c;
+            while ((c = reader.next()) != null) {
+                Decision d = evaluate(c);
+                List<String> diffs = c.mismatches(d);
+                mismatch |= !diffs.isEmpty();
+                if (explain) {
+                    StringBuilder text = new StringBuilder(1024);
+                    appendText(text, c, d, diffs);
+                    sink.append(text);
+                } else {
+                    writeJson(gen, c, d, diffs);
+                    gen.flush();
+                }
+                sink.caseDone();
+            }
+            if (gen != null) {
+                if (reader.holdsArray()) {
+                    gen.writeEndArray();
+                }
+                gen.flush();
+                sink.write(System.lineSeparator());
+            }
+        } catch (SimulationCaseException e) {
+            throw new UsageException(file + ": " + e.getMessage() + sink.alreadyWritten(explain), e);
         }
-        if (explain) {
-            out.print(text);
-        } else {
-            out.println(WRITER.writeValueAsString(root.isArray() ? results : results.get(0)));
-        }
-        out.flush();
+        sink.commit();
         return mismatch ? ExitCodes.FINDINGS : ExitCodes.OK;
     }
 
-    static JsonNode readFile(Path file) {
-        String text;
+    private static InputStream open(Path file) {
+        if (Files.isDirectory(file)) {
+            throw new UsageException(file + ": is a directory, not a case file");
+        }
         try {
-            text = Files.readString(file);
+            return Files.newInputStream(file);
         } catch (NoSuchFileException e) {
             throw new UsageException(file + ": no such file");
+        } catch (AccessDeniedException e) {
+            throw new UsageException(file + ": cannot read: permission denied", e);
         } catch (IOException e) {
             throw new UsageException(file + ": cannot read: " + e.getMessage(), e);
         }
+    }
+
+    /** Evaluates one case; an engine failure names the case (it is still an internal error, exit 70). */
+    private static Decision evaluate(SimulationCase c) {
         try {
-            JsonNode root = READER.readTree(text);
-            if (root == null || root.isMissingNode()) {
-                throw new UsageException(file + ": file is empty");
-            }
-            return root;
-        } catch (JsonProcessingException e) {
-            String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column "
-                    + e.getLocation().getColumnNr();
-            throw new UsageException(file + ": invalid json" + where + ": " + e.getOriginalMessage(), e);
+            return c.evaluate();
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("case " + c.index() + " (`" + c.name() + "`): the policy engine failed: "
+                    + e, e);
         }
     }
 
-    private static ObjectNode toJson(SimulationCase c, Decision d, List<String> diffs) {
-        ObjectNode o = WRITER.createObjectNode();
-        o.put("name", c.name());
-        o.put("decision", d.kind().name());
-        ArrayNode by = o.putArray("decidedBy");
-        for (Layer l : d.decidedBy()) {
-            by.add(l.id());
+    /**
+     * Holds the output until about {@link #CHUNK} characters of complete results are there, then writes them to
+     * stdout; counts the cases whose results have left. Unsynchronized: one thread writes.
+     */
+    static final class Output extends Writer {
+        private final PrintWriter out;
+        private final StringBuilder buf = new StringBuilder(CHUNK + CHUNK / 4);
+        private int cases;
+        private int casesWritten;
+
+        Output(PrintWriter out) {
+            this.out = out;
         }
-        if (d.keyUsable() == null) {
-            o.putNull("keyUsable");
-        } else {
-            o.put("keyUsable", d.keyUsable());
+
+        @Override
+        public void write(char[] cbuf, int off, int len) {
+            buf.append(cbuf, off, len);
         }
-        ArrayNode matched = o.putArray("matched");
-        for (MatchedStatement m : d.matched()) {
-            ObjectNode mo = matched.addObject();
-            mo.put("layer", m.layer().id());
-            mo.put("policy", m.policyName());
-            mo.put("statement", m.statement());
-            mo.put("index", m.index());
-            mo.put("effect", m.effect() == null ? "unknown" : m.effect().text());
-            mo.put("conditional", m.conditional());
+
+        @Override
+        public void write(String str) {
+            buf.append(str);
         }
-        ArrayNode residual = o.putArray("residual");
-        for (ResidualCondition r : d.residual()) {
-            ObjectNode ro = residual.addObject();
-            ro.put("layer", r.layer().id());
-            ro.put("policy", r.policyName());
-            ro.put("statement", r.statement());
-            ro.put("operator", r.operator());
-            ro.put("key", r.key());
-            ArrayNode values = ro.putArray("values");
-            r.values().forEach(values::add);
-            ro.put("reason", r.reason().name());
+
+        @Override
+        public void write(String str, int off, int len) {
+            buf.append(str, off, off + len);
         }
-        if (!c.diagnostics().isEmpty()) {
-            ArrayNode diags = o.putArray("diagnostics");
-            for (SimulationCase.PolicyDiagnostic pd : c.diagnostics()) {
-                ObjectNode dn = diags.addObject();
-                dn.put("policy", pd.policyName());
-                dn.put("in", pd.policyPath());
-                dn.put("severity", pd.diagnostic().severity().name());
-                dn.put("code", pd.diagnostic().code());
-                dn.put("path", pd.diagnostic().path());
-                dn.put("message", pd.diagnostic().message());
+
+        @Override
+        public Writer append(CharSequence csq) {
+            buf.append(csq);
+            return this;
+        }
+
+        /** Output leaves only at case boundaries ({@link #caseDone}) and at the end ({@link #commit}). */
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void close() {
+        }
+
+        /** One more case's result is complete in the buffer; writes the buffer out when it is full. */
+        void caseDone() {
+            cases++;
+            if (buf.length() >= CHUNK) {
+                out.append(buf);
+                out.flush();
+                buf.setLength(0);
+                casesWritten = cases;
             }
+        }
+
+        /** Writes everything held. */
+        void commit() {
+            out.append(buf);
+            out.flush();
+            buf.setLength(0);
+            casesWritten = cases;
+        }
+
+        /** For an error line: what stdout already holds, or "" when nothing was written. */
+        String alreadyWritten(boolean text) {
+            if (casesWritten == 0) {
+                return "";
+            }
+            return "; stdout already holds the results of case" + (casesWritten == 1 ? " 0" : "s 0 to "
+                    + (casesWritten - 1)) + " and stops there" + (text ? "" : " (the JSON array is left open)");
+        }
+    }
+
+    private static void writeJson(JsonGenerator g, SimulationCase c, Decision d, List<String> diffs)
+            throws IOException {
+        g.writeStartObject();
+        g.writeStringField("name", c.name());
+        g.writeStringField("decision", d.kind().name());
+        g.writeArrayFieldStart("decidedBy");
+        for (Layer l : d.decidedBy()) {
+            g.writeString(l.id());
+        }
+        g.writeEndArray();
+        if (d.keyUsable() == null) {
+            g.writeNullField("keyUsable");
+        } else {
+            g.writeBooleanField("keyUsable", d.keyUsable());
+        }
+        g.writeArrayFieldStart("matched");
+        for (MatchedStatement m : d.matched()) {
+            g.writeStartObject();
+            g.writeStringField("layer", m.layer().id());
+            g.writeStringField("policy", m.policyName());
+            g.writeStringField("statement", m.statement());
+            g.writeNumberField("index", m.index());
+            g.writeStringField("effect", m.effect() == null ? "unknown" : m.effect().text());
+            g.writeBooleanField("conditional", m.conditional());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+        g.writeArrayFieldStart("residual");
+        for (ResidualCondition r : d.residual()) {
+            g.writeStartObject();
+            g.writeStringField("layer", r.layer().id());
+            g.writeStringField("policy", r.policyName());
+            g.writeStringField("statement", r.statement());
+            g.writeStringField("operator", r.operator());
+            g.writeStringField("key", r.key());
+            g.writeArrayFieldStart("values");
+            for (String v : r.values()) {
+                g.writeString(v);
+            }
+            g.writeEndArray();
+            g.writeStringField("reason", r.reason().name());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+        if (!c.diagnostics().isEmpty()) {
+            g.writeArrayFieldStart("diagnostics");
+            for (SimulationCase.PolicyDiagnostic pd : c.diagnostics()) {
+                g.writeStartObject();
+                g.writeStringField("policy", pd.policyName());
+                g.writeStringField("in", pd.policyPath());
+                g.writeStringField("severity", pd.diagnostic().severity().name());
+                g.writeStringField("code", pd.diagnostic().code());
+                g.writeStringField("path", pd.diagnostic().path());
+                g.writeStringField("message", pd.diagnostic().message());
+                g.writeEndObject();
+            }
+            g.writeEndArray();
         }
         if (c.expected() != null) {
-            o.put("matchesExpected", diffs.isEmpty());
+            g.writeBooleanField("matchesExpected", diffs.isEmpty());
             if (!diffs.isEmpty()) {
-                ArrayNode m = o.putArray("mismatches");
-                diffs.forEach(m::add);
+                g.writeArrayFieldStart("mismatches");
+                for (String diff : diffs) {
+                    g.writeString(diff);
+                }
+                g.writeEndArray();
             }
         }
-        return o;
+        g.writeEndObject();
     }
 
     private static void appendText(StringBuilder sb, SimulationCase c, Decision d, List<String> diffs) {

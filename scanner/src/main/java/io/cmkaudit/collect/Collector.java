@@ -104,6 +104,22 @@ public final class Collector {
      *                          not answer ({@code sts:GetCallerIdentity} fails)
      */
     public Snapshot collect(ProgressListener listener) {
+        return collect(listener, null);
+    }
+
+    /**
+     * Runs the collection of one shard: the organization comes from {@code scope} (a plan written earlier by
+     * {@link #readOrganization()}), Organizations is not called, and only {@link CollectionScope#accountIds()} are
+     * scanned. KMS keys that those accounts' volumes use in other accounts of the organization are still read (with
+     * the owner's session) and written into a key-only section whose {@code global} coverage is
+     * {@link CollectionScope#OTHER_SHARD}, so that merging the partial snapshots gives every key once.
+     *
+     * @param listener progress receiver; never null
+     * @param scope    the shard to collect, or null for the whole organization (what {@code scan} does)
+     * @return the snapshot (partial when {@code scope} is given)
+     * @throws CollectException as {@link #collect(ProgressListener)}
+     */
+    public Snapshot collect(ProgressListener listener, CollectionScope scope) {
         Instant started = clock.instant();
         CallCounter counter = new CallCounter();
         AwsCredentialsProvider base = options.baseCredentials();
@@ -117,38 +133,18 @@ public final class Collector {
         try (AwsClients clients = new AwsClients(config.endpointUrl(), home,
                 Duration.ofSeconds(config.callTimeoutSeconds()), config.concurrency(), options.sdkRetries(), counter);
              StsClient sts = clients.sts(base)) {
-            GetCallerIdentityResponse me;
-            try {
-                me = sts.getCallerIdentity();
-            } catch (SdkException e) {
-                AwsFailure f = AwsFailure.of("STS.GetCallerIdentity", e);
-                if (isNetworkFailure(e)) {
-                    throw new CollectException("cannot reach AWS STS in " + home.id()
-                            + (config.endpointUrl() == null ? "" : " at " + config.endpointUrl()) + ": "
-                            + f.message() + "; check the network, proxy settings, --region and --endpoint-url", e);
-                }
-                throw new CollectException(Credentials.explain(e, f, config, home), e);
-            }
-            String partition = me.arn().split(":", 3)[1];
-            String homePartition = Partitions.ofRegion(home.id());
-            if (!partition.equals(homePartition)) {
-                throw new CollectException("the scanner's credentials (" + me.arn() + ") are in partition " + partition
-                        + " but the home region " + home.id() + " is in " + homePartition + "; set --region to a "
-                        + "region of " + partition);
-            }
-            for (String r : config.regions()) {
-                if (!Partitions.ofRegion(r).equals(partition)) {
-                    throw new CollectException("--regions: " + r + " is not in partition " + partition + " of the "
-                            + "scanner's credentials (" + me.arn() + ")");
-                }
-            }
-            clients.partition(partition);
+            GetCallerIdentityResponse me = callerIdentity(sts, clients, home);
+            String partition = clients.partition();
             Organization org;
-            try (OrganizationsClient orgs = clients.organizations(base)) {
-                org = new OrganizationReader(orgs).read(me.account());
+            if (scope != null) {
+                org = scope.organization();
+            } else {
+                try (OrganizationsClient orgs = clients.organizations(base)) {
+                    org = new OrganizationReader(orgs).read(me.account());
+                }
             }
             try (Sessions sessions = new Sessions(sts, base, me.account(), partition, config)) {
-                Snapshot s = run(listener, clients, sessions, pool, org, me, started);
+                Snapshot s = run(listener, clients, sessions, pool, org, me, started, scope);
                 return new Snapshot(new RunMetadata(started, clock.instant(), options.scannerVersion(), me.account(),
                         me.arn(), config.roleName(), config.endpointUrl() == null ? null : config.endpointUrl().toString(),
                         config.regions().stream().sorted().toList(), counter.snapshot()),
@@ -166,17 +162,95 @@ public final class Collector {
         }
     }
 
-    private Snapshot run(ProgressListener listener, AwsClients clients, Sessions sessions, ExecutorService pool,
-                         Organization org, GetCallerIdentityResponse me, Instant started) {
-        // Which accounts exist, which are scanned.
+    /**
+     * Reads who the scanner is and the organization (tree, accounts, SCPs, RCPs) without scanning any account: the
+     * first step of a sharded run ({@code cmk-audit plan}). The accounts the configuration selects are split into
+     * those to scan and those reported without scanning, exactly as {@link #collect(ProgressListener)} does.
+     *
+     * @return the organization and the selection
+     * @throws CollectException when the scanner's own credentials don't work
+     */
+    public OrganizationPlan readOrganization() {
+        Instant started = clock.instant();
+        CallCounter counter = new CallCounter();
+        AwsCredentialsProvider base = options.baseCredentials();
+        AutoCloseable ownChain = null;
+        if (base == null) {
+            base = Credentials.provider(config.profile());
+            ownChain = base instanceof AutoCloseable c ? c : null;
+        }
+        Region home = Credentials.homeRegion(config);
+        try (AwsClients clients = new AwsClients(config.endpointUrl(), home,
+                Duration.ofSeconds(config.callTimeoutSeconds()), config.concurrency(), options.sdkRetries(), counter);
+             StsClient sts = clients.sts(base)) {
+            GetCallerIdentityResponse me = callerIdentity(sts, clients, home);
+            Organization org;
+            try (OrganizationsClient orgs = clients.organizations(base)) {
+                org = new OrganizationReader(orgs).read(me.account());
+            }
+            Selection sel = select(org, me.account());
+            return new OrganizationPlan(started, clock.instant(), options.scannerVersion(), me.account(), me.arn(),
+                    org, sel.toScan().stream().map(OrgAccount::id).toList(), List.copyOf(sel.notScanned().values()),
+                    counter.snapshot());
+        } finally {
+            if (ownChain != null) {
+                try {
+                    ownChain.close();
+                } catch (Exception e) {
+                    // closing a credentials provider releases threads only
+                }
+            }
+        }
+    }
+
+    /**
+     * {@code sts:GetCallerIdentity} in the home region; its partition must be the home region's and every
+     * {@code --regions} entry's, and becomes the partition of the IAM and Organizations clients.
+     */
+    private GetCallerIdentityResponse callerIdentity(StsClient sts, AwsClients clients, Region home) {
+        GetCallerIdentityResponse me;
+        try {
+            me = sts.getCallerIdentity();
+        } catch (SdkException e) {
+            AwsFailure f = AwsFailure.of("STS.GetCallerIdentity", e);
+            if (isNetworkFailure(e)) {
+                throw new CollectException("cannot reach AWS STS in " + home.id()
+                        + (config.endpointUrl() == null ? "" : " at " + config.endpointUrl()) + ": "
+                        + f.message() + "; check the network, proxy settings, --region and --endpoint-url", e);
+            }
+            throw new CollectException(Credentials.explain(e, f, config, home), e);
+        }
+        String partition = me.arn().split(":", 3)[1];
+        String homePartition = Partitions.ofRegion(home.id());
+        if (!partition.equals(homePartition)) {
+            throw new CollectException("the scanner's credentials (" + me.arn() + ") are in partition " + partition
+                    + " but the home region " + home.id() + " is in " + homePartition + "; set --region to a "
+                    + "region of " + partition);
+        }
+        for (String r : config.regions()) {
+            if (!Partitions.ofRegion(r).equals(partition)) {
+                throw new CollectException("--regions: " + r + " is not in partition " + partition + " of the "
+                        + "scanner's credentials (" + me.arn() + ")");
+            }
+        }
+        clients.partition(partition);
+        return me;
+    }
+
+    /** Which accounts are scanned and which are reported without a scan (sorted by id). */
+    private record Selection(Map<String, OrgAccount> known, List<OrgAccount> toScan,
+                             Map<String, AccountSnapshot> notScanned) {
+    }
+
+    private Selection select(Organization org, String callerAccountId) {
         Map<String, OrgAccount> known = new TreeMap<>();
         org.accounts().forEach(a -> known.put(a.id(), a));
         if (!org.readable()) {
             for (String id : config.includeAccounts()) {
                 known.putIfAbsent(id, new OrgAccount(id, null, null, "ACTIVE", null, null));
             }
-            if (!config.includeAccounts().isEmpty() && !config.includeAccounts().contains(me.account())) {
-                known.remove(me.account());
+            if (!config.includeAccounts().isEmpty() && !config.includeAccounts().contains(callerAccountId)) {
+                known.remove(callerAccountId);
             }
         }
         Map<String, AccountSnapshot> notScanned = new TreeMap<>();
@@ -201,6 +275,30 @@ public final class Collector {
                             CoverageStatus.SKIPPED, "OutsideOrganization", "account " + id + " is not in organization "
                             + org.id())), IamSnapshot.EMPTY, List.of()));
                 }
+            }
+        }
+        return new Selection(known, toScan, notScanned);
+    }
+
+    private Snapshot run(ProgressListener listener, AwsClients clients, Sessions sessions, ExecutorService pool,
+                         Organization org, GetCallerIdentityResponse me, Instant started, CollectionScope scope) {
+        // Which accounts exist, which are scanned.
+        Map<String, OrgAccount> known;
+        Map<String, AccountSnapshot> notScanned;
+        List<OrgAccount> toScan;
+        if (scope == null) {
+            Selection sel = select(org, me.account());
+            known = sel.known();
+            notScanned = sel.notScanned();
+            toScan = sel.toScan();
+        } else {
+            known = new TreeMap<>();
+            org.accounts().forEach(a -> known.put(a.id(), a));
+            notScanned = new TreeMap<>();
+            toScan = new ArrayList<>();
+            for (String id : new TreeSet<>(scope.accountIds())) {
+                OrgAccount a = known.get(id);
+                toScan.add(a != null ? a : new OrgAccount(id, null, null, "ACTIVE", null, null));
             }
         }
         listener.organizationRead(org.id(), toScan.size(),
@@ -323,7 +421,13 @@ public final class Collector {
             e.getValue().keysByRegion().forEach((region, list) ->
                     regions.add(new RegionSnapshot(region, null, null, null, List.of(), List.of(), list)));
             AccountSnapshot existing = accounts.get(owner);
-            if (existing != null) {
+            if (existing == null && scope != null && known.containsKey(owner)) {
+                OrgAccount oa = known.get(owner);
+                accounts.put(owner, new AccountSnapshot(owner, oa.name(), List.of(new Coverage(Coverage.GLOBAL,
+                        CoverageStatus.SKIPPED, CollectionScope.OTHER_SHARD, "account " + owner + " is not in this "
+                        + "shard; only its KMS keys referenced by this shard's volumes are listed")),
+                        IamSnapshot.EMPTY, regions));
+            } else if (existing != null) {
                 accounts.put(owner, new AccountSnapshot(owner, existing.name(), existing.coverage(), existing.iam(), regions));
             } else {
                 accounts.put(owner, new AccountSnapshot(owner, null, List.of(new Coverage(Coverage.GLOBAL,

@@ -1,5 +1,6 @@
 package io.cmkaudit.policy;
 
+import io.cmkaudit.match.Wildcard;
 import java.util.List;
 import java.util.Locale;
 
@@ -11,7 +12,7 @@ import java.util.Locale;
  */
 public final class ActionSet {
     private final List<String> patterns;
-    private final int[][] compiled;
+    private final Wildcard[] compiled;
     private final boolean[] wild;
     private final String[] lower;
     /** the lower-case service prefix of each pattern when it has no wildcard, else null. */
@@ -24,7 +25,7 @@ public final class ActionSet {
     public ActionSet(List<String> patterns) {
         this.patterns = List.copyOf(patterns);
         int n = this.patterns.size();
-        this.compiled = new int[n][];
+        this.compiled = new Wildcard[n];
         this.wild = new boolean[n];
         this.lower = new String[n];
         this.service = new String[n];
@@ -32,8 +33,8 @@ public final class ActionSet {
         for (int i = 0; i < n; i++) {
             String p = this.patterns.get(i);
             lower[i] = p.toLowerCase(Locale.ROOT);
-            compiled[i] = Glob.compile(p, true);
-            wild[i] = Glob.hasWildcard(compiled[i]);
+            compiled[i] = Wildcard.compile(p, Wildcard.Mode.ACTION);
+            wild[i] = compiled[i].hasWildcard();
             int colon = lower[i].indexOf(':');
             String svc = colon < 0 ? null : lower[i].substring(0, colon);
             service[i] = svc == null || svc.indexOf('*') >= 0 || svc.indexOf('?') >= 0 ? null : svc;
@@ -69,7 +70,7 @@ public final class ActionSet {
             if (service[i] != null && !service[i].equals(serviceLower)) {
                 continue;
             }
-            if (wild[i] ? Glob.matches(compiled[i], actionLower, true) : lower[i].equals(actionLower)) {
+            if (wild[i] ? compiled[i].matches(actionLower) : lower[i].equals(actionLower)) {
                 return true;
             }
         }

@@ -1,5 +1,6 @@
 package io.cmkaudit.policy;
 
+import io.cmkaudit.match.Wildcard;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -38,7 +39,7 @@ public final class Condition {
     private final boolean valid;
     // compiled forms, by family
     private final Template[] templates;
-    private final ArnGlob[] staticArns;
+    private final Wildcard[] staticWildcards;
     private final BigDecimal[] numbers;
     private final long[] instants;
     private final byte[][] binaries;
@@ -46,7 +47,7 @@ public final class Condition {
     private final boolean nullMeansAbsent;
 
     private Condition(String operatorText, ConditionOperator operator, SetOperator setOperator, boolean ifExists,
-            String key, List<String> values, boolean valid, Template[] templates, ArnGlob[] staticArns,
+            String key, List<String> values, boolean valid, Template[] templates, Wildcard[] staticWildcards,
             BigDecimal[] numbers, long[] instants, byte[][] binaries, IpBlock[] blocks, boolean nullMeansAbsent) {
         this.operatorText = operatorText;
         this.operator = operator;
@@ -57,7 +58,7 @@ public final class Condition {
         this.values = List.copyOf(values);
         this.valid = valid;
         this.templates = templates;
-        this.staticArns = staticArns;
+        this.staticWildcards = staticWildcards;
         this.numbers = numbers;
         this.instants = instants;
         this.binaries = binaries;
@@ -81,26 +82,28 @@ public final class Condition {
             List<String> values, boolean variablesActive, String[] problem) {
         int n = values.size();
         Template[] templates = null;
-        ArnGlob[] arns = null;
+        Wildcard[] wildcards = null;
         BigDecimal[] numbers = null;
         long[] instants = null;
         byte[][] binaries = null;
         IpBlock[] blocks = null;
         boolean nullAbsent = false;
         switch (op.family()) {
-            case STRING, STRING_IGNORE_CASE, STRING_LIKE -> {
+            case STRING, STRING_IGNORE_CASE -> {
                 templates = new Template[n];
                 for (int i = 0; i < n; i++) {
                     templates[i] = Template.of(values.get(i), variablesActive);
                 }
             }
-            case ARN -> {
+            case STRING_LIKE, ARN -> {
+                Wildcard.Mode mode = op.family() == ConditionOperator.Family.ARN ? Wildcard.Mode.ARN_LIKE
+                        : Wildcard.Mode.STRING_LIKE;
                 templates = new Template[n];
-                arns = new ArnGlob[n];
+                wildcards = new Wildcard[n];
                 for (int i = 0; i < n; i++) {
                     templates[i] = Template.of(values.get(i), variablesActive);
                     if (!templates[i].hasVariables()) {
-                        arns[i] = new ArnGlob(templates[i].staticTokens());
+                        wildcards[i] = Wildcard.of(templates[i].staticTokens(), mode);
                     }
                 }
             }
@@ -162,7 +165,7 @@ public final class Condition {
             }
             default -> throw new IllegalStateException(op.toString());
         }
-        return new Condition(operatorText, op, set, ifExists, key, values, true, templates, arns, numbers, instants,
+        return new Condition(operatorText, op, set, ifExists, key, values, true, templates, wildcards, numbers, instants,
                 binaries, blocks, nullAbsent);
     }
 
@@ -281,10 +284,15 @@ public final class Condition {
                 return result;
             }
             case STRING_LIKE -> {
-                for (Template t : templates) {
-                    int[] tokens = t.tokens(ctx, false);
-                    Tri r = tokens == Template.UNKNOWN ? Tri.UNKNOWN : tokens == Template.NEVER ? neverAs
-                            : Tri.of(Glob.matches(tokens, actual, false));
+                for (int i = 0; i < templates.length; i++) {
+                    Tri r;
+                    if (staticWildcards[i] != null) {
+                        r = Tri.of(staticWildcards[i].matches(actual));
+                    } else {
+                        int[] tokens = templates[i].tokens(ctx, false);
+                        r = tokens == Template.UNKNOWN ? Tri.UNKNOWN : tokens == Template.NEVER ? neverAs
+                                : Tri.of(Wildcard.of(tokens, Wildcard.Mode.STRING_LIKE).matches(actual));
+                    }
                     result = result.or(r);
                     if (result == Tri.TRUE) {
                         return result;
@@ -293,20 +301,20 @@ public final class Condition {
                 return result;
             }
             case ARN -> {
-                int[] vb = new int[ArnGlob.MAX_PARTS + 1];
-                int vc = ArnGlob.split(actual, vb);
-                if (vc < ArnGlob.MAX_PARTS) {
+                int[] vb = new int[Wildcard.ARN_PARTS + 1];
+                int vc = Wildcard.split(actual, vb);
+                if (vc < Wildcard.ARN_PARTS) {
                     // not an ARN: ARN operators never match it (unless a policy value depends on an unknown key)
                     vc = -1;
                 }
                 for (int i = 0; i < templates.length; i++) {
                     Tri r;
-                    if (staticArns[i] != null) {
-                        r = Tri.of(vc > 0 && staticArns[i].matches(actual, vb, vc));
+                    if (staticWildcards[i] != null) {
+                        r = Tri.of(vc > 0 && staticWildcards[i].matches(actual, vb, vc));
                     } else {
                         int[] tokens = templates[i].tokens(ctx, false);
                         r = tokens == Template.UNKNOWN ? Tri.UNKNOWN : tokens == Template.NEVER ? neverAs
-                                : Tri.of(vc > 0 && new ArnGlob(tokens).matches(actual, vb, vc));
+                                : Tri.of(vc > 0 && Wildcard.of(tokens, Wildcard.Mode.ARN_LIKE).matches(actual, vb, vc));
                     }
                     result = result.or(r);
                     if (result == Tri.TRUE) {

@@ -1,5 +1,6 @@
 package io.cmkaudit.policy;
 
+import io.cmkaudit.match.Wildcard;
 import java.util.List;
 import java.util.Locale;
 
@@ -27,7 +28,7 @@ final class EvalContext {
     final String actionLower;
     final String serviceLower;
     final String resource;
-    final int[] resourceBounds = new int[ArnGlob.MAX_PARTS + 1];
+    final int[] resourceBounds = new int[Wildcard.ARN_PARTS + 1];
     final int resourceParts;
 
     // identity chain of the principal
@@ -46,7 +47,7 @@ final class EvalContext {
         int colon = actionLower.indexOf(':');
         this.serviceLower = colon < 0 ? actionLower : actionLower.substring(0, colon);
         this.resource = request.resourceArn();
-        this.resourceParts = ArnGlob.split(resource, resourceBounds);
+        this.resourceParts = Wildcard.split(resource, resourceBounds);
         this.type = principal == null ? null : principal.type();
         String arn = request.principalArn();
         this.account = principal == null ? null : principal.accountId() != null ? principal.accountId()
@@ -109,7 +110,7 @@ final class EvalContext {
 
     /** @return the Region part of the resource ARN when it names one (no wildcard), else null */
     private List<String> resourceRegion() {
-        if (resourceParts < ArnGlob.MAX_PARTS || !resource.startsWith("arn:")) {
+        if (resourceParts < Wildcard.ARN_PARTS || !resource.startsWith("arn:")) {
             return null;
         }
         String region = resource.substring(resourceBounds[3], resourceBounds[4] - 1);

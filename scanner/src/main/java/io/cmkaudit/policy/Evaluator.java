@@ -1,5 +1,6 @@
 package io.cmkaudit.policy;
 
+import io.cmkaudit.match.KmsActions;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -55,18 +56,11 @@ public final class Evaluator {
     static final Set<String> RCP_SERVICES = Set.of("s3", "sts", "kms", "sqs", "secretsmanager", "dynamodb", "ecr",
             "aoss", "cognito-identity", "logs", "autoscaling");
     /** KMS operations that work on a key of another account (key-policy-modifying-external-accounts.html). */
-    static final Set<String> KMS_CROSS_ACCOUNT = Set.of("kms:encrypt", "kms:decrypt", "kms:reencryptfrom",
-            "kms:reencryptto", "kms:generatedatakey", "kms:generatedatakeywithoutplaintext",
-            "kms:generatedatakeypair", "kms:generatedatakeypairwithoutplaintext", "kms:generatemac",
-            "kms:verifymac", "kms:sign", "kms:verify", "kms:derivesharedsecret", "kms:creategrant",
-            "kms:describekey", "kms:getkeyrotationstatus", "kms:getpublickey", "kms:listgrants",
-            "kms:retiregrant", "kms:revokegrant");
+    static final Set<String> KMS_CROSS_ACCOUNT = KmsActions.CROSS_ACCOUNT_LOWER;
     private static final String EC_PREFIX = "kms:encryptioncontext:";
     private static final Layer[] LAYERS = Layer.values();
     /** Operations that take an encryption context, to which grant constraints apply. */
-    private static final Set<String> EC_OPERATIONS = Set.of("kms:encrypt", "kms:decrypt", "kms:reencryptfrom",
-            "kms:reencryptto", "kms:generatedatakey", "kms:generatedatakeywithoutplaintext",
-            "kms:generatedatakeypair", "kms:generatedatakeypairwithoutplaintext");
+    private static final Set<String> EC_OPERATIONS = KmsActions.ENCRYPTION_CONTEXT_LOWER;
 
     private Evaluator() {
     }

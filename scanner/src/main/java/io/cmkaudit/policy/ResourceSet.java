@@ -1,11 +1,12 @@
 package io.cmkaudit.policy;
 
+import io.cmkaudit.match.Wildcard;
 import java.util.List;
 
 /**
  * The values of a {@code Resource} or {@code NotResource} element: ARN patterns matched part by part,
  * case-sensitively, with {@code *} and {@code ?}, where a {@code *} that ends a segment may also cover colons (see
- * {@link ArnGlob#forResource}), or {@code "*"}. In policies of Version
+ * {@link Wildcard.Mode#RESOURCE}), or {@code "*"}. In policies of Version
  * {@code 2012-10-17} the patterns may contain policy variables
  * (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html). Immutable; equality
  * is over the patterns as written.
@@ -13,19 +14,19 @@ import java.util.List;
 public final class ResourceSet {
     private final List<String> patterns;
     private final Template[] templates;
-    private final ArnGlob[] statics;
+    private final Wildcard[] statics;
     private final boolean any;
 
     ResourceSet(List<String> patterns, boolean variablesActive) {
         this.patterns = List.copyOf(patterns);
         int n = this.patterns.size();
         this.templates = new Template[n];
-        this.statics = new ArnGlob[n];
+        this.statics = new Wildcard[n];
         boolean all = false;
         for (int i = 0; i < n; i++) {
             templates[i] = Template.of(this.patterns.get(i), variablesActive);
             if (!templates[i].hasVariables()) {
-                statics[i] = ArnGlob.forResource(templates[i].staticTokens());
+                statics[i] = Wildcard.of(templates[i].staticTokens(), Wildcard.Mode.RESOURCE);
             }
             all |= this.patterns.get(i).equals("*");
         }
@@ -53,7 +54,7 @@ public final class ResourceSet {
             } else {
                 int[] tokens = templates[i].tokens(ctx, false);
                 r = tokens == Template.UNKNOWN ? Tri.UNKNOWN : tokens == Template.NEVER ? neverAs
-                        : Tri.of(ArnGlob.forResource(tokens)
+                        : Tri.of(Wildcard.of(tokens, Wildcard.Mode.RESOURCE)
                                 .matches(ctx.resource, ctx.resourceBounds, ctx.resourceParts));
             }
             result = result.or(r);

@@ -1,5 +1,6 @@
 package io.cmkaudit.policy;
 
+import io.cmkaudit.match.Wildcard;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -184,7 +185,7 @@ final class Template {
             if (p instanceof String s) {
                 for (int i = 0; i < s.length(); i++) {
                     char c = s.charAt(i);
-                    int t = c == '*' ? Glob.STAR : c == '?' ? Glob.QMARK : ignoreCase ? Glob.fold(c) : c;
+                    int t = c == '*' ? Wildcard.STAR : c == '?' ? Wildcard.QMARK : ignoreCase ? Wildcard.fold(c) : c;
                     out = ensure(out, n + 1);
                     out[n++] = t;
                 }
@@ -202,7 +203,7 @@ final class Template {
                 out = ensure(out, n + value.length());
                 for (int i = 0; i < value.length(); i++) {
                     char c = value.charAt(i);
-                    out[n++] = ignoreCase ? Glob.fold(c) : c;
+                    out[n++] = ignoreCase ? Wildcard.fold(c) : c;
                 }
             }
         }

@@ -2,6 +2,7 @@ package io.cmkaudit.report;
 
 import io.cmkaudit.analysis.Finding;
 import io.cmkaudit.analysis.FindingType;
+import io.cmkaudit.match.Wildcard;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
@@ -89,27 +90,6 @@ public record SuppressionRule(int index, int line, String findingId, FindingType
      * {@code /}), {@code ?} exactly one; every other character matches itself.
      */
     static boolean glob(String pattern, String text) {
-        int p = 0;
-        int t = 0;
-        int star = -1;
-        int mark = 0;
-        while (t < text.length()) {
-            if (p < pattern.length() && (pattern.charAt(p) == '?' || pattern.charAt(p) == text.charAt(t))) {
-                p++;
-                t++;
-            } else if (p < pattern.length() && pattern.charAt(p) == '*') {
-                star = p++;
-                mark = t;
-            } else if (star >= 0) {
-                p = star + 1;
-                t = ++mark;
-            } else {
-                return false;
-            }
-        }
-        while (p < pattern.length() && pattern.charAt(p) == '*') {
-            p++;
-        }
-        return p == pattern.length();
+        return Wildcard.matches(pattern, text, Wildcard.Mode.STRING_LIKE);
     }
 }

@@ -2,6 +2,7 @@ package io.cmkaudit.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.cmkaudit.match.Wildcard;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -26,7 +27,7 @@ class MatchingTest {
         "*                                        | anything                                   | true",
     })
     void arnPatternsMatchPartByPart(String pattern, String arn, boolean expected) {
-        assertThat(new ArnGlob(Glob.compile(pattern, false)).matches(arn)).isEqualTo(expected);
+        assertThat(Wildcard.compile(pattern, Wildcard.Mode.ARN_LIKE).matches(arn)).isEqualTo(expected);
     }
 
     /**
@@ -50,7 +51,7 @@ class MatchingTest {
         "*                                        | anything                                   | true",
     })
     void resourceStarEndingASegmentCrossesColons(String pattern, String arn, boolean expected) {
-        assertThat(ArnGlob.forResource(Glob.compile(pattern, false)).matches(arn)).isEqualTo(expected);
+        assertThat(Wildcard.compile(pattern, Wildcard.Mode.RESOURCE).matches(arn)).isEqualTo(expected);
     }
 
     @Test

@@ -17,7 +17,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
-import java.util.regex.Pattern;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -26,7 +25,7 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.Tuple;
 
-/** Properties of the parser, the wildcard matchers and the evaluator. */
+/** Properties of the parser and the evaluator (the wildcard matcher's are in {@code match/WildcardPropertiesTest}). */
 class PolicyPropertiesTest {
     private static final JsonNodeFactory F = JsonNodeFactory.instance;
     private static final List<String> WORDS = List.of("Version", "2012-10-17", "2008-10-17", "Statement", "Sid",
@@ -107,82 +106,6 @@ class PolicyPropertiesTest {
                     return o;
                 });
         return Arbitraries.frequencyOf(Tuple.of(2, leaf), Tuple.of(2, array), Tuple.of(4, object));
-    }
-
-    // ---------------------------------------------------------------- wildcards vs regular expressions
-
-    @Property(tries = 3000)
-    void globAgreesWithRegex(@ForAll("pattern") String pattern, @ForAll("input") String input,
-            @ForAll boolean ignoreCase) {
-        StringBuilder re = new StringBuilder(ignoreCase ? "(?is)" : "(?s)");
-        for (char c : pattern.toCharArray()) {
-            re.append(c == '*' ? ".*" : c == '?' ? "." : Pattern.quote(String.valueOf(c)));
-        }
-        boolean expected = Pattern.matches(re.toString(), input);
-        boolean actual = Glob.matches(Glob.compile(pattern, ignoreCase), ignoreCase ? input : input, ignoreCase);
-        assertThat(actual).as("%s ~ %s (ignoreCase %s)", pattern, input, ignoreCase).isEqualTo(expected);
-    }
-
-    @Property(tries = 3000)
-    void arnMatchingAgreesWithRegex(@ForAll("arnPattern") String pattern, @ForAll("arnInput") String input) {
-        String[] parts = pattern.split(":", 6);
-        int k = parts.length;
-        List<String> res = new ArrayList<>();
-        for (int i = 0; i < k; i++) {
-            boolean crossing = i == 5 || (i == k - 1 && k < 6 && parts[i].endsWith("*"));
-            StringBuilder re = new StringBuilder();
-            for (char c : parts[i].toCharArray()) {
-                re.append(c == '*' ? (crossing ? ".*" : "[^:]*") : c == '?' ? (crossing ? "." : "[^:]")
-                        : Pattern.quote(String.valueOf(c)));
-            }
-            res.add(re.toString());
-        }
-        boolean expected = Pattern.compile("(?s)" + String.join(":", res)).matcher(input).matches();
-        assertThat(new ArnGlob(Glob.compile(pattern, false)).matches(input)).as("%s ~ %s", pattern, input)
-                .isEqualTo(expected);
-    }
-
-    /** The Resource-element flavour: a {@code *} ending any segment may also cover colons. */
-    @Property(tries = 3000)
-    void resourceArnMatchingAgreesWithRegex(@ForAll("arnPattern") String pattern, @ForAll("arnInput") String input) {
-        String[] parts = pattern.split(":", 6);
-        int k = parts.length;
-        List<String> res = new ArrayList<>();
-        for (int i = 0; i < k; i++) {
-            boolean whole = i == 5 || (i == k - 1 && k < 6 && parts[i].endsWith("*"));
-            StringBuilder re = new StringBuilder();
-            char[] cs = parts[i].toCharArray();
-            for (int j = 0; j < cs.length; j++) {
-                char c = cs[j];
-                boolean crossing = whole || (c == '*' && j == cs.length - 1);
-                re.append(c == '*' ? (crossing ? ".*" : "[^:]*") : c == '?' ? (crossing ? "." : "[^:]")
-                        : Pattern.quote(String.valueOf(c)));
-            }
-            res.add(re.toString());
-        }
-        boolean expected = Pattern.compile("(?s)" + String.join(":", res)).matcher(input).matches();
-        assertThat(ArnGlob.forResource(Glob.compile(pattern, false)).matches(input)).as("%s ~ %s", pattern, input)
-                .isEqualTo(expected);
-    }
-
-    @Provide
-    Arbitrary<String> pattern() {
-        return Arbitraries.strings().withChars("aAb:/*?").ofMaxLength(8);
-    }
-
-    @Provide
-    Arbitrary<String> input() {
-        return Arbitraries.strings().withChars("aAbB:/").ofMaxLength(10);
-    }
-
-    @Provide
-    Arbitrary<String> arnPattern() {
-        return Arbitraries.strings().withChars("ab:/*?").ofMaxLength(14);
-    }
-
-    @Provide
-    Arbitrary<String> arnInput() {
-        return Arbitraries.strings().withChars("ab:/").ofMaxLength(14);
     }
 
     // ---------------------------------------------------------------- order independence

@@ -94,6 +94,7 @@ public final class AwsProxy implements AutoCloseable {
     private final Function<Request, Answer> answer;
     private final java.util.function.BiFunction<Request, String, String> rewrite;
     private final AtomicLong rewritten = new AtomicLong();
+    private final ResponseObserver observer;
     private final AtomicLong forwarded = new AtomicLong();
     private final AtomicLong denied = new AtomicLong();
 
@@ -108,7 +109,9 @@ public final class AwsProxy implements AutoCloseable {
     }
 
     private AwsProxy(URI target, Duration latency, Predicate<Request> deny, Function<Request, Answer> answer,
-                     java.util.function.BiFunction<Request, String, String> rewrite) throws IOException {
+                     ResponseObserver observer, java.util.function.BiFunction<Request, String, String> rewrite)
+            throws IOException {
+        this.observer = observer;
         this.target = target;
         this.rewrite = rewrite;
         this.latency = latency;
@@ -150,13 +153,39 @@ public final class AwsProxy implements AutoCloseable {
      */
     public static AwsProxy start(URI target, Duration latency, Predicate<Request> deny,
                                  Function<Request, Answer> answer) {
+        return start(target, latency, deny, answer, (r, status, body) -> { });
+    }
+
+    /** Sees every forwarded request with the upstream's answer (e.g. to learn which account a new access key is). */
+    @FunctionalInterface
+    public interface ResponseObserver {
+        /**
+         * @param request the request as forwarded
+         * @param status  the upstream's HTTP status
+         * @param body    the upstream's response body
+         */
+        void forwarded(Request request, int status, byte[] body);
+    }
+
+    /**
+     * Starts a proxy that answers some requests itself and reports forwarded ones ({@link AwsQuotas} uses both).
+     *
+     * @param target   moto_server URL
+     * @param latency  delay added before forwarding each request
+     * @param deny     requests to answer with {@code AccessDenied}
+     * @param answer   the proxy's own response to a request, or null to forward it
+     * @param observer called with every forwarded request and its response
+     * @return the running proxy
+     */
+    public static AwsProxy start(URI target, Duration latency, Predicate<Request> deny,
+                                 Function<Request, Answer> answer, ResponseObserver observer) {
         // Without TCP_NODELAY the JDK server's separate header and body writes meet the client's delayed ACK and
         // every response waits ~40 ms; the property is read once, when the first HttpServer is created.
         if (System.getProperty("sun.net.httpserver.nodelay") == null) {
             System.setProperty("sun.net.httpserver.nodelay", "true");
         }
         try {
-            return new AwsProxy(target, latency, deny, answer, (r, b) -> b);
+            return new AwsProxy(target, latency, deny, answer, observer, (r, b) -> b);
         } catch (IOException e) {
             throw new IllegalStateException("cannot start the proxy: " + e.getMessage(), e);
         }
@@ -178,7 +207,7 @@ public final class AwsProxy implements AutoCloseable {
             System.setProperty("sun.net.httpserver.nodelay", "true");
         }
         try {
-            return new AwsProxy(target, Duration.ZERO, r -> false, r -> null,
+            return new AwsProxy(target, Duration.ZERO, r -> false, r -> null, (q, status, body) -> { },
                     (r, body) -> r.service() != null && r.service().equals("iam")
                             ? body.replace("arn:aws:", "arn:" + partition + ":") : body);
         } catch (IOException e) {
@@ -268,6 +297,7 @@ public final class AwsProxy implements AutoCloseable {
                     out = changed.getBytes(StandardCharsets.UTF_8);
                 }
             }
+            observer.forwarded(req, resp.statusCode(), out);
             ex.sendResponseHeaders(resp.statusCode(), out.length == 0 ? -1 : out.length);
             if (out.length > 0) {
                 try (OutputStream os = ex.getResponseBody()) {

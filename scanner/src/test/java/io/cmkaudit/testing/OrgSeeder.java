@@ -210,6 +210,47 @@ public final class OrgSeeder implements AutoCloseable {
         return a;
     }
 
+    /**
+     * Creates a member account under an OU as moto creates it (its OrganizationAccountAccessRole without
+     * AdministratorAccess): for large benchmark organizations on a moto_server started without AWS managed policies.
+     * Its content is added through the returned {@link Account} (the member's assumed role).
+     *
+     * @param name   account name
+     * @param ouId   id of the parent OU or root
+     * @return the account
+     */
+    public Account bareAccount(String name, String ouId) {
+        CreateAccountStatus st = orgs.createAccount(r -> r.accountName(name).email(name + "@example.com"))
+                .createAccountStatus();
+        String id = st.accountId();
+        if (!ouId.equals(rootId)) {
+            orgs.moveAccount(r -> r.accountId(id).sourceParentId(rootId).destinationParentId(ouId));
+        }
+        StsAssumeRoleCredentialsProvider creds = StsAssumeRoleCredentialsProvider.builder().stsClient(sts)
+                .refreshRequest(r -> r.roleArn("arn:aws:iam::" + id + ":role/OrganizationAccountAccessRole")
+                        .roleSessionName("seeder"))
+                .build();
+        synchronized (closeables) {
+            closeables.add(creds);
+        }
+        Account a = new Account(id, name, creds);
+        synchronized (accounts) {
+            accounts.put(name, a);
+        }
+        return a;
+    }
+
+    /**
+     * Creates an OU directly under a parent.
+     *
+     * @param parentId root or OU id
+     * @param name     OU name
+     * @return the new OU's id
+     */
+    public String ouUnder(String parentId, String name) {
+        return orgs.createOrganizationalUnit(r -> r.parentId(parentId).name(name)).organizationalUnit().id();
+    }
+
     /** @return the management account */
     public Account management() {
         return management;

@@ -1,0 +1,117 @@
+package io.cmkaudit.cli;
+
+import io.cmkaudit.collect.S3Objects;
+import io.cmkaudit.collect.S3Objects.S3Url;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+
+/**
+ * Reads and writes the files of a sharded run (plan, partial and merged snapshots) at a local path or an
+ * {@code s3://bucket/key} address. Local writes are atomic (a sibling temporary file, then a rename). Every failure is
+ * a {@link UsageException} whose one-line message names the option and the file.
+ */
+final class Locations {
+
+    private final S3Objects s3;
+
+    /**
+     * @param endpoint    endpoint override for S3 (moto), or null for real AWS
+     * @param callTimeout timeout of one S3 call
+     */
+    Locations(URI endpoint, Duration callTimeout) {
+        this.s3 = new S3Objects(endpoint, callTimeout);
+    }
+
+    /**
+     * @param option the option or parameter naming it, for messages, e.g. {@code --plan}
+     * @param where  a path or {@code s3://bucket/key}
+     * @return the content
+     * @throws UsageException when it can't be read
+     */
+    byte[] read(String option, String where) {
+        try {
+            if (S3Url.is(where)) {
+                return s3.get(S3Url.parse(where));
+            }
+            return Files.readAllBytes(Path.of(where));
+        } catch (NoSuchFileException e) {
+            throw new UsageException(option + ": no such file: `" + where + "`", e);
+        } catch (IOException e) {
+            throw new UsageException(option + ": cannot read `" + where + "`: " + e.getMessage(), e);
+        } catch (IllegalArgumentException | S3Objects.S3Exception e) {
+            throw new UsageException(option + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Checks before any AWS call that a local output can be written (its folder exists and is writable, it is not a
+     * folder) or that an S3 address is well formed.
+     *
+     * @param option e.g. {@code -o}
+     * @param where  a path or {@code s3://bucket/key}
+     * @throws UsageException when it can't be
+     */
+    static void checkWritable(String option, String where) {
+        if (S3Url.is(where)) {
+            try {
+                S3Url.parse(where);
+            } catch (IllegalArgumentException e) {
+                throw new UsageException(option + ": " + e.getMessage(), e);
+            }
+            return;
+        }
+        Path file = Path.of(where);
+        if (Files.isDirectory(file)) {
+            throw new UsageException(option + ": `" + file + "` is a folder; name the file");
+        }
+        Path dir = file.toAbsolutePath().getParent();
+        if (dir == null || !Files.isDirectory(dir)) {
+            throw new UsageException(option + ": folder does not exist: `" + dir + "`");
+        }
+        if (!Files.isWritable(dir)) {
+            throw new UsageException(option + ": folder not writable: `" + dir + "`");
+        }
+    }
+
+    /**
+     * @param option      for messages
+     * @param where       a path or {@code s3://bucket/key}; replaced when it exists
+     * @param bytes       content
+     * @param contentType S3 content type
+     * @throws UsageException when it can't be written (a local temporary file is removed)
+     */
+    void write(String option, String where, byte[] bytes, String contentType) {
+        if (S3Url.is(where)) {
+            try {
+                s3.put(S3Url.parse(where), bytes, contentType);
+            } catch (IllegalArgumentException | S3Objects.S3Exception e) {
+                throw new UsageException(option + ": " + e.getMessage(), e);
+            }
+            return;
+        }
+        Path file = Path.of(where);
+        Path tmp = file.toAbsolutePath().getParent().resolve("." + file.getFileName() + "."
+                + ProcessHandle.current().pid() + ".tmp");
+        try {
+            Files.write(tmp, bytes);
+            try {
+                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (IOException e) {
+            try {
+                Files.deleteIfExists(tmp);
+            } catch (IOException gone) {
+                e.addSuppressed(gone);
+            }
+            throw new UsageException(option + ": cannot write `" + where + "`: " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,61 @@
+package io.cmkaudit.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Usage errors of the sharded-run options, found before any AWS call; accounts files. */
+class ShardOptionsTest {
+
+    record Out(int code, String err) {
+    }
+
+    static Out run(String... args) {
+        StringWriter err = new StringWriter();
+        int code = Main.run(args, new PrintWriter(new StringWriter()), new PrintWriter(err));
+        return new Out(code, err.toString());
+    }
+
+    @Test
+    void shardOptionsNeedAPlanAndOneSelection(@TempDir Path dir) throws Exception {
+        String out = dir.resolve("s.json").toString();
+        assertThat(run("collect", "--shard", "1/2", "-o", out).err()).contains("--shard: needs --plan PLAN");
+        assertThat(run("collect", "--accounts-file", "a.txt", "-o", out).err()).contains("--accounts-file: needs --plan");
+        assertThat(run("collect", "--plan", "p.json", "-o", out).err()).contains("also give --shard I/N or --accounts-file");
+        assertThat(run("collect", "--plan", "p.json", "--shard", "1/2", "--accounts-file", "a", "-o", out).err())
+                .contains("either --shard or --accounts-file");
+        assertThat(run("collect", "--plan", "p.json", "--shard", "1/2", "--accounts", "111111111111", "-o", out).err())
+                .contains("select accounts when planning");
+        Out missing = run("collect", "--plan", dir.resolve("none.json").toString(), "--shard", "1/2", "-o", out);
+        assertThat(missing.code()).isEqualTo(ExitCodes.USAGE);
+        assertThat(missing.err()).contains("--plan: no such file");
+        Path notPlan = dir.resolve("snap.json");
+        Files.writeString(notPlan, "{\"schemaVersion\":1,\"accounts\":[]}");
+        assertThat(run("collect", "--plan", notPlan.toString(), "--shard", "1/2", "-o", out).err())
+                .contains("not a plan", "looks like a snapshot");
+        assertThat(run("plan", "-o", dir.toString()).err()).contains("is a folder");
+        assertThat(run("plan", "-o", "s3://Bad_Bucket/x").err()).contains("not a valid S3 bucket name");
+        assertThat(run("plan", "-o", out, "--parallel-shards", "0").err()).contains("--parallel-shards");
+        assertThat(run("merge", "--plan", "p.json", "-o", out).code()).isEqualTo(ExitCodes.USAGE);
+    }
+
+    @Test
+    void accountsFilesAreLinesOrAJsonArray() {
+        assertThat(ShardRun.parseAccounts("# shard A\n111111111111\n\n222222222222  # db\n111111111111\n", "a.txt"))
+                .containsExactly("111111111111", "222222222222");
+        assertThat(ShardRun.parseAccounts(" [\"111111111111\", \"333333333333\"]\n", "a.json"))
+                .containsExactly("111111111111", "333333333333");
+        assertThatThrownBy(() -> ShardRun.parseAccounts("111111111111\n12345\n", "a.txt"))
+                .isInstanceOf(UsageException.class).hasMessageContaining("a.txt:2: account ids are 12 digits, got `12345`");
+        assertThatThrownBy(() -> ShardRun.parseAccounts("[111111111111]", "a.json"))
+                .isInstanceOf(UsageException.class).hasMessageContaining("quoted");
+        assertThatThrownBy(() -> ShardRun.parseAccounts("# nothing\n", "a.txt"))
+                .isInstanceOf(UsageException.class).hasMessageContaining("no account ids");
+    }
+}

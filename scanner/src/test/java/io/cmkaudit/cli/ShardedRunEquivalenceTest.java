@@ -1,0 +1,252 @@
+package io.cmkaudit.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cmkaudit.shard.SnapshotMerger;
+import io.cmkaudit.snapshot.AccountSnapshot;
+import io.cmkaudit.snapshot.Coverage;
+import io.cmkaudit.snapshot.CoverageStatus;
+import io.cmkaudit.snapshot.Snapshot;
+import io.cmkaudit.snapshot.SnapshotJson;
+import io.cmkaudit.testing.MotoServer;
+import io.cmkaudit.testing.MotoServerExtension;
+import io.cmkaudit.testing.OrgSeeder;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * The parts equal the whole: against moto_server, {@code plan} → one {@code collect --plan --shard I/4} per account →
+ * {@code merge} → {@code report}, each a separate {@code java} process of the command line (the test's class path,
+ * {@code io.cmkaudit.cli.Main}), gives the same findings (ids, types, severities, every field) and counts as one
+ * {@code scan} of the same organization. The organization has a key used across accounts that land in different
+ * shards, an SCP on an OU, and an excluded account. The plan goes through S3 (moto), the parts through files.
+ */
+@ExtendWith(MotoServerExtension.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ShardedRunEquivalenceTest {
+
+    static final String EU = "eu-west-1";
+    static final String US = "us-east-1";
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    MotoServer moto;
+    OrgSeeder org;
+    String sandboxId;
+    List<String> scanned = new ArrayList<>();
+
+    static String doc(String statements) {
+        return "{\"Version\":\"2012-10-17\",\"Statement\":[" + statements + "]}";
+    }
+
+    static String allow(String principal, String action) {
+        return "{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"" + principal + "\"},\"Action\":\"" + action
+                + "\",\"Resource\":\"*\"}";
+    }
+
+    @BeforeAll
+    void seed(MotoServer server) {
+        moto = server;
+        org = new OrgSeeder(server.endpoint()).organization();
+        OrgSeeder.Account security = org.account("security", "Security");
+        OrgSeeder.Account apps = org.account("apps", "Workloads/Prod");
+        OrgSeeder.Account dev = org.account("dev", "Workloads/Dev");
+        OrgSeeder.Account sandbox = org.account("sandbox", "Sandbox");
+        sandboxId = sandbox.id();
+        scanned.addAll(List.of(OrgSeeder.MANAGEMENT_ACCOUNT_ID, security.id(), apps.id(), dev.id()));
+
+        // a key of the security account that apps' volumes use: read by whichever shard scans apps
+        OrgSeeder.Key shared = security.key(EU, "shared data key").policy(doc(
+                allow("arn:aws:iam::" + security.id() + ":root", "kms:*") + ","
+                + allow("arn:aws:iam::" + apps.id() + ":root", "kms:*"))).alias("alias/shared");
+        OrgSeeder.Key appsKey = apps.key(EU, "apps key").policy(doc(allow("arn:aws:iam::" + apps.id() + ":root", "kms:*")));
+        apps.user("alice").attach("arn:aws:iam::aws:policy/AmazonEC2FullAccess");
+        apps.role("kms-admin", OrgSeeder.TRUST_MANAGEMENT).inline("kms-all",
+                doc("{\"Effect\":\"Allow\",\"Action\":\"kms:*\",\"Resource\":\"*\"}"));
+        apps.instance(EU).tag("Name", "web").volume("/dev/xvda", shared.arn()).launch();
+        apps.instance(EU).tag("Name", "db").volume("/dev/xvda", appsKey.arn()).volume("/dev/sdf", shared.arn()).launch();
+        // the security account's own volume on the same key
+        security.instance(EU).tag("Name", "vault").volume("/dev/xvda", shared.arn()).launch();
+
+        OrgSeeder.Key devKey = dev.key(US, "dev key").policy(doc(allow("arn:aws:iam::" + dev.id() + ":root", "kms:*")));
+        dev.user("dana").inline("ec2-and-kms", doc("{\"Effect\":\"Allow\",\"Action\":[\"ec2:StartInstances\","
+                + "\"kms:*\"],\"Resource\":\"*\"}"));
+        dev.instance(US).tag("Name", "build").volume("/dev/xvda", devKey.arn()).stopped().launch();
+        org.scp("DenyGrantsInDev", doc("{\"Effect\":\"Deny\",\"Action\":\"kms:CreateGrant\",\"Resource\":\"*\"}"),
+                org.ou("Workloads/Dev"));
+
+        sandbox.user("sam").attach("arn:aws:iam::aws:policy/AmazonEC2FullAccess");
+        try (S3Client s3 = S3Client.builder().endpointOverride(server.endpoint()).region(Region.US_EAST_1)
+                .forcePathStyle(true).credentialsProvider(OrgSeeder.MANAGEMENT_CREDENTIALS).build()) {
+            s3.createBucket(r -> r.bucket("shard-runs"));
+        }
+    }
+
+    record Run(int code, String out, String err) {
+        Path runDir() {
+            Matcher m = Pattern.compile("^cmk-audit report: (.+)$", Pattern.MULTILINE).matcher(out);
+            assertThat(m.find()).as("stdout names the run folder: " + out + err).isTrue();
+            return Path.of(m.group(1));
+        }
+    }
+
+    /** Runs the command line in a new JVM with moto's management credentials. */
+    Run cli(Path dir, String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Daws.disableEc2Metadata=true", "-Xmx512m", "-XX:TieredStopAtLevel=1", "-cp",
+                System.getProperty("java.class.path"), "io.cmkaudit.cli.Main"));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile());
+        Map<String, String> env = pb.environment();
+        env.keySet().removeIf(k -> k.startsWith("AWS_"));
+        env.put("AWS_ACCESS_KEY_ID", "testing");
+        env.put("AWS_SECRET_ACCESS_KEY", "testing");
+        env.put("AWS_REGION", US);
+        Path out = Files.createTempFile(dir, "out", ".txt");
+        Path err = Files.createTempFile(dir, "err", ".txt");
+        Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        if (!p.waitFor(240, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("cmk-audit " + String.join(" ", args) + " did not finish in 240 s: "
+                    + Files.readString(err));
+        }
+        return new Run(p.exitValue(), Files.readString(out), Files.readString(err));
+    }
+
+    String[] common(String... more) {
+        List<String> a = new ArrayList<>(List.of(more));
+        a.addAll(List.of("--endpoint-url", moto.endpoint().toString(), "--regions", EU + "," + US,
+                "--exclude-accounts", sandboxId));
+        return a.toArray(String[]::new);
+    }
+
+    @Test
+    void planShardsMergeAndReportGiveTheFindingsOfOneScan(@TempDir Path dir) throws Exception {
+        Run scan = cli(dir, common("scan", "--out", dir.resolve("single").toString(), "--fail-on", "NONE"));
+        assertThat(scan.code()).as(scan.err()).isIn(0, 2);
+        JsonNode single = JSON.readTree(scan.runDir().resolve("findings.json").toFile());
+
+        String planUrl = "s3://shard-runs/run-1/plan.json";
+        Run plan = cli(dir, common("plan", "-o", planUrl, "--accounts-output", "s3://shard-runs/run-1/accounts.json"));
+        assertThat(plan.code()).as(plan.err()).isZero();
+        assertThat(plan.err()).contains(scanned.size() + " accounts to scan", "1 reported without a scan");
+
+        List<String> parts = new ArrayList<>();
+        int shards = scanned.size(); // one account per shard: the shared key is always read across shards
+        for (int i = 1; i <= shards; i++) {
+            Path part = dir.resolve("part-" + i + ".json");
+            Run c = cli(dir, "collect", "--plan", planUrl, "--shard", i + "/" + shards, "-o", part.toString(),
+                    "--endpoint-url", moto.endpoint().toString(), "--regions", EU + "," + US);
+            assertThat(c.code()).as(c.err()).isZero();
+            parts.add(part.toString());
+            Snapshot s = SnapshotJson.read(part);
+            assertThat(s.organization().id()).isEqualTo(single.path("run").path("organizationId").asText());
+            // Organizations is not walked again by a shard
+            assertThat(s.run().apiCalls().keySet()).noneMatch(k -> k.startsWith("Organizations."));
+        }
+        // every planned account is scanned by exactly one part
+        List<String> owned = new ArrayList<>();
+        for (String part : parts) {
+            SnapshotJson.read(Path.of(part)).accounts().stream()
+                    .filter(a -> !isKeyOnly(a)).map(AccountSnapshot::accountId).forEach(owned::add);
+        }
+        assertThat(owned).containsExactlyInAnyOrderElementsOf(scanned);
+        assertThat(parts.stream().flatMap(p -> SnapshotJson.read(Path.of(p)).accounts().stream())
+                .filter(a -> a.coverage(Coverage.GLOBAL).map(c -> SnapshotMerger.OTHER_SHARD.equals(c.errorCode()))
+                        .orElse(false)))
+                .as("the key of the security account, read by the shard of apps").isNotEmpty();
+
+        Path merged = dir.resolve("merged.json");
+        List<String> mergeArgs = new ArrayList<>(List.of("merge", "--plan", planUrl, "-o", merged.toString(),
+                "--endpoint-url", moto.endpoint().toString()));
+        mergeArgs.addAll(parts);
+        Run merge = cli(dir, mergeArgs.toArray(String[]::new));
+        assertThat(merge.code()).as(merge.err()).isZero();
+
+        Run report = cli(dir, "report", merged.toString(), "--out", dir.resolve("sharded").toString(),
+                "--fail-on", "NONE");
+        assertThat(report.code()).as(report.err()).isEqualTo(scan.code());
+        JsonNode sharded = JSON.readTree(report.runDir().resolve("findings.json").toFile());
+
+        assertThat(single.path("findings").size()).as("the organization yields findings").isGreaterThan(3);
+        assertThat(typeCounts(sharded)).isEqualTo(typeCounts(single));
+        assertThat(findings(sharded)).isEqualTo(findings(single));
+        assertThat(sharded.path("summary")).isEqualTo(single.path("summary"));
+        assertThat(coverage(sharded)).isEqualTo(coverage(single));
+    }
+
+    @Test
+    void mergeFailsLoudlyOnAMissingOrDuplicatedShard(@TempDir Path dir) throws Exception {
+        Path plan = dir.resolve("plan.json");
+        assertThat(cli(dir, common("plan", "-o", plan.toString())).code()).isZero();
+        Path p1 = dir.resolve("p1.json");
+        Path p2 = dir.resolve("p2.json");
+        assertThat(cli(dir, "collect", "--plan", plan.toString(), "--shard", "1/2", "-o", p1.toString(),
+                "--endpoint-url", moto.endpoint().toString(), "--regions", EU).code()).isZero();
+        assertThat(cli(dir, "collect", "--plan", plan.toString(), "--shard", "2/2", "-o", p2.toString(),
+                "--endpoint-url", moto.endpoint().toString(), "--regions", EU).code()).isZero();
+
+        Path out = dir.resolve("merged.json");
+        Run missing = cli(dir, "merge", "--plan", plan.toString(), "-o", out.toString(), p1.toString());
+        assertThat(missing.code()).isEqualTo(ExitCodes.COVERAGE_INCOMPLETE);
+        assertThat(missing.err()).contains("error: account ", "none of the 1 partial snapshots scanned it");
+        Snapshot m = SnapshotJson.read(out);
+        List<String> notCollected = m.accounts().stream().filter(a -> a.coverage(Coverage.GLOBAL)
+                .map(c -> c.status() == CoverageStatus.ERROR && SnapshotMerger.NOT_COLLECTED.equals(c.errorCode()))
+                .orElse(false)).map(AccountSnapshot::accountId).toList();
+        assertThat(notCollected).hasSize(2).isSubsetOf(scanned);
+
+        Run twice = cli(dir, "merge", "--plan", plan.toString(), "-o", out.toString(), p1.toString(), p2.toString(),
+                p2.toString());
+        assertThat(twice.code()).isEqualTo(ExitCodes.COVERAGE_INCOMPLETE);
+        assertThat(twice.err()).contains("was scanned by 2 partial snapshots");
+        // the report of such a merge says so in coverage.csv and exits with bit 2
+        Run report = cli(dir, "report", out.toString(), "--out", dir.resolve("r").toString(), "--fail-on", "NONE");
+        assertThat(report.code()).isEqualTo(ExitCodes.COVERAGE_INCOMPLETE);
+        assertThat(Files.readString(report.runDir().resolve("coverage.csv"))).contains(SnapshotMerger.DUPLICATE_ACCOUNT);
+    }
+
+    static boolean isKeyOnly(AccountSnapshot a) {
+        return a.coverage().size() == 1 && a.coverage().get(0).status() == CoverageStatus.SKIPPED;
+    }
+
+    static Map<String, Integer> typeCounts(JsonNode report) {
+        Map<String, Integer> m = new TreeMap<>();
+        report.path("findings").forEach(f -> m.merge(f.path("type").asText(), 1, Integer::sum));
+        return m;
+    }
+
+    /** Every finding, by id, without the fields that name the run. */
+    static Map<String, JsonNode> findings(JsonNode report) {
+        Map<String, JsonNode> m = new TreeMap<>();
+        report.path("findings").forEach(f -> {
+            ObjectNode copy = f.deepCopy();
+            assertThat(m.put(f.path("findingId").asText(), copy)).as("finding ids are unique").isNull();
+        });
+        return m;
+    }
+
+    static List<String> coverage(JsonNode report) {
+        List<String> rows = new ArrayList<>();
+        report.path("coverage").forEach(c -> rows.add(c.toString()));
+        return rows.stream().sorted().toList();
+    }
+
+}
