@@ -60,7 +60,6 @@ final class ConfigCommand implements Callable<Integer> {
         m.put("region", c.region() != null ? c.region()
                 : io.cmkaudit.collect.Credentials.homeRegionName(c) + " (from the SDK's region chain)");
         m.put("severity", c.minSeverity());
-        m.put("ownerTag", c.ownerTag());
         m.put("formats", c.formats());
         return m;
     }

@@ -54,7 +54,6 @@ public final class ConfigLoader {
             @JsonProperty("profile") String profile,
             @JsonProperty("region") String region,
             @JsonProperty("severity") String severity,
-            @JsonProperty("ownerTag") String ownerTag,
             @JsonProperty("formats") List<String> formats) {
     }
 
@@ -95,7 +94,7 @@ public final class ConfigLoader {
             throw new ConfigException(where(file, text, e) + "not valid YAML: " + firstLine(e.getOriginalMessage()), e);
         }
         return validate(file, text, shape == null ? new FileShape(null, null, null, null, null, null, null, null, null,
-                null, null, null, null, null, null, null) : shape);
+                null, null, null, null, null, null) : shape);
     }
 
     private ScannerConfig validate(Path file, String text, FileShape s) {
@@ -158,9 +157,6 @@ public final class ConfigLoader {
             throw bad(file, text, "severity", "must be one of CRITICAL, HIGH, MEDIUM, LOW, INFO, got `"
                     + s.severity() + "`");
         }
-        if (s.ownerTag() != null && (s.ownerTag().isBlank() || s.ownerTag().length() > 128)) {
-            throw bad(file, text, "ownerTag", "a tag key of 1 to 128 characters, got `" + s.ownerTag() + "`");
-        }
         List<String> formats = s.formats() == null ? d.formats() : s.formats();
         for (String f : formats) {
             if (f == null || !ScannerConfig.FORMATS.contains(f.toLowerCase(java.util.Locale.ROOT))) {
@@ -176,7 +172,7 @@ public final class ConfigLoader {
                 s.outputDir() == null ? d.outputDir() : Path.of(s.outputDir()), endpoint, timeout,
                 s.scanCurrentAccountWithRole() == null ? d.scanCurrentAccountWithRole()
                         : s.scanCurrentAccountWithRole(), s.profile(), s.region(), severity,
-                s.ownerTag() == null ? d.ownerTag() : s.ownerTag(), formats);
+                d.ownerTag(), formats);
     }
 
     /**

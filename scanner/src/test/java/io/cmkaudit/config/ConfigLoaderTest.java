@@ -43,12 +43,11 @@ class ConfigLoaderTest {
     @Test
     void profileRegionSeverityOwnerTagAndFormatsAreRead() throws IOException {
         ScannerConfig c = new ConfigLoader().load(write("profile: gov-audit\nregion: us-gov-west-1\nseverity: high\n"
-                + "ownerTag: team\nformats: [csv, OCSF]\n"));
+                + "formats: [csv, JSON]\n"));
         assertThat(c.profile()).isEqualTo("gov-audit");
         assertThat(c.region()).isEqualTo("us-gov-west-1");
         assertThat(c.minSeverity()).isEqualTo("HIGH");
-        assertThat(c.ownerTag()).isEqualTo("team");
-        assertThat(c.formats()).containsExactly("csv", "ocsf");
+        assertThat(c.formats()).containsExactly("csv", "json");
     }
 
     @Test
