@@ -1,7 +1,6 @@
 package io.cmkaudit.report;
 
 import io.cmkaudit.analysis.AnalysisResult;
-import io.cmkaudit.analysis.Finding;
 import io.cmkaudit.analysis.Severity;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -56,7 +55,7 @@ public record OutputSelection(Set<String> formats, Severity minSeverity, List<Ex
      * @param writtenAt   the report time
      * @param belowSeverity open findings left out by the severity filter
      */
-    public record Content(AnalysisResult result, List<Finding> findings, List<Finding> resolved,
+    public record Content(AnalysisResult result, List<ReportedFinding> findings, List<ReportedFinding> resolved,
                           FindingCounts counts, Instant writtenAt, int belowSeverity) {
     }
 

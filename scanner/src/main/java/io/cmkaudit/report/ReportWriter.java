@@ -1,12 +1,13 @@
 package io.cmkaudit.report;
 
 import io.cmkaudit.analysis.AnalysisResult;
-import io.cmkaudit.analysis.Finding;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -119,14 +120,16 @@ public final class ReportWriter {
         LocalDate today = LocalDate.ofInstant(now, ZoneOffset.UTC);
         HtmlReport html = new HtmlReport(options.templatesDir());
 
-        Suppressions.Applied suppressed = options.suppressions().apply(result.findings(), today);
+        List<ReportedFinding> current = new ArrayList<>(result.findings().size());
+        result.findings().forEach(f -> current.add(ReportedFinding.open(f)));
+        Suppressions.Applied suppressed = options.suppressions().apply(current, today);
         RunDiff.Result all = RunDiff.apply(suppressed.findings(), options.previous());
         // --severity: after the diff, so a finding below it is left out, never reported RESOLVED
         RunDiff.Result diff = new RunDiff.Result(
                 all.findings().stream().filter(f -> f.severity().atLeast(selection.minSeverity())).toList(),
                 all.resolved().stream().filter(f -> f.severity().atLeast(selection.minSeverity())).toList());
         int below = (int) all.findings().stream().filter(f -> !f.severity().atLeast(selection.minSeverity())
-                && f.status() == Finding.FindingStatus.OPEN).count();
+                && f.status() == ReportedFinding.Status.OPEN).count();
         FindingCounts counts = FindingCounts.of(diff.findings(), diff.resolved());
 
         String base = Formats.folderName(now);
