@@ -57,7 +57,9 @@ final class RuleContext {
 
     final SnapshotIndex index;
     final PolicyLibrary library = new PolicyLibrary();
-    final Remediator remediator = new Remediator(library);
+    final Remediator remediator;
+    /** IAM Identity Center reserved roles linked to their permission sets, and the provisioning drift. */
+    final PermissionSetLinks permissionSets;
     final ContextFactory contexts;
     final InstanceClasses classes;
     private final Map<String, KeySide> keySides = new ConcurrentHashMap<>();
@@ -72,6 +74,8 @@ final class RuleContext {
     RuleContext(Snapshot snapshot, boolean keepRemediations) {
         this.index = new SnapshotIndex(snapshot);
         this.keepRemediations = keepRemediations;
+        this.permissionSets = PermissionSetLinks.of(snapshot);
+        this.remediator = new Remediator(library, permissionSets);
         Map<String, PolicySource> unique = new LinkedHashMap<>();
         for (List<PrincipalRef> ps : index.principalsByAccount().values()) {
             for (PrincipalRef p : ps) {
