@@ -34,19 +34,25 @@ final class Remediator {
 
     private final PolicyLibrary library;
     private final PermissionSetLinks links;
+    private final java.util.function.Function<io.cmkaudit.snapshot.PermissionSet, List<String>> permissionSetKeys;
 
     /** @param library where derived documents are parsed (and cached) */
     Remediator(PolicyLibrary library) {
-        this(library, null);
+        this(library, null, ps -> List.of());
     }
 
     /**
      * @param library where derived documents are parsed (and cached)
      * @param links   IAM Identity Center reserved roles and their permission sets, or null for none
+     * @param permissionSetKeys the customer managed key ARNs the EC2 volumes of a permission set's provisioned
+     *                          accounts use, sorted: one permission-set statement covers them all, so the findings
+     *                          of every account give the same change and applying one fixes them all
      */
-    Remediator(PolicyLibrary library, PermissionSetLinks links) {
+    Remediator(PolicyLibrary library, PermissionSetLinks links,
+               java.util.function.Function<io.cmkaudit.snapshot.PermissionSet, List<String>> permissionSetKeys) {
         this.library = library;
         this.links = links;
+        this.permissionSetKeys = permissionSetKeys;
     }
 
     /**
@@ -183,9 +189,13 @@ final class Remediator {
                         return null;
                     }
                     var ps = link.get().permissionSet();
+                    Set<String> keys = new java.util.TreeSet<>(permissionSetKeys.apply(ps));
+                    keys.add(key.arn());
+                    Set<String> regions = new java.util.TreeSet<>();
+                    keys.forEach(k -> regions.add(k.split(":", 6).length == 6 ? k.split(":", 6)[3] : region));
                     return new Change.PermissionSetInlineStatements(link.get().instance().instanceArn(), ps.arn(),
                             ps.name(), ps.inlinePolicy(),
-                            List.of(PolicyJson.identityAttachStatement(List.of(key.arn()), List.of(region))),
+                            List.of(PolicyJson.identityAttachStatement(List.copyOf(keys), List.copyOf(regions))),
                             ps.provisionedAccountIds());
                 }
                 ObjectNode doc = PolicyJson.document(List.of(
