@@ -33,4 +33,9 @@ public class CollectException extends RuntimeException {
     public boolean transientFailure() {
         return transientFailure;
     }
+
+    /** @param message one line saying what failed and what to do */
+    public CollectException(String message) {
+        this(message, null, false);
+    }
 }
