@@ -2,7 +2,6 @@ package io.cmkaudit.cli;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.encoder.JsonEncoder;
 import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
@@ -11,7 +10,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Configures Logback at start-up: all logging goes to stderr (stdout is reserved for machine output), as
- * plain text or as JSON lines (one object per line, for ECS / CloudWatch Logs).
+ * plain text or as JSON lines (one object per line, for ECS / CloudWatch Logs). Every line, at every level and from
+ * every library, passes {@link SafeLogEncoder}: credentials and signatures are redacted and terminal control
+ * characters made visible.
  */
 final class LoggingSetup {
 
@@ -33,14 +34,8 @@ final class LoggingSetup {
         ctx.reset();
         Encoder<ILoggingEvent> encoder;
         if (format == Format.json) {
-            JsonEncoder json = new JsonEncoder();
-            json.setWithSequenceNumber(false);
-            json.setWithNanoseconds(false);
-            json.setWithContext(false);
-            json.setWithArguments(false);
-            json.setWithFormattedMessage(true);
-            json.setWithMessage(false);
-            encoder = json;
+            // JSON lines with ISO-8601 UTC timestamps (Logback's JsonEncoder writes epoch milliseconds)
+            encoder = new IsoJsonEncoder();
         } else {
             PatternLayoutEncoder text = new PatternLayoutEncoder();
             text.setPattern(verbosity >= 1
@@ -50,11 +45,14 @@ final class LoggingSetup {
         }
         encoder.setContext(ctx);
         encoder.start();
+        SafeLogEncoder safe = new SafeLogEncoder(encoder);
+        safe.setContext(ctx);
+        safe.start();
         ConsoleAppender<ILoggingEvent> appender = new ConsoleAppender<>();
         appender.setContext(ctx);
         appender.setTarget("System.err");
         appender.setName("stderr");
-        appender.setEncoder(encoder);
+        appender.setEncoder(safe);
         appender.start();
         ch.qos.logback.classic.Logger root = ctx.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
         root.addAppender(appender);
