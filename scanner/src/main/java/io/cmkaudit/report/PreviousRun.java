@@ -113,7 +113,8 @@ public record PreviousRun(String source, Instant startedAt, String organizationI
             throw new ReportInputException(json + ":1: not a cmk-audit findings.json (no `"
                     + (!sawFindings ? "findings` list; is it a snapshot?)" : "run` object)"));
         }
-        return new PreviousRun(file.toString(), startedAt, organizationId, grouped(findings));
+        return new PreviousRun(file.toString(), startedAt, organizationId,
+                schemaVersion == FindingsJson.SCHEMA_VERSION_PER_INSTANCE ? grouped(findings) : findings);
     }
 
     /**
