@@ -211,6 +211,7 @@ final class FindingsJson {
             rule(g, u, 0);
         }
         g.writeEndArray();
+        stringArray(g, "warnings", r.warnings());
         g.writeArrayFieldStart("invalid");
         for (InvalidSuppression i : r.invalid()) {
             g.writeStartObject();
@@ -233,6 +234,7 @@ final class FindingsJson {
         g.writeStringField("accountId", u.accountId());
         g.writeStringField("principalArn", u.principalArn());
         g.writeStringField("keyArn", u.keyArn());
+        g.writeStringField("instanceId", u.instanceId());
         g.writeStringField("reason", u.reason());
         g.writeStringField("owner", u.owner());
         g.writeStringField("expires", u.expires().toString());
