@@ -207,6 +207,7 @@ public final class Analyzer {
                         org.readError().message() + (notInOrg ? "" : "; only the scanner's own account was scanned "
                                 + "and SCPs / RCPs are unknown"), 0, 0, 0, 0));
             }
+            PermissionSetLinks.coverageRow(index.snapshot, index::accountName).ifPresent(rows::add);
             for (AccountSnapshot a : index.snapshot.accounts()) {
                 String name = index.accountName(a.accountId());
                 for (Coverage c : a.coverage()) {
