@@ -127,6 +127,7 @@ class SuppressionsTest {
                         + "START_BLOCKED_KEY_UNUSABLE, EBS_DEFAULT_KEY_UNUSABLE, START_ACCESS_CONDITIONAL, "
                         + "KMS_CREATEGRANT_UNCONSTRAINED, "
                         + "KMS_FULL_ACCESS, KMS_DECRYPT_ALL_KEYS, KEY_POLICY_PUBLIC, GRANT_TO_NON_SERVICE_PRINCIPAL, "
+                        + "IDENTITY_CENTER_PROVISIONING_DRIFT, "
                         + "POLICY_UNPARSEABLE)",
                 "entry 2 (line 5): field `expires`: not a date YYYY-MM-DD: `next quarter`",
                 "entry 3 (line 9): field `account_id`: write account ids in quotes (YAML reads `12345678901` as a "
