@@ -33,8 +33,23 @@ final class AwsClients implements AutoCloseable {
     private final URI endpoint;
     private final Duration callTimeout;
     private final boolean retries;
+    private final RateLimiter limiter;
 
     AwsClients(URI endpoint, Duration callTimeout, int concurrency, boolean retries, CallCounter counter) {
+        this(endpoint, callTimeout, concurrency, retries, counter, null);
+    }
+
+    /**
+     * @param endpoint    endpoint override, or null for real AWS
+     * @param callTimeout timeout of one call including retries
+     * @param concurrency connections wanted at once (the pool gets at least 50)
+     * @param retries     whether the SDK retries (adaptive mode)
+     * @param counter     the run's call counter
+     * @param limiter     the run's client-side token buckets and requests-in-flight bound, or null for none
+     */
+    AwsClients(URI endpoint, Duration callTimeout, int concurrency, boolean retries, CallCounter counter,
+               RateLimiter limiter) {
+        this.limiter = limiter;
         this.endpoint = endpoint;
         this.callTimeout = callTimeout;
         this.retries = retries;
@@ -46,13 +61,16 @@ final class AwsClients implements AutoCloseable {
                 .build();
     }
 
-    private ClientOverrideConfiguration override() {
+    private ClientOverrideConfiguration override(String targetAccount, Region region) {
         Duration attempt = callTimeout.dividedBy(3).compareTo(Duration.ofSeconds(5)) < 0
                 ? callTimeout : callTimeout.dividedBy(3);
         ClientOverrideConfiguration.Builder b = ClientOverrideConfiguration.builder()
                 .addExecutionInterceptor(counter)
                 .apiCallTimeout(callTimeout)
                 .apiCallAttemptTimeout(attempt);
+        if (limiter != null) {
+            b.addExecutionInterceptor(limiter.forClient(targetAccount, region.id()));
+        }
         if (retries) {
             b.retryStrategy(RetryMode.ADAPTIVE_V2);
         } else {
@@ -62,8 +80,9 @@ final class AwsClients implements AutoCloseable {
     }
 
     private <B extends AwsClientBuilder<B, C> & AwsSyncClientBuilder<B, C>, C> C build(
-            B builder, Region region, AwsCredentialsProvider credentials) {
-        builder.httpClient(http).region(region).credentialsProvider(credentials).overrideConfiguration(override());
+            B builder, Region region, AwsCredentialsProvider credentials, String targetAccount) {
+        builder.httpClient(http).region(region).credentialsProvider(credentials)
+                .overrideConfiguration(override(targetAccount, region));
         if (endpoint != null) {
             builder.endpointOverride(endpoint);
         }
@@ -71,23 +90,23 @@ final class AwsClients implements AutoCloseable {
     }
 
     StsClient sts(AwsCredentialsProvider credentials) {
-        return build(StsClient.builder(), GLOBAL_REGION, credentials);
+        return build(StsClient.builder(), GLOBAL_REGION, credentials, null);
     }
 
     OrganizationsClient organizations(AwsCredentialsProvider credentials) {
-        return build(OrganizationsClient.builder(), GLOBAL_REGION, credentials);
+        return build(OrganizationsClient.builder(), GLOBAL_REGION, credentials, null);
     }
 
-    IamClient iam(AwsCredentialsProvider credentials) {
-        return build(IamClient.builder(), GLOBAL_REGION, credentials);
+    IamClient iam(AwsCredentialsProvider credentials, String account) {
+        return build(IamClient.builder(), GLOBAL_REGION, credentials, account);
     }
 
-    Ec2Client ec2(AwsCredentialsProvider credentials, String region) {
-        return build(Ec2Client.builder(), Region.of(region), credentials);
+    Ec2Client ec2(AwsCredentialsProvider credentials, String account, String region) {
+        return build(Ec2Client.builder(), Region.of(region), credentials, account);
     }
 
-    KmsClient kms(AwsCredentialsProvider credentials, String region) {
-        return build(KmsClient.builder(), Region.of(region), credentials);
+    KmsClient kms(AwsCredentialsProvider credentials, String account, String region) {
+        return build(KmsClient.builder(), Region.of(region), credentials, account);
     }
 
     @Override

@@ -49,7 +49,9 @@ public final class ConfigLoader {
             @JsonProperty("outputDir") String outputDir,
             @JsonProperty("endpointUrl") String endpointUrl,
             @JsonProperty("callTimeoutSeconds") Integer callTimeoutSeconds,
-            @JsonProperty("scanCurrentAccountWithRole") Boolean scanCurrentAccountWithRole) {
+            @JsonProperty("scanCurrentAccountWithRole") Boolean scanCurrentAccountWithRole,
+            @JsonProperty("maxRequests") Integer maxRequests,
+            @JsonProperty("rateLimits") java.util.Map<String, Double> rateLimits) {
     }
 
     /** The {@code accounts:} block. */
@@ -89,7 +91,7 @@ public final class ConfigLoader {
             throw new ConfigException(where(file, text, e) + "not valid YAML: " + firstLine(e.getOriginalMessage()), e);
         }
         return validate(file, text, shape == null ? new FileShape(null, null, null, null, null, null, null, null, null,
-                null, null) : shape);
+                null, null, null, null) : shape);
     }
 
     private ScannerConfig validate(Path file, String text, FileShape s) {
@@ -141,11 +143,28 @@ public final class ConfigLoader {
             throw bad(file, text, "sessionName", "2 to 64 characters of [A-Za-z0-9+=,.@_-], got `"
                     + s.sessionName() + "`");
         }
+        int maxRequests = s.maxRequests() == null ? d.maxRequests() : s.maxRequests();
+        if (maxRequests < 1 || maxRequests > 4096) {
+            throw bad(file, text, "maxRequests", "must be between 1 and 4096, got " + maxRequests);
+        }
+        java.util.Map<RateLimit, Double> rates = new java.util.EnumMap<>(RateLimit.class);
+        if (s.rateLimits() != null) {
+            for (java.util.Map.Entry<String, Double> e : s.rateLimits().entrySet()) {
+                RateLimit row = RateLimit.byKey(e.getKey()).orElseThrow(() -> bad(file, text, e.getKey(),
+                        "unknown rate limit row (known rows: " + java.util.Arrays.stream(RateLimit.values())
+                                .map(RateLimit::key).collect(Collectors.joining(", ")) + ")"));
+                if (e.getValue() == null || !(e.getValue() > 0) || e.getValue() > 100_000) {
+                    throw bad(file, text, e.getKey(), "requests per second must be > 0 and at most 100000, got "
+                            + e.getValue());
+                }
+                rates.put(row, e.getValue());
+            }
+        }
         return new ScannerConfig(roleName, s.externalId(), s.sessionName() == null ? d.sessionName() : s.sessionName(),
                 regions, include, exclude, concurrency, failOn,
                 s.outputDir() == null ? d.outputDir() : Path.of(s.outputDir()), endpoint, timeout,
                 s.scanCurrentAccountWithRole() == null ? d.scanCurrentAccountWithRole()
-                        : s.scanCurrentAccountWithRole());
+                        : s.scanCurrentAccountWithRole(), maxRequests, rates);
     }
 
     /**
