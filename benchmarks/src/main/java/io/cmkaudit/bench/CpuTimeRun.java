@@ -1,6 +1,6 @@
 package io.cmkaudit.bench;
 
-import io.cmkaudit.policy.Decision;
+import io.cmkaudit.policy.Verdict;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 
@@ -29,8 +29,8 @@ public final class CpuTimeRun {
             long n = 0;
             while (mx.getCurrentThreadCpuTime() - cpu0 < (long) (seconds * 1e9)) {
                 for (int i = 0; i < 10_000; i++) {
-                    Decision d = round % 2 == 0 ? b.forwardAccessCreateGrant() : b.forwardAccessCreateGrant();
-                    sink += d.matched().size();
+                    Verdict d = b.forwardAccessCreateGrant();
+                    sink += d.decidedBy().size();
                 }
                 n += 10_000;
             }

@@ -1,14 +1,46 @@
 package io.cmkaudit.analysis;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cmkaudit.analysis.PolicyLibrary.Entry;
+import io.cmkaudit.analysis.SnapshotIndex.PrincipalKind;
+import io.cmkaudit.analysis.SnapshotIndex.PrincipalRef;
+import io.cmkaudit.policy.Grant;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
  * One concrete change to the organization's policies that a remediation asks for. A finding's remediation is a list
  * of changes; applying all of them makes the finding disappear (the snippet-proof tests apply them to the snapshot
- * and analyze again). Statements and documents are Jackson trees in IAM policy JSON.
+ * and analyze again). Statements and documents are Jackson trees in IAM policy JSON. Each change applies itself to
+ * an evaluation set ({@link #apply}), says what to do in one sentence ({@link #describe}) and gives the IAM JSON to
+ * write ({@link #snippet}).
  */
 sealed interface Change {
+
+    /**
+     * @param set     the policies of an evaluation
+     * @param p       the principal of the evaluation (receives an added inline policy), or null
+     * @param library where derived documents are parsed (and cached)
+     * @return the set with this change applied; {@code set} itself when the change does not touch it
+     */
+    EvalSet apply(EvalSet set, PrincipalRef p, PolicyLibrary library);
+
+    /** @return one sentence saying what to do */
+    String describe();
+
+    /**
+     * @param pretty pretty-printed (the finding's snippet) or compact (inside the remediation text)
+     * @return the IAM JSON this change asks to write, or null when it is not a policy change
+     */
+    String snippet(boolean pretty);
+
+    private static String json(ObjectNode doc, boolean pretty) {
+        return pretty ? PolicyJson.pretty(doc) : PolicyJson.compact(doc);
+    }
+
+    private static PolicySource withText(PolicySource s, String text) {
+        return new PolicySource(s.name(), s.origin(), s.accountId(), s.ownerArn(), s.localName(), text);
+    }
 
     /**
      * Attach a new inline policy to a user or role.
@@ -18,6 +50,25 @@ sealed interface Change {
      * @param document     the policy document
      */
     record AddInlinePolicy(String principalArn, String policyName, ObjectNode document) implements Change {
+        @Override
+        public EvalSet apply(EvalSet set, PrincipalRef p, PolicyLibrary library) {
+            PolicySource.Origin o = p != null && p.kind() == PrincipalKind.USER ? PolicySource.Origin.USER_INLINE
+                    : PolicySource.Origin.ROLE_INLINE;
+            PolicySource s = new PolicySource(PolicySource.inlineName(principalArn, policyName), o,
+                    SnapshotIndex.accountOf(principalArn), principalArn, policyName, PolicyJson.compact(document));
+            // unique per principal and key: parsed, not cached
+            return set.plusIdentity(PolicyLibrary.parseDerived(s));
+        }
+
+        @Override
+        public String describe() {
+            return "attach the snippet as inline policy `" + policyName + "` to " + principalArn + ".";
+        }
+
+        @Override
+        public String snippet(boolean pretty) {
+            return json(document, pretty);
+        }
     }
 
     /**
@@ -27,6 +78,31 @@ sealed interface Change {
      * @param statements the statements to append
      */
     record AddStatements(PolicySource target, List<ObjectNode> statements) implements Change {
+        @Override
+        public EvalSet apply(EvalSet set, PrincipalRef p, PolicyLibrary library) {
+            Entry cur = set.find(target.name());
+            if (cur == null) {
+                return set;
+            }
+            return set.replace(library.derived(withText(cur.source(),
+                    PolicyJson.addStatements(cur.source().text(), statements))));
+        }
+
+        @Override
+        public String describe() {
+            String what = "add the snippet's statement" + (statements.size() > 1 ? "s" : "");
+            return switch (target.origin()) {
+                case KEY_POLICY -> what + " to the key policy of " + target.ownerArn() + ".";
+                case SCP, RCP -> what + " to " + target.name() + ".";
+                default -> what + " to the " + target.origin().noun() + " " + target.name()
+                        + " (the permissions boundary).";
+            };
+        }
+
+        @Override
+        public String snippet(boolean pretty) {
+            return json(PolicyJson.document(statements), pretty);
+        }
     }
 
     /**
@@ -41,6 +117,41 @@ sealed interface Change {
      */
     record ReplaceStatement(PolicySource target, int index, ObjectNode before, List<ObjectNode> after,
                             String holderArn) implements Change {
+        @Override
+        public EvalSet apply(EvalSet set, PrincipalRef p, PolicyLibrary library) {
+            Entry cur = set.find(target.name());
+            if (cur == null) {
+                return set;
+            }
+            return set.replace(library.derived(withText(cur.source(),
+                    PolicyJson.replaceStatement(cur.source().text(), index, after))));
+        }
+
+        @Override
+        public String describe() {
+            String label = Remediator.statementLabel(before, index);
+            String what = after.isEmpty() ? "delete statement " + label
+                    : "replace statement " + label + " by the snippet's statement" + (after.size() > 1 ? "s" : "");
+            if (target.origin() == PolicySource.Origin.AWS_MANAGED) {
+                return target.name() + " is AWS managed and can't be edited: attach to "
+                        + (holderArn == null ? "the principal" : holderArn)
+                        + " a customer managed copy (the snippet) in which you " + what
+                        + ", and detach " + target.name() + ".";
+            }
+            String where = switch (target.origin()) {
+                case KEY_POLICY -> "the key policy of " + target.ownerArn();
+                case SCP, RCP -> target.name();
+                default -> target.origin().noun() + " " + target.name();
+            };
+            return "in " + where + ", " + what + ".";
+        }
+
+        @Override
+        public String snippet(boolean pretty) {
+            return json(target.origin() == PolicySource.Origin.AWS_MANAGED
+                    ? PolicyJson.parse(PolicyJson.replaceStatement(target.text(), index, after))
+                    : PolicyJson.document(after), pretty);
+        }
     }
 
     /**
@@ -52,14 +163,50 @@ sealed interface Change {
      * @param operations       grant operations
      */
     record CreateGrant(String keyArn, String granteePrincipal, List<String> operations) implements Change {
+        @Override
+        public EvalSet apply(EvalSet set, PrincipalRef p, PolicyLibrary library) {
+            List<Grant> grants = new ArrayList<>(set.grants);
+            grants.add(new Grant("cmk-audit-proposed", null, granteePrincipal, operations, null));
+            return new EvalSet(set.identity, set.boundary, set.scp, set.rcp, set.keyPolicy, grants, set.keyState,
+                    set.resourceInManagementAccount);
+        }
+
+        @Override
+        public String describe() {
+            return "in account " + SnapshotIndex.accountOf(keyArn) + ", create a grant for the service-linked "
+                    + "role (its policies can't be edited): aws kms create-grant --key-id " + keyArn
+                    + " --grantee-principal " + granteePrincipal + " --operations "
+                    + String.join(" ", operations) + ". Do not delete and re-create the role afterwards.";
+        }
+
+        @Override
+        public String snippet(boolean pretty) {
+            return null;
+        }
     }
 
     /**
-     * Revoke a KMS grant.
+     * Revoke a KMS grant (https://docs.aws.amazon.com/kms/latest/APIReference/API_RevokeGrant.html).
      *
      * @param keyArn  the key
      * @param grantId the grant id
      */
     record RevokeGrant(String keyArn, String grantId) implements Change {
+        @Override
+        public EvalSet apply(EvalSet set, PrincipalRef p, PolicyLibrary library) {
+            return new EvalSet(set.identity, set.boundary, set.scp, set.rcp, set.keyPolicy,
+                    set.grants.stream().filter(x -> !grantId.equals(x.grantId())).toList(), set.keyState,
+                    set.resourceInManagementAccount);
+        }
+
+        @Override
+        public String describe() {
+            return "revoke the grant: aws kms revoke-grant --key-id " + keyArn + " --grant-id " + grantId + ".";
+        }
+
+        @Override
+        public String snippet(boolean pretty) {
+            return null;
+        }
     }
 }

@@ -3,92 +3,188 @@ package io.cmkaudit.analysis;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 
 /**
- * One finding: the single report model every writer (HTML, CSV, JSON) projects. Fields follow the CSV columns of
- * {@code docs/design/findings.md}; fields that do not apply to a finding are null (strings) or empty (lists).
+ * One finding of the analysis: one fix, and everything it affects. Reports wrap it with their own state (status,
+ * change against a previous run, suppression: {@code io.cmkaudit.report.ReportedFinding}); the analysis finding has
+ * none of that. Built through the factories by subject ({@link #instanceKey}, {@link #principalKey}, {@link #key},
+ * {@link #accountRegion}, {@link #policy}), which also compute the stable id; the canonical constructor is for
+ * readers of an earlier {@code findings.json}.
  *
- * @param findingId      stable id across runs, see {@link #stableId}; 16 lowercase hex digits
- * @param type           finding type; never null
- * @param severity       severity; never null
- * @param status         OPEN or SUPPRESSED; never null
- * @param change         change against the previous run, or null when no previous run was given
- * @param accountId      12-digit account id the finding is about (the instance's or principal's account)
- * @param accountName    that account's name, or null
- * @param ouPath         OU path of the account, e.g. {@code Root/Workloads/Prod}, or null
- * @param region         region, e.g. {@code eu-west-1}, or null for global findings (IAM policies)
- * @param instanceId     EC2 instance id, or null when the finding is not about one instance
- * @param instanceName   the instance's {@code Name} tag, or null
- * @param volumeIds      EBS volume ids involved (may be empty)
- * @param keyArn         full KMS key ARN, or null
- * @param keyAccountId   account owning the key, or null
- * @param keyState       KMS key state (Enabled, Disabled, PendingDeletion, ..., or NotFound), or null
- * @param principalArn   IAM user or role ARN, or null when the finding is not about one principal
- * @param principalType  {@code user}, {@code role}, {@code service-linked-role}, or null
- * @param decidingLayers layers that decided, named as in {@code simulate}'s {@code decidedBy}: identity, boundary,
- *                       session, scp, rcp, resource, grant, keyState (may be empty)
- * @param evidence       policy name or ARN + statement Sid or index, e.g. {@code arn:aws:iam::aws:policy/PowerUserAccess#0}
- * @param explanation    one-line explanation; never null
- * @param remediation    short remediation text; never null
- * @param remediationPolicy policy snippet as pretty-printed JSON that fixes exactly this finding, or null
- * @param suppression    the suppression that matched, or null
+ * @param findingId stable id across runs, see {@link #stableId}; 16 lowercase hex digits
+ * @param type      finding type; never null
+ * @param severity  severity; never null
+ * @param account   the account the finding is about (the instance's, the principal's, or the key's); never null,
+ *                  its fields may be null (a policy of an unknown account)
+ * @param region    region, e.g. {@code eu-west-1}, or null for global findings (IAM policies)
+ * @param resources the resources the finding affects, e.g. the instances whose start fails; may be empty (a
+ *                  principal's rights, a key policy); never null
+ * @param key       the KMS key, or null
+ * @param principal the IAM principal, or null when the finding is not about one principal
+ * @param details   deciding layers, evidence, explanation and remediation; never null
  */
-public record Finding(
-        String findingId,
-        FindingType type,
-        Severity severity,
-        FindingStatus status,
-        Change change,
-        String accountId,
-        String accountName,
-        String ouPath,
-        String region,
-        String instanceId,
-        String instanceName,
-        List<String> volumeIds,
-        String keyArn,
-        String keyAccountId,
-        String keyState,
-        String principalArn,
-        String principalType,
-        List<String> decidingLayers,
-        List<String> evidence,
-        String explanation,
-        String remediation,
-        String remediationPolicy,
-        Suppression suppression) {
-
-    /** Whether a finding is open or accepted as a risk. */
-    public enum FindingStatus { OPEN, SUPPRESSED }
-
-    /** How a finding compares with the previous run's findings.json. */
-    public enum Change { NEW, UNCHANGED, CHANGED, RESOLVED }
+public record Finding(String findingId, FindingType type, Severity severity, Account account, String region,
+                      List<Resource> resources, Key key, Principal principal, Details details) {
 
     /**
-     * An accepted risk that matched the finding.
+     * An account.
      *
-     * @param reason  why the risk is accepted; never blank
-     * @param owner   who owns the decision; never blank
-     * @param expires last day the suppression applies (inclusive)
-     * @param ticket  tracking ticket, or null
+     * @param id     12-digit account id, or null when unknown
+     * @param name   the account's name in the organization, or null
+     * @param ouPath OU path of the account, e.g. {@code Root/Workloads/Prod}, or null
      */
-    public record Suppression(String reason, String owner, LocalDate expires, String ticket) {
+    public record Account(String id, String name, String ouPath) {
+    }
+
+    /**
+     * A KMS key.
+     *
+     * @param arn       full key ARN; never null
+     * @param accountId account owning the key, or null
+     * @param state     KMS key state (Enabled, Disabled, PendingDeletion, ..., or NotFound), or null when unknown
+     */
+    public record Key(String arn, String accountId, String state) {
+        public Key {
+            Objects.requireNonNull(arn, "arn");
+        }
+    }
+
+    /**
+     * An IAM principal.
+     *
+     * @param arn  IAM user or role ARN (or a grantee ARN); never null
+     * @param type {@code user}, {@code role}, {@code service-linked-role}, {@code account}, or null when unknown
+     */
+    public record Principal(String arn, String type) {
+        public Principal {
+            Objects.requireNonNull(arn, "arn");
+        }
+    }
+
+    /** Kinds of affected resources. */
+    public enum ResourceKind {
+        /** An EC2 instance; {@link Resource#volumeIds()} are its volumes on the finding's key. */
+        INSTANCE
+    }
+
+    /**
+     * A resource a finding affects.
+     *
+     * @param kind      its kind; never null
+     * @param id        its id, e.g. {@code i-0a1b2c3d4e5f60718}; never null
+     * @param name      its {@code Name} tag, or null
+     * @param region    its region; never null
+     * @param volumeIds EBS volume ids involved (may be empty)
+     */
+    public record Resource(ResourceKind kind, String id, String name, String region, List<String> volumeIds) {
+        public Resource {
+            Objects.requireNonNull(kind, "kind");
+            Objects.requireNonNull(id, "id");
+            volumeIds = volumeIds == null ? List.of() : List.copyOf(volumeIds);
+        }
+
+        /**
+         * @param id        instance id
+         * @param name      Name tag, or null
+         * @param region    region
+         * @param volumeIds its volumes on the finding's key
+         * @return an instance resource
+         */
+        public static Resource instance(String id, String name, String region, List<String> volumeIds) {
+            return new Resource(ResourceKind.INSTANCE, id, name, region, volumeIds);
+        }
+    }
+
+    /**
+     * What a finding says.
+     *
+     * @param decidingLayers    layers that decided, named as in {@code simulate}'s {@code decidedBy}: identity,
+     *                          boundary, session, scp, rcp, resource, grant, keyState (may be empty)
+     * @param evidence          policy name or ARN + statement Sid or index, e.g.
+     *                          {@code arn:aws:iam::aws:policy/PowerUserAccess#0} (may be empty)
+     * @param explanation       one-line explanation; never null
+     * @param remediation       short remediation text; never null
+     * @param remediationPolicy policy snippet as pretty-printed JSON that fixes exactly this finding, or null
+     */
+    public record Details(List<String> decidingLayers, List<String> evidence, String explanation,
+                          String remediation, String remediationPolicy) {
+        public Details {
+            Objects.requireNonNull(explanation, "explanation");
+            Objects.requireNonNull(remediation, "remediation");
+            decidingLayers = decidingLayers == null ? List.of() : List.copyOf(decidingLayers);
+            evidence = evidence == null ? List.of() : List.copyOf(evidence);
+        }
+
+        static Details of(List<String> layers, List<String> evidence, String explanation, Remediation r) {
+            return new Details(layers, evidence, explanation, r.text(), r.snippet());
+        }
     }
 
     public Finding {
         Objects.requireNonNull(findingId, "findingId");
         Objects.requireNonNull(type, "type");
         Objects.requireNonNull(severity, "severity");
-        Objects.requireNonNull(status, "status");
-        Objects.requireNonNull(explanation, "explanation");
-        Objects.requireNonNull(remediation, "remediation");
-        volumeIds = volumeIds == null ? List.of() : List.copyOf(volumeIds);
-        decidingLayers = decidingLayers == null ? List.of() : List.copyOf(decidingLayers);
-        evidence = evidence == null ? List.of() : List.copyOf(evidence);
+        Objects.requireNonNull(account, "account");
+        Objects.requireNonNull(details, "details");
+        resources = resources == null ? List.of() : List.copyOf(resources);
+    }
+
+    // ------------------------------------------------------------------ factories by subject
+
+    /**
+     * A finding about one instance and one of its keys (start findings), optionally for one principal.
+     *
+     * @param principal the principal whose start fails, or null when the finding holds whoever starts the instance
+     */
+    static Finding instanceKey(FindingType type, Severity severity, Account account, Resource instance, Key key,
+                               Principal principal, Details details) {
+        String id = stableId(type, account.id(), instance.region(), instance.id(),
+                principal == null ? null : principal.arn(), key.arn());
+        return new Finding(id, type, severity, account, instance.region(), List.of(instance), key, principal,
+                details);
+    }
+
+    /**
+     * A finding about a principal's rights, on one key or (key null) on every key.
+     *
+     * @param region the key's region, or null
+     */
+    static Finding principalKey(FindingType type, Severity severity, Account account, String region,
+                                Principal principal, Key key, Details details) {
+        String id = stableId(type, account.id(), region, null, principal.arn(), key == null ? null : key.arn());
+        return new Finding(id, type, severity, account, region, List.of(), key, principal, details);
+    }
+
+    /** A finding about a key itself (its policy), in the key's account and region. */
+    static Finding key(FindingType type, Severity severity, Account account, String region, Key key,
+                       Details details) {
+        String id = stableId(type, account.id(), region, null, null, key.arn());
+        return new Finding(id, type, severity, account, region, List.of(), key, null, details);
+    }
+
+    /** A finding about a setting of an account in a region (the EBS default key), optionally naming a key. */
+    static Finding accountRegion(FindingType type, Severity severity, Account account, String region, Key key,
+                                 Details details) {
+        String id = stableId(type, account.id(), region, null, null, key == null ? null : key.arn());
+        return new Finding(id, type, severity, account, region, List.of(), key, null, details);
+    }
+
+    /**
+     * A finding about one policy document, named by its unique policy name.
+     *
+     * @param principal the principal owning the (inline) policy, or null
+     * @param key       the key whose key policy it is, or null
+     */
+    static Finding policy(FindingType type, Severity severity, Account account, String region, String policyName,
+                          Principal principal, Key key, Details details) {
+        String id = stableId(type, account.id(), region, null, policyName, key == null ? null : key.arn());
+        return new Finding(id, type, severity, account, region, List.of(), key, principal, details);
     }
 
     /**
@@ -99,8 +195,11 @@ public record Finding(
      */
     public static String stableId(FindingType type, String accountId, String region, String instanceId,
                                   String principalArn, String keyArn) {
-        String material = String.join("|", type.name(), n(accountId), n(region), n(instanceId), n(principalArn),
-                n(keyArn));
+        return hash(String.join("|", type.name(), n(accountId), n(region), n(instanceId), n(principalArn),
+                n(keyArn)));
+    }
+
+    static String hash(String material) {
         try {
             byte[] d = MessageDigest.getInstance("SHA-256").digest(material.getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(d, 0, 8);
@@ -113,18 +212,97 @@ public record Finding(
         return s == null ? "" : s;
     }
 
-    /** @return a copy with another change value */
-    public Finding withChange(Change newChange) {
-        return new Finding(findingId, type, severity, status, newChange, accountId, accountName, ouPath, region,
-                instanceId, instanceName, volumeIds, keyArn, keyAccountId, keyState, principalArn, principalType,
-                decidingLayers, evidence, explanation, remediation, remediationPolicy, suppression);
+    // ------------------------------------------------------------------ flat views (the CSV / JSON columns)
+
+    /** @return the account id, or null */
+    public String accountId() {
+        return account.id();
     }
 
-    /** @return a copy marked SUPPRESSED by {@code s}, or OPEN when {@code s} is null */
-    public Finding withSuppression(Suppression s) {
-        return new Finding(findingId, type, severity, s == null ? FindingStatus.OPEN : FindingStatus.SUPPRESSED,
-                change, accountId, accountName, ouPath, region, instanceId, instanceName, volumeIds, keyArn,
-                keyAccountId, keyState, principalArn, principalType, decidingLayers, evidence, explanation,
-                remediation, remediationPolicy, s);
+    /** @return the account name, or null */
+    public String accountName() {
+        return account.name();
+    }
+
+    /** @return the account's OU path, or null */
+    public String ouPath() {
+        return account.ouPath();
+    }
+
+    /** @return the affected instances, in order; empty when the finding is not about instances */
+    public List<Resource> instances() {
+        return resources.stream().filter(r -> r.kind() == ResourceKind.INSTANCE).toList();
+    }
+
+    /** @return the id of the first affected instance, or null when none */
+    public String instanceId() {
+        List<Resource> i = instances();
+        return i.isEmpty() ? null : i.get(0).id();
+    }
+
+    /** @return the Name tag of the first affected instance, or null */
+    public String instanceName() {
+        List<Resource> i = instances();
+        return i.isEmpty() ? null : i.get(0).name();
+    }
+
+    /** @return the volume ids of the affected resources, without repeats, in order */
+    public List<String> volumeIds() {
+        if (resources.size() == 1) {
+            return resources.get(0).volumeIds();
+        }
+        Set<String> out = new LinkedHashSet<>();
+        resources.forEach(r -> out.addAll(r.volumeIds()));
+        return new ArrayList<>(out);
+    }
+
+    /** @return the key ARN, or null */
+    public String keyArn() {
+        return key == null ? null : key.arn();
+    }
+
+    /** @return the key's account, or null */
+    public String keyAccountId() {
+        return key == null ? null : key.accountId();
+    }
+
+    /** @return the key state, or null */
+    public String keyState() {
+        return key == null ? null : key.state();
+    }
+
+    /** @return the principal ARN, or null */
+    public String principalArn() {
+        return principal == null ? null : principal.arn();
+    }
+
+    /** @return the principal type, or null */
+    public String principalType() {
+        return principal == null ? null : principal.type();
+    }
+
+    /** @return the deciding layers; never null */
+    public List<String> decidingLayers() {
+        return details.decidingLayers();
+    }
+
+    /** @return the evidence; never null */
+    public List<String> evidence() {
+        return details.evidence();
+    }
+
+    /** @return the explanation; never null */
+    public String explanation() {
+        return details.explanation();
+    }
+
+    /** @return the remediation text; never null */
+    public String remediation() {
+        return details.remediation();
+    }
+
+    /** @return the remediation snippet, or null */
+    public String remediationPolicy() {
+        return details.remediationPolicy();
     }
 }

@@ -1,42 +1,116 @@
 package io.cmkaudit.analysis;
 
 /**
- * The finding types of {@code docs/design/findings.md}, each with its default severity and a title for reports.
+ * The finding types of {@code docs/design/findings.md} and everything the reports say about a type: the one place
+ * that holds a type's default severity, title, meaning, fix in words, and whether its findings block a start or a
+ * launch. Every writer (CSV, JSON, HTML) and the HTML template read these; {@code FindingTypeDocsTest} fails when a
+ * table of {@code docs/} lists a type this enum lacks, or the reverse.
+ *
+ * <p>Adding a type: a constant here, one {@link Rule} that produces it (registered in {@link Rules#ALL}), its tests,
+ * and its rows in {@code docs/design/findings.md} and {@code docs/csv-columns.md}.
  */
 public enum FindingType {
     /** Principal can start the instance, but EC2's CreateGrant on a CMK is denied: the start will fail. */
-    START_BLOCKED_KMS_DENIED(Severity.HIGH, "Start will fail: kms:CreateGrant denied"),
+    START_BLOCKED_KMS_DENIED(Severity.HIGH, "Start will fail: kms:CreateGrant denied",
+            "These principals may start the instances, but the start will fail: EC2 asks KMS for a grant on the "
+                    + "volume's customer managed key on the caller's behalf (kms:CreateGrant), that request is "
+                    + "denied, and the instance goes from pending to stopped (Client.InternalError).",
+            "Allow kms:CreateGrant on the exact key with the condition kms:GrantIsForAWSResource = true, where the "
+                    + "deciding layer denies it (identity policy, or the key policy for cross-account keys and "
+                    + "service-linked roles).",
+            Blocks.START),
     /** A CMK of the instance is Disabled, PendingDeletion, PendingImport, Unavailable or missing. */
-    START_BLOCKED_KEY_UNUSABLE(Severity.HIGH, "Start will fail: KMS key unusable"),
+    START_BLOCKED_KEY_UNUSABLE(Severity.HIGH, "Start will fail: KMS key unusable",
+            "A KMS key of the instance's volumes is disabled, pending deletion, pending import, unavailable or "
+                    + "missing: every start fails, whoever starts it.",
+            "Enable the key or cancel its deletion, or re-encrypt the volumes with a usable key.",
+            Blocks.START),
     /**
      * EBS encryption by default is on and its default key, a CMK, is Disabled, PendingDeletion, PendingImport,
      * Unavailable or missing: every launch or volume creation relying on the default fails.
      */
-    EBS_DEFAULT_KEY_UNUSABLE(Severity.HIGH, "New launches will fail: EBS default key unusable"),
+    EBS_DEFAULT_KEY_UNUSABLE(Severity.HIGH, "New launches will fail: EBS default key unusable",
+            "EBS encryption by default is on, and its default key (a customer managed key) is disabled, pending "
+                    + "deletion, pending import, unavailable or missing: every launch or volume creation that relies "
+                    + "on the default fails (Auto Scaling and Karpenter launches end in Client.InternalError, \"The "
+                    + "KMS key provided is in an incorrect state\").",
+            "Enable the key or cancel its deletion, or point the account's EBS default at a usable key (aws ec2 "
+                    + "modify-ebs-default-kms-key-id) or back to aws/ebs (aws ec2 reset-ebs-default-kms-key-id), per "
+                    + "region.",
+            Blocks.LAUNCH),
     /** Whether the CreateGrant is allowed depends on request context unknown offline. */
-    START_ACCESS_CONDITIONAL(Severity.MEDIUM, "Start depends on request context"),
+    START_ACCESS_CONDITIONAL(Severity.MEDIUM, "Start depends on request context",
+            "Whether EC2's kms:CreateGrant is allowed depends on request context that cannot be known offline "
+                    + "(source IP, MFA, time, VPC endpoint, CalledVia, encryption context): starts may fail for "
+                    + "some callers or at some times.",
+            "Check the residual conditions in the evidence; make them hold for EC2's request on the caller's "
+                    + "behalf, or scope them so they do not apply to it.",
+            Blocks.START_MAYBE),
     /** kms:CreateGrant allowed on the CMK without kms:GrantIsForAWSResource = true. */
-    KMS_CREATEGRANT_UNCONSTRAINED(Severity.HIGH, "kms:CreateGrant without kms:GrantIsForAWSResource"),
+    KMS_CREATEGRANT_UNCONSTRAINED(Severity.HIGH, "kms:CreateGrant without kms:GrantIsForAWSResource",
+            "The principal can call kms:CreateGrant on the key without kms:GrantIsForAWSResource = true: it can "
+                    + "give any use of the key to anyone, outside policy review.",
+            "Add the condition kms:GrantIsForAWSResource = true; EC2, EBS and other integrated services keep "
+                    + "working.",
+            Blocks.NOTHING),
     /** Every KMS action allowed on the CMK. */
-    KMS_FULL_ACCESS(Severity.HIGH, "Full KMS access on the key"),
+    KMS_FULL_ACCESS(Severity.HIGH, "Full KMS access on the key",
+            "The principal may perform every KMS action on the key, including changing its policy, disabling it "
+                    + "and scheduling its deletion.",
+            "Replace kms:* with the actions the workload needs, on the key ARNs it uses.",
+            Blocks.NOTHING),
     /** kms:Decrypt or kms:ReEncryptFrom allowed on Resource "*". */
-    KMS_DECRYPT_ALL_KEYS(Severity.MEDIUM, "Decrypt allowed on all KMS keys"),
+    KMS_DECRYPT_ALL_KEYS(Severity.MEDIUM, "Decrypt allowed on all KMS keys",
+            "kms:Decrypt or kms:ReEncryptFrom is allowed on Resource \"*\": the principal can decrypt with every "
+                    + "key whose key policy trusts its account.",
+            "Name the key ARNs, or add a kms:ViaService or key-tag condition.",
+            Blocks.NOTHING),
     /** Key policy allows Principal "*" without a restricting condition. */
-    KEY_POLICY_PUBLIC(Severity.CRITICAL, "Key policy open to any principal"),
+    KEY_POLICY_PUBLIC(Severity.CRITICAL, "Key policy open to any principal",
+            "The key policy allows any principal (\"*\") without a condition that limits callers to known "
+                    + "accounts or the organization.",
+            "Name the principals, or add an aws:PrincipalOrgID or aws:PrincipalAccount condition.",
+            Blocks.NOTHING),
     /** A grant gives an IAM user or role (not a service) CreateGrant, Decrypt or ReEncrypt*. */
-    GRANT_TO_NON_SERVICE_PRINCIPAL(Severity.MEDIUM, "Grant to a user or role"),
+    GRANT_TO_NON_SERVICE_PRINCIPAL(Severity.MEDIUM, "Grant to a user or role",
+            "An existing grant gives an IAM user or role CreateGrant, Decrypt or ReEncrypt on the key; grants "
+                    + "bypass key and IAM policy reviews.",
+            "Retire or revoke the grant if nobody needs it; otherwise move the access into the key policy where "
+                    + "it is reviewed.",
+            Blocks.NOTHING),
     /** A policy could not be parsed; the principals it touches are uncertain. */
-    POLICY_UNPARSEABLE(Severity.MEDIUM, "Policy could not be parsed");
+    POLICY_UNPARSEABLE(Severity.MEDIUM, "Policy could not be parsed",
+            "A policy could not be parsed; the results for the principals it touches are uncertain.",
+            "Fix the policy document and scan again.",
+            Blocks.NOTHING);
+
+    /** What a type's findings stop from working. */
+    public enum Blocks {
+        /** Nothing fails: an over-broad right or an uncertainty. */
+        NOTHING,
+        /** Starting the instances fails (for the principals named, or for everyone when none is). */
+        START,
+        /** Starting the instances fails in some request contexts (depends on context unknown offline). */
+        START_MAYBE,
+        /** Launching new instances (or creating volumes) fails. */
+        LAUNCH
+    }
 
     private final Severity defaultSeverity;
     private final String title;
+    private final String meaning;
+    private final String fix;
+    private final Blocks blocks;
 
-    FindingType(Severity defaultSeverity, String title) {
+    FindingType(Severity defaultSeverity, String title, String meaning, String fix, Blocks blocks) {
         this.defaultSeverity = defaultSeverity;
         this.title = title;
+        this.meaning = meaning;
+        this.fix = fix;
+        this.blocks = blocks;
     }
 
-    /** @return the default severity of this type; never null */
+    /** @return the default severity of this type (some findings are raised above it); never null */
     public Severity defaultSeverity() {
         return defaultSeverity;
     }
@@ -44,5 +118,35 @@ public enum FindingType {
     /** @return a short human title for report headings; never null */
     public String title() {
         return title;
+    }
+
+    /** @return what the type means for a reader of the report and why it matters, one paragraph; never null */
+    public String meaning() {
+        return meaning;
+    }
+
+    /** @return how findings of this type are fixed in general, in words (each finding has its own snippet) */
+    public String fix() {
+        return fix;
+    }
+
+    /** @return what findings of this type stop from working; never null */
+    public Blocks blocks() {
+        return blocks;
+    }
+
+    /** @return true when the type's findings certainly make starts of the instances fail */
+    public boolean blocksStart() {
+        return blocks == Blocks.START;
+    }
+
+    /** @return true when the type's findings make starts fail, certainly or in some request contexts */
+    public boolean mayBlockStart() {
+        return blocks == Blocks.START || blocks == Blocks.START_MAYBE;
+    }
+
+    /** @return true when the type's findings make launches of new instances fail */
+    public boolean blocksLaunch() {
+        return blocks == Blocks.LAUNCH;
     }
 }

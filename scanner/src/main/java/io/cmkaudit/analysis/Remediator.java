@@ -52,11 +52,7 @@ final class Remediator {
      */
     Remediation forwardGrant(PrincipalRef p, PrincipalInfo info, KeyRef key, String region, Request request,
                              EvalSet set, Decision decision) {
-        List<Change> changes = new ArrayList<>();
-        EvalSet cur = set;
-        Decision d = decision;
-        Set<String> done = new HashSet<>();
-        for (int step = 0; step < MAX_STEPS && d.kind() != DecisionKind.ALLOWED; step++) {
+        List<Change> changes = untilAllowed(request, info, set, decision, p, (cur, d, done) -> {
             List<Change> next = new ArrayList<>();
             // a missing Allow is fixed first; Denies only when they decide (explicit) or leave the answer open
             for (MatchedStatement m : d.kind() == DecisionKind.IMPLICIT_DENY ? List.<MatchedStatement>of()
@@ -90,19 +86,41 @@ final class Remediator {
                     }
                 }
             }
-            if (next.isEmpty()) {
+            return next;
+        });
+        return changes == null ? null
+                : build("Let EC2 create its attach grant on " + key.arn() + " for " + p.arn() + ": ", changes);
+    }
+
+    /** The next changes of a fix, given the current policies and decision; null or empty: no fix found. */
+    private interface Step {
+        List<Change> next(EvalSet cur, Decision d, Set<String> done);
+    }
+
+    /**
+     * The one fix loop: asks {@code step} for changes, applies them and evaluates the request again, until it is
+     * allowed (at most {@link #MAX_STEPS} rounds).
+     *
+     * @return the changes that make the request allowed, or null when none were found
+     */
+    private List<Change> untilAllowed(Request request, PrincipalInfo info, EvalSet set, Decision decision,
+                                      PrincipalRef p, Step step) {
+        List<Change> changes = new ArrayList<>();
+        EvalSet cur = set;
+        Decision d = decision;
+        Set<String> done = new HashSet<>();
+        for (int round = 0; round < MAX_STEPS && d.kind() != DecisionKind.ALLOWED; round++) {
+            List<Change> next = step.next(cur, d, done);
+            if (next == null || next.isEmpty()) {
                 return null;
             }
             for (Change c : next) {
-                cur = apply(cur, c, p);
+                cur = c.apply(cur, p, library);
                 changes.add(c);
             }
             d = Evaluator.evaluate(request, info, cur.policySet());
         }
-        if (d.kind() != DecisionKind.ALLOWED) {
-            return null;
-        }
-        return build("Let EC2 create its attach grant on " + key.arn() + " for " + p.arn() + ": ", changes);
+        return d.kind() == DecisionKind.ALLOWED ? changes : null;
     }
 
     private Change allowFor(Layer layer, PrincipalRef p, PrincipalInfo info, KeyRef key, String region,
@@ -194,11 +212,7 @@ final class Remediator {
      * @return the remediation, or null when no automatic fix was found
      */
     Remediation granteeSide(Request request, PrincipalInfo info, EvalSet set, Decision decision, KeyRef key) {
-        List<Change> changes = new ArrayList<>();
-        EvalSet cur = set;
-        Decision d = decision;
-        Set<String> done = new HashSet<>();
-        for (int step = 0; step < MAX_STEPS && d.kind() != DecisionKind.ALLOWED; step++) {
+        List<Change> changes = untilAllowed(request, info, set, decision, null, (cur, d, done) -> {
             List<Change> next = new ArrayList<>();
             for (MatchedStatement m : d.matched()) {
                 if (m.effect() != Effect.DENY || !done.add(m.policyName() + "#" + m.index())) {
@@ -212,20 +226,10 @@ final class Remediator {
                 next.add(new Change.ReplaceStatement(e.source(), m.index(), before,
                         List.of(PolicyJson.ec2InfrastructureException(before)), null));
             }
-            if (next.isEmpty()) {
-                return null;
-            }
-            for (Change c : next) {
-                cur = apply(cur, c, null);
-                changes.add(c);
-            }
-            d = Evaluator.evaluate(request, info, cur.policySet());
-        }
-        if (d.kind() != DecisionKind.ALLOWED) {
-            return null;
-        }
-        return build("Exempt EC2's identity-only role (aws:ec2-infrastructure) from the Deny that blocks its "
-                + "kms:Decrypt on " + key.arn() + ": ", changes);
+            return next;
+        });
+        return changes == null ? null : build("Exempt EC2's identity-only role (aws:ec2-infrastructure) from the "
+                + "Deny that blocks its kms:Decrypt on " + key.arn() + ": ", changes);
     }
 
     // ------------------------------------------------------------------ breadth findings
@@ -360,7 +364,7 @@ final class Remediator {
                 .thenComparing(c -> -((Change.ReplaceStatement) c).index()));
         EvalSet cur = set;
         for (Change c : changes) {
-            cur = apply(cur, c, p);
+            cur = c.apply(cur, p, library);
         }
         if (stillBad.test(cur)) {
             return null;
@@ -409,52 +413,6 @@ final class Remediator {
 
     // ------------------------------------------------------------------ applying and describing
 
-    /** Applies a change to an evaluation set (the principal receives added inline policies). */
-    EvalSet apply(EvalSet set, Change change, PrincipalRef p) {
-        if (change instanceof Change.AddInlinePolicy a) {
-            PolicySource.Origin o = p != null && p.kind() == PrincipalKind.USER ? PolicySource.Origin.USER_INLINE
-                    : PolicySource.Origin.ROLE_INLINE;
-            PolicySource s = new PolicySource(PolicySource.inlineName(a.principalArn(), a.policyName()), o,
-                    SnapshotIndex.accountOf(a.principalArn()), a.principalArn(), a.policyName(),
-                    PolicyJson.compact(a.document()));
-            // unique per principal and key: parsed, not cached
-            return set.plusIdentity(PolicyLibrary.parseDerived(s));
-        }
-        if (change instanceof Change.AddStatements a) {
-            Entry cur = set.find(a.target().name());
-            if (cur == null) {
-                return set;
-            }
-            return set.replace(library.derived(withText(cur.source(),
-                    PolicyJson.addStatements(cur.source().text(), a.statements()))));
-        }
-        if (change instanceof Change.ReplaceStatement r) {
-            Entry cur = set.find(r.target().name());
-            if (cur == null) {
-                return set;
-            }
-            return set.replace(library.derived(withText(cur.source(),
-                    PolicyJson.replaceStatement(cur.source().text(), r.index(), r.after()))));
-        }
-        if (change instanceof Change.CreateGrant g) {
-            List<io.cmkaudit.policy.Grant> grants = new ArrayList<>(set.grants);
-            grants.add(new io.cmkaudit.policy.Grant("cmk-audit-proposed", null, g.granteePrincipal(), g.operations(),
-                    null));
-            return new EvalSet(set.identity, set.boundary, set.scp, set.rcp, set.keyPolicy, grants, set.keyState,
-                    set.resourceInManagementAccount);
-        }
-        if (change instanceof Change.RevokeGrant g) {
-            return new EvalSet(set.identity, set.boundary, set.scp, set.rcp, set.keyPolicy,
-                    set.grants.stream().filter(x -> !g.grantId().equals(x.grantId())).toList(), set.keyState,
-                    set.resourceInManagementAccount);
-        }
-        throw new IllegalArgumentException("unknown change " + change);
-    }
-
-    private static PolicySource withText(PolicySource s, String text) {
-        return new PolicySource(s.name(), s.origin(), s.accountId(), s.ownerArn(), s.localName(), text);
-    }
-
     private static String holder(PrincipalRef p, Entry e) {
         if (p == null || e.source().origin() != PolicySource.Origin.AWS_MANAGED) {
             return null;
@@ -470,85 +428,20 @@ final class Remediator {
             if (i > 0) {
                 text.append(" Also: ");
             }
-            text.append(describe(c));
+            text.append(c.describe());
             if (i > 0) {
-                String s = snippetJson(c, false);
+                String s = c.snippet(false);
                 if (s != null) {
                     text.append(' ').append(s);
                 }
             }
         }
-        return new Remediation(text.toString(), changes.isEmpty() ? null : snippetJson(changes.get(0), true),
+        return new Remediation(text.toString(), changes.isEmpty() ? null : changes.get(0).snippet(true),
                 changes);
-    }
-
-    /** One sentence saying what to do. */
-    static String describe(Change c) {
-        if (c instanceof Change.AddInlinePolicy a) {
-            return "attach the snippet as inline policy `" + a.policyName() + "` to " + a.principalArn() + ".";
-        }
-        if (c instanceof Change.AddStatements a) {
-            PolicySource t = a.target();
-            String what = "add the snippet's statement" + (a.statements().size() > 1 ? "s" : "");
-            return switch (t.origin()) {
-                case KEY_POLICY -> what + " to the key policy of " + t.ownerArn() + ".";
-                case SCP, RCP -> what + " to " + t.name() + ".";
-                default -> what + " to the " + t.origin().noun() + " " + t.name()
-                        + " (the permissions boundary).";
-            };
-        }
-        if (c instanceof Change.ReplaceStatement r) {
-            String label = statementLabel(r.before(), r.index());
-            String what = r.after().isEmpty() ? "delete statement " + label
-                    : "replace statement " + label + " by the snippet's statement" + (r.after().size() > 1 ? "s" : "");
-            if (r.target().origin() == PolicySource.Origin.AWS_MANAGED) {
-                return r.target().name() + " is AWS managed and can't be edited: attach to "
-                        + (r.holderArn() == null ? "the principal" : r.holderArn())
-                        + " a customer managed copy (the snippet) in which you " + what
-                        + ", and detach " + r.target().name() + ".";
-            }
-            String where = switch (r.target().origin()) {
-                case KEY_POLICY -> "the key policy of " + r.target().ownerArn();
-                case SCP, RCP -> r.target().name();
-                default -> r.target().origin().noun() + " " + r.target().name();
-            };
-            return "in " + where + ", " + what + ".";
-        }
-        if (c instanceof Change.CreateGrant g) {
-            return "in account " + SnapshotIndex.accountOf(g.keyArn()) + ", create a grant for the service-linked "
-                    + "role (its policies can't be edited): aws kms create-grant --key-id " + g.keyArn()
-                    + " --grantee-principal " + g.granteePrincipal() + " --operations "
-                    + String.join(" ", g.operations()) + ". Do not delete and re-create the role afterwards.";
-        }
-        if (c instanceof Change.RevokeGrant g) {
-            return "revoke the grant: aws kms revoke-grant --key-id " + g.keyArn() + " --grant-id " + g.grantId() + ".";
-        }
-        throw new IllegalArgumentException("unknown change " + c);
     }
 
     static String statementLabel(ObjectNode statement, int index) {
         String sid = statement == null ? null : PolicyJson.textIgnoreCase(statement, "Sid");
         return sid != null && !sid.isEmpty() ? "`" + sid + "`" : "#" + index;
-    }
-
-    /** The IAM JSON a change asks to write, pretty or compact; null for a grant revocation. */
-    static String snippetJson(Change c, boolean pretty) {
-        ObjectNode doc;
-        if (c instanceof Change.AddInlinePolicy a) {
-            doc = a.document();
-        } else if (c instanceof Change.AddStatements a) {
-            doc = PolicyJson.document(a.statements());
-        } else if (c instanceof Change.ReplaceStatement r) {
-            if (r.target().origin() == PolicySource.Origin.AWS_MANAGED) {
-                ObjectNode copy = PolicyJson.parse(PolicyJson.replaceStatement(r.target().text(), r.index(),
-                        r.after()));
-                doc = copy;
-            } else {
-                doc = PolicyJson.document(r.after());
-            }
-        } else {
-            return null;
-        }
-        return pretty ? PolicyJson.pretty(doc) : PolicyJson.compact(doc);
     }
 }

@@ -1,10 +1,11 @@
 package io.cmkaudit.cli;
 
 import io.cmkaudit.analysis.AnalysisResult;
-import io.cmkaudit.analysis.Finding;
+
 import io.cmkaudit.analysis.FindingType;
 import io.cmkaudit.analysis.Severity;
 import io.cmkaudit.report.PreviousRun;
+import io.cmkaudit.report.ReportedFinding;
 import io.cmkaudit.report.ReportInputException;
 import io.cmkaudit.report.ReportOptions;
 import io.cmkaudit.report.ReportWriter;
@@ -252,14 +253,14 @@ final class ReportPhase {
                     sr.invalid().size(), sr.expired().size());
         }
         Map<FindingType, Integer> byType = new EnumMap<>(FindingType.class);
-        for (Finding f : run.findings()) {
+        for (ReportedFinding f : run.findings()) {
             byType.merge(f.type(), 1, Integer::sum);
         }
         byType.forEach((t, n) -> out.printf("    %-32s %d%n", t.name(), n));
         if (previous != null || run.counts().resolved() > 0 || run.counts().byChange().values().stream().anyMatch(v -> v > 0)) {
-            Map<Finding.Change, Integer> c = run.counts().byChange();
+            Map<ReportedFinding.Change, Integer> c = run.counts().byChange();
             out.printf("  since previous    new %d, changed %d, unchanged %d, resolved %d%n",
-                    c.get(Finding.Change.NEW), c.get(Finding.Change.CHANGED), c.get(Finding.Change.UNCHANGED),
+                    c.get(ReportedFinding.Change.NEW), c.get(ReportedFinding.Change.CHANGED), c.get(ReportedFinding.Change.UNCHANGED),
                     run.counts().resolved());
         }
         long gaps = result.coverage().stream().filter(ReportPhase::notCovered).count();

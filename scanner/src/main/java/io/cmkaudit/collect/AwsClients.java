@@ -13,8 +13,10 @@ import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.iam.IamClient;
+import software.amazon.awssdk.services.identitystore.IdentitystoreClient;
 import software.amazon.awssdk.services.kms.KmsClient;
 import software.amazon.awssdk.services.organizations.OrganizationsClient;
+import software.amazon.awssdk.services.ssoadmin.SsoAdminClient;
 import software.amazon.awssdk.services.sts.StsClient;
 
 /**
@@ -107,6 +109,14 @@ final class AwsClients implements AutoCloseable {
 
     KmsClient kms(AwsCredentialsProvider credentials, String account, String region) {
         return build(KmsClient.builder(), Region.of(region), credentials, account);
+    }
+
+    SsoAdminClient ssoAdmin(AwsCredentialsProvider credentials, String region) {
+        return build(SsoAdminClient.builder(), Region.of(region), credentials, null);
+    }
+
+    IdentitystoreClient identityStore(AwsCredentialsProvider credentials, String region) {
+        return build(IdentitystoreClient.builder(), Region.of(region), credentials, null);
     }
 
     @Override

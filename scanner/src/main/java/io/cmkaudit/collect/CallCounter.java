@@ -32,6 +32,8 @@ final class CallCounter implements ExecutionInterceptor {
             case "Iam" -> "IAM";
             case "Kms" -> "KMS";
             case "Sts" -> "STS";
+            case "SsoAdmin" -> "SSOAdmin";
+            case "Identitystore" -> "IdentityStore";
             default -> sdkName;
         };
     }

@@ -11,6 +11,7 @@ import io.cmkaudit.snapshot.Coverage;
 import io.cmkaudit.snapshot.CoverageStatus;
 import io.cmkaudit.snapshot.EbsVolume;
 import io.cmkaudit.snapshot.IamSnapshot;
+import io.cmkaudit.snapshot.IdentityCenter;
 import io.cmkaudit.snapshot.KmsKey;
 import io.cmkaudit.snapshot.ManagedPolicy;
 import io.cmkaudit.snapshot.OrgAccount;
@@ -56,7 +57,9 @@ import software.amazon.awssdk.services.sts.model.GetCallerIdentityResponse;
  *   <li>every ACTIVE selected account in parallel ({@link ScannerConfig#concurrency()} at a time): assume the audit
  *       role, read IAM and, per region, EC2 instances, volumes and EBS defaults;</li>
  *   <li>the KMS keys those volumes and defaults reference, each through its owner account's session, owners in
- *       parallel; a key in an account outside the organization is recorded as unreadable.</li>
+ *       parallel; a key in an account outside the organization is recorded as unreadable;</li>
+ *   <li>alongside the accounts, IAM Identity Center with the scanner's own credentials (its permission sets,
+ *       provisioning and assignments: {@code IdentityCenterReader}).</li>
  * </ol>
  * One failing account, region or call never stops the run: it becomes coverage. Minimum call counts per run, account,
  * region and key are documented in {@code docs/snapshot-format.md}.
@@ -131,6 +134,8 @@ public final class Collector {
         ExecutorService pool = Executors.newFixedThreadPool(config.concurrency(), daemonThreads());
         ExecutorService inner = Executors.newCachedThreadPool(daemonThreads());
         RateLimiter limiter = rateLimiter();
+        // IAM Identity Center is read on a thread of its own, alongside the accounts
+        ExecutorService identityCenterThread = Executors.newSingleThreadExecutor(daemonThreads());
         try (AwsClients clients = new AwsClients(config.endpointUrl(), Duration.ofSeconds(config.callTimeoutSeconds()),
                 Math.max(config.concurrency(), config.maxRequests()), options.sdkRetries(), counter, limiter);
              StsClient sts = clients.sts(base);
@@ -138,17 +143,23 @@ public final class Collector {
             GetCallerIdentityResponse me = callerIdentity(sts);
             String partition = me.arn().split(":", 3)[1];
             Organization org = scope != null ? scope.organization() : new OrganizationReader(orgs).read(me.account());
+            // IAM Identity Center is read with the scanner's own credentials, alongside the accounts (in every shard
+            // of a sharded run too: merging keeps the most complete copy).
+            Future<IdentityCenter> identityCenter = identityCenterThread.submit(
+                    new IdentityCenterReader(clients, base, me.account(), partition, config.regions())::read);
             try (Sessions sessions = new Sessions(sts, base, me.account(), partition, config)) {
                 Snapshot s = run(listener, clients, sessions, pool, inner, org, me, started, scope);
+                IdentityCenter idc = awaitIdentityCenter(identityCenter, me.account());
                 return new Snapshot(new RunMetadata(started, clock.instant(), options.scannerVersion(), me.account(),
                         me.arn(), config.roleName(), config.endpointUrl() == null ? null : config.endpointUrl().toString(),
                         config.regions().stream().sorted().toList(), counter.snapshot()),
-                        s.organization(), s.accounts(), s.awsManagedPolicies());
+                        s.organization(), s.accounts(), s.awsManagedPolicies(), idc);
             }
         } finally {
             pool.shutdownNow();
             inner.shutdownNow();
             lastRateStats = limiter.stats();
+            identityCenterThread.shutdownNow();
             if (ownChain != null) {
                 ownChain.close();
             }
@@ -457,6 +468,19 @@ public final class Collector {
                     IamSnapshot.EMPTY, regions);
         }
         return reader.read(a.id(), a.name(), s.credentials());
+    }
+
+    private static IdentityCenter awaitIdentityCenter(Future<IdentityCenter> f, String accountId) {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CollectException("interrupted while reading IAM Identity Center", e);
+        } catch (ExecutionException e) {
+            return new IdentityCenter(accountId, null, CoverageStatus.ERROR, List.of(new ReadError("collect",
+                    "InternalError", "internal error while reading IAM Identity Center: "
+                    + AwsFailure.oneLine(String.valueOf(e.getCause())))), List.of());
+        }
     }
 
     private AccountScan await(Future<AccountScan> f, String accountId, String name) {

@@ -1,8 +1,8 @@
 package io.cmkaudit.policy;
 
 import io.cmkaudit.match.KmsActions;
+import io.cmkaudit.match.Wildcard;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -65,6 +65,157 @@ public final class Evaluator {
     private Evaluator() {
     }
 
+    // =================================================================== the three steps
+
+    /**
+     * Evaluates a request and explains the answer: the statements and grants that apply, the residual conditions of
+     * a conditional answer, and a per-layer trace (what {@code explain} and {@code simulate} show).
+     *
+     * @param request   the request; never null
+     * @param principal what is known of the principal; never null
+     * @param policies  the policies taking part; never null
+     * @return the decision with its reasons; never null
+     * @throws NullPointerException when an argument is null
+     */
+    public static Decision evaluate(Request request, PrincipalInfo principal, PolicySet policies) {
+        EvalContext ctx = new EvalContext(request, principal);
+        Situation situation = Situation.of(ctx, principal, policies);
+        Details details = new Details();
+        LayerMatches matches = gather(ctx, situation, policies, details);
+        Verdict verdict = decide(situation, matches, allowPaths(situation));
+        List<ResidualCondition> residual = verdict.kind() == DecisionKind.CONDITIONAL ? residuals(ctx, details)
+                : List.of();
+        return new Decision(verdict.kind(), verdict.decidedBy(), details.matched, residual, verdict.keyUsable(),
+                trace(situation, matches, policies));
+    }
+
+    /**
+     * Evaluates a request to its answer alone, without collecting the statements, residual conditions and trace
+     * that {@link #evaluate} returns: the same {@code kind}, {@code decidedBy} and {@code keyUsable}, at a fraction of
+     * the cost. For callers that decide many requests and explain few (call {@link #evaluate} for those).
+     *
+     * @param request   the request; never null
+     * @param principal what is known of the principal; never null
+     * @param policies  the policies taking part; never null
+     * @return the answer (a shared instance); never null
+     * @throws NullPointerException when an argument is null
+     */
+    public static Verdict verdict(Request request, PrincipalInfo principal, PolicySet policies) {
+        EvalContext ctx = new EvalContext(request, principal);
+        Situation situation = Situation.of(ctx, principal, policies);
+        LayerMatches matches = situation.noPermissionNeeded ? new LayerMatches()
+                : gather(ctx, situation, policies, null);
+        return decide(situation, matches, allowPaths(situation));
+    }
+
+    /**
+     * Step 1: what each layer says about the request. Evaluates every statement (and grant) of every layer that
+     * applies and folds the matches into the allow and deny of each layer; the resource layer's allow is kept per
+     * kind of principal match, the grants' per kind of grantee.
+     *
+     * @param details receives the matched statements and the undecided ones; null when only the answer is needed
+     */
+    private static LayerMatches gather(EvalContext ctx, Situation situation, PolicySet policies, Details details) {
+        LayerMatches m = new LayerMatches();
+        Tally tally = new Tally();
+        for (Policy p : policies.identity()) {
+            evalPolicy(p, Layer.IDENTITY, Mode.IDENTITY, ctx, situation, tally, details);
+        }
+        m.identityAllow = situation.root ? Tri.TRUE : tally.allow;
+        m.identityDeny = tally.deny;
+        if (situation.hasBoundary) {
+            tally.reset();
+            evalPolicy(policies.permissionsBoundary(), Layer.BOUNDARY, Mode.IDENTITY, ctx, situation, tally, details);
+            m.boundaryAllow = tally.allow;
+            m.boundaryDeny = tally.deny;
+        }
+        if (situation.hasSession) {
+            tally.reset();
+            evalPolicy(policies.session(), Layer.SESSION, Mode.IDENTITY, ctx, situation, tally, details);
+            m.sessionAllow = tally.allow;
+            m.sessionDeny = tally.deny;
+        }
+        if (situation.scpSkip == null) {
+            for (List<Policy> level : policies.scpLevels()) {
+                tally.reset();
+                for (Policy p : level) {
+                    evalPolicy(p, Layer.SCP, Mode.IDENTITY, ctx, situation, tally, details);
+                }
+                m.scpAllow = m.scpAllow.and(tally.allow);
+                m.scpDeny = m.scpDeny.or(tally.deny);
+            }
+        }
+        if (situation.rcpSkip == null) {
+            for (List<Policy> level : policies.rcpLevels()) {
+                tally.reset();
+                for (Policy p : level) {
+                    evalPolicy(p, Layer.RCP, Mode.RCP, ctx, situation, tally, details);
+                }
+                m.rcpAllow = m.rcpAllow.and(tally.allow);
+                m.rcpDeny = m.rcpDeny.or(tally.deny);
+            }
+        }
+        if (situation.hasResourcePolicy) {
+            tally.reset();
+            evalPolicy(policies.resourcePolicy(), Layer.RESOURCE, Mode.RESOURCE, ctx, situation, tally, details);
+            m.resourceAllow = tally.allow;
+            m.resourceDeny = tally.deny;
+            m.resourceAccount = tally.account;
+            m.resourceRole = tally.role;
+            m.resourceDirect = tally.direct;
+        }
+        if (situation.grantsApply) {
+            for (Grant g : policies.grants()) {
+                evalGrant(g, ctx, m, details);
+            }
+        }
+        return m;
+    }
+
+    /**
+     * Step 2: the ways the request can be allowed. Each path is the set of {@link Requirement}s that must all hold
+     * (a layer that does not apply is left out); the request is allowed when one path holds.
+     *
+     * @return the paths in order of preference (the order breaks ties in {@link #decide}); shared, not to be changed
+     */
+    private static int[] allowPaths(Situation s) {
+        return s.noPermissionNeeded ? NO_REQUIREMENT : PATHS[s.pathCode];
+    }
+
+    /** The one path of an action that needs no permission: nothing is required. */
+    private static final int[] NO_REQUIREMENT = {0};
+
+    /**
+     * Step 3: the answer from the layers' matches and the allow paths, in one exhaustive switch over the four
+     * answers, each with its deciding layers (see {@link Decision}).
+     */
+    private static Verdict decide(Situation s, LayerMatches m, int[] paths) {
+        Tri allowed = Tri.FALSE;
+        for (int path : paths) {
+            allowed = allowed.or(holds(path, s, m));
+        }
+        // an action that needs no permission is not stopped by a Deny either
+        Tri denied = s.noPermissionNeeded ? Tri.FALSE : m.identityDeny.or(m.boundaryDeny).or(m.sessionDeny)
+                .or(m.scpDeny).or(m.rcpDeny).or(m.resourceDeny);
+        DecisionKind kind = denied == Tri.TRUE ? DecisionKind.EXPLICIT_DENY
+                : allowed == Tri.FALSE ? DecisionKind.IMPLICIT_DENY
+                : allowed == Tri.TRUE && denied == Tri.FALSE ? DecisionKind.ALLOWED
+                : DecisionKind.CONDITIONAL;
+        int decidedBy = switch (kind) {
+            // every layer with a matching Deny
+            case EXPLICIT_DENY -> denyingLayers(m, Tri.TRUE);
+            // the layers missing on the path that misses the fewest
+            case IMPLICIT_DENY -> missingLayers(closestPath(paths, s, m), s, m);
+            // the granting layers of the first path that holds
+            case ALLOWED -> grantingLayers(firstHolding(paths, s, m));
+            // the layers whose undecided statements the answer depends on
+            case CONDITIONAL -> denyingLayers(m, Tri.UNKNOWN) | undecidedLayers(paths, s, m);
+        };
+        return Verdict.of(kind, decidedBy, s.keyUsable);
+    }
+
+    // =================================================================== step 1: statements and grants
+
     /** How a layer's statements treat the Principal element. */
     private enum Mode {
         /** Identity-like policies: no Principal element. */
@@ -75,301 +226,510 @@ public final class Evaluator {
         RESOURCE
     }
 
-    /** Accumulated allow/deny of one layer (or one SCP/RCP level). */
-    private static final class Acc {
-        Tri allow = Tri.FALSE;
-        Tri deny = Tri.FALSE;
-        final Tri[] byMatch = {Tri.FALSE, Tri.FALSE, Tri.FALSE, Tri.FALSE, Tri.FALSE};
+    /**
+     * What is fixed for one request before any statement is looked at: which layers apply (and why not), whether
+     * the resource is a KMS key, whether the call crosses accounts.
+     */
+    private static final class Situation {
+        final boolean kmsKey;
+        /**
+         * CreateAlias / UpdateAlias / DeleteAlias on an alias ARN: an alias is its own resource, authorized by
+         * identity policies alone (it has no key policy, no grants, no key state); permission on the alias's key is a
+         * separate request (https://docs.aws.amazon.com/kms/latest/developerguide/alias-access.html).
+         */
+        final boolean kmsAlias;
+        /**
+         * {@code sts:GetCallerIdentity}: needs no permission and works even under an explicit deny
+         * (https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html).
+         */
+        final boolean noPermissionNeeded;
+        final boolean crossAccount;
+        final boolean kmsCrossBlocked;
+        final boolean root;
+        final boolean hasBoundary;
+        final boolean hasSession;
+        final boolean hasResourcePolicy;
+        final boolean grantsApply;
+        /** why SCPs do not apply; null when they do. */
+        final String scpSkip;
+        /** why RCPs do not apply; null when they do. */
+        final String rcpSkip;
+        final Boolean keyUsable;
+        final int pathCode;
+
+        private Situation(EvalContext ctx, PrincipalInfo principal, PolicySet policies) {
+            Request request = ctx.request;
+            boolean kmsResource = ctx.serviceLower.equals("kms") && isKmsResource(request.resourceArn());
+            this.kmsAlias = kmsResource && KmsActions.ON_ALIAS_LOWER.contains(ctx.actionLower) && isAliasArn(ctx);
+            this.kmsKey = kmsResource && !kmsAlias;
+            this.noPermissionNeeded = ctx.actionLower.equals("sts:getcalleridentity");
+            String resourceAccount = request.resourceAccount();
+            this.crossAccount = ctx.account != null && resourceAccount != null && !ctx.account.equals(resourceAccount);
+            this.kmsCrossBlocked = kmsKey && crossAccount && !KMS_CROSS_ACCOUNT.contains(ctx.actionLower);
+            this.root = principal.type() == PrincipalType.ROOT;
+            this.hasBoundary = policies.permissionsBoundary() != null;
+            this.hasSession = policies.session() != null;
+            this.hasResourcePolicy = policies.resourcePolicy() != null && !kmsAlias;
+            this.grantsApply = kmsKey && !policies.grants().isEmpty();
+            this.scpSkip = policies.scpLevels().isEmpty() ? "no organization policies apply"
+                    : principal.type() == PrincipalType.SERVICE ? "service principals are not restricted by scps"
+                    : principal.inManagementAccount() ? "principal in the management account"
+                    : principal.isServiceLinkedRole() ? "service-linked role" : null;
+            this.rcpSkip = policies.rcpLevels().isEmpty() ? "no resource control policies apply"
+                    : !RCP_SERVICES.contains(ctx.serviceLower) ? "`" + ctx.serviceLower + "` is not a service rcps cover"
+                    : policies.awsManagedKey() ? "aws managed key"
+                    : policies.resourceInManagementAccount() ? "resource in the management account"
+                    : principal.isServiceLinkedRole() ? "service-linked role"
+                    : ctx.actionLower.equals("kms:retiregrant") ? "`kms:RetireGrant` is not restricted by rcps" : null;
+            this.keyUsable = kmsKey && policies.keyState() != null ? policies.keyState().equals("Enabled") : null;
+            this.pathCode = pathCode(crossAccount, kmsKey, hasResourcePolicy, grantsApply, scpSkip == null,
+                    rcpSkip == null, hasBoundary, hasSession);
+        }
+
+        static Situation of(EvalContext ctx, PrincipalInfo principal, PolicySet policies) {
+            return new Situation(ctx, principal, policies);
+        }
+    }
+
+    /** Each layer's answer after step 1; a layer that does not apply keeps allow TRUE and deny FALSE. */
+    private static final class LayerMatches {
+        Tri identityAllow = Tri.FALSE;
+        Tri identityDeny = Tri.FALSE;
+        Tri boundaryAllow = Tri.TRUE;
+        Tri boundaryDeny = Tri.FALSE;
+        Tri sessionAllow = Tri.TRUE;
+        Tri sessionDeny = Tri.FALSE;
+        Tri scpAllow = Tri.TRUE;
+        Tri scpDeny = Tri.FALSE;
+        Tri rcpAllow = Tri.TRUE;
+        Tri rcpDeny = Tri.FALSE;
+        Tri resourceAllow = Tri.FALSE;
+        Tri resourceDeny = Tri.FALSE;
+        /** resource policy allows by naming the principal's account (delegation). */
+        Tri resourceAccount = Tri.FALSE;
+        /** ... by naming the principal's role. */
+        Tri resourceRole = Tri.FALSE;
+        /** ... by naming the principal itself or {@code "*"}. */
+        Tri resourceDirect = Tri.FALSE;
+        Tri grantDirect = Tri.FALSE;
+        Tri grantAccount = Tri.FALSE;
+    }
+
+    /** Allow and Deny of the statements of one layer (or one SCP / RCP level) so far. */
+    private static final class Tally {
+        Tri allow;
+        Tri deny;
+        Tri account;
+        Tri role;
+        Tri direct;
+
+        Tally() {
+            reset();
+        }
+
+        void reset() {
+            allow = Tri.FALSE;
+            deny = Tri.FALSE;
+            account = Tri.FALSE;
+            role = Tri.FALSE;
+            direct = Tri.FALSE;
+        }
+    }
+
+    /** The statements and grants that apply, for {@link #evaluate}'s explanation. */
+    private static final class Details {
+        final List<MatchedStatement> matched = new ArrayList<>(8);
+        List<Pending> pending;
+        List<Grant> pendingGrants;
     }
 
     /** A statement whose match is unknown, kept to explain a conditional answer. */
     private record Pending(Layer layer, String policyName, Statement statement) {
     }
 
-    /** Per-evaluation state. */
-    private static final class Run {
-        final EvalContext ctx;
-        final boolean hasBoundary;
-        final List<MatchedStatement> matched = new ArrayList<>(8);
-        List<Pending> pending;
-        List<Grant> pendingGrants;
-        final PrincipalMatch[] kind = new PrincipalMatch[1];
+    /** How a statement's Principal / NotPrincipal element applies to the request's principal. */
+    private record Who(PrincipalMatch kind, Tri match) {
+        private static final Who[][] ALL = new Who[PrincipalMatch.values().length][Tri.values().length];
 
-        Run(EvalContext ctx, boolean hasBoundary) {
-            this.ctx = ctx;
-            this.hasBoundary = hasBoundary;
+        static {
+            for (PrincipalMatch k : PrincipalMatch.values()) {
+                for (Tri t : Tri.values()) {
+                    ALL[k.ordinal()][t.ordinal()] = new Who(k, t);
+                }
+            }
+        }
+
+        static final Who NOBODY = of(PrincipalMatch.NONE, Tri.FALSE);
+        static final Who ANYONE = of(PrincipalMatch.ANY, Tri.TRUE);
+
+        static Who of(PrincipalMatch kind, Tri match) {
+            return ALL[kind.ordinal()][match.ordinal()];
         }
     }
 
-    /** One required layer on a path to an allow. */
-    private record Need(Layer layer, Tri value, boolean grants) {
-    }
-
-    /**
-     * Evaluates a request.
-     *
-     * @param request   the request; never null
-     * @param principal what is known of the principal; never null
-     * @param policies  the policies taking part; never null
-     * @return the decision with its reasons; never null
-     * @throws NullPointerException when an argument is null
-     */
-    public static Decision evaluate(Request request, PrincipalInfo principal, PolicySet policies) {
-        EvalContext ctx = new EvalContext(request, principal);
-        Run run = new Run(ctx, policies.permissionsBoundary() != null);
-        boolean kmsKey = ctx.serviceLower.equals("kms") && isKmsResource(request.resourceArn());
-        String principalAccount = ctx.account;
-        String resourceAccount = request.resourceAccount();
-        boolean crossAccount = principalAccount != null && resourceAccount != null
-                && !principalAccount.equals(resourceAccount);
-        List<LayerTrace> trace = new ArrayList<>(8);
-
-        // identity
-        Acc identity = new Acc();
-        for (Policy p : policies.identity()) {
-            evalPolicy(p, Layer.IDENTITY, Mode.IDENTITY, run, identity);
-        }
-        Tri identityAllow = principal.type() == PrincipalType.ROOT ? Tri.TRUE : identity.allow;
-        trace.add(new LayerTrace(Layer.IDENTITY, true, str(identityAllow), str(identity.deny),
-                principal.type() == PrincipalType.ROOT ? "root user: full access in its account" : ""));
-
-        // boundary, session
-        Acc boundary = null;
-        if (policies.permissionsBoundary() != null) {
-            boundary = new Acc();
-            evalPolicy(policies.permissionsBoundary(), Layer.BOUNDARY, Mode.IDENTITY, run, boundary);
-            trace.add(new LayerTrace(Layer.BOUNDARY, true, str(boundary.allow), str(boundary.deny),
-                    policies.permissionsBoundary().name()));
-        } else {
-            trace.add(new LayerTrace(Layer.BOUNDARY, false, "-", "-", "no permissions boundary"));
-        }
-        Acc session = null;
-        if (policies.session() != null) {
-            session = new Acc();
-            evalPolicy(policies.session(), Layer.SESSION, Mode.IDENTITY, run, session);
-            trace.add(new LayerTrace(Layer.SESSION, true, str(session.allow), str(session.deny),
-                    policies.session().name()));
-        } else {
-            trace.add(new LayerTrace(Layer.SESSION, false, "-", "-", "no session policy"));
-        }
-
-        // SCPs of the principal's account
-        String scpSkip = policies.scpLevels().isEmpty() ? "no organization policies apply"
-                : principal.type() == PrincipalType.SERVICE ? "service principals are not restricted by scps"
-                : principal.inManagementAccount() ? "principal in the management account"
-                : principal.isServiceLinkedRole() ? "service-linked role" : null;
-        Tri scpAllow = Tri.TRUE;
-        Tri scpDeny = Tri.FALSE;
-        if (scpSkip == null) {
-            for (List<Policy> level : policies.scpLevels()) {
-                Acc acc = new Acc();
-                for (Policy p : level) {
-                    evalPolicy(p, Layer.SCP, Mode.IDENTITY, run, acc);
-                }
-                scpAllow = scpAllow.and(acc.allow);
-                scpDeny = scpDeny.or(acc.deny);
+    private static void evalPolicy(Policy policy, Layer layer, Mode mode, EvalContext ctx, Situation situation,
+            Tally tally, Details details) {
+        StatementList statements = (StatementList) policy.statements();
+        int[] candidates = statements.candidates(ctx.serviceLower);
+        for (int c = 0; c < candidates.length; c++) {
+            Statement s = statements.get(candidates[c]);
+            Tri t = s.actionMatch(ctx.actionLower, ctx.serviceLower);
+            if (t == Tri.FALSE) {
+                continue;
             }
-            trace.add(new LayerTrace(Layer.SCP, true, str(scpAllow), str(scpDeny), "every level must allow"));
-        } else {
-            trace.add(new LayerTrace(Layer.SCP, false, "-", "-", scpSkip));
-        }
-
-        // RCPs of the resource's account
-        String rcpSkip = policies.rcpLevels().isEmpty() ? "no resource control policies apply"
-                : !RCP_SERVICES.contains(ctx.serviceLower) ? "`" + ctx.serviceLower + "` is not a service rcps cover"
-                : policies.awsManagedKey() ? "aws managed key"
-                : policies.resourceInManagementAccount() ? "resource in the management account"
-                : principal.isServiceLinkedRole() ? "service-linked role"
-                : ctx.actionLower.equals("kms:retiregrant") ? "`kms:RetireGrant` is not restricted by rcps" : null;
-        Tri rcpAllow = Tri.TRUE;
-        Tri rcpDeny = Tri.FALSE;
-        if (rcpSkip == null) {
-            for (List<Policy> level : policies.rcpLevels()) {
-                Acc acc = new Acc();
-                for (Policy p : level) {
-                    evalPolicy(p, Layer.RCP, Mode.RCP, run, acc);
-                }
-                rcpAllow = rcpAllow.and(acc.allow);
-                rcpDeny = rcpDeny.or(acc.deny);
+            t = t.and(s.resourceMatch(ctx));
+            if (t == Tri.FALSE) {
+                continue;
             }
-            trace.add(new LayerTrace(Layer.RCP, true, str(rcpAllow), str(rcpDeny), "every level must allow"));
-        } else {
-            trace.add(new LayerTrace(Layer.RCP, false, "-", "-", rcpSkip));
-        }
-
-        // resource policy (key policy)
-        Acc resource = new Acc();
-        boolean hasResourcePolicy = policies.resourcePolicy() != null;
-        if (hasResourcePolicy) {
-            evalPolicy(policies.resourcePolicy(), Layer.RESOURCE, Mode.RESOURCE, run, resource);
-        }
-        Tri rAccount = resource.byMatch[PrincipalMatch.ACCOUNT.ordinal()];
-        Tri rRole = resource.byMatch[PrincipalMatch.ROLE.ordinal()];
-        Tri rDirect = resource.byMatch[PrincipalMatch.DIRECT.ordinal()]
-                .or(resource.byMatch[PrincipalMatch.ANY.ordinal()]);
-        boolean kmsCrossBlocked = kmsKey && crossAccount && !KMS_CROSS_ACCOUNT.contains(ctx.actionLower);
-        if (hasResourcePolicy || kmsKey) {
-            trace.add(new LayerTrace(Layer.RESOURCE, hasResourcePolicy, str(resource.allow), str(resource.deny),
-                    !hasResourcePolicy ? "no key policy" : resourceNote(kmsKey, crossAccount, kmsCrossBlocked,
-                            rAccount, rRole, rDirect)));
-        } else {
-            trace.add(new LayerTrace(Layer.RESOURCE, false, "-", "-", "no resource-based policy"));
-        }
-
-        // grants
-        Tri gDirect = Tri.FALSE;
-        Tri gAccount = Tri.FALSE;
-        if (kmsKey && !policies.grants().isEmpty()) {
-            for (Grant g : policies.grants()) {
-                PrincipalMatch m = grantee(g, ctx);
-                if (m == PrincipalMatch.NONE || !grantsOperation(g, ctx.actionLower)) {
-                    continue;
-                }
-                Tri t = constraints(g.constraints(), ctx).and(childOperations(g, ctx));
+            Who who = mode == Mode.IDENTITY ? Who.ANYONE : principal(s, mode, ctx, situation);
+            t = t.and(who.match());
+            if (t == Tri.FALSE) {
+                continue;
+            }
+            Set<StatementElement> unparsed = s.unparsed();
+            if (unparsed.contains(StatementElement.STATEMENT)) {
+                t = t.and(Tri.UNKNOWN);
+            }
+            if (!s.conditions().isEmpty() || unparsed.contains(StatementElement.CONDITION)) {
+                t = t.and(s.conditionMatch(ctx));
                 if (t == Tri.FALSE) {
                     continue;
                 }
-                run.matched.add(new MatchedStatement(Layer.GRANT, "grant " + g.label(), g.label(), 0, Effect.ALLOW,
+            }
+            Effect effect = s.effect();
+            if (effect == null) {
+                t = t.and(Tri.UNKNOWN);
+            }
+            if (details != null) {
+                details.matched.add(new MatchedStatement(layer, policy.name(), s.label(), s.index(), effect,
                         t == Tri.UNKNOWN));
                 if (t == Tri.UNKNOWN) {
-                    if (run.pendingGrants == null) {
-                        run.pendingGrants = new ArrayList<>(2);
+                    if (details.pending == null) {
+                        details.pending = new ArrayList<>(4);
                     }
-                    run.pendingGrants.add(g);
-                }
-                if (m == PrincipalMatch.ACCOUNT) {
-                    gAccount = gAccount.or(t);
-                } else {
-                    gDirect = gDirect.or(t);
+                    details.pending.add(new Pending(layer, policy.name(), s));
                 }
             }
-            trace.add(new LayerTrace(Layer.GRANT, true, str(gDirect.or(gAccount)), "-", "grants only allow"));
+            if (effect != Effect.ALLOW) {
+                tally.deny = tally.deny.or(t);
+            }
+            if (effect != Effect.DENY) {
+                tally.allow = tally.allow.or(t);
+                switch (who.kind()) {
+                    case ACCOUNT -> tally.account = tally.account.or(t);
+                    case ROLE -> tally.role = tally.role.or(t);
+                    case DIRECT, ANY -> tally.direct = tally.direct.or(t);
+                    case NONE -> throw new IllegalStateException("a statement for nobody matched");
+                }
+            }
+        }
+    }
+
+    /**
+     * The Principal / NotPrincipal element of a statement of a resource policy or RCP against the request's
+     * principal.
+     */
+    private static Who principal(Statement s, Mode mode, EvalContext ctx, Situation situation) {
+        Set<StatementElement> unparsed = s.unparsed();
+        if (unparsed.contains(StatementElement.PRINCIPAL)) {
+            return Who.of(PrincipalMatch.ANY, Tri.UNKNOWN);
+        }
+        if (s.principal() != null) {
+            PrincipalMatch m = s.principal().match(ctx);
+            return m == PrincipalMatch.NONE ? Who.NOBODY : Who.of(m, Tri.TRUE);
+        }
+        if (s.notPrincipal() != null) {
+            // Deny: spares a principal only when its whole chain is listed, and never an IAM principal that has a
+            // permissions boundary; Allow: applies to everyone except the principals listed (a listed user, role,
+            // session or account excludes the principals that a Principal element with that entry would name)
+            Tri excludedFromDeny = situation.hasBoundary && isIamPrincipal(ctx.type) ? Tri.FALSE
+                    : s.notPrincipal().listsFully(ctx);
+            Tri excludedFromAllow = s.notPrincipal().names(ctx);
+            Tri excluded = s.effect() == Effect.DENY ? excludedFromDeny
+                    : s.effect() == Effect.ALLOW ? excludedFromAllow
+                    : excludedFromDeny == excludedFromAllow ? excludedFromDeny : Tri.UNKNOWN;
+            return excluded == Tri.TRUE ? Who.NOBODY : Who.of(PrincipalMatch.ANY, excluded.not());
+        }
+        if (mode == Mode.RESOURCE && !unparsed.contains(StatementElement.STATEMENT)) {
+            // a resource-policy statement without a principal applies to nobody
+            return Who.NOBODY;
+        }
+        return Who.ANYONE;
+    }
+
+    private static void evalGrant(Grant g, EvalContext ctx, LayerMatches m, Details details) {
+        PrincipalMatch who = grantee(g, ctx);
+        if (who == PrincipalMatch.NONE || !grantsOperation(g, ctx.actionLower)) {
+            return;
+        }
+        Tri t = constraints(g.constraints(), ctx).and(childOperations(g, ctx));
+        if (t == Tri.FALSE) {
+            return;
+        }
+        if (details != null) {
+            details.matched.add(new MatchedStatement(Layer.GRANT, "grant " + g.label(), g.label(), 0, Effect.ALLOW,
+                    t == Tri.UNKNOWN));
+            if (t == Tri.UNKNOWN) {
+                if (details.pendingGrants == null) {
+                    details.pendingGrants = new ArrayList<>(2);
+                }
+                details.pendingGrants.add(g);
+            }
+        }
+        if (who == PrincipalMatch.ACCOUNT) {
+            m.grantAccount = m.grantAccount.or(t);
         } else {
-            trace.add(new LayerTrace(Layer.GRANT, false, "-", "-", kmsKey ? "no grants" : "not a kms key"));
+            m.grantDirect = m.grantDirect.or(t);
+        }
+    }
+
+    // =================================================================== step 2: allow paths
+
+    /** One condition on a path to an allow. */
+    private enum Requirement {
+        /** Every SCP level allows. */
+        SCP(Layer.SCP, false),
+        /** Every RCP level allows. */
+        RCP(Layer.RCP, false),
+        /** The identity policies allow (the root user always). */
+        IDENTITY(Layer.IDENTITY, true),
+        /** The permissions boundary allows. */
+        BOUNDARY(Layer.BOUNDARY, false),
+        /** The session policy allows. */
+        SESSION(Layer.SESSION, false),
+        /** The key policy delegates to the principal's account. */
+        RESOURCE_ACCOUNT(Layer.RESOURCE, true),
+        /** The resource policy names the principal (or {@code "*"}). */
+        RESOURCE_DIRECT(Layer.RESOURCE, true),
+        /** The resource policy names the principal's role. */
+        RESOURCE_ROLE(Layer.RESOURCE, true),
+        /** Another account's resource policy names the caller or its account (KMS: a cross-account operation). */
+        RESOURCE_CROSS(Layer.RESOURCE, true),
+        /** A grant names the principal (or its role). */
+        GRANT_DIRECT(Layer.GRANT, true),
+        /** A grant names the principal's account. */
+        GRANT_ACCOUNT(Layer.GRANT, true);
+
+        final Layer layer;
+        /** whether this layer grants access (identity, resource, grant) rather than only permits it. */
+        final boolean grants;
+
+        Requirement(Layer layer, boolean grants) {
+            this.layer = layer;
+            this.grants = grants;
         }
 
-        Boolean keyUsable = null;
-        if (kmsKey && policies.keyState() != null) {
-            keyUsable = policies.keyState().equals("Enabled");
-            trace.add(new LayerTrace(Layer.KEY_STATE, true, "-", "-", keyUsable ? "`Enabled`: key usable"
+        int bit() {
+            return 1 << ordinal();
+        }
+    }
+
+    private static final Requirement[] REQUIREMENTS = Requirement.values();
+    /** The allow paths of every situation, by {@link #pathCode}. */
+    private static final int[][] PATHS = new int[1 << 8][];
+
+    static {
+        for (int code = 0; code < PATHS.length; code++) {
+            PATHS[code] = buildPaths((code & 1) != 0, (code & 2) != 0, (code & 4) != 0, (code & 8) != 0,
+                    (code & 16) != 0, (code & 32) != 0, (code & 64) != 0, (code & 128) != 0);
+        }
+    }
+
+    private static int pathCode(boolean crossAccount, boolean kmsKey, boolean hasResourcePolicy, boolean grants,
+            boolean scp, boolean rcp, boolean boundary, boolean session) {
+        return (crossAccount ? 1 : 0) | (kmsKey ? 2 : 0) | (hasResourcePolicy ? 4 : 0) | (grants ? 8 : 0)
+                | (scp ? 16 : 0) | (rcp ? 32 : 0) | (boundary ? 64 : 0) | (session ? 128 : 0);
+    }
+
+    /**
+     * The paths to an allow (sources in the class comment): across accounts, both sides; on a KMS key in the same
+     * account, the key policy's delegation plus the IAM side, the key policy naming the principal, or naming its
+     * role (boundary and session policy still limit a role); on other resources, the IAM side, or a resource policy
+     * naming the principal or its role; and grants, alone or (for an account grantee) with the IAM side.
+     */
+    private static int[] buildPaths(boolean crossAccount, boolean kmsKey, boolean hasResourcePolicy, boolean grants,
+            boolean scp, boolean rcp, boolean boundary, boolean session) {
+        int guard = (scp ? Requirement.SCP.bit() : 0) | (rcp ? Requirement.RCP.bit() : 0);
+        int limits = (boundary ? Requirement.BOUNDARY.bit() : 0) | (session ? Requirement.SESSION.bit() : 0);
+        int iam = Requirement.IDENTITY.bit() | limits;
+        List<Integer> paths = new ArrayList<>(5);
+        if (crossAccount) {
+            paths.add(guard | iam | Requirement.RESOURCE_CROSS.bit());
+        } else if (kmsKey) {
+            paths.add(guard | Requirement.RESOURCE_ACCOUNT.bit() | iam);
+            paths.add(guard | Requirement.RESOURCE_DIRECT.bit());
+            paths.add(guard | Requirement.RESOURCE_ROLE.bit() | limits);
+        } else {
+            paths.add(guard | iam);
+            if (hasResourcePolicy) {
+                paths.add(guard | Requirement.RESOURCE_DIRECT.bit());
+                paths.add(guard | Requirement.RESOURCE_ROLE.bit() | limits);
+            }
+        }
+        if (grants) {
+            paths.add(guard | Requirement.GRANT_DIRECT.bit());
+            paths.add(guard | Requirement.GRANT_ACCOUNT.bit() | iam);
+        }
+        return paths.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    private static Tri value(Requirement r, Situation s, LayerMatches m) {
+        return switch (r) {
+            case SCP -> m.scpAllow;
+            case RCP -> m.rcpAllow;
+            case IDENTITY -> m.identityAllow;
+            case BOUNDARY -> m.boundaryAllow;
+            case SESSION -> m.sessionAllow;
+            case RESOURCE_ACCOUNT -> m.resourceAccount;
+            case RESOURCE_DIRECT -> m.resourceDirect;
+            case RESOURCE_ROLE -> m.resourceRole;
+            case RESOURCE_CROSS -> s.kmsCrossBlocked ? Tri.FALSE
+                    : m.resourceAccount.or(m.resourceRole).or(m.resourceDirect);
+            case GRANT_DIRECT -> m.grantDirect;
+            case GRANT_ACCOUNT -> m.grantAccount;
+        };
+    }
+
+    // =================================================================== step 3: deciding layers
+
+    /** @return whether every requirement of the path holds */
+    private static Tri holds(int path, Situation s, LayerMatches m) {
+        Tri t = Tri.TRUE;
+        for (Requirement r : REQUIREMENTS) {
+            if ((path & r.bit()) != 0) {
+                t = t.and(value(r, s, m));
+                if (t == Tri.FALSE) {
+                    return t;
+                }
+            }
+        }
+        return t;
+    }
+
+    private static int denyingLayers(LayerMatches m, Tri which) {
+        return (m.identityDeny == which ? bit(Layer.IDENTITY) : 0)
+                | (m.boundaryDeny == which ? bit(Layer.BOUNDARY) : 0)
+                | (m.sessionDeny == which ? bit(Layer.SESSION) : 0)
+                | (m.scpDeny == which ? bit(Layer.SCP) : 0)
+                | (m.rcpDeny == which ? bit(Layer.RCP) : 0)
+                | (m.resourceDeny == which ? bit(Layer.RESOURCE) : 0);
+    }
+
+    /**
+     * The allow path that misses the fewest requirements; among equals, the one whose granting layers (identity,
+     * resource, grant) are satisfied, then the first.
+     */
+    private static int closestPath(int[] paths, Situation s, LayerMatches m) {
+        int best = 0;
+        int bestMissing = Integer.MAX_VALUE;
+        int bestGrantMissing = Integer.MAX_VALUE;
+        for (int path : paths) {
+            int missing = 0;
+            int grantMissing = 0;
+            for (Requirement r : REQUIREMENTS) {
+                if ((path & r.bit()) != 0 && value(r, s, m) == Tri.FALSE) {
+                    missing++;
+                    if (r.grants) {
+                        grantMissing++;
+                    }
+                }
+            }
+            if (missing < bestMissing || (missing == bestMissing && grantMissing < bestGrantMissing)) {
+                best = path;
+                bestMissing = missing;
+                bestGrantMissing = grantMissing;
+            }
+        }
+        return best;
+    }
+
+    private static int missingLayers(int path, Situation s, LayerMatches m) {
+        int layers = 0;
+        for (Requirement r : REQUIREMENTS) {
+            if ((path & r.bit()) != 0 && value(r, s, m) == Tri.FALSE) {
+                layers |= bit(r.layer);
+            }
+        }
+        return layers;
+    }
+
+    private static int firstHolding(int[] paths, Situation s, LayerMatches m) {
+        for (int path : paths) {
+            if (holds(path, s, m) == Tri.TRUE) {
+                return path;
+            }
+        }
+        throw new IllegalStateException("allowed without a path that holds");
+    }
+
+    private static int grantingLayers(int path) {
+        int layers = 0;
+        for (Requirement r : REQUIREMENTS) {
+            if ((path & r.bit()) != 0 && r.grants) {
+                layers |= bit(r.layer);
+            }
+        }
+        return layers;
+    }
+
+    private static int undecidedLayers(int[] paths, Situation s, LayerMatches m) {
+        int layers = 0;
+        for (int path : paths) {
+            if (holds(path, s, m) == Tri.UNKNOWN) {
+                for (Requirement r : REQUIREMENTS) {
+                    if ((path & r.bit()) != 0 && value(r, s, m) == Tri.UNKNOWN) {
+                        layers |= bit(r.layer);
+                    }
+                }
+            }
+        }
+        return layers;
+    }
+
+    private static int bit(Layer l) {
+        return 1 << l.ordinal();
+    }
+
+    // =================================================================== explanation
+
+    /** The per-layer outcome shown by {@code explain}, in {@link Layer} order. */
+    private static List<LayerTrace> trace(Situation s, LayerMatches m, PolicySet policies) {
+        List<LayerTrace> trace = new ArrayList<>(8);
+        trace.add(new LayerTrace(Layer.IDENTITY, true, str(m.identityAllow), str(m.identityDeny),
+                s.noPermissionNeeded ? "`sts:GetCallerIdentity` needs no permission: no allow is required and no "
+                        + "deny applies" : s.root ? "root user: full access in its account" : ""));
+        trace.add(s.hasBoundary ? new LayerTrace(Layer.BOUNDARY, true, str(m.boundaryAllow), str(m.boundaryDeny),
+                policies.permissionsBoundary().name())
+                : new LayerTrace(Layer.BOUNDARY, false, "-", "-", "no permissions boundary"));
+        trace.add(s.hasSession ? new LayerTrace(Layer.SESSION, true, str(m.sessionAllow), str(m.sessionDeny),
+                policies.session().name())
+                : new LayerTrace(Layer.SESSION, false, "-", "-", "no session policy"));
+        trace.add(s.scpSkip == null ? new LayerTrace(Layer.SCP, true, str(m.scpAllow), str(m.scpDeny),
+                "every level must allow") : new LayerTrace(Layer.SCP, false, "-", "-", s.scpSkip));
+        trace.add(s.rcpSkip == null ? new LayerTrace(Layer.RCP, true, str(m.rcpAllow), str(m.rcpDeny),
+                "every level must allow") : new LayerTrace(Layer.RCP, false, "-", "-", s.rcpSkip));
+        if (s.kmsAlias) {
+            trace.add(new LayerTrace(Layer.RESOURCE, false, "-", "-", "a kms alias has no key policy: identity "
+                    + "policies decide (permission on the alias's key is a separate request)"));
+        } else if (s.hasResourcePolicy || s.kmsKey) {
+            trace.add(new LayerTrace(Layer.RESOURCE, s.hasResourcePolicy, str(m.resourceAllow), str(m.resourceDeny),
+                    !s.hasResourcePolicy ? "no key policy" : resourceNote(s.kmsKey, s.crossAccount, s.kmsCrossBlocked,
+                            m.resourceAccount, m.resourceRole, m.resourceDirect)));
+        } else {
+            trace.add(new LayerTrace(Layer.RESOURCE, false, "-", "-", "no resource-based policy"));
+        }
+        trace.add(s.grantsApply ? new LayerTrace(Layer.GRANT, true, str(m.grantDirect.or(m.grantAccount)), "-",
+                "grants only allow")
+                : new LayerTrace(Layer.GRANT, false, "-", "-", s.kmsKey ? "no grants"
+                        : s.kmsAlias ? "a kms alias: grants apply to keys" : "not a kms key"));
+        if (s.keyUsable != null) {
+            trace.add(new LayerTrace(Layer.KEY_STATE, true, "-", "-", s.keyUsable ? "`Enabled`: key usable"
                     : "`" + policies.keyState() + "`: key unusable, calls on it fail whatever the policies say"));
         } else {
-            trace.add(new LayerTrace(Layer.KEY_STATE, false, "-", "-", kmsKey ? "key state unknown" : "not a kms key"));
+            trace.add(new LayerTrace(Layer.KEY_STATE, false, "-", "-", s.kmsKey ? "key state unknown"
+                    : s.kmsAlias ? "a kms alias: the key's state is the key's request" : "not a kms key"));
         }
-
-        // paths to an allow
-        Need scpNeed = scpSkip == null ? new Need(Layer.SCP, scpAllow, false) : null;
-        Need rcpNeed = rcpSkip == null ? new Need(Layer.RCP, rcpAllow, false) : null;
-        Need idNeed = new Need(Layer.IDENTITY, identityAllow, true);
-        Need bNeed = boundary != null ? new Need(Layer.BOUNDARY, boundary.allow, false) : null;
-        Need sNeed = session != null ? new Need(Layer.SESSION, session.allow, false) : null;
-        List<Need[]> paths = new ArrayList<>(5);
-        boolean grantsExist = kmsKey && !policies.grants().isEmpty();
-        if (crossAccount) {
-            Tri rAny = kmsCrossBlocked ? Tri.FALSE : rAccount.or(rRole).or(rDirect);
-            paths.add(path(scpNeed, rcpNeed, idNeed, bNeed, sNeed, new Need(Layer.RESOURCE, rAny, true)));
-        } else if (kmsKey) {
-            paths.add(path(scpNeed, rcpNeed, new Need(Layer.RESOURCE, rAccount, true), idNeed, bNeed, sNeed));
-            paths.add(path(scpNeed, rcpNeed, new Need(Layer.RESOURCE, rDirect, true)));
-            paths.add(path(scpNeed, rcpNeed, new Need(Layer.RESOURCE, rRole, true), bNeed, sNeed));
-        } else {
-            paths.add(path(scpNeed, rcpNeed, idNeed, bNeed, sNeed));
-            if (hasResourcePolicy) {
-                paths.add(path(scpNeed, rcpNeed, new Need(Layer.RESOURCE, rDirect, true)));
-                paths.add(path(scpNeed, rcpNeed, new Need(Layer.RESOURCE, rRole, true), bNeed, sNeed));
-            }
-        }
-        if (grantsExist) {
-            paths.add(path(scpNeed, rcpNeed, new Need(Layer.GRANT, gDirect, true)));
-            paths.add(path(scpNeed, rcpNeed, new Need(Layer.GRANT, gAccount, true), idNeed, bNeed, sNeed));
-        }
-
-        Tri allowed = Tri.FALSE;
-        for (Need[] p : paths) {
-            allowed = allowed.or(all(p));
-        }
-        Tri[] denies = new Tri[LAYERS.length];
-        java.util.Arrays.fill(denies, Tri.FALSE);
-        denies[Layer.IDENTITY.ordinal()] = identity.deny;
-        denies[Layer.BOUNDARY.ordinal()] = boundary == null ? Tri.FALSE : boundary.deny;
-        denies[Layer.SESSION.ordinal()] = session == null ? Tri.FALSE : session.deny;
-        denies[Layer.SCP.ordinal()] = scpDeny;
-        denies[Layer.RCP.ordinal()] = rcpDeny;
-        denies[Layer.RESOURCE.ordinal()] = resource.deny;
-        Tri denied = Tri.FALSE;
-        for (Tri t : denies) {
-            denied = denied.or(t);
-        }
-
-        DecisionKind kind;
-        EnumSet<Layer> by = EnumSet.noneOf(Layer.class);
-        if (denied == Tri.TRUE) {
-            kind = DecisionKind.EXPLICIT_DENY;
-            for (Layer l : LAYERS) {
-                if (denies[l.ordinal()] == Tri.TRUE) {
-                    by.add(l);
-                }
-            }
-        } else if (allowed == Tri.FALSE) {
-            kind = DecisionKind.IMPLICIT_DENY;
-            // the allow path that misses the fewest layers; among equals, the one whose granting layers
-            // (identity, resource, grant) are satisfied, then the first in path order
-            Need[] best = null;
-            int bestMissing = Integer.MAX_VALUE;
-            int bestGrantMissing = Integer.MAX_VALUE;
-            for (Need[] p : paths) {
-                int missing = 0;
-                int grantMissing = 0;
-                for (Need n : p) {
-                    if (n.value() == Tri.FALSE) {
-                        missing++;
-                        if (n.grants()) {
-                            grantMissing++;
-                        }
-                    }
-                }
-                if (missing < bestMissing || (missing == bestMissing && grantMissing < bestGrantMissing)) {
-                    best = p;
-                    bestMissing = missing;
-                    bestGrantMissing = grantMissing;
-                }
-            }
-            for (Need n : best) {
-                if (n.value() == Tri.FALSE) {
-                    by.add(n.layer());
-                }
-            }
-        } else if (allowed == Tri.TRUE && denied == Tri.FALSE) {
-            kind = DecisionKind.ALLOWED;
-            for (Need[] p : paths) {
-                if (all(p) == Tri.TRUE) {
-                    for (Need n : p) {
-                        if (n.grants()) {
-                            by.add(n.layer());
-                        }
-                    }
-                    break;
-                }
-            }
-        } else {
-            kind = DecisionKind.CONDITIONAL;
-            for (Layer l : LAYERS) {
-                if (denies[l.ordinal()] == Tri.UNKNOWN) {
-                    by.add(l);
-                }
-            }
-            for (Need[] p : paths) {
-                if (all(p) == Tri.UNKNOWN) {
-                    for (Need n : p) {
-                        if (n.value() == Tri.UNKNOWN) {
-                            by.add(n.layer());
-                        }
-                    }
-                }
-            }
-        }
-        List<ResidualCondition> residual = kind == DecisionKind.CONDITIONAL ? residuals(run) : List.of();
-        return new Decision(kind, new ArrayList<>(by), run.matched, residual, keyUsable, trace);
+        return trace;
     }
 
     private static String resourceNote(boolean kms, boolean cross, boolean crossBlocked, Tri acct, Tri role,
@@ -393,33 +753,15 @@ public final class Evaluator {
         return kms ? "neither names the principal nor delegates to its account" : "does not name the principal";
     }
 
-    private static Need[] path(Need... needs) {
-        int n = 0;
-        for (Need x : needs) {
-            if (x != null) {
-                n++;
-            }
-        }
-        Need[] out = new Need[n];
-        int i = 0;
-        for (Need x : needs) {
-            if (x != null) {
-                out[i++] = x;
-            }
-        }
-        return out;
-    }
-
-    private static Tri all(Need[] p) {
-        Tri t = Tri.TRUE;
-        for (Need n : p) {
-            t = t.and(n.value());
-        }
-        return t;
-    }
 
     private static String str(Tri t) {
         return t == Tri.TRUE ? "yes" : t == Tri.FALSE ? "no" : "unknown";
+    }
+
+    /** @return whether the resource ARN's resource part is {@code alias/...} */
+    private static boolean isAliasArn(EvalContext ctx) {
+        return ctx.resourceParts == Wildcard.ARN_PARTS
+                && ctx.resource.startsWith("alias/", ctx.resourceBounds[Wildcard.ARN_PARTS - 1]);
     }
 
     static boolean isKmsResource(String arn) {
@@ -431,84 +773,6 @@ public final class Evaluator {
         return c > 0 && arn.startsWith("kms:", c + 1);
     }
 
-    private static void evalPolicy(Policy policy, Layer layer, Mode mode, Run run, Acc acc) {
-        StatementList statements = (StatementList) policy.statements();
-        int[] candidates = statements.candidates(run.ctx.serviceLower);
-        for (int c = 0; c < candidates.length; c++) {
-            Statement s = statements.get(candidates[c]);
-            run.kind[0] = PrincipalMatch.ANY;
-            Tri t = statementMatch(s, mode, run);
-            if (t == Tri.FALSE) {
-                continue;
-            }
-            Effect effect = s.effect();
-            if (effect == null) {
-                t = t.and(Tri.UNKNOWN);
-            }
-            run.matched.add(new MatchedStatement(layer, policy.name(), s.label(), s.index(), effect,
-                    t == Tri.UNKNOWN));
-            if (t == Tri.UNKNOWN) {
-                if (run.pending == null) {
-                    run.pending = new ArrayList<>(4);
-                }
-                run.pending.add(new Pending(layer, policy.name(), s));
-            }
-            if (effect != Effect.ALLOW) {
-                acc.deny = acc.deny.or(t);
-            }
-            if (effect != Effect.DENY) {
-                acc.allow = acc.allow.or(t);
-                int k = run.kind[0].ordinal();
-                acc.byMatch[k] = acc.byMatch[k].or(t);
-            }
-        }
-    }
-
-    private static Tri statementMatch(Statement s, Mode mode, Run run) {
-        EvalContext ctx = run.ctx;
-        Set<StatementElement> unparsed = s.unparsed();
-        Tri t = s.actionMatch(ctx.actionLower, ctx.serviceLower);
-        if (t == Tri.FALSE) {
-            return t;
-        }
-        t = t.and(s.resourceMatch(ctx));
-        if (t == Tri.FALSE) {
-            return t;
-        }
-        if (mode != Mode.IDENTITY) {
-            if (unparsed.contains(StatementElement.PRINCIPAL)) {
-                t = t.and(Tri.UNKNOWN);
-                run.kind[0] = PrincipalMatch.ANY;
-            } else if (s.principal() != null) {
-                PrincipalMatch m = s.principal().match(ctx);
-                if (m == PrincipalMatch.NONE) {
-                    return Tri.FALSE;
-                }
-                run.kind[0] = m;
-            } else if (s.notPrincipal() != null) {
-                Tri excluded = s.notPrincipal().listsFully(ctx);
-                // a Deny with NotPrincipal always matches an IAM principal that has a permissions boundary
-                if (s.effect() == Effect.DENY && run.hasBoundary && isIamPrincipal(ctx.type)) {
-                    excluded = Tri.FALSE;
-                }
-                if (excluded == Tri.TRUE) {
-                    return Tri.FALSE;
-                }
-                t = t.and(excluded.not());
-                run.kind[0] = PrincipalMatch.ANY;
-            } else if (mode == Mode.RESOURCE && !unparsed.contains(StatementElement.STATEMENT)) {
-                // a resource-policy statement without a principal applies to nobody
-                return Tri.FALSE;
-            }
-        }
-        if (unparsed.contains(StatementElement.STATEMENT)) {
-            t = t.and(Tri.UNKNOWN);
-        }
-        if (!s.conditions().isEmpty() || unparsed.contains(StatementElement.CONDITION)) {
-            t = t.and(s.conditionMatch(ctx));
-        }
-        return t;
-    }
 
     private static boolean isIamPrincipal(PrincipalType t) {
         return t == PrincipalType.USER || t == PrincipalType.ROLE || t == PrincipalType.ROLE_SESSION;
@@ -617,11 +881,11 @@ public final class Evaluator {
         return result;
     }
 
-    private static List<ResidualCondition> residuals(Run run) {
+    /** The conditions and unparseable parts a conditional answer depends on. */
+    private static List<ResidualCondition> residuals(EvalContext ctx, Details details) {
         List<ResidualCondition> out = new ArrayList<>();
-        EvalContext ctx = run.ctx;
-        if (run.pending != null) {
-            for (Pending p : run.pending) {
+        if (details.pending != null) {
+            for (Pending p : details.pending) {
                 Statement s = p.statement();
                 String label = s.label();
                 if (s.unparsed().size() == StatementElement.values().length) {
@@ -635,7 +899,8 @@ public final class Evaluator {
                             e == StatementElement.STATEMENT ? s.path() : s.path() + "." + elementName(e), List.of(),
                             ResidualCondition.Reason.UNPARSEABLE));
                 }
-                if (s.notPrincipal() != null && s.notPrincipal().listsFully(ctx) == Tri.UNKNOWN) {
+                if (s.notPrincipal() != null && (s.effect() == Effect.ALLOW ? s.notPrincipal().names(ctx)
+                        : s.notPrincipal().listsFully(ctx)) == Tri.UNKNOWN) {
                     // a role evaluated for any of its sessions: only the listed session name is spared
                     out.add(new ResidualCondition(p.layer(), p.policyName(), label, "NotPrincipal",
                             "role session name", s.notPrincipal().aws(), ResidualCondition.Reason.UNKNOWN_KEY));
@@ -658,8 +923,8 @@ public final class Evaluator {
                 }
             }
         }
-        if (run.pendingGrants != null) {
-            for (Grant g : run.pendingGrants) {
+        if (details.pendingGrants != null) {
+            for (Grant g : details.pendingGrants) {
                 if (constraints(g.constraints(), ctx) == Tri.UNKNOWN) {
                     out.add(new ResidualCondition(Layer.GRANT, "grant " + g.label(), g.label(), "GrantConstraints",
                             "kms:EncryptionContext:*", List.of(String.valueOf(g.constraints())),

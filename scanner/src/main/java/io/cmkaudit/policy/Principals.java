@@ -207,6 +207,28 @@ public final class Principals {
         };
     }
 
+    /**
+     * For {@code NotPrincipal} in an Allow statement, which applies to every principal except the ones listed
+     * (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html): whether a
+     * listed value names the principal, as the same value in a {@code Principal} element would (a user, role,
+     * session or service ARN, or the principal's account). For a {@link PrincipalType#ROLE} (a session of the role
+     * whose name is not known) a listed session ARN of that role gives UNKNOWN: only that session is excluded.
+     */
+    Tri names(EvalContext ctx) {
+        if (match(ctx) != PrincipalMatch.NONE) {
+            return Tri.TRUE;
+        }
+        if (ctx.type == PrincipalType.ROLE && ctx.entityNameLower != null) {
+            for (Entry e : entries) {
+                if (e.kind() == Kind.SESSION && e.account().equals(ctx.account)
+                        && ctx.entityNameLower.equals(sessionRoleNameLower(e.text()))) {
+                    return Tri.UNKNOWN;
+                }
+            }
+        }
+        return Tri.FALSE;
+    }
+
     /** {@code arn:aws:sts::A:assumed-role/ROLE/SESSION} → {@code role} (lower case); null when not of that form. */
     private static String sessionRoleNameLower(String sessionArn) {
         String[] p = sessionArn.split(":", 6);

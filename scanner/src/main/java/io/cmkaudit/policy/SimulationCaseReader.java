@@ -1,17 +1,15 @@
 package io.cmkaudit.policy;
 
-import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonStreamContext;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
-import com.fasterxml.jackson.core.util.ByteArrayBuilder;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -92,20 +90,24 @@ public final class SimulationCaseReader implements Closeable {
     private static final ObjectMapper MAPPER = JsonMapper.builder(JsonFactory.builder()
                     .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH).build())
                     .build())
-            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            // duplicate fields: found while building trees (cheaper than the parser's own detector, which would also
+            // run over the `policies` objects skipped on a cache hit); the case's own fields are checked by next()
+            .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
             .build();
     private static final Pattern BAD_BYTE = Pattern.compile("0x([0-9a-fA-F]{1,8})");
-    private static final Pattern DUPLICATE = Pattern.compile("Duplicate field '(.*)'");
+    private static final Pattern DUPLICATE = Pattern.compile("Duplicate field '([^']*)'");
 
     private final PolicyCache cache = new PolicyCache();
     private final PolicySetCache policySets = new PolicySetCache();
-    private final ByteArrayBuilder copyBuffer = new ByteArrayBuilder(4096);
     private final JsonParser parser;
     private final RecordingInputStream recording;
     private boolean array;
     private boolean done;
     private int nextIndex;
     private long caseLine = -1;
+    /** Of the case being read: where its `policies` object starts, and its tree when it was read as one. */
+    private JsonLocation policiesStart;
+    private JsonNode policiesTree;
 
     private SimulationCaseReader(JsonParser parser, RecordingInputStream recording) {
         this.parser = parser;
@@ -214,6 +216,8 @@ public final class SimulationCaseReader implements Closeable {
         int index = nextIndex;
         JsonNode node;
         byte[] policyBytes = null;
+        policiesTree = null;
+        policiesStart = null;
         try {
             caseLine = -1;
             if (index > 0) {
@@ -240,15 +244,22 @@ public final class SimulationCaseReader implements Closeable {
                 ObjectNode caseNode = MAPPER.createObjectNode();
                 for (JsonToken f = parser.nextToken(); f == JsonToken.FIELD_NAME; f = parser.nextToken()) {
                     String field = parser.currentName();
+                    if (caseNode.has(field)) {
+                        throw new JsonParseException(parser, "Duplicate field '" + field + "'");
+                    }
                     JsonToken v = parser.nextToken();
                     if (field.equals("policies") && v == JsonToken.START_OBJECT) {
-                        long from = parser.currentTokenLocation().getByteOffset();
+                        policiesStart = parser.currentTokenLocation();
+                        long from = policiesStart.getByteOffset();
                         if (from >= 0 && recording != null) {
-                            // UTF-8 input: the object's own bytes, checked by the parser as it skips them
+                            // UTF-8 input: the object's own bytes; the parser checks their syntax, encoding and
+                            // depth as it skips them, duplicate fields are checked when they are read
                             parser.skipChildren();
                             policyBytes = recording.slice(from, parser.currentLocation().getByteOffset());
                         } else {
-                            policyBytes = copy();
+                            // UTF-16/32 input: the tree, and its compact text as the cache key
+                            policiesTree = MAPPER.readTree(parser);
+                            policyBytes = MAPPER.writeValueAsBytes(policiesTree);
                         }
                         caseNode.putObject(field);
                     } else {
@@ -273,68 +284,6 @@ public final class SimulationCaseReader implements Closeable {
         }
         nextIndex++;
         return c;
-    }
-
-    /**
-     * Copies the object or array the parser is at as compact JSON, exactly: numbers keep their text, so reading the
-     * copy gives the same tree as reading the original.
-     */
-    private byte[] copy() throws IOException {
-        copyBuffer.reset();
-        try (JsonGenerator g = MAPPER.getFactory().createGenerator(copyBuffer, JsonEncoding.UTF8)) {
-            int depth = 0;
-            JsonToken t = parser.currentToken();
-            do {
-                switch (t) {
-                    case START_OBJECT:
-                        g.writeStartObject();
-                        depth++;
-                        break;
-                    case START_ARRAY:
-                        g.writeStartArray();
-                        depth++;
-                        break;
-                    case END_OBJECT:
-                        g.writeEndObject();
-                        depth--;
-                        break;
-                    case END_ARRAY:
-                        g.writeEndArray();
-                        depth--;
-                        break;
-                    case FIELD_NAME:
-                        g.writeFieldName(parser.currentName());
-                        break;
-                    case VALUE_STRING:
-                        g.writeString(parser.getTextCharacters(), parser.getTextOffset(), parser.getTextLength());
-                        break;
-                    case VALUE_NUMBER_INT:
-                    case VALUE_NUMBER_FLOAT:
-                        g.writeNumber(parser.getText());
-                        break;
-                    case VALUE_TRUE:
-                        g.writeBoolean(true);
-                        break;
-                    case VALUE_FALSE:
-                        g.writeBoolean(false);
-                        break;
-                    case VALUE_NULL:
-                        g.writeNull();
-                        break;
-                    default:
-                        throw new IllegalStateException("unexpected token " + t);
-                }
-                if (depth == 0) {
-                    break;
-                }
-                t = parser.nextToken();
-                if (t == null) {
-                    throw new com.fasterxml.jackson.core.io.JsonEOFException(parser, null,
-                            "Unexpected end-of-input in a `policies` object");
-                }
-            } while (true);
-        }
-        return copyBuffer.toByteArray();
     }
 
     /**
@@ -431,13 +380,28 @@ public final class SimulationCaseReader implements Closeable {
      * path), never Jackson's own text with its source dump.
      */
     private SimulationCaseException jsonFailure(IOException e) {
+        return jsonFailure(e, parser, null, null);
+    }
+
+    /**
+     * @param p      the parser that failed
+     * @param origin null when {@code p} reads the file; else where in the file the text {@code p} reads starts
+     * @param prefix null when {@code p} reads the file; else the JSON path (in the case) of what {@code p} reads
+     */
+    private SimulationCaseException jsonFailure(IOException e, JsonParser p, JsonLocation origin, String prefix) {
         JsonLocation loc = e instanceof JsonProcessingException jpe && jpe.getLocation() != null
-                ? jpe.getLocation() : parser.currentLocation();
-        String at = "at line " + loc.getLineNr() + ", column " + loc.getColumnNr();
-        String where = where();
+                ? jpe.getLocation() : p.currentLocation();
+        long line = loc.getLineNr();
+        long column = loc.getColumnNr();
+        if (origin != null) {
+            column = line == 1 ? origin.getColumnNr() + column - 1 : column;
+            line = origin.getLineNr() + line - 1;
+        }
+        String at = "at line " + line + ", column " + column;
+        String where = where(p, prefix);
         String original = e instanceof JsonProcessingException jpe ? jpe.getOriginalMessage() : e.getMessage();
         original = original == null ? e.getClass().getSimpleName() : oneLine(original);
-        int index = inCase() ? nextIndex : -1;
+        int index = prefix != null || inCase() ? nextIndex : -1;
         if (e instanceof StreamConstraintsException) {
             if (original.contains("nesting depth")) {
                 String max = String.format(Locale.ROOT, "%,d", MAX_DEPTH);
@@ -478,14 +442,14 @@ public final class SimulationCaseReader implements Closeable {
      * {@code " (case 3, starting at line 40, at `policies.identity[0].document`)"}; {@code ""} before or after the
      * top-level value. Paths deeper than 10 levels show their first 8 and last 2 levels.
      */
-    private String where() {
-        if (!inCase()) {
+    private String where(JsonParser p, String prefix) {
+        if (prefix == null && !inCase()) {
             return "";
         }
         List<String> segments = new ArrayList<>();
-        JsonStreamContext c = parser.getParsingContext();
+        JsonStreamContext c = p.getParsingContext();
         while (c != null && !c.inRoot()) {
-            if (array && c.getParent() != null && c.getParent().inRoot()) {
+            if (prefix == null && array && c.getParent() != null && c.getParent().inRoot()) {
                 break; // the top-level array: its index is the case's
             }
             if (c.inObject()) {
@@ -506,13 +470,14 @@ public final class SimulationCaseReader implements Closeable {
                 path.append("…(").append(segments.size() - 10).append(" more levels)…");
             }
         }
-        String p = path.length() > 0 && path.charAt(0) == '.' ? path.substring(1) : path.toString();
+        String at = prefix != null ? prefix + path
+                : path.length() > 0 && path.charAt(0) == '.' ? path.substring(1) : path.toString();
         StringBuilder sb = new StringBuilder(" (case ").append(nextIndex);
         if (array && caseLine > 0) {
             sb.append(", starting at line ").append(caseLine);
         }
-        if (!p.isEmpty()) {
-            sb.append(", at `").append(p).append('`');
+        if (!at.isEmpty()) {
+            sb.append(", at `").append(at).append('`');
         }
         return sb.append(')').toString();
     }
@@ -692,12 +657,18 @@ public final class SimulationCaseReader implements Closeable {
             if (hit != null) {
                 return hit;
             }
-            JsonNode tree;
-            try {
-                tree = MAPPER.readTree(text);
-            } catch (IOException e) {
-                // the text was checked while it was copied from the input
-                throw new IllegalStateException("re-reading copied json failed", e);
+            JsonNode tree = policiesTree;
+            if (tree == null) {
+                try (JsonParser p = MAPPER.createParser(text)) {
+                    try {
+                        tree = MAPPER.readTree(p);
+                    } catch (IOException e) {
+                        // what skipping cannot find: a duplicate field
+                        throw jsonFailure(e, p, policiesStart, "policies");
+                    }
+                } catch (IOException e) {
+                    throw new IllegalStateException("closing a parser of bytes failed", e);
+                }
             }
             Policies read = readPolicies(tree, x);
             if (text.length <= CACHE_WEIGHT / 4) {
@@ -718,9 +689,22 @@ public final class SimulationCaseReader implements Closeable {
         final byte[] bytes;
         final int hash;
 
+        private static final java.lang.invoke.VarHandle LONGS =
+                java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+
         BytesKey(byte[] bytes) {
             this.bytes = bytes;
-            this.hash = java.util.Arrays.hashCode(bytes);
+            // eight bytes at a time (Arrays.hashCode takes one, and is a measurable part of a cache hit)
+            long h = bytes.length;
+            int i = 0;
+            for (; i + 8 <= bytes.length; i += 8) {
+                h = (h ^ (long) LONGS.get(bytes, i)) * 0x9E3779B97F4A7C15L;
+                h ^= h >>> 29;
+            }
+            for (; i < bytes.length; i++) {
+                h = (h ^ bytes[i]) * 0x100000001B3L;
+            }
+            this.hash = (int) (h ^ (h >>> 32));
         }
 
         @Override

@@ -1,7 +1,7 @@
 package io.cmkaudit.report;
 
 import io.cmkaudit.analysis.AnalysisResult;
-import io.cmkaudit.analysis.Finding;
+
 import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
@@ -46,22 +46,22 @@ public final class CsvReports {
      * @param runStartedAt the run's collection start, written in every row's {@code run_started_at}
      * @throws IOException when the file cannot be written
      */
-    public static void writeFindings(Path file, List<Finding> findings, List<Finding> resolved, Instant runStartedAt)
+    public static void writeFindings(Path file, List<ReportedFinding> findings, List<ReportedFinding> resolved, Instant runStartedAt)
             throws IOException {
         String started = Formats.iso(runStartedAt);
         try (Writer w = writer(file);
              CSVPrinter csv = format(FINDINGS_COLUMNS).print(w)) {
-            for (Finding f : findings) {
+            for (ReportedFinding f : findings) {
                 row(csv, f, started);
             }
-            for (Finding f : resolved) {
+            for (ReportedFinding f : resolved) {
                 row(csv, f, started);
             }
         }
     }
 
-    private static void row(CSVPrinter csv, Finding f, String started) throws IOException {
-        Finding.Suppression s = f.suppression();
+    private static void row(CSVPrinter csv, ReportedFinding f, String started) throws IOException {
+        ReportedFinding.Suppression s = f.suppression();
         csv.printRecord(
                 cell(f.findingId()), cell(f.type().name()), cell(f.severity().name()), cell(f.status().name()),
                 cell(f.change() == null ? null : f.change().name()),

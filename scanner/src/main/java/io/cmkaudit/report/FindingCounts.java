@@ -1,6 +1,6 @@
 package io.cmkaudit.report;
 
-import io.cmkaudit.analysis.Finding;
+
 import io.cmkaudit.analysis.Severity;
 import java.util.Collections;
 import java.util.EnumMap;
@@ -18,7 +18,7 @@ import java.util.Map;
  * @param resolved       findings of the previous run that are gone
  */
 public record FindingCounts(int total, int open, int suppressed, Map<Severity, Integer> openBySeverity,
-                            Map<Finding.Change, Integer> byChange, int resolved) {
+                            Map<ReportedFinding.Change, Integer> byChange, int resolved) {
 
     public FindingCounts {
         openBySeverity = Collections.unmodifiableMap(new EnumMap<>(openBySeverity));
@@ -30,22 +30,22 @@ public record FindingCounts(int total, int open, int suppressed, Map<Severity, I
      * @param resolved resolved findings
      * @return the counts
      */
-    public static FindingCounts of(List<Finding> findings, List<Finding> resolved) {
+    public static FindingCounts of(List<ReportedFinding> findings, List<ReportedFinding> resolved) {
         EnumMap<Severity, Integer> bySeverity = new EnumMap<>(Severity.class);
         for (Severity s : Severity.values()) {
             bySeverity.put(s, 0);
         }
-        EnumMap<Finding.Change, Integer> byChange = new EnumMap<>(Finding.Change.class);
-        byChange.put(Finding.Change.NEW, 0);
-        byChange.put(Finding.Change.UNCHANGED, 0);
-        byChange.put(Finding.Change.CHANGED, 0);
+        EnumMap<ReportedFinding.Change, Integer> byChange = new EnumMap<>(ReportedFinding.Change.class);
+        byChange.put(ReportedFinding.Change.NEW, 0);
+        byChange.put(ReportedFinding.Change.UNCHANGED, 0);
+        byChange.put(ReportedFinding.Change.CHANGED, 0);
         int open = 0;
-        for (Finding f : findings) {
-            if (f.status() == Finding.FindingStatus.OPEN) {
+        for (ReportedFinding f : findings) {
+            if (f.status() == ReportedFinding.Status.OPEN) {
                 open++;
                 bySeverity.merge(f.severity(), 1, Integer::sum);
             }
-            if (f.change() != null && f.change() != Finding.Change.RESOLVED) {
+            if (f.change() != null && f.change() != ReportedFinding.Change.RESOLVED) {
                 byChange.merge(f.change(), 1, Integer::sum);
             }
         }

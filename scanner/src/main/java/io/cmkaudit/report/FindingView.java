@@ -1,6 +1,6 @@
 package io.cmkaudit.report;
 
-import io.cmkaudit.analysis.Finding;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -12,7 +12,7 @@ import java.util.Locale;
  * @param f     the finding
  * @param domId unique id of the finding's rows in the page, e.g. {@code f12}
  */
-public record FindingView(Finding f, String domId) {
+public record FindingView(ReportedFinding f, String domId) {
 
     /** @return id of the remediation snippet's {@code <pre>} */
     public String snippetId() {

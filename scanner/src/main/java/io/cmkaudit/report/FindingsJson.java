@@ -34,7 +34,7 @@ final class FindingsJson {
     }
 
     /** Everything {@code findings.json} holds besides the analysis result. */
-    record Content(AnalysisResult result, List<Finding> findings, List<Finding> resolved, FindingCounts counts,
+    record Content(AnalysisResult result, List<ReportedFinding> findings, List<ReportedFinding> resolved, FindingCounts counts,
                    SuppressionReport suppressions, PreviousRun previous, Instant writtenAt) {
     }
 
@@ -97,7 +97,7 @@ final class FindingsJson {
             }
             g.writeEndObject();
             g.writeObjectFieldStart("byChange");
-            for (Map.Entry<Finding.Change, Integer> e : n.byChange().entrySet()) {
+            for (Map.Entry<ReportedFinding.Change, Integer> e : n.byChange().entrySet()) {
                 g.writeNumberField(e.getKey().name(), e.getValue());
             }
             g.writeNumberField("RESOLVED", n.resolved());
@@ -123,12 +123,12 @@ final class FindingsJson {
             g.writeEndArray();
 
             g.writeArrayFieldStart("findings");
-            for (Finding f : c.findings()) {
+            for (ReportedFinding f : c.findings()) {
                 finding(g, f);
             }
             g.writeEndArray();
             g.writeArrayFieldStart("resolvedFindings");
-            for (Finding f : c.resolved()) {
+            for (ReportedFinding f : c.resolved()) {
                 finding(g, f);
             }
             g.writeEndArray();
@@ -138,7 +138,7 @@ final class FindingsJson {
         }
     }
 
-    private static void finding(JsonGenerator g, Finding f) throws IOException {
+    private static void finding(JsonGenerator g, ReportedFinding f) throws IOException {
         g.writeStartObject();
         g.writeStringField("findingId", f.findingId());
         g.writeStringField("type", f.type().name());
@@ -241,29 +241,38 @@ final class FindingsJson {
      *
      * @throws IllegalArgumentException naming the first missing or bad field
      */
-    static Finding readFinding(JsonNode n) {
+    static ReportedFinding readFinding(JsonNode n) {
         if (n == null || !n.isObject()) {
             throw new IllegalArgumentException("a finding must be a JSON object");
         }
-        Finding.Suppression suppression = null;
+        ReportedFinding.Suppression suppression = null;
         JsonNode s = n.get("suppression");
         if (s != null && s.isObject()) {
-            suppression = new Finding.Suppression(text(s, "reason"), text(s, "owner"),
+            suppression = new ReportedFinding.Suppression(text(s, "reason"), text(s, "owner"),
                     parseDate(required(s, "expires", "suppression.expires")), text(s, "ticket"));
         }
         String change = text(n, "change");
-        return new Finding(
+        String region = text(n, "region");
+        String instanceId = text(n, "instanceId");
+        String keyArn = text(n, "keyArn");
+        String principalArn = text(n, "principalArn");
+        List<Finding.Resource> resources = instanceId == null ? List.of()
+                : List.of(Finding.Resource.instance(instanceId, text(n, "instanceName"), region,
+                        list(n, "volumeIds")));
+        Finding f = new Finding(
                 required(n, "findingId", "findingId"),
                 enumValue(FindingType.class, required(n, "type", "type"), "type"),
                 enumValue(Severity.class, required(n, "severity", "severity"), "severity"),
-                enumValue(Finding.FindingStatus.class, required(n, "status", "status"), "status"),
-                change == null ? null : enumValue(Finding.Change.class, change, "change"),
-                text(n, "accountId"), text(n, "accountName"), text(n, "ouPath"), text(n, "region"),
-                text(n, "instanceId"), text(n, "instanceName"), list(n, "volumeIds"),
-                text(n, "keyArn"), text(n, "keyAccountId"), text(n, "keyState"),
-                text(n, "principalArn"), text(n, "principalType"), list(n, "decidingLayers"), list(n, "evidence"),
-                required(n, "explanation", "explanation"), required(n, "remediation", "remediation"),
-                text(n, "remediationPolicy"), suppression);
+                new Finding.Account(text(n, "accountId"), text(n, "accountName"), text(n, "ouPath")), region,
+                resources,
+                keyArn == null ? null : new Finding.Key(keyArn, text(n, "keyAccountId"), text(n, "keyState")),
+                principalArn == null ? null : new Finding.Principal(principalArn, text(n, "principalType")),
+                new Finding.Details(list(n, "decidingLayers"), list(n, "evidence"),
+                        required(n, "explanation", "explanation"), required(n, "remediation", "remediation"),
+                        text(n, "remediationPolicy")));
+        return new ReportedFinding(f,
+                enumValue(ReportedFinding.Status.class, required(n, "status", "status"), "status"),
+                change == null ? null : enumValue(ReportedFinding.Change.class, change, "change"), suppression);
     }
 
     private static String text(JsonNode n, String field) {

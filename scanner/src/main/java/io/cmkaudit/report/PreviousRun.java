@@ -5,7 +5,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.cmkaudit.analysis.Finding;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -25,7 +25,7 @@ import java.util.Map;
  * @param organizationId the previous run's organization id, or null
  * @param findings       the previous run's current findings (its own resolved findings are not carried over)
  */
-public record PreviousRun(String source, Instant startedAt, String organizationId, List<Finding> findings) {
+public record PreviousRun(String source, Instant startedAt, String organizationId, List<ReportedFinding> findings) {
 
     public PreviousRun {
         findings = List.copyOf(findings);
@@ -45,7 +45,7 @@ public record PreviousRun(String source, Instant startedAt, String organizationI
         Integer schemaVersion = null;
         Instant startedAt = null;
         String organizationId = null;
-        List<Finding> findings = new ArrayList<>();
+        List<ReportedFinding> findings = new ArrayList<>();
         boolean sawFindings = false;
         boolean sawRun = false;
         try (JsonParser p = mapper.getFactory().createParser(Files.newInputStream(json))) {
@@ -114,9 +114,9 @@ public record PreviousRun(String source, Instant startedAt, String organizationI
     }
 
     /** @return the previous findings keyed by finding id, in file order (a repeated id keeps its last entry) */
-    public Map<String, Finding> byId() {
-        Map<String, Finding> m = new LinkedHashMap<>();
-        for (Finding f : findings) {
+    public Map<String, ReportedFinding> byId() {
+        Map<String, ReportedFinding> m = new LinkedHashMap<>();
+        for (ReportedFinding f : findings) {
             m.put(f.findingId(), f);
         }
         return m;

@@ -1,7 +1,7 @@
 package io.cmkaudit.report;
 
 import io.cmkaudit.analysis.AnalysisResult;
-import io.cmkaudit.analysis.Finding;
+
 import io.cmkaudit.analysis.FindingType;
 import io.cmkaudit.analysis.Severity;
 import java.time.Instant;
@@ -301,7 +301,7 @@ public record ReportModel(Header header, Verdict verdict, AnalysisResult.Summary
      * @param maxRowsPerGroup most rows per (type, account) group, 0 = no limit
      * @param maxRows         most rows in all, 0 = no limit
      */
-    static ReportModel build(AnalysisResult result, List<Finding> findings, List<Finding> resolved,
+    static ReportModel build(AnalysisResult result, List<ReportedFinding> findings, List<ReportedFinding> resolved,
                              FindingCounts counts, SuppressionReport sr, PreviousRun previous, Instant writtenAt,
                              String runFolder, int maxRowsPerGroup, int maxRows) {
         AnalysisResult.RunInfo run = result.run();
@@ -309,20 +309,20 @@ public record ReportModel(Header header, Verdict verdict, AnalysisResult.Summary
                 Formats.iso(run.finishedAt()), Formats.iso(writtenAt), run.scannerVersion(),
                 run.regions() == null ? "" : String.join(", ", run.regions()), runFolder);
 
-        Map<FindingType, Map<String, List<Finding>>> byType = new EnumMap<>(FindingType.class);
-        List<Finding> suppressed = new ArrayList<>();
+        Map<FindingType, Map<String, List<ReportedFinding>>> byType = new EnumMap<>(FindingType.class);
+        List<ReportedFinding> suppressed = new ArrayList<>();
         Map<String, String> accountLabels = new TreeMap<>();
         Map<String, String> accountNames = new LinkedHashMap<>();
         Set<FindingType> facetTypes = EnumSet.noneOf(FindingType.class);
         Map<String, int[]> perAccount = new LinkedHashMap<>();
         Set<String> blockedInstances = new HashSet<>();
         Set<String> blockedPrincipals = new HashSet<>();
-        for (Finding f : findings) {
+        for (ReportedFinding f : findings) {
             facetTypes.add(f.type());
             if (f.accountId() != null) {
                 accountLabels.computeIfAbsent(f.accountId(), a -> accountLabel(a, f.accountName()));
             }
-            if (f.status() == Finding.FindingStatus.SUPPRESSED) {
+            if (f.status() == ReportedFinding.Status.SUPPRESSED) {
                 suppressed.add(f);
                 continue;
             }
@@ -333,16 +333,15 @@ public record ReportModel(Header header, Verdict verdict, AnalysisResult.Summary
             if (f.accountName() != null && !f.accountName().isBlank()) {
                 accountNames.putIfAbsent(n(f.accountId()), f.accountName());
             }
-            boolean startBlocked = f.type() == FindingType.START_BLOCKED_KMS_DENIED
-                    || f.type() == FindingType.START_BLOCKED_KEY_UNUSABLE;
+            boolean startBlocked = f.type().blocksStart();
             if (startBlocked && f.instanceId() != null) {
                 blockedInstances.add(f.accountId() + "/" + f.region() + "/" + f.instanceId());
             }
-            if ((startBlocked || f.type() == FindingType.START_ACCESS_CONDITIONAL) && f.principalArn() != null) {
+            if (f.type().mayBlockStart() && f.principalArn() != null) {
                 blockedPrincipals.add(f.principalArn());
             }
         }
-        for (Finding f : resolved) {
+        for (ReportedFinding f : resolved) {
             facetTypes.add(f.type());
             if (f.accountId() != null) {
                 accountLabels.computeIfAbsent(f.accountId(), a -> accountLabel(a, f.accountName()));
@@ -350,16 +349,16 @@ public record ReportModel(Header header, Verdict verdict, AnalysisResult.Summary
         }
 
         // the open groups in page order: types most severe first, inside each its accounts most severe first
-        record Open(FindingType type, Severity max, int count, int principals, List<List<Finding>> accounts) {
+        record Open(FindingType type, Severity max, int count, int principals, List<List<ReportedFinding>> accounts) {
         }
         List<Open> open = new ArrayList<>();
-        for (Map.Entry<FindingType, Map<String, List<Finding>>> e : byType.entrySet()) {
-            List<List<Finding>> accounts = new ArrayList<>(e.getValue().values());
+        for (Map.Entry<FindingType, Map<String, List<ReportedFinding>>> e : byType.entrySet()) {
+            List<List<ReportedFinding>> accounts = new ArrayList<>(e.getValue().values());
             Severity max = Severity.INFO;
             int count = 0;
             Set<String> principals = new HashSet<>();
-            for (List<Finding> list : accounts) {
-                for (Finding f : list) {
+            for (List<ReportedFinding> list : accounts) {
+                for (ReportedFinding f : list) {
                     if (f.severity().ordinal() < max.ordinal()) {
                         max = f.severity();
                     }
@@ -378,14 +377,14 @@ public record ReportModel(Header header, Verdict verdict, AnalysisResult.Summary
                 .thenComparing(g -> g.type().ordinal()));
 
         // share out the rows: open groups in page order, then suppressed and resolved by (type, account)
-        List<List<Finding>> budgetGroups = new ArrayList<>();
+        List<List<ReportedFinding>> budgetGroups = new ArrayList<>();
         for (Open g : open) {
             budgetGroups.addAll(g.accounts());
         }
         int openGroups = budgetGroups.size();
-        List<List<Finding>> suppressedGroups = byTypeAndAccount(suppressed);
+        List<List<ReportedFinding>> suppressedGroups = byTypeAndAccount(suppressed);
         budgetGroups.addAll(suppressedGroups);
-        List<List<Finding>> resolvedGroups = byTypeAndAccount(resolved);
+        List<List<ReportedFinding>> resolvedGroups = byTypeAndAccount(resolved);
         budgetGroups.addAll(resolvedGroups);
         int[] sizes = new int[budgetGroups.size()];
         for (int i = 0; i < sizes.length; i++) {
@@ -400,15 +399,15 @@ public record ReportModel(Header header, Verdict verdict, AnalysisResult.Summary
         List<TypeRow> typeRows = new ArrayList<>();
         for (Open g : open) {
             List<AccountGroup> accounts = new ArrayList<>(g.accounts().size());
-            for (List<Finding> list : g.accounts()) {
+            for (List<ReportedFinding> list : g.accounts()) {
                 int shown = allotted[at++];
                 openShown += shown;
-                Finding first = list.get(0);
+                ReportedFinding first = list.get(0);
                 accounts.add(new AccountGroup(first.accountId(), first.accountName(), first.ouPath(),
                         views(mostSevere(list, shown), seq), new Shown(shown, list.size())));
             }
             String anchor = "type-" + g.type().name().toLowerCase(Locale.ROOT).replace('_', '-');
-            groups.add(new TypeGroup(g.type(), g.type().title(), TypeTexts.meaning(g.type()), TypeTexts.fix(g.type()),
+            groups.add(new TypeGroup(g.type(), g.type().title(), g.type().meaning(), g.type().fix(),
                     anchor, g.max(), g.count(), accounts));
             typeRows.add(new TypeRow(g.type(), g.type().title(), g.max(), g.count(), accounts.size(), g.principals(),
                     anchor));
@@ -444,8 +443,8 @@ public record ReportModel(Header header, Verdict verdict, AnalysisResult.Summary
 
         Changes changes = new Changes(previous != null, previous == null ? null : previous.source(),
                 previous == null ? null : Formats.iso(previous.startedAt()),
-                counts.byChange().get(Finding.Change.NEW), counts.byChange().get(Finding.Change.CHANGED),
-                counts.byChange().get(Finding.Change.UNCHANGED), resolvedViews,
+                counts.byChange().get(ReportedFinding.Change.NEW), counts.byChange().get(ReportedFinding.Change.CHANGED),
+                counts.byChange().get(ReportedFinding.Change.UNCHANGED), resolvedViews,
                 new Shown(resolvedViews.size(), resolved.size()));
 
         List<FindingType> types = new ArrayList<>(facetTypes);
@@ -456,9 +455,9 @@ public record ReportModel(Header header, Verdict verdict, AnalysisResult.Summary
     }
 
     /** @return the findings grouped by (type, account), groups in order of first appearance, report order inside */
-    private static List<List<Finding>> byTypeAndAccount(List<Finding> findings) {
-        Map<String, List<Finding>> groups = new LinkedHashMap<>();
-        for (Finding f : findings) {
+    private static List<List<ReportedFinding>> byTypeAndAccount(List<ReportedFinding> findings) {
+        Map<String, List<ReportedFinding>> groups = new LinkedHashMap<>();
+        for (ReportedFinding f : findings) {
             groups.computeIfAbsent(f.type().name() + "/" + n(f.accountId()), k -> new ArrayList<>()).add(f);
         }
         return new ArrayList<>(groups.values());
@@ -468,7 +467,7 @@ public record ReportModel(Header header, Verdict verdict, AnalysisResult.Summary
      * @return the findings of {@code all} the page lists, in {@code all}'s order: of each group (in the order of
      *         {@code groups}, which partition {@code all}), its {@code allotted[from + i]} most severe
      */
-    private static List<Finding> listed(List<Finding> all, List<List<Finding>> groups, int[] allotted, int from) {
+    private static List<ReportedFinding> listed(List<ReportedFinding> all, List<List<ReportedFinding>> groups, int[] allotted, int from) {
         if (all.isEmpty()) {
             return List.of();
         }
@@ -479,12 +478,12 @@ public record ReportModel(Header header, Verdict verdict, AnalysisResult.Summary
         if (everything) {
             return all;
         }
-        Set<Finding> keep = Collections.newSetFromMap(new IdentityHashMap<>());
+        Set<ReportedFinding> keep = Collections.newSetFromMap(new IdentityHashMap<>());
         for (int i = 0; i < groups.size(); i++) {
             keep.addAll(mostSevere(groups.get(i), allotted[from + i]));
         }
-        List<Finding> out = new ArrayList<>(keep.size());
-        for (Finding f : all) {
+        List<ReportedFinding> out = new ArrayList<>(keep.size());
+        for (ReportedFinding f : all) {
             if (keep.contains(f)) {
                 out.add(f);
             }
@@ -496,18 +495,18 @@ public record ReportModel(Header header, Verdict verdict, AnalysisResult.Summary
      * @return {@code list} itself when {@code n} covers it, else its {@code n} most severe findings (report order
      *         among equal severities, which a stable sort keeps)
      */
-    private static List<Finding> mostSevere(List<Finding> list, int n) {
+    private static List<ReportedFinding> mostSevere(List<ReportedFinding> list, int n) {
         if (n >= list.size()) {
             return list;
         }
-        List<Finding> sorted = new ArrayList<>(list);
+        List<ReportedFinding> sorted = new ArrayList<>(list);
         sorted.sort(Comparator.comparingInt(f -> f.severity().ordinal()));
         return sorted.subList(0, n);
     }
 
-    private static List<FindingView> views(List<Finding> list, int[] seq) {
+    private static List<FindingView> views(List<ReportedFinding> list, int[] seq) {
         List<FindingView> out = new ArrayList<>(list.size());
-        for (Finding f : list) {
+        for (ReportedFinding f : list) {
             out.add(new FindingView(f, "f" + (++seq[0])));
         }
         return out;
@@ -648,9 +647,9 @@ public record ReportModel(Header header, Verdict verdict, AnalysisResult.Summary
         return s;
     }
 
-    private static int bestRank(List<Finding> list) {
+    private static int bestRank(List<ReportedFinding> list) {
         int best = Integer.MAX_VALUE;
-        for (Finding f : list) {
+        for (ReportedFinding f : list) {
             best = Math.min(best, f.severity().ordinal());
         }
         return best;

@@ -6,6 +6,8 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -102,7 +104,9 @@ public final class ReportWriter {
         LocalDate today = LocalDate.ofInstant(now, ZoneOffset.UTC);
         HtmlReport html = new HtmlReport(options.templatesDir());
 
-        Suppressions.Applied suppressed = options.suppressions().apply(result.findings(), today);
+        List<ReportedFinding> current = new ArrayList<>(result.findings().size());
+        result.findings().forEach(f -> current.add(ReportedFinding.open(f)));
+        Suppressions.Applied suppressed = options.suppressions().apply(current, today);
         RunDiff.Result diff = RunDiff.apply(suppressed.findings(), options.previous());
         FindingCounts counts = FindingCounts.of(diff.findings(), diff.resolved());
 

@@ -1,6 +1,6 @@
 package io.cmkaudit.report;
 
-import io.cmkaudit.analysis.Finding;
+
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -28,7 +28,7 @@ final class RunDiff {
      * @param findings the current findings after suppressions
      * @param resolved previous findings that are gone, each with change RESOLVED, in the previous file's order
      */
-    record Result(List<Finding> findings, List<Finding> resolved) {
+    record Result(List<ReportedFinding> findings, List<ReportedFinding> resolved) {
     }
 
     /**
@@ -36,31 +36,31 @@ final class RunDiff {
      * @param previous the previous run, or null: then every change stays null and nothing is resolved
      * @return the findings with their change value, same order, and the resolved ones
      */
-    static Result apply(List<Finding> current, PreviousRun previous) {
+    static Result apply(List<ReportedFinding> current, PreviousRun previous) {
         if (previous == null) {
             return new Result(current, List.of());
         }
-        Map<String, Finding> before = previous.byId();
-        List<Finding> out = new ArrayList<>(current.size());
+        Map<String, ReportedFinding> before = previous.byId();
+        List<ReportedFinding> out = new ArrayList<>(current.size());
         Set<String> seen = new HashSet<>();
-        for (Finding f : current) {
+        for (ReportedFinding f : current) {
             seen.add(f.findingId());
-            Finding old = before.get(f.findingId());
-            Finding.Change change = old == null ? Finding.Change.NEW
-                    : changed(old, f) ? Finding.Change.CHANGED : Finding.Change.UNCHANGED;
+            ReportedFinding old = before.get(f.findingId());
+            ReportedFinding.Change change = old == null ? ReportedFinding.Change.NEW
+                    : changed(old, f) ? ReportedFinding.Change.CHANGED : ReportedFinding.Change.UNCHANGED;
             out.add(f.change() == change ? f : f.withChange(change));
         }
-        List<Finding> resolved = new ArrayList<>();
-        for (Finding old : before.values()) {
+        List<ReportedFinding> resolved = new ArrayList<>();
+        for (ReportedFinding old : before.values()) {
             if (!seen.contains(old.findingId())) {
-                resolved.add(old.withChange(Finding.Change.RESOLVED));
+                resolved.add(old.withChange(ReportedFinding.Change.RESOLVED));
             }
         }
         return new Result(out, resolved);
     }
 
     /** @return whether the risk described by the finding differs between the runs */
-    static boolean changed(Finding old, Finding now) {
+    static boolean changed(ReportedFinding old, ReportedFinding now) {
         return old.severity() != now.severity()
                 || !old.decidingLayers().equals(now.decidingLayers())
                 || !old.evidence().equals(now.evidence())

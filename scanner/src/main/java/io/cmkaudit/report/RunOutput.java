@@ -1,6 +1,6 @@
 package io.cmkaudit.report;
 
-import io.cmkaudit.analysis.Finding;
+
 import io.cmkaudit.analysis.Severity;
 import java.nio.file.Path;
 import java.util.List;
@@ -18,7 +18,7 @@ import java.util.List;
  * @param htmlRows     how many findings (current and resolved) report.html lists of how many; fewer when the
  *                     HTML row limits cut it (the CSV and JSON files hold all)
  */
-public record RunOutput(Path runDir, List<Finding> findings, List<Finding> resolved, FindingCounts counts,
+public record RunOutput(Path runDir, List<ReportedFinding> findings, List<ReportedFinding> resolved, FindingCounts counts,
                         SuppressionReport suppressions, ReportModel.Shown htmlRows) {
 
     public RunOutput {

@@ -1,6 +1,6 @@
 package io.cmkaudit.report;
 
-import io.cmkaudit.analysis.Finding;
+
 import io.cmkaudit.analysis.FindingType;
 import io.cmkaudit.match.Wildcard;
 import java.time.LocalDate;
@@ -49,7 +49,7 @@ public record SuppressionRule(int index, int line, String findingId, FindingType
      * @param f a finding; never null
      * @return whether every criterion of this entry matches {@code f}
      */
-    public boolean matches(Finding f) {
+    public boolean matches(ReportedFinding f) {
         return (findingId == null || findingId.equals(f.findingId()))
                 && (type == null || type == f.type())
                 && (accountId == null || accountId.equals(f.accountId()))
@@ -58,8 +58,8 @@ public record SuppressionRule(int index, int line, String findingId, FindingType
     }
 
     /** @return the suppression columns this entry gives to the findings it matches */
-    public Finding.Suppression toSuppression() {
-        return new Finding.Suppression(reason, owner, expires, ticket);
+    public ReportedFinding.Suppression toSuppression() {
+        return new ReportedFinding.Suppression(reason, owner, expires, ticket);
     }
 
     /**

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import io.cmkaudit.analysis.Finding;
+
 import io.cmkaudit.analysis.FindingType;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -291,13 +291,13 @@ public final class Suppressions {
      * @param today    the current UTC date (entries expire after their {@code expires} day)
      * @return the findings in the same order, and what each entry did
      */
-    public Applied apply(List<Finding> findings, LocalDate today) {
+    public Applied apply(List<ReportedFinding> findings, LocalDate today) {
         List<SuppressionRule> active = rules.stream().filter(r -> !r.isExpiredOn(today)).toList();
         List<SuppressionRule> expired = rules.stream().filter(r -> r.isExpiredOn(today)).toList();
         int[] activeCounts = new int[active.size()];
         int[] expiredCounts = new int[expired.size()];
-        List<Finding> out = new ArrayList<>(findings.size());
-        for (Finding f : findings) {
+        List<ReportedFinding> out = new ArrayList<>(findings.size());
+        for (ReportedFinding f : findings) {
             SuppressionRule first = null;
             for (int i = 0; i < active.size(); i++) {
                 if (active.get(i).matches(f)) {
@@ -312,7 +312,7 @@ public final class Suppressions {
                     expiredCounts[i]++;
                 }
             }
-            if (first == null && f.status() == Finding.FindingStatus.OPEN && f.suppression() == null) {
+            if (first == null && f.status() == ReportedFinding.Status.OPEN && f.suppression() == null) {
                 out.add(f);
             } else {
                 out.add(f.withSuppression(first == null ? null : first.toSuppression()));
@@ -341,6 +341,6 @@ public final class Suppressions {
      * @param findings the findings, same order, with status and suppression set
      * @param report   what each entry did
      */
-    public record Applied(List<Finding> findings, SuppressionReport report) {
+    public record Applied(List<ReportedFinding> findings, SuppressionReport report) {
     }
 }

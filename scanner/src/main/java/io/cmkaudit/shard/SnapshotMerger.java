@@ -172,7 +172,26 @@ public final class SnapshotMerger {
         RunMetadata first = parts.get(0).snapshot().run();
         RunMetadata run = new RunMetadata(started, finished, first.scannerVersion(), plan.callerAccountId(),
                 plan.callerArn(), first.roleName(), first.endpointUrl(), List.copyOf(regions), calls);
-        return new Result(new Snapshot(run, plan.organization(), List.copyOf(accounts.values()), awsPolicies), problems);
+        // IAM Identity Center: every part reads the same instance; keep the most complete copy (SCANNED, then PARTIAL,
+        // then the rest), the first part's among equals
+        io.cmkaudit.snapshot.IdentityCenter identityCenter = null;
+        for (Part p : parts) {
+            io.cmkaudit.snapshot.IdentityCenter ic = p.snapshot().identityCenter();
+            if (ic != null && (identityCenter == null || rank(ic) < rank(identityCenter))) {
+                identityCenter = ic;
+            }
+        }
+        return new Result(new Snapshot(run, plan.organization(), List.copyOf(accounts.values()), awsPolicies,
+                identityCenter), problems);
+    }
+
+    private static int rank(io.cmkaudit.snapshot.IdentityCenter ic) {
+        return switch (ic.status()) {
+            case SCANNED -> 0;
+            case PARTIAL -> 1;
+            case SKIPPED -> 2;
+            default -> 3;
+        };
     }
 
     /** Whether a section only carries KMS keys another account's volumes use (the account itself not scanned here). */

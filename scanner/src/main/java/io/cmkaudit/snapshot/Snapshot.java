@@ -16,12 +16,20 @@ import java.util.stream.Stream;
  * @param accounts           one entry per account read or reported on, sorted by account id
  * @param awsManagedPolicies every AWS managed policy attached to any user, group or role (or used as a boundary)
  *                           in any account, by ARN, stored once per snapshot
+ * @param identityCenter     IAM Identity Center (permission sets, provisioning, assignments), or null when it was
+ *                           not collected (a snapshot of format version 1, or one built without it)
  */
 public record Snapshot(int schemaVersion, RunMetadata run, Organization organization, List<AccountSnapshot> accounts,
-                       Map<String, ManagedPolicy> awsManagedPolicies) {
+                       Map<String, ManagedPolicy> awsManagedPolicies, IdentityCenter identityCenter) {
 
-    /** The format version this scanner writes and reads. */
-    public static final int SCHEMA_VERSION = 1;
+    /** The format version this scanner writes. */
+    public static final int SCHEMA_VERSION = 2;
+
+    /**
+     * The format versions this scanner reads: 2, and 1 (the same without {@code identityCenter}, which then reads as
+     * not collected).
+     */
+    public static final java.util.Set<Integer> READABLE_VERSIONS = java.util.Set.of(1, 2);
 
     public Snapshot {
         Objects.requireNonNull(run, "run");
@@ -40,7 +48,38 @@ public record Snapshot(int schemaVersion, RunMetadata run, Organization organiza
      */
     public Snapshot(RunMetadata run, Organization organization, List<AccountSnapshot> accounts,
                     Map<String, ManagedPolicy> awsManagedPolicies) {
-        this(SCHEMA_VERSION, run, organization, accounts, awsManagedPolicies);
+        this(SCHEMA_VERSION, run, organization, accounts, awsManagedPolicies, null);
+    }
+
+    /**
+     * A snapshot in the current format version, with IAM Identity Center.
+     *
+     * @param run                run metadata
+     * @param organization       the organization
+     * @param accounts           accounts
+     * @param awsManagedPolicies AWS managed policies by ARN
+     * @param identityCenter     IAM Identity Center, or null when not collected
+     */
+    public Snapshot(RunMetadata run, Organization organization, List<AccountSnapshot> accounts,
+                    Map<String, ManagedPolicy> awsManagedPolicies, IdentityCenter identityCenter) {
+        this(SCHEMA_VERSION, run, organization, accounts, awsManagedPolicies, identityCenter);
+    }
+
+    /**
+     * @param replacement the new accounts
+     * @return this snapshot with other accounts, everything else kept
+     */
+    public Snapshot withAccounts(List<AccountSnapshot> replacement) {
+        return new Snapshot(schemaVersion, run, organization, replacement, awsManagedPolicies, identityCenter);
+    }
+
+    /**
+     * @param replacement the new IAM Identity Center section, or null
+     * @return this snapshot with it, everything else kept
+     */
+    public Snapshot withIdentityCenter(IdentityCenter replacement) {
+        return new Snapshot(replacement == null ? schemaVersion : SCHEMA_VERSION, run, organization, accounts,
+                awsManagedPolicies, replacement);
     }
 
     /**

@@ -153,10 +153,15 @@ public final class SnapshotJson {
         if (version == null || !version.isInt()) {
             throw new SnapshotFormatException(source + ": not a snapshot: missing integer field `schemaVersion`", null);
         }
-        if (version.intValue() != Snapshot.SCHEMA_VERSION) {
+        if (!Snapshot.READABLE_VERSIONS.contains(version.intValue())) {
             throw new SnapshotFormatException(source + ": unsupported snapshot schemaVersion " + version.intValue()
-                    + " (this cmk-audit reads version " + Snapshot.SCHEMA_VERSION + "; re-collect the snapshot or use "
-                    + "a matching cmk-audit release)", null);
+                    + " (this cmk-audit reads versions " + new java.util.TreeSet<>(Snapshot.READABLE_VERSIONS)
+                    .stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(" and "))
+                    + "; re-collect the snapshot or use a matching cmk-audit release)", null);
+        }
+        if (version.intValue() < 2 && tree.has("identityCenter")) {
+            throw new SnapshotFormatException(source + ": unknown field `identityCenter` (a schemaVersion 1 snapshot "
+                    + "has no Identity Center section)", null);
         }
         String bad = structure(tree);
         if (bad != null) {

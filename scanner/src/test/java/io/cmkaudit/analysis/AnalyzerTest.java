@@ -50,7 +50,6 @@ class AnalyzerTest {
         Finding f = fs.get(0);
         assertThat(f.type()).isEqualTo(FindingType.START_BLOCKED_KMS_DENIED);
         assertThat(f.severity()).isEqualTo(Severity.HIGH);
-        assertThat(f.status()).isEqualTo(Finding.FindingStatus.OPEN);
         assertThat(f.findingId()).isEqualTo(Finding.stableId(FindingType.START_BLOCKED_KMS_DENIED, A, "eu-west-1",
                 "i-0001", userArn(A, "alice"), k.arn()));
         assertThat(f.accountId()).isEqualTo(A);

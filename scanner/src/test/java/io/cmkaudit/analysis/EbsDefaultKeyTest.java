@@ -32,8 +32,6 @@ class EbsDefaultKeyTest {
         assertThat(f.type()).isEqualTo(FindingType.EBS_DEFAULT_KEY_UNUSABLE);
         assertThat(f.type().title()).isEqualTo("New launches will fail: EBS default key unusable");
         assertThat(f.severity()).isEqualTo(Severity.HIGH);
-        assertThat(f.status()).isEqualTo(Finding.FindingStatus.OPEN);
-        assertThat(f.change()).isNull();
         assertThat(f.findingId()).isEqualTo(Finding.stableId(FindingType.EBS_DEFAULT_KEY_UNUSABLE, A, REGION, null,
                 null, k.arn()));
         assertThat(f.accountId()).isEqualTo(A);
@@ -61,7 +59,6 @@ class EbsDefaultKeyTest {
                 + "modify-ebs-default-kms-key-id --kms-key-id <usable key> --region eu-west-1, or go back to aws/ebs: "
                 + "aws ec2 reset-ebs-default-kms-key-id --region eu-west-1.");
         assertThat(f.remediationPolicy()).isNull();
-        assertThat(f.suppression()).isNull();
     }
 
     @Test

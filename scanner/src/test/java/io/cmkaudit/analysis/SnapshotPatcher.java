@@ -85,7 +85,7 @@ final class SnapshotPatcher {
                 Organization n = new Organization(o.id(), o.managementAccountId(), o.rootId(), o.enabledPolicyTypes(),
                         o.organizationalUnits(), o.accounts(), o.serviceControlPolicies().stream().map(f).toList(),
                         o.resourceControlPolicies().stream().map(f).toList(), o.readError());
-                return new Snapshot(s.schemaVersion(), s.run(), n, s.accounts(), s.awsManagedPolicies());
+                return new Snapshot(s.schemaVersion(), s.run(), n, s.accounts(), s.awsManagedPolicies(), s.identityCenter());
             }
             case CUSTOMER_MANAGED -> {
                 return mapIam(s, t.accountId(), iam -> new IamSnapshot(iam.users(), iam.groups(), iam.roles(),
@@ -158,7 +158,7 @@ final class SnapshotPatcher {
     private static Snapshot mapIam(Snapshot s, String account, UnaryOperator<IamSnapshot> f) {
         List<AccountSnapshot> accs = s.accounts().stream().map(a -> a.accountId().equals(account)
                 ? new AccountSnapshot(a.accountId(), a.name(), a.coverage(), f.apply(a.iam()), a.regions()) : a).toList();
-        return new Snapshot(s.schemaVersion(), s.run(), s.organization(), accs, s.awsManagedPolicies());
+        return s.withAccounts(accs);
     }
 
     private static Snapshot mapKey(Snapshot s, String keyArn, UnaryOperator<KmsKey> f) {
@@ -167,6 +167,6 @@ final class SnapshotPatcher {
                 r.ebsEncryptionByDefault(), r.ebsDefaultKmsKeyId(), r.ebsDefaultKmsKeyArn(), r.instances(),
                 r.volumes(), r.kmsKeys().stream().map(k -> k.arn().equals(keyArn) ? f.apply(k) : k).toList()))
                 .toList())).toList();
-        return new Snapshot(s.schemaVersion(), s.run(), s.organization(), accs, s.awsManagedPolicies());
+        return s.withAccounts(accs);
     }
 }

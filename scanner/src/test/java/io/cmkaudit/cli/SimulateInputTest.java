@@ -216,6 +216,44 @@ class SimulateInputTest {
     }
 
     @Test
+    void aDuplicateFieldInsidePoliciesIsFoundWhereItIs() throws Exception {
+        String c = userCase("dup in policy").replace("\"Effect\": \"Allow\", \"Action\": \"kms:Decrypt\"",
+                "\"Effect\": \"Allow\", \"Action\": \"kms:Decrypt\", \"Effect\": \"Deny\"");
+        Path f = file("dup-policy.json", "[" + userCase("fine") + "," + c + "]");
+        Result r = run("simulate", f.toString());
+        assertThat(r.code()).isEqualTo(64);
+        // the Sid line of case 1 is line 13 + 7
+        assertThat(oneLine(r.err())).startsWith("cmk-audit: " + f + ": invalid json at line 20, column ")
+                .endsWith("(case 1, starting at line 13, at `policies.identity[0].document.Statement[0].Effect`): "
+                        + "field `Effect` appears twice in one object");
+    }
+
+    @Test
+    void aDuplicateCaseFieldIsFound() throws Exception {
+        String c = userCase("first name").replace("\"request\":", "\"name\": \"second name\", \"request\":");
+        Path f = file("dup-name.json", c);
+        Result r = run("simulate", f.toString());
+        assertThat(r.code()).isEqualTo(64);
+        assertThat(oneLine(r.err())).startsWith("cmk-audit: " + f + ": invalid json at line 2, column ")
+                .endsWith("(case 0, at `name`): field `name` appears twice in one object");
+        String twice = userCase("twice").replace("\"expected\":", "\"policies\": {}, \"expected\":");
+        r = run("simulate", file("dup-policies.json", twice).toString());
+        assertThat(r.code()).isEqualTo(64);
+        assertThat(oneLine(r.err())).endsWith("(case 0, at `policies`): field `policies` appears twice in one object");
+    }
+
+    @Test
+    void latin1InsideAPolicyIsFoundWhereItIs() throws Exception {
+        String c = userCase("latin policy").replace("\"Sid\": \"Use\"", "\"Sid\": \"Caf\u00e9\"");
+        Path f = file("latin1-policy.json", ("[" + userCase("fine") + "," + c + "]")
+                .getBytes(StandardCharsets.ISO_8859_1));
+        Result r = run("simulate", f.toString());
+        assertThat(r.code()).isEqualTo(64);
+        assertThat(oneLine(r.err())).startsWith("cmk-audit: " + f + ": not valid UTF-8 text at line 20, column ")
+                .contains("(case 1, starting at line 13, at `policies.identity[0].document.Statement[0].Sid`)");
+    }
+
+    @Test
     void invalidJsonInsideALaterCaseNamesTheCase() throws Exception {
         String broken = userCase("broken").replace("\"Effect\": \"Allow\", \"Action\": \"kms:Decrypt\"",
                 "\"Effect\": \"Allow\" \"Action\": \"kms:Decrypt\"");

@@ -178,7 +178,7 @@ class CollectorMotoTest {
 
     @Test
     void runMetadataNamesCallerRegionsAndEndpoint() {
-        assertThat(snapshot.schemaVersion()).isEqualTo(1);
+        assertThat(snapshot.schemaVersion()).isEqualTo(Snapshot.SCHEMA_VERSION);
         assertThat(snapshot.run().scannerVersion()).isEqualTo("9.9.9");
         assertThat(snapshot.run().callerAccountId()).isEqualTo(MGMT);
         assertThat(snapshot.run().callerArn()).isEqualTo("arn:aws:sts::" + MGMT + ":user/moto");
@@ -350,6 +350,8 @@ class CollectorMotoTest {
         // is the only AWS managed SCP, so only the one entity with the custom SCP is asked (ListPoliciesForTarget)
         expected.put("Organizations.ListTargetsForPolicy", 1L);
         expected.put("Organizations.ListPoliciesForTarget", 1L);
+        // IAM Identity Center: moto has an (empty) instance in the first configured region.
+        expected.putAll(MinimumCalls.identityCenter(1, 0, 0, 0, 0));
         assertThat(snapshot.run().apiCalls()).isEqualTo(expected);
     }
 

@@ -59,6 +59,33 @@ final class MinimumCalls {
         return m;
     }
 
+    /**
+     * The IAM Identity Center calls of a run whose instance was found (docs/snapshot-format.md, "API calls").
+     *
+     * @param regionsProbed    regions asked {@code ListInstances} until the instance was found
+     * @param permissionSets   permission sets read
+     * @param provisionedPairs permission set × provisioned account pairs
+     * @param users            distinct assigned users named
+     * @param groups           distinct assigned groups named
+     * @return the calls by {@code Service.Operation}
+     */
+    static Map<String, Long> identityCenter(int regionsProbed, int permissionSets, int provisionedPairs, int users,
+                                            int groups) {
+        Map<String, Long> m = new TreeMap<>();
+        put(m, "SSOAdmin.ListInstances", regionsProbed);
+        put(m, "SSOAdmin.ListPermissionSets", 1);
+        put(m, "SSOAdmin.DescribePermissionSet", permissionSets);
+        put(m, "SSOAdmin.GetInlinePolicyForPermissionSet", permissionSets);
+        put(m, "SSOAdmin.ListManagedPoliciesInPermissionSet", permissionSets);
+        put(m, "SSOAdmin.ListCustomerManagedPolicyReferencesInPermissionSet", permissionSets);
+        put(m, "SSOAdmin.GetPermissionsBoundaryForPermissionSet", permissionSets);
+        put(m, "SSOAdmin.ListAccountsForProvisionedPermissionSet", 2L * permissionSets);
+        put(m, "SSOAdmin.ListAccountAssignments", provisionedPairs);
+        put(m, "IdentityStore.DescribeUser", users);
+        put(m, "IdentityStore.DescribeGroup", groups);
+        return m;
+    }
+
     private static void put(Map<String, Long> m, String op, long n) {
         if (n > 0) {
             m.put(op, n);

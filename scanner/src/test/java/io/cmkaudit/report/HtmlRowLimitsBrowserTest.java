@@ -31,7 +31,7 @@ class HtmlRowLimitsBrowserTest {
     @BeforeAll
     static void openReport() throws IOException {
         // alpha: 250 start-blocked (10 CRITICAL) + 5 full access; beta: 30 start-blocked. 60 rows in all: 28, 27, 5
-        RunOutput run = new ReportWriter().write(ReportFixtures.result(HtmlRowLimitsTest.openFindings(),
+        RunOutput run = new ReportWriter().write(ReportFixtures.result(HtmlRowLimitsTest.analysis(HtmlRowLimitsTest.openFindings()),
                         ReportFixtures.sampleCoverage()),
                 new ReportOptions(dir.resolve("out"), null, null, null, ReportFixtures.CLOCK).withHtmlLimits(100, 60));
         url = run.reportHtml().toUri().toString();

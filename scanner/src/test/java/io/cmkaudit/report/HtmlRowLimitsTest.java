@@ -34,7 +34,7 @@ class HtmlRowLimitsTest {
     @TempDir
     Path out;
 
-    static Finding finding(FindingType type, String account, int i, Severity severity) {
+    static ReportedFinding finding(FindingType type, String account, int i, Severity severity) {
         ReportFixtures.F f = ReportFixtures.f(type).account(account, account.equals(ALPHA) ? "alpha" : "beta",
                         "Root/Prod")
                 .instance("eu-west-1", String.format("i-%017x", i), "host-" + i, "vol-" + i)
@@ -42,15 +42,15 @@ class HtmlRowLimitsTest {
                         + "-0000-4000-8000-000000000000", "Enabled")
                 .principal("arn:aws:iam::" + account + ":role/role-" + i, "role").decided("identity")
                 .severity(severity);
-        return f.build();
+        return ReportedFinding.open(f.build());
     }
 
     /**
      * Open: alpha has 250 start-blocked findings (the last 10 CRITICAL, the others HIGH) and 5 full-access ones;
      * beta has 30 start-blocked ones.
      */
-    static List<Finding> openFindings() {
-        List<Finding> out = new ArrayList<>();
+    static List<ReportedFinding> openFindings() {
+        List<ReportedFinding> out = new ArrayList<>();
         for (int i = 0; i < 250; i++) {
             out.add(finding(FindingType.START_BLOCKED_KMS_DENIED, ALPHA, i, i >= 240 ? Severity.CRITICAL
                     : Severity.HIGH));
@@ -64,22 +64,26 @@ class HtmlRowLimitsTest {
         return out;
     }
 
+    static List<Finding> analysis(List<ReportedFinding> findings) {
+        return findings.stream().map(ReportedFinding::finding).toList();
+    }
+
     @Test
     void modelListsTheMostSevereRowsAndCountsEveryFinding() {
-        List<Finding> findings = new ArrayList<>(openFindings());
-        Finding.Suppression accepted = new Finding.Suppression("accepted", "owner@example.com",
+        List<ReportedFinding> findings = new ArrayList<>(openFindings());
+        ReportedFinding.Suppression accepted = new ReportedFinding.Suppression("accepted", "owner@example.com",
                 java.time.LocalDate.parse("2027-01-31"), null);
         for (int i = 0; i < 150; i++) {
             findings.add(finding(FindingType.KMS_DECRYPT_ALL_KEYS, BETA, 3000 + i, Severity.MEDIUM)
                     .withSuppression(accepted));
         }
-        List<Finding> resolved = new ArrayList<>();
+        List<ReportedFinding> resolved = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
             resolved.add(finding(FindingType.GRANT_TO_NON_SERVICE_PRINCIPAL, GAMMA, 4000 + i, Severity.MEDIUM)
-                    .withChange(Finding.Change.RESOLVED));
+                    .withChange(ReportedFinding.Change.RESOLVED));
         }
         FindingCounts counts = FindingCounts.of(findings, resolved);
-        AnalysisResult result = ReportFixtures.result(findings, ReportFixtures.sampleCoverage());
+        AnalysisResult result = ReportFixtures.result(analysis(findings), ReportFixtures.sampleCoverage());
 
         // groups in page order: alpha start-blocked 250, beta start-blocked 30, alpha full access 5, then the
         // suppressed (beta decrypt, 150) and resolved (gamma grants, 20); capped at 100: 100, 30, 5, 100, 20;
@@ -96,11 +100,11 @@ class HtmlRowLimitsTest {
         assertThat(blocked.get(0).rows().note())
                 .isEqualTo("Showing 33 of 250 \u2014 all rows are in findings.csv / findings.json");
         // the 10 CRITICAL first, then the first 23 HIGH in report order
-        List<Finding> listed = blocked.get(0).findings().stream().map(FindingView::f).toList();
-        assertThat(listed.subList(0, 10)).extracting(Finding::severity).containsOnly(Severity.CRITICAL);
-        assertThat(listed.subList(0, 10)).extracting(Finding::instanceId)
+        List<ReportedFinding> listed = blocked.get(0).findings().stream().map(FindingView::f).toList();
+        assertThat(listed.subList(0, 10)).extracting(ReportedFinding::severity).containsOnly(Severity.CRITICAL);
+        assertThat(listed.subList(0, 10)).extracting(ReportedFinding::instanceId)
                 .containsExactly(ids(240, 250).toArray(String[]::new));
-        assertThat(listed.subList(10, 33)).extracting(Finding::instanceId)
+        assertThat(listed.subList(10, 33)).extracting(ReportedFinding::instanceId)
                 .containsExactly(ids(0, 23).toArray(String[]::new));
         assertThat(blocked.get(1).rows()).isEqualTo(new ReportModel.Shown(30, 30));
         assertThat(blocked.get(1).rows().truncated()).isFalse();
@@ -142,8 +146,8 @@ class HtmlRowLimitsTest {
 
     @Test
     void zeroMeansNoLimit() {
-        List<Finding> findings = openFindings();
-        ReportModel m = ReportModel.build(ReportFixtures.result(findings, ReportFixtures.sampleCoverage()), findings,
+        List<ReportedFinding> findings = openFindings();
+        ReportModel m = ReportModel.build(ReportFixtures.result(analysis(findings), ReportFixtures.sampleCoverage()), findings,
                 List.of(), FindingCounts.of(findings, List.of()), SuppressionReport.NONE, null, ReportFixtures.NOW,
                 "run", 0, 0);
         assertThat(m.groups().get(0).accounts()).extracting(ReportModel.AccountGroup::rows)
@@ -157,8 +161,8 @@ class HtmlRowLimitsTest {
 
     @Test
     void pageSaysWhatItLeftOutAndKeepsFullCountsWhileCsvAndJsonHoldEveryRow() throws IOException {
-        List<Finding> findings = openFindings();
-        RunOutput run = new ReportWriter().write(ReportFixtures.result(findings, ReportFixtures.sampleCoverage()),
+        List<ReportedFinding> findings = openFindings();
+        RunOutput run = new ReportWriter().write(ReportFixtures.result(analysis(findings), ReportFixtures.sampleCoverage()),
                 new ReportOptions(out, null, null, null, ReportFixtures.CLOCK).withHtmlLimits(100, 60));
         // capped 100, 30, 5; 60 in all: level 27 (27 + 27 + 5 = 59), one more row for alpha's start-blocked group
         assertThat(run.htmlRows()).isEqualTo(new ReportModel.Shown(60, 285));

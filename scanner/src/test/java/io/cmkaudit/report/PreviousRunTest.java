@@ -40,7 +40,7 @@ class PreviousRunTest {
                 ReportFixtures.CLOCK));
         RunOutput second = new ReportWriter().write(ReportFixtures.sample(), new ReportOptions(out, null,
                 PreviousRun.read(first.findingsJson()), null, ReportFixtures.CLOCK));
-        assertThat(second.counts().byChange()).containsEntry(io.cmkaudit.analysis.Finding.Change.UNCHANGED,
+        assertThat(second.counts().byChange()).containsEntry(ReportedFinding.Change.UNCHANGED,
                 ReportFixtures.sampleFindings().size());
         assertThat(second.resolved()).isEmpty();
         assertThat(second.runDir().getFileName().toString()).isEqualTo("2026-11-29T19-04-05Z-2");

@@ -48,8 +48,6 @@ final class ReportFixtures {
     static final class F {
         FindingType type;
         Severity severity;
-        Finding.FindingStatus status = Finding.FindingStatus.OPEN;
-        Finding.Change change;
         String accountId;
         String accountName;
         String ouPath;
@@ -133,10 +131,18 @@ final class ReportFixtures {
 
         Finding build() {
             String id = Finding.stableId(type, accountId, region, instanceId, principalArn, keyArn);
-            return new Finding(id, type, severity, status, change, accountId, accountName, ouPath, region, instanceId,
-                    instanceName, volumeIds, keyArn, keyAccountId, keyState, principalArn, principalType, layers,
-                    evidence, explanation, remediation, policy, null);
+            return new Finding(id, type, severity, new Finding.Account(accountId, accountName, ouPath), region,
+                    instanceId == null ? List.of() : List.of(Finding.Resource.instance(instanceId, instanceName,
+                            region, volumeIds)),
+                    keyArn == null ? null : new Finding.Key(keyArn, keyAccountId, keyState),
+                    principalArn == null ? null : new Finding.Principal(principalArn, principalType),
+                    new Finding.Details(layers, evidence, explanation, remediation, policy));
         }
+    }
+
+    /** @return each finding OPEN, as the report phases receive them */
+    static List<ReportedFinding> reported(List<Finding> findings) {
+        return findings.stream().map(ReportedFinding::open).toList();
     }
 
     static F f(FindingType type) {

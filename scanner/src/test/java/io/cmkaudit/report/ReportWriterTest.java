@@ -281,8 +281,8 @@ class ReportWriterTest {
     @Test
     void findingsOfRunOutputAreTheFinalOnes() throws IOException {
         RunOutput run = SampleRun.write(out);
-        assertThat(run.findings()).extracting(Finding::change).doesNotContainNull();
-        assertThat(run.findings().stream().filter(f -> f.change() == Finding.Change.NEW).map(Finding::type)
+        assertThat(run.findings()).extracting(ReportedFinding::change).doesNotContainNull();
+        assertThat(run.findings().stream().filter(f -> f.change() == ReportedFinding.Change.NEW).map(ReportedFinding::type)
                 .toList()).containsExactly(io.cmkaudit.analysis.FindingType.START_ACCESS_CONDITIONAL);
     }
 }

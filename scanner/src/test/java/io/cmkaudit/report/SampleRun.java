@@ -59,11 +59,8 @@ final class SampleRun {
                 continue;
             }
             if (f.type() == FindingType.KMS_CREATEGRANT_UNCONSTRAINED) {
-                f = new Finding(f.findingId(), f.type(), Severity.MEDIUM, f.status(), null, f.accountId(),
-                        f.accountName(), f.ouPath(), f.region(), f.instanceId(), f.instanceName(), f.volumeIds(),
-                        f.keyArn(), f.keyAccountId(), "Enabled", f.principalArn(), f.principalType(),
-                        f.decidingLayers(), f.evidence(), f.explanation(), f.remediation(), f.remediationPolicy(),
-                        null);
+                f = new Finding(f.findingId(), f.type(), Severity.MEDIUM, f.account(), f.region(), f.resources(),
+                        new Finding.Key(f.keyArn(), f.keyAccountId(), "Enabled"), f.principal(), f.details());
             }
             prev.add(f);
         }

@@ -17,9 +17,9 @@ import org.junit.jupiter.api.io.TempDir;
 class SuppressionsTest {
 
     static final LocalDate TODAY = LocalDate.of(2026, 11, 29);
-    static final List<Finding> FINDINGS = ReportFixtures.sampleFindings();
+    static final List<ReportedFinding> FINDINGS = ReportFixtures.reported(ReportFixtures.sampleFindings());
 
-    static Finding byType(List<Finding> list, FindingType t) {
+    static ReportedFinding byType(List<ReportedFinding> list, FindingType t) {
         return list.stream().filter(f -> f.type() == t).findFirst().orElseThrow();
     }
 
@@ -35,12 +35,12 @@ class SuppressionsTest {
                     ticket: SEC-9
                 """.formatted(id), "s.yaml");
         Suppressions.Applied a = s.apply(FINDINGS, TODAY);
-        Finding f = byType(a.findings(), FindingType.KEY_POLICY_PUBLIC);
-        assertThat(f.status()).isEqualTo(Finding.FindingStatus.SUPPRESSED);
-        assertThat(f.suppression()).isEqualTo(new Finding.Suppression("Public read is intended for the status page",
+        ReportedFinding f = byType(a.findings(), FindingType.KEY_POLICY_PUBLIC);
+        assertThat(f.status()).isEqualTo(ReportedFinding.Status.SUPPRESSED);
+        assertThat(f.suppression()).isEqualTo(new ReportedFinding.Suppression("Public read is intended for the status page",
                 "web-team@example.com", LocalDate.of(2027, 1, 31), "SEC-9"));
         assertThat(a.findings()).hasSize(FINDINGS.size());
-        assertThat(a.findings().stream().filter(x -> x.status() == Finding.FindingStatus.SUPPRESSED)).hasSize(1);
+        assertThat(a.findings().stream().filter(x -> x.status() == ReportedFinding.Status.SUPPRESSED)).hasSize(1);
         assertThat(a.report().active()).extracting(SuppressionReport.RuleUse::matched).containsExactly(1);
         assertThat(a.report().unused()).isEmpty();
     }
@@ -57,8 +57,8 @@ class SuppressionsTest {
                   expires: 2026-11-29
                 """, "s.yaml");
         Suppressions.Applied a = s.apply(FINDINGS, TODAY);
-        assertThat(a.findings().stream().filter(f -> f.status() == Finding.FindingStatus.SUPPRESSED)
-                .map(Finding::principalArn)).containsExactly("arn:aws:iam::012345678901:role/ops/payments-operator",
+        assertThat(a.findings().stream().filter(f -> f.status() == ReportedFinding.Status.SUPPRESSED)
+                .map(ReportedFinding::principalArn)).containsExactly("arn:aws:iam::012345678901:role/ops/payments-operator",
                 "arn:aws:iam::012345678901:role/aws-service-role/autoscaling.amazonaws.com/"
                         + "AWSServiceRoleForAutoScaling");
     }
@@ -73,7 +73,7 @@ class SuppressionsTest {
                     expires: 2026-11-28
                 """, "s.yaml");
         Suppressions.Applied a = s.apply(FINDINGS, TODAY);
-        assertThat(a.findings()).allMatch(f -> f.status() == Finding.FindingStatus.OPEN);
+        assertThat(a.findings()).allMatch(f -> f.status() == ReportedFinding.Status.OPEN);
         assertThat(a.report().expired()).hasSize(1);
         assertThat(a.report().expired().get(0).rule().expires()).isEqualTo(LocalDate.of(2026, 11, 28));
         assertThat(a.report().expired().get(0).matched()).isEqualTo(2);
@@ -138,7 +138,7 @@ class SuppressionsTest {
                 "entry 6 (line 21): not a mapping of fields (account_id, expires, finding_id, key_arn, owner, "
                         + "principal_arn, reason, ticket, type)");
         Suppressions.Applied a = s.apply(FINDINGS, TODAY);
-        assertThat(a.findings()).allMatch(f -> f.status() == Finding.FindingStatus.OPEN);
+        assertThat(a.findings()).allMatch(f -> f.status() == ReportedFinding.Status.OPEN);
         assertThat(a.report().invalid()).hasSize(7);
         assertThat(a.report().entries()).isEqualTo(6);
     }

@@ -39,7 +39,7 @@ class SnapshotJsonTest {
 
     @Test
     void schemaVersionIsTheFirstField() {
-        assertThat(json(SnapshotFixtures.full())).startsWith("{\n  \"schemaVersion\" : 1,\n  \"run\" : {");
+        assertThat(json(SnapshotFixtures.full())).startsWith("{\n  \"schemaVersion\" : 2,\n  \"run\" : {");
     }
 
     @Test
@@ -59,10 +59,10 @@ class SnapshotJsonTest {
 
     @Test
     void unknownSchemaVersionIsAClearError() {
-        String text = json(SnapshotFixtures.full()).replace("\"schemaVersion\" : 1", "\"schemaVersion\" : 7");
+        String text = json(SnapshotFixtures.full()).replace("\"schemaVersion\" : 2", "\"schemaVersion\" : 7");
         assertThatThrownBy(() -> parse(text))
                 .isInstanceOf(SnapshotFormatException.class)
-                .hasMessage("snapshot: unsupported snapshot schemaVersion 7 (this cmk-audit reads version 1; "
+                .hasMessage("snapshot: unsupported snapshot schemaVersion 7 (this cmk-audit reads versions 1 and 2; "
                         + "re-collect the snapshot or use a matching cmk-audit release)");
     }
 

@@ -1,0 +1,347 @@
+package io.cmkaudit.analysis;
+
+import io.cmkaudit.analysis.PolicyLibrary.Entry;
+import io.cmkaudit.analysis.RuleContext.AccountScope;
+import io.cmkaudit.analysis.RuleContext.KeySide;
+import io.cmkaudit.analysis.RuleContext.PrincipalSide;
+import io.cmkaudit.analysis.SnapshotIndex.InstanceRef;
+import io.cmkaudit.analysis.SnapshotIndex.KeyRef;
+import io.cmkaudit.analysis.SnapshotIndex.KeyStatus;
+import io.cmkaudit.analysis.SnapshotIndex.PrincipalKind;
+import io.cmkaudit.analysis.SnapshotIndex.PrincipalRef;
+import io.cmkaudit.policy.Context;
+import io.cmkaudit.policy.Decision;
+import io.cmkaudit.policy.DecisionKind;
+import io.cmkaudit.policy.Effect;
+import io.cmkaudit.policy.Evaluator;
+import io.cmkaudit.policy.Layer;
+import io.cmkaudit.policy.Request;
+import io.cmkaudit.policy.ResidualCondition;
+import io.cmkaudit.policy.Statement;
+import io.cmkaudit.snapshot.AccountSnapshot;
+import io.cmkaudit.snapshot.KmsKey;
+import io.cmkaudit.snapshot.RegionSnapshot;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Breadth of a principal's direct KMS rights (aws-rules.md §5), for every user and role (not service-linked roles):
+ * on every in-scope key it may reach, {@code KMS_FULL_ACCESS} (every KMS action allowed) and
+ * {@code KMS_CREATEGRANT_UNCONSTRAINED} ({@code kms:CreateGrant} without {@code kms:GrantIsForAWSResource},
+ * https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-grant-is-for-aws-resource);
+ * and {@code KMS_DECRYPT_ALL_KEYS} (an identity statement allows {@code kms:Decrypt} / {@code kms:ReEncryptFrom} on
+ * every key without a key-restricting condition). Grants are graded by {@link GrantRule}, not here. Each
+ * remediation is re-evaluated before it is offered.
+ */
+final class BreadthRule implements Rule {
+
+    /** A KMS action name no statement can list explicitly: only wildcards, NotAction or "*" match it. */
+    static final String PROBE_ACTION = "kms:CmkAuditProbeEveryAction";
+
+    /** A key of another account, for the "decrypt with every key" check. */
+    static final String ANY_KEY = "arn:aws:kms:us-east-1:" + ContextFactory.OUTSIDER_ACCOUNT
+            + ":key/cmk-audit-any-key";
+
+    /** Condition keys whose presence in a statement limits which keys or which path a Decrypt statement covers. */
+    private static final List<String> KEY_RESTRICTING_PREFIXES = List.of("kms:viaservice", "kms:encryptioncontext",
+            "kms:grantisforawsresource", "kms:resourcealiases", "kms:requestalias", "aws:resourcetag/",
+            "aws:resourceaccount", "aws:resourceorgid", "aws:resourceorgpaths", "aws:calledvia",
+            "aws:viaawsservice");
+
+    private final RuleContext ctx;
+    private final Map<String, List<String>> accountKeys = new ConcurrentHashMap<>();
+    private volatile Map<String, List<KeyRef>> reachable;
+
+    BreadthRule(RuleContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public Set<FindingType> types() {
+        return Set.of(FindingType.KMS_FULL_ACCESS, FindingType.KMS_CREATEGRANT_UNCONSTRAINED,
+                FindingType.KMS_DECRYPT_ALL_KEYS);
+    }
+
+    @Override
+    public List<Finding> principal(AccountScope account, PrincipalSide ps) {
+        if (ps.ref().kind() == PrincipalKind.SERVICE_LINKED_ROLE) {
+            return List.of();
+        }
+        List<Finding> out = new ArrayList<>();
+        for (KeyRef k : reachableKeys(ps.ref().accountId())) {
+            KeySide ks = ctx.keySide(k);
+            // grants are graded by GRANT_TO_NON_SERVICE_PRINCIPAL, not here
+            EvalSet withGrants = ctx.withKey(ps, ks);
+            EvalSet set = withGrants.withResource(withGrants.rcp, ks.keyPolicy(), List.of(), withGrants.keyState,
+                    ks.inManagement());
+            Finding full = fullAccess(ps, k, set);
+            if (full != null) {
+                out.add(full);
+            }
+            Finding cg = createGrantUnconstrained(ps, k, set);
+            if (cg != null) {
+                out.add(cg);
+            }
+        }
+        Finding all = decryptAllKeys(ps);
+        if (all != null) {
+            out.add(all);
+        }
+        return out;
+    }
+
+    /** The keys of in-scope instances in the account, and the account's own keys: a principal's "own" keys. */
+    List<String> accountKeys(String accountId) {
+        return accountKeys.computeIfAbsent(accountId, a -> {
+            Set<String> s = new TreeSet<>();
+            for (InstanceRef i : ctx.index.instances(a)) {
+                i.cmks().forEach(u -> {
+                    if (u.key().arn().startsWith("arn:")) {
+                        s.add(u.key().arn());
+                    }
+                });
+            }
+            AccountSnapshot acc = ctx.index.account(a);
+            if (acc != null) {
+                for (RegionSnapshot r : acc.regions()) {
+                    for (KmsKey k : r.kmsKeys()) {
+                        if (!"AWS".equals(k.keyManager())) {
+                            s.add(k.arn());
+                        }
+                    }
+                }
+            }
+            if (s.isEmpty()) {
+                s.add("arn:aws:kms:*:" + a + ":key/*");
+            }
+            return List.copyOf(s);
+        });
+    }
+
+    /**
+     * The in-scope keys a principal of the account may reach: the account's own, and those whose key policy names
+     * the account (or one of its principals) or everyone. Computed once for all accounts.
+     */
+    List<KeyRef> reachableKeys(String accountId) {
+        Map<String, List<KeyRef>> m = reachable;
+        if (m == null) {
+            synchronized (this) {
+                if (reachable == null) {
+                    Map<String, List<KeyRef>> byAccount = new HashMap<>();
+                    List<KeyRef> everyone = new ArrayList<>();
+                    for (String keyArn : ctx.index.keysInScope()) {
+                        KeyRef k = ctx.index.keyRefs().get(keyArn);
+                        if (k == null || k.key() == null || k.key().keyPolicy() == null || k.accountId() == null) {
+                            continue;
+                        }
+                        KeySide ks = ctx.keySide(k);
+                        if (ks.trustsEveryone()) {
+                            everyone.add(k);
+                        } else {
+                            ks.trustedAccounts().forEach(a -> byAccount.computeIfAbsent(a, x -> new ArrayList<>())
+                                    .add(k));
+                        }
+                    }
+                    byAccount.put("*", everyone);
+                    reachable = byAccount;
+                }
+                m = reachable;
+            }
+        }
+        List<KeyRef> out = new ArrayList<>(m.getOrDefault(accountId, List.of()));
+        out.addAll(m.get("*"));
+        out.sort(Comparator.comparing(KeyRef::arn));
+        return out;
+    }
+
+    private Decision direct(PrincipalSide ps, KeyRef k, EvalSet set, String action) {
+        String category = ContextFactory.directCategory(action);
+        Context c = ps.contexts().computeIfAbsent(k.arn() + "|" + category,
+                x -> ctx.contexts.direct(ps.ref(), k, action));
+        Request r = new Request(ps.ref().arn(), action, k.arn(), k.accountId(), c);
+        return Evaluator.evaluate(r, ps.info(), set.policySet());
+    }
+
+    /** Whether every KMS action is allowed on the key (a probe action, then every documented one if needed). */
+    private boolean everyAction(PrincipalSide ps, KeyRef k, EvalSet set, Decision probe) {
+        if (probe.kind() != DecisionKind.ALLOWED && probe.kind() != DecisionKind.CONDITIONAL) {
+            return false;
+        }
+        Set<String> suspects = new TreeSet<>();
+        for (Entry e : set.all()) {
+            suspects.addAll(ctx.library.suspects(e, PROBE_ACTION, PolicyJson.KMS_KEY_ACTIONS));
+        }
+        for (String a : suspects) {
+            DecisionKind dk = direct(ps, k, set, a).kind();
+            if (dk != DecisionKind.ALLOWED && dk != DecisionKind.CONDITIONAL) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private Finding fullAccess(PrincipalSide ps, KeyRef k, EvalSet set) {
+        Decision probe = direct(ps, k, set, PROBE_ACTION);
+        if (!everyAction(ps, k, set, probe)) {
+            return null;
+        }
+        PrincipalRef p = ps.ref();
+        Remediation rem = ctx.remediator.fullAccess(p, set, probe, accountKeys(p.accountId()),
+                s -> everyAction(ps, k, s, direct(ps, k, s, PROBE_ACTION)));
+        if (rem == null) {
+            rem = Remediation.textOnly("Replace the statements named in the evidence by statements that allow "
+                    + "only the KMS actions this principal needs, on the exact key ARNs.");
+        }
+        String cond = probe.kind() == DecisionKind.CONDITIONAL ? " when " + Texts.residuals(probe) : "";
+        String expl = Texts.uncertainPrefix(ps.uncertain()) + p.arn() + " is allowed every KMS action on " + k.arn()
+                + cond + ", including key administration (PutKeyPolicy, ScheduleKeyDeletion) and unconstrained "
+                + "CreateGrant.";
+        return finding(FindingType.KMS_FULL_ACCESS, p, k, probe, set, expl, rem);
+    }
+
+    private Finding createGrantUnconstrained(PrincipalSide ps, KeyRef k, EvalSet set) {
+        Decision d = direct(ps, k, set, "kms:CreateGrant");
+        if (!unconstrained(d)) {
+            return null;
+        }
+        PrincipalRef p = ps.ref();
+        Remediation rem = ctx.remediator.createGrantUnconstrained(p, set, d,
+                s -> unconstrained(direct(ps, k, s, "kms:CreateGrant")));
+        if (rem == null) {
+            rem = Remediation.textOnly("Add the condition Bool kms:GrantIsForAWSResource true to the statements "
+                    + "named in the evidence that allow kms:CreateGrant.");
+        }
+        String cond = d.kind() == DecisionKind.CONDITIONAL ? " when " + Texts.residuals(d) : "";
+        String expl = Texts.uncertainPrefix(ps.uncertain()) + p.arn() + " can call kms:CreateGrant on " + k.arn()
+                + " directly" + cond + " (without kms:GrantIsForAWSResource true), so it can give any use of "
+                + "the key to any principal.";
+        return finding(FindingType.KMS_CREATEGRANT_UNCONSTRAINED, p, k, d, set, expl, rem);
+    }
+
+    /**
+     * A direct CreateGrant counts as unconstrained when allowed, or conditional only on context the caller does
+     * not choose per grant (source IP, MFA, time...): a residual on a grant parameter (grantee, operations,
+     * constraints) means the statement constrains the grants.
+     */
+    private static boolean unconstrained(Decision d) {
+        if (d.kind() == DecisionKind.ALLOWED) {
+            return true;
+        }
+        if (d.kind() != DecisionKind.CONDITIONAL) {
+            return false;
+        }
+        for (ResidualCondition r : d.residual()) {
+            String key = r.key() == null ? "" : r.key().toLowerCase(Locale.ROOT);
+            if (ContextFactory.GRANT_PARAMETER_KEYS.contains(key) || key.startsWith("kms:encryptioncontext")) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private Finding finding(FindingType type, PrincipalRef p, KeyRef k, Decision d, EvalSet set, String expl,
+                            Remediation rem) {
+        Finding f = Finding.principalKey(type, type.defaultSeverity(), ctx.account(p.accountId()), k.region(),
+                RuleContext.principal(p), RuleContext.key(k),
+                Finding.Details.of(Texts.layers(d), Texts.evidence(d, set), expl, rem));
+        ctx.keep(f.findingId(), rem);
+        return f;
+    }
+
+    /**
+     * KMS_DECRYPT_ALL_KEYS: an identity statement of the principal allows kms:Decrypt or kms:ReEncryptFrom on
+     * every key ({@code Resource "*"}, or a NotResource that leaves keys in) and has no condition on a key that
+     * limits which keys or which path it covers ({@link #KEY_RESTRICTING_PREFIXES}); and the principal's
+     * effective permissions (identity, boundary, SCPs) really allow it on an arbitrary key of another account.
+     */
+    private Finding decryptAllKeys(PrincipalSide ps) {
+        PrincipalRef p = ps.ref();
+        List<Entry> entries = new ArrayList<>();
+        List<Integer> indexes = new ArrayList<>();
+        List<String> evidence = new ArrayList<>();
+        for (Entry e : ps.base().identity) {
+            List<Statement> st = e.policy().statements();
+            for (int i = 0; i < st.size(); i++) {
+                Statement s = st.get(i);
+                if (s.effect() != Effect.ALLOW) {
+                    continue;
+                }
+                if (!s.matchesAction("kms:Decrypt") && !s.matchesAction("kms:ReEncryptFrom")) {
+                    continue;
+                }
+                if (!s.matchesResource(ANY_KEY, null)) {
+                    continue;
+                }
+                if (s.conditions().stream().anyMatch(c -> c.key() != null && restricting(c.key()))) {
+                    continue;
+                }
+                entries.add(e);
+                indexes.add(s.index());
+                evidence.add(Texts.label(e.name(), s.label(), s.index()));
+            }
+        }
+        if (entries.isEmpty()) {
+            return null;
+        }
+        KeyRef any = new KeyRef(ANY_KEY, ContextFactory.OUTSIDER_ACCOUNT, "us-east-1", null, false,
+                KeyStatus.USABLE);
+        EvalSet set = anyKeySet(ps, p.accountId());
+        Decision d = allowedOnAnyKey(ps, any, set);
+        if (d == null) {
+            return null;
+        }
+        Remediation rem = ctx.remediator.decryptAllKeys(p, set, entries, indexes, accountKeys(p.accountId()),
+                s -> allowedOnAnyKey(ps, any, s) != null);
+        if (rem == null) {
+            rem = Remediation.textOnly("Replace Resource \"*\" in the statements named in the evidence by the "
+                    + "ARNs of the keys this principal needs.");
+        }
+        String expl = Texts.uncertainPrefix(ps.uncertain()) + p.arn() + " may call kms:Decrypt or "
+                + "kms:ReEncryptFrom with every KMS key (Resource \"*\"), including keys of other accounts that "
+                + "trust its account.";
+        Finding f = Finding.principalKey(FindingType.KMS_DECRYPT_ALL_KEYS, Severity.MEDIUM,
+                ctx.account(p.accountId()), null, RuleContext.principal(p), null,
+                Finding.Details.of(List.of("identity"), evidence, expl, rem));
+        ctx.keep(f.findingId(), rem);
+        return f;
+    }
+
+    private EvalSet anyKeySet(PrincipalSide ps, String account) {
+        PolicySource trusting = new PolicySource("key policy of a key in another account that trusts " + account,
+                PolicySource.Origin.KEY_POLICY, ContextFactory.OUTSIDER_ACCOUNT, ANY_KEY, "default",
+                "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":"
+                + "\"arn:aws:iam::" + account + ":root\"},\"Action\":\"kms:*\",\"Resource\":\"*\"}]}");
+        return ps.base().withResource(List.of(), ctx.library.derived(trusting), List.of(), "Enabled", false);
+    }
+
+    private Decision allowedOnAnyKey(PrincipalSide ps, KeyRef any, EvalSet set) {
+        for (String action : List.of("kms:Decrypt", "kms:ReEncryptFrom")) {
+            Decision d = direct(ps, any, set, action);
+            if (d.kind() == DecisionKind.ALLOWED || d.kind() == DecisionKind.CONDITIONAL) {
+                boolean fromIdentity = d.matched().stream()
+                        .anyMatch(m -> m.layer() == Layer.IDENTITY && m.effect() == Effect.ALLOW);
+                if (fromIdentity) {
+                    return d;
+                }
+            }
+        }
+        return null;
+    }
+
+    private static boolean restricting(String key) {
+        String k = key.toLowerCase(Locale.ROOT);
+        for (String p : KEY_RESTRICTING_PREFIXES) {
+            if (k.startsWith(p)) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,272 @@
+package io.cmkaudit.analysis;
+
+import io.cmkaudit.analysis.InstanceClasses.InstanceClass;
+import io.cmkaudit.analysis.PolicyLibrary.Entry;
+import io.cmkaudit.analysis.SnapshotIndex.InstanceRef;
+import io.cmkaudit.analysis.SnapshotIndex.KeyRef;
+import io.cmkaudit.analysis.SnapshotIndex.PrincipalKind;
+import io.cmkaudit.analysis.SnapshotIndex.PrincipalRef;
+import io.cmkaudit.analysis.SnapshotIndex.Scope;
+import io.cmkaudit.policy.Context;
+import io.cmkaudit.policy.Effect;
+import io.cmkaudit.policy.Grant;
+import io.cmkaudit.policy.PrincipalInfo;
+import io.cmkaudit.policy.PrincipalType;
+import io.cmkaudit.policy.Statement;
+import io.cmkaudit.snapshot.KmsGrant;
+import io.cmkaudit.snapshot.Snapshot;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The prepared, cached state of one analysis that every {@link Rule} reads: the snapshot index, every policy parsed
+ * once, the request contexts, the instance classes, and the two sides of an evaluation (a principal's policies, a
+ * key's) built once each. Thread-safe: rules of different accounts use it in parallel.
+ */
+final class RuleContext {
+
+    /** Everything about one principal that does not depend on the resource; {@code contexts} caches direct-call
+     * contexts of the breadth checks (used by one thread at a time). */
+    record PrincipalSide(PrincipalRef ref, PrincipalInfo info, EvalSet base, List<String> uncertain,
+                         Map<String, Context> contexts) {
+    }
+
+    /** Everything about one key that does not depend on the caller. */
+    record KeySide(KeyRef ref, Entry keyPolicy, List<List<Entry>> rcp, List<Grant> grants, boolean inManagement,
+                   Set<String> trustedAccounts, boolean trustsEveryone, List<String> uncertain) {
+    }
+
+    /**
+     * The instances of one account as the principal rules join them.
+     *
+     * @param accountId the account
+     * @param groups    its in-scope instances grouped by {@link InstanceClasses}
+     * @param asgGroups the same, limited to instances of Auto Scaling groups
+     */
+    record AccountScope(String accountId, List<InstanceClass> groups, List<InstanceClass> asgGroups) {
+    }
+
+    /** Tag EC2 Auto Scaling puts on the instances of a group. */
+    static final String AUTO_SCALING_GROUP_TAG = "aws:autoscaling:groupName";
+
+    final SnapshotIndex index;
+    final PolicyLibrary library = new PolicyLibrary();
+    final Remediator remediator = new Remediator(library);
+    final ContextFactory contexts;
+    final InstanceClasses classes;
+    private final Map<String, KeySide> keySides = new ConcurrentHashMap<>();
+    private final boolean keepRemediations;
+    private final Map<String, Remediation> remediations = new ConcurrentHashMap<>();
+
+    /**
+     * Parses every policy of the snapshot once (in parallel) and derives what depends on all of them.
+     *
+     * @param keepRemediations whether to keep each finding's structured remediation (tests; costs memory)
+     */
+    RuleContext(Snapshot snapshot, boolean keepRemediations) {
+        this.index = new SnapshotIndex(snapshot);
+        this.keepRemediations = keepRemediations;
+        Map<String, PolicySource> unique = new LinkedHashMap<>();
+        for (List<PrincipalRef> ps : index.principalsByAccount().values()) {
+            for (PrincipalRef p : ps) {
+                p.identity().forEach(s -> unique.putIfAbsent(s.name(), s));
+                if (p.boundary() != null) {
+                    unique.putIfAbsent(p.boundary().name(), p.boundary());
+                }
+            }
+        }
+        for (String a : index.accounts().keySet()) {
+            index.scpLevels(a).forEach(l -> l.forEach(s -> unique.putIfAbsent(s.name(), s)));
+            index.rcpLevels(a).forEach(l -> l.forEach(s -> unique.putIfAbsent(s.name(), s)));
+        }
+        for (KeyRef k : index.keyRefs().values()) {
+            PolicySource s = keyPolicySource(k);
+            if (s != null) {
+                unique.putIfAbsent(s.name(), s);
+            }
+        }
+        List<PolicySource> sources = new ArrayList<>(unique.values());
+        sources.parallelStream().forEach(library::get);
+        contexts = new ContextFactory(index, library.referencedKeys());
+        List<Entry> startRelevant = new ArrayList<>();
+        for (PolicySource s : sources) {
+            switch (s.origin()) {
+                case KEY_POLICY, RCP -> { }
+                default -> startRelevant.add(library.get(s));
+            }
+        }
+        classes = new InstanceClasses(library.referencedKeys(), startRelevant);
+    }
+
+    /** Keeps a finding's structured remediation when the run keeps them. */
+    void keep(String findingId, Remediation r) {
+        if (keepRemediations) {
+            remediations.put(findingId, r);
+        }
+    }
+
+    /** @return the kept remediations by finding id */
+    Map<String, Remediation> remediations() {
+        return remediations;
+    }
+
+    // ------------------------------------------------------------------ subjects of findings
+
+    /** @return the account of a finding, with its name and OU path; null id gives an account of nulls */
+    Finding.Account account(String accountId) {
+        return accountId == null ? new Finding.Account(null, null, null)
+                : new Finding.Account(accountId, index.accountName(accountId), index.ouPath(accountId));
+    }
+
+    /** @return the key of a finding with the state the reports show */
+    static Finding.Key key(KeyRef k) {
+        return new Finding.Key(k.arn(), k.accountId(), k.reportedState());
+    }
+
+    /** @return the principal of a finding */
+    static Finding.Principal principal(PrincipalRef p) {
+        return new Finding.Principal(p.arn(), p.kind().label);
+    }
+
+    /** @return the instance as an affected resource, with the volumes on the key */
+    static Finding.Resource instance(InstanceRef i, List<String> volumeIds) {
+        return Finding.Resource.instance(i.instance().instanceId(), i.instance().name(), i.region(), volumeIds);
+    }
+
+    // ------------------------------------------------------------------ accounts
+
+    /** @return the account's in-scope instances grouped for the principal rules */
+    AccountScope accountScope(String accountId) {
+        List<InstanceRef> cmk = index.instances(accountId).stream().filter(i -> i.scope() == Scope.CMK).toList();
+        return new AccountScope(accountId, classes.group(cmk), classes.group(cmk.stream()
+                .filter(i -> i.instance().tags().containsKey(AUTO_SCALING_GROUP_TAG)).toList()));
+    }
+
+    // ------------------------------------------------------------------ sides of an evaluation
+
+    /** @return the principal's side of every evaluation: its identity policies, boundary, SCPs, uncertainties */
+    PrincipalSide principalSide(PrincipalRef p) {
+        List<String> uncertain = new ArrayList<>();
+        List<Entry> identity = new ArrayList<>();
+        for (PolicySource s : p.identity()) {
+            Entry e = library.get(s);
+            identity.add(e);
+            if (e.unparseable()) {
+                uncertain.add("policy " + e.name() + " could not be parsed");
+            }
+        }
+        Entry boundary = p.boundary() == null ? null : library.get(p.boundary());
+        if (boundary != null && boundary.unparseable()) {
+            uncertain.add("permissions boundary " + boundary.name() + " could not be parsed");
+        }
+        p.missingPolicies().forEach(m -> uncertain.add("policy " + m + " is not in the snapshot"));
+        boolean slr = p.kind() == PrincipalKind.SERVICE_LINKED_ROLE;
+        List<List<Entry>> scp = slr ? List.of() : entries(index.scpLevels(p.accountId()), uncertain, "SCP");
+        if (!index.org.readable()) {
+            uncertain.add("the organization could not be read, so SCPs and RCPs are unknown");
+        }
+        PrincipalInfo info = new PrincipalInfo(p.kind() == PrincipalKind.USER ? PrincipalType.USER
+                : PrincipalType.ROLE, p.accountId(), slr, index.isManagementAccount(p.accountId()), null);
+        EvalSet base = new EvalSet(identity, boundary, scp, List.of(), null, List.of(), null, false);
+        return new PrincipalSide(p, info, base, List.copyOf(uncertain), new HashMap<>());
+    }
+
+    /** @return the parsed policies of SCP or RCP levels; unparseable ones are added to {@code uncertain} */
+    List<List<Entry>> entries(List<List<PolicySource>> levels, List<String> uncertain, String kind) {
+        List<List<Entry>> out = new ArrayList<>();
+        for (List<PolicySource> l : levels) {
+            List<Entry> level = new ArrayList<>();
+            for (PolicySource s : l) {
+                Entry e = library.get(s);
+                if (e.unparseable()) {
+                    uncertain.add(kind + " " + e.name() + " could not be parsed");
+                }
+                level.add(e);
+            }
+            out.add(level);
+        }
+        return out;
+    }
+
+    /** @return the key's side of every evaluation, built once per key */
+    KeySide keySide(KeyRef k) {
+        return keySides.computeIfAbsent(k.arn(), a -> buildKeySide(k));
+    }
+
+    private KeySide buildKeySide(KeyRef k) {
+        List<String> uncertain = new ArrayList<>();
+        PolicySource src = keyPolicySource(k);
+        Entry kp = src == null ? null : library.get(src);
+        if (kp != null && kp.unparseable()) {
+            uncertain.add("the key policy of " + k.arn() + " could not be parsed");
+        }
+        boolean inMgmt = index.isManagementAccount(k.accountId());
+        List<List<Entry>> rcp = k.awsManaged() || inMgmt ? List.of()
+                : entries(index.rcpLevels(k.accountId()), uncertain, "RCP");
+        List<Grant> grants = new ArrayList<>();
+        if (k.key() != null) {
+            for (KmsGrant g : k.key().grants()) {
+                Grant.Constraints c = g.constraints() == null ? null : new Grant.Constraints(
+                        g.constraints().encryptionContextEquals().isEmpty() ? null
+                                : g.constraints().encryptionContextEquals(),
+                        g.constraints().encryptionContextSubset().isEmpty() ? null
+                                : g.constraints().encryptionContextSubset());
+                grants.add(new Grant(g.grantId(), g.name(), g.granteePrincipal(), g.operations(), c));
+            }
+        }
+        Set<String> trusted = new TreeSet<>();
+        boolean everyone = false;
+        if (k.accountId() != null) {
+            trusted.add(k.accountId());
+        }
+        if (kp != null) {
+            for (Statement s : kp.policy().statements()) {
+                if (s.effect() != Effect.ALLOW) {
+                    continue;
+                }
+                if (s.principal() == null) {
+                    everyone |= s.notPrincipal() != null || !s.unparsed().isEmpty();
+                    continue;
+                }
+                if (s.principal().isEveryone()) {
+                    everyone = true;
+                    continue;
+                }
+                for (String a : s.principal().aws()) {
+                    if (a.matches("\\d{12}")) {
+                        trusted.add(a);
+                    } else if (a.startsWith("arn:")) {
+                        String acc = SnapshotIndex.accountOf(a);
+                        if (acc != null) {
+                            trusted.add(acc);
+                        }
+                    }
+                }
+            }
+        }
+        return new KeySide(k, kp, rcp, List.copyOf(grants), inMgmt, Set.copyOf(trusted), everyone,
+                List.copyOf(uncertain));
+    }
+
+    /** @return the key policy of a collected key as a policy source, or null when it was not read */
+    static PolicySource keyPolicySource(KeyRef k) {
+        if (k.key() == null || k.key().keyPolicy() == null) {
+            return null;
+        }
+        return new PolicySource(PolicySource.keyPolicyName(k.arn()), PolicySource.Origin.KEY_POLICY,
+                k.accountId(), k.arn(), "default", k.key().keyPolicy());
+    }
+
+    /** @return the principal's set for a request on the key */
+    EvalSet withKey(PrincipalSide ps, KeySide ks) {
+        boolean slr = ps.ref().kind() == PrincipalKind.SERVICE_LINKED_ROLE;
+        return ps.base().withResource(slr ? List.of() : ks.rcp(), ks.keyPolicy(), ks.grants(),
+                ks.ref().key() == null ? null : ks.ref().key().keyState(), ks.inManagement());
+    }
+}

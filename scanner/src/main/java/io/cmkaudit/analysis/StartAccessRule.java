@@ -1,0 +1,183 @@
+package io.cmkaudit.analysis;
+
+import io.cmkaudit.analysis.InstanceClasses.InstanceClass;
+import io.cmkaudit.analysis.RuleContext.AccountScope;
+import io.cmkaudit.analysis.RuleContext.KeySide;
+import io.cmkaudit.analysis.RuleContext.PrincipalSide;
+import io.cmkaudit.analysis.SnapshotIndex.InstanceRef;
+import io.cmkaudit.analysis.SnapshotIndex.KeyRef;
+import io.cmkaudit.analysis.SnapshotIndex.KeyStatus;
+import io.cmkaudit.analysis.SnapshotIndex.KeyUse;
+import io.cmkaudit.analysis.SnapshotIndex.PrincipalKind;
+import io.cmkaudit.analysis.SnapshotIndex.PrincipalRef;
+import io.cmkaudit.policy.Decision;
+import io.cmkaudit.policy.DecisionKind;
+import io.cmkaudit.policy.Effect;
+import io.cmkaudit.policy.Evaluator;
+import io.cmkaudit.policy.Layer;
+import io.cmkaudit.policy.Request;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Start access (findings.md, "The join"; aws-rules.md §2): for every principal of an account and every in-scope
+ * instance it may start ({@code ec2:StartInstances}), the {@code kms:CreateGrant} EC2 then makes on each customer
+ * managed key with the principal's credentials (forward access session,
+ * https://docs.aws.amazon.com/kms/latest/developerguide/grants.html). Denied: {@code START_BLOCKED_KMS_DENIED};
+ * depends on context unknown offline, or the key could not be read: {@code START_ACCESS_CONDITIONAL}. Unusable or
+ * missing keys are {@link KeyStateRule}'s. The StartInstances decision is made once per principal and instance class,
+ * the CreateGrant once per principal and key. {@code explain} reads its decisions through
+ * {@link #startDecision} and {@link #forwardGrant}.
+ */
+final class StartAccessRule implements Rule {
+
+    /** Action of the EC2 API the join evaluates. */
+    static final String START = "ec2:StartInstances";
+    /** Name prefix of EC2 Auto Scaling's service-linked role(s). */
+    static final String AUTO_SCALING_SLR = "AWSServiceRoleForAutoScaling";
+
+    private final RuleContext ctx;
+
+    StartAccessRule(RuleContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public Set<FindingType> types() {
+        return Set.of(FindingType.START_BLOCKED_KMS_DENIED, FindingType.START_ACCESS_CONDITIONAL);
+    }
+
+    /** The forward-access CreateGrant of a principal on a key, classified, with its remediation. */
+    record GrantResult(FindingType type, Severity severity, Decision decision, List<String> layers,
+                       List<String> evidence, String explanation, Remediation remediation, List<String> uncertain) {
+    }
+
+    @Override
+    public List<Finding> principal(AccountScope account, PrincipalSide ps) {
+        List<Finding> out = new ArrayList<>();
+        PrincipalRef p = ps.ref();
+        Map<String, GrantResult> grantCache = new HashMap<>();
+        // Auto Scaling's service-linked role starts only instances of its groups (warm pools)
+        boolean autoScaling = p.kind() == PrincipalKind.SERVICE_LINKED_ROLE && p.name().startsWith(AUTO_SCALING_SLR);
+        for (InstanceClass c : autoScaling ? account.asgGroups() : account.groups()) {
+            Decision sd = startDecision(ps, c.representative());
+            if (sd.kind() == DecisionKind.IMPLICIT_DENY || sd.kind() == DecisionKind.EXPLICIT_DENY) {
+                continue;
+            }
+            for (InstanceRef i : c.members()) {
+                for (KeyUse u : i.cmks()) {
+                    KeyRef k = u.key();
+                    if (k.status() == KeyStatus.UNUSABLE || k.status() == KeyStatus.MISSING) {
+                        continue;
+                    }
+                    GrantResult g = grantCache.computeIfAbsent(k.arn(), a -> forwardGrant(ps, k, i.region()));
+                    if (g.type() != null) {
+                        out.add(finding(ps, i, u, g, sd));
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /** @return the principal's {@code ec2:StartInstances} decision on the instance (direct call) */
+    Decision startDecision(PrincipalSide ps, InstanceRef i) {
+        Request start = new Request(ps.ref().arn(), START, i.instance().arn(), i.accountId(),
+                ctx.contexts.startInstances(ps.ref(), i));
+        return Evaluator.evaluate(start, ps.info(), ps.base().policySet());
+    }
+
+    /**
+     * @return EC2's forward-access {@code kms:CreateGrant} for the principal on the key, classified; type null when
+     *         allowed
+     */
+    GrantResult forwardGrant(PrincipalSide ps, KeyRef k, String region) {
+        PrincipalRef p = ps.ref();
+        List<String> uncertain = new ArrayList<>(ps.uncertain());
+        if (k.status() == KeyStatus.UNKNOWN) {
+            String why = k.key() == null ? "the key was not collected"
+                    : k.key().readError() != null ? "the key could not be read (" + k.key().readError().code()
+                    + " on " + k.key().readError().operation() + ")" : "the key policy could not be read";
+            String expl = p.arn() + " can start the instance, but whether EC2's kms:CreateGrant on " + k.arn()
+                    + " is allowed is unknown: " + why + ".";
+            return new GrantResult(FindingType.START_ACCESS_CONDITIONAL, Severity.MEDIUM, null, List.of("resource"),
+                    List.of(k.arn() + ": " + why), expl, Remediation.textOnly("Give the audit role read access to "
+                    + "the key (kms:DescribeKey, kms:GetKeyPolicy, kms:ListGrants) and scan again; the policies "
+                    + "of " + k.accountId() + " decide whether the start works."), uncertain);
+        }
+        KeySide ks = ctx.keySide(k);
+        uncertain.addAll(ks.uncertain());
+        EvalSet set = ctx.withKey(ps, ks);
+        Request req = new Request(p.arn(), "kms:CreateGrant", k.arn(), k.accountId(),
+                ctx.contexts.forwardCreateGrant(p, k, region));
+        Decision d = Evaluator.evaluate(req, ps.info(), set.policySet());
+        if (d.kind() == DecisionKind.ALLOWED) {
+            return new GrantResult(null, null, d, List.of(), List.of(), null, null, uncertain);
+        }
+        Remediation rem = ctx.remediator.forwardGrant(p, ps.info(), k, region, req, set, d);
+        if (rem == null) {
+            rem = Remediation.textOnly("No automatic least-privilege fix was found; change the policies named "
+                    + "in the evidence so that kms:CreateGrant on " + k.arn() + " is allowed with "
+                    + "kms:GrantIsForAWSResource true and kms:ViaService ec2." + region + ".amazonaws.com.");
+        }
+        List<String> layers = Texts.layers(d);
+        List<String> evidence = Texts.evidence(d, set);
+        if (d.kind() == DecisionKind.CONDITIONAL) {
+            String expl = p.arn() + " can start the instance, but whether EC2's kms:CreateGrant on " + k.arn()
+                    + " is allowed depends on " + Texts.residuals(d) + ".";
+            return new GrantResult(FindingType.START_ACCESS_CONDITIONAL, Severity.MEDIUM, d, layers, evidence,
+                    expl, rem, uncertain);
+        }
+        String expl = p.arn() + " can start the instance, but EC2's kms:CreateGrant on " + k.arn()
+                + " with its credentials is denied (" + denial(d, ps, k) + "): the instance will go "
+                + "pending -> stopped with Client.InternalError.";
+        return new GrantResult(FindingType.START_BLOCKED_KMS_DENIED, Severity.HIGH, d, layers, evidence, expl, rem,
+                uncertain);
+    }
+
+    private Finding finding(PrincipalSide ps, InstanceRef i, KeyUse u, GrantResult g, Decision start) {
+        String expl = g.explanation();
+        if (start.kind() == DecisionKind.CONDITIONAL) {
+            expl = expl + " (Starting the instance itself depends on " + Texts.residuals(start) + ".)";
+        }
+        expl = Texts.uncertainPrefix(g.uncertain()) + expl;
+        Finding f = Finding.instanceKey(g.type(), g.severity(), ctx.account(i.accountId()),
+                RuleContext.instance(i, u.volumeIds()), RuleContext.key(u.key()), RuleContext.principal(ps.ref()),
+                Finding.Details.of(g.layers(), g.evidence(), expl, g.remediation()));
+        ctx.keep(f.findingId(), g.remediation());
+        return f;
+    }
+
+    private static String denial(Decision d, PrincipalSide ps, KeyRef k) {
+        if (d.kind() == DecisionKind.EXPLICIT_DENY) {
+            List<String> where = d.matched().stream().filter(m -> m.effect() == Effect.DENY)
+                    .map(m -> m.layer().id() + " " + Texts.label(m.policyName(), m.statement(), m.index()))
+                    .distinct().toList();
+            return "explicit Deny in " + String.join(", ", where);
+        }
+        boolean cross = !Objects.equals(k.accountId(), ps.ref().accountId());
+        List<String> parts = new ArrayList<>();
+        for (Layer l : d.decidedBy()) {
+            parts.add(switch (l) {
+                case IDENTITY -> ps.ref().kind() == PrincipalKind.SERVICE_LINKED_ROLE
+                        ? "no policy of the service-linked role allows kms:CreateGrant on the key, and its policies "
+                        + "can't be changed: " + (cross ? "a grant must give it the key"
+                        : "the key policy must name it")
+                        : "no identity policy allows kms:CreateGrant on the key";
+                case RESOURCE -> cross ? "the key policy of account " + k.accountId()
+                        + " does not allow this principal or its account"
+                        : "the key policy neither names the principal nor delegates to the account";
+                case BOUNDARY -> "the permissions boundary does not allow it";
+                case SCP -> "an SCP level of account " + ps.ref().accountId() + " does not allow it";
+                case RCP -> "an RCP level of key account " + k.accountId() + " does not allow it";
+                case SESSION -> "the session policy does not allow it";
+                default -> l.id();
+            });
+        }
+        return parts.isEmpty() ? "no layer allows it" : String.join("; ", parts);
+    }
+}
