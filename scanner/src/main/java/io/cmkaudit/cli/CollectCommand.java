@@ -227,11 +227,13 @@ final class CollectCommand implements Callable<Integer> {
                 // a redrawn bar; accounts that were not fully read stay on screen as their own line
                 boolean complete = coverage.stream().allMatch(c -> c.status() == CoverageStatus.SCANNED);
                 if (!complete) {
-                    err.println("\r\033[K" + line);
+                    TerminalPrintWriter.control(err, "\r\033[K");
+                    err.println(line);
                 }
                 int width = 30;
                 int filled = total == 0 ? width : done * width / total;
-                err.print("\r\033[K[" + "#".repeat(filled) + ".".repeat(width - filled) + "] " + done + "/" + total
+                TerminalPrintWriter.control(err, "\r\033[K");
+                err.print("[" + "#".repeat(filled) + ".".repeat(width - filled) + "] " + done + "/" + total
                         + " accounts" + (complete ? " (last: " + accountId + ")" : ""));
                 if (done == total) {
                     err.println();

@@ -11,7 +11,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Configures Logback at start-up: all logging goes to stderr (stdout is reserved for machine output), as
- * plain text or as JSON lines (one object per line, for ECS / CloudWatch Logs).
+ * plain text or as JSON lines (one object per line, for ECS / CloudWatch Logs). Every line, at every level and from
+ * every library, passes {@link SafeLogEncoder}: credentials and signatures are redacted and terminal control
+ * characters made visible.
  */
 final class LoggingSetup {
 
@@ -50,11 +52,14 @@ final class LoggingSetup {
         }
         encoder.setContext(ctx);
         encoder.start();
+        SafeLogEncoder safe = new SafeLogEncoder(encoder);
+        safe.setContext(ctx);
+        safe.start();
         ConsoleAppender<ILoggingEvent> appender = new ConsoleAppender<>();
         appender.setContext(ctx);
         appender.setTarget("System.err");
         appender.setName("stderr");
-        appender.setEncoder(encoder);
+        appender.setEncoder(safe);
         appender.start();
         ch.qos.logback.classic.Logger root = ctx.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
         root.addAppender(appender);

@@ -14,6 +14,8 @@ import picocli.CommandLine.ScopeType;
 /**
  * Entry point of the {@code cmk-audit} command line. Every subcommand is a {@link Callable} returning its exit code
  * (see {@link ExitCodes}); {@link #run(String[], PrintWriter, PrintWriter)} is the testable form of {@link #main}.
+ * Everything printed passes {@link TerminalPrintWriter} (no terminal control characters from data), and an
+ * {@link OutOfMemoryError} ends with one line naming {@code CMK_AUDIT_JAVA_OPTS} and exit code 70.
  */
 @Command(name = "cmk-audit",
         mixinStandardHelpOptions = true,
@@ -80,10 +82,55 @@ public final class Main implements Callable<Integer> {
      * @return the exit code, one of {@link ExitCodes}
      */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
+        PrintWriter safeOut = out instanceof TerminalPrintWriter ? out : new TerminalPrintWriter(out, false);
+        PrintWriter safeErr = err instanceof TerminalPrintWriter ? err : new TerminalPrintWriter(err, false);
+        try {
+            return execute(args, safeOut, safeErr);
+        } catch (OutOfMemoryError oom) {
+            return outOfMemory(oom, safeErr);
+        } finally {
+            safeOut.flush();
+            safeErr.flush();
+            out.flush();
+            err.flush();
+        }
+    }
+
+    /** Prepared before it is needed: building it after an {@link OutOfMemoryError} could fail in turn. */
+    private static final String OOM_ADVICE = "raise the heap with CMK_AUDIT_JAVA_OPTS, e.g. "
+            + "`CMK_AUDIT_JAVA_OPTS=-Xmx8g bin/cmk-audit ...` (or `java -Xmx8g -jar cmk-audit.jar ...`); "
+            + "docs/PERFORMANCE.md gives the heap per organization size";
+
+    /**
+     * The one line an {@link OutOfMemoryError} ends with (no stack trace): what ran out and which setting to raise.
+     *
+     * @return {@link ExitCodes#INTERNAL}
+     */
+    static int outOfMemory(OutOfMemoryError oom, PrintWriter err) {
+        long maxMb = Runtime.getRuntime().maxMemory() / (1024 * 1024);
+        err.println("cmk-audit: out of memory (" + oom.getMessage() + ", maximum heap " + maxMb + " MB): "
+                + OOM_ADVICE);
+        err.flush();
+        return ExitCodes.INTERNAL;
+    }
+
+    /** @return the {@link OutOfMemoryError} in {@code t}'s cause chain, or null */
+    static OutOfMemoryError outOfMemoryCause(Throwable t) {
+        for (int i = 0; t != null && i < 20; i++, t = t.getCause()) {
+            if (t instanceof OutOfMemoryError oom) {
+                return oom;
+            }
+        }
+        return null;
+    }
+
+    private static int execute(String[] args, PrintWriter out, PrintWriter err) {
         Main main = new Main();
         CommandLine cl = new CommandLine(main);
         cl.setOut(out);
         cl.setErr(err);
+        // no ANSI styles in help: every byte on the terminal passes TerminalPrintWriter, which shows ESC as \x1b
+        cl.setColorScheme(CommandLine.Help.defaultColorScheme(CommandLine.Help.Ansi.OFF));
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         cl.setExitCodeExceptionMapper(t -> t instanceof CommandLine.ParameterException ? ExitCodes.USAGE : ExitCodes.INTERNAL);
         cl.getCommandSpec().exitCodeOnInvalidInput(ExitCodes.USAGE);
@@ -94,6 +141,13 @@ public final class Main implements Callable<Integer> {
             return new CommandLine.RunLast().execute(parseResult);
         });
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+            OutOfMemoryError oom = outOfMemoryCause(ex);
+            if (oom != null) {
+                if (ex instanceof ScanCommand.SnapshotSavedException) {
+                    commandLine.getErr().println("cmk-audit: " + ex.getMessage());
+                }
+                return outOfMemory(oom, commandLine.getErr());
+            }
             boolean verbose = main.verbosity() >= 1;
             boolean json = main.logFormat == LoggingSetup.Format.json;
             if (ex instanceof UsageException || ex instanceof ConfigException) {
@@ -122,10 +176,7 @@ public final class Main implements Callable<Integer> {
             commandLine.getErr().flush();
             return ExitCodes.INTERNAL;
         });
-        int code = cl.execute(args);
-        out.flush();
-        err.flush();
-        return code;
+        return cl.execute(args);
     }
 
     /**
@@ -134,8 +185,8 @@ public final class Main implements Callable<Integer> {
      * @param args command-line arguments
      */
     public static void main(String[] args) {
-        PrintWriter out = new PrintWriter(new java.io.OutputStreamWriter(System.out, StandardCharsets.UTF_8), true);
-        PrintWriter err = new PrintWriter(new java.io.OutputStreamWriter(System.err, StandardCharsets.UTF_8), true);
+        PrintWriter out = new TerminalPrintWriter(new java.io.OutputStreamWriter(System.out, StandardCharsets.UTF_8), true);
+        PrintWriter err = new TerminalPrintWriter(new java.io.OutputStreamWriter(System.err, StandardCharsets.UTF_8), true);
         System.exit(run(args, out, err));
     }
 }

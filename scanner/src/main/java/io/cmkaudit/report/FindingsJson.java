@@ -60,7 +60,9 @@ final class FindingsJson {
             g.writeObjectFieldStart("apiCalls");
             if (run.apiCalls() != null) {
                 for (Map.Entry<String, Long> e : new TreeMap<>(run.apiCalls()).entrySet()) {
-                    g.writeNumberField(e.getKey(), e.getValue());
+                    if (e.getValue() != null) { // a count the snapshot does not give is left out, not a crash
+                        g.writeNumberField(e.getKey(), e.getValue());
+                    }
                 }
             }
             g.writeEndObject();

@@ -29,7 +29,13 @@ import java.nio.file.Path;
  */
 public final class SnapshotJson {
 
-    private static final ObjectMapper MAPPER = JsonMapper.builder()
+    /** Deepest nesting a snapshot may have: its own structure needs 8 levels (policy documents are text). */
+    static final int MAX_NESTING = 64;
+
+    private static final ObjectMapper MAPPER = JsonMapper.builder(com.fasterxml.jackson.core.JsonFactory.builder()
+                    .streamReadConstraints(com.fasterxml.jackson.core.StreamReadConstraints.builder()
+                            .maxNestingDepth(MAX_NESTING).build())
+                    .build())
             .addModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
             .enable(SerializationFeature.INDENT_OUTPUT)
@@ -62,7 +68,8 @@ public final class SnapshotJson {
     }
 
     /**
-     * Writes a snapshot to a file atomically (a temporary file in the same folder, then a rename).
+     * Writes a snapshot to a file atomically (a temporary file in the same folder, then a rename). The temporary
+     * file is removed when writing fails and when the JVM exits meanwhile (SIGTERM, SIGINT).
      *
      * @param snapshot the snapshot
      * @param file     target file; its folder must exist
@@ -77,6 +84,7 @@ public final class SnapshotJson {
         // a sibling temporary file created with the process umask (Files.createTempFile would make it 0600)
         Path tmp = dir.resolve("." + file.getFileName() + "." + ProcessHandle.current().pid() + "."
                 + Thread.currentThread().getId() + ".tmp");
+        PENDING.add(tmp);
         try {
             try (OutputStream out = Files.newOutputStream(tmp)) {
                 write(snapshot, out);
@@ -97,6 +105,25 @@ public final class SnapshotJson {
                 throw r;
             }
             throw new UncheckedIOException(file + ": cannot write snapshot: " + e.getMessage(), (IOException) e);
+        } finally {
+            PENDING.remove(tmp);
+        }
+    }
+
+    /** Temporary snapshot files being written; removed by a shutdown hook when the JVM exits (e.g. SIGTERM). */
+    private static final java.util.Set<Path> PENDING = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    static {
+        try {
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> PENDING.forEach(p -> {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException ignored) {
+                    // best effort while exiting
+                }
+            }), "cmk-audit-snapshot-cleanup"));
+        } catch (IllegalStateException exiting) {
+            // already shutting down
         }
     }
 
@@ -130,7 +157,15 @@ public final class SnapshotJson {
     }
 
     /**
-     * Reads a snapshot, naming {@code source} in error messages.
+     * Reads a snapshot, naming {@code source} in error messages. Three steps, each rejecting with one line that
+     * names the source, the place (line and column, or the JSON path) and what was expected there:
+     * <ol>
+     *   <li>parsing: UTF-8 JSON (a byte-order mark is allowed), nested at most {@value #MAX_NESTING} levels;</li>
+     *   <li>{@code schemaVersion}, then the published JSON Schema {@code docs/snapshot.schema.json}
+     *       ({@link SnapshotSchema}): types, required and unknown fields, enums, account id format;</li>
+     *   <li>the references between objects ({@link SnapshotReferences}): OU parents and cycles, coverage entries;
+     *       managed policies attached but not in the snapshot become a {@code PARTIAL} coverage entry.</li>
+     * </ol>
      *
      * @param in     UTF-8 JSON
      * @param source file name or description used in messages
@@ -138,14 +173,7 @@ public final class SnapshotJson {
      * @throws SnapshotFormatException see {@link #read(InputStream)}
      */
     public static Snapshot read(InputStream in, String source) {
-        JsonNode tree;
-        try {
-            tree = MAPPER.readTree(in);
-        } catch (JsonProcessingException e) {
-            throw new SnapshotFormatException(source + ": " + where(e) + "not valid JSON: " + e.getOriginalMessage(), e);
-        } catch (IOException e) {
-            throw new UncheckedIOException(source + ": cannot read snapshot: " + e.getMessage(), e);
-        }
+        JsonNode tree = parse(in, source);
         if (tree == null || !tree.isObject()) {
             throw new SnapshotFormatException(source + ": not a snapshot: expected a JSON object", null);
         }
@@ -163,55 +191,78 @@ public final class SnapshotJson {
             throw new SnapshotFormatException(source + ": unknown field `identityCenter` (a schemaVersion 1 snapshot "
                     + "has no Identity Center section)", null);
         }
-        String bad = structure(tree);
+        String bad = SnapshotSchema.check(tree);
         if (bad != null) {
             throw new SnapshotFormatException(source + ": " + bad, null);
         }
+        Snapshot snapshot;
         try {
-            return MAPPER.treeToValue(tree, Snapshot.class);
+            snapshot = MAPPER.treeToValue(tree, Snapshot.class);
         } catch (JsonProcessingException e) {
             throw new SnapshotFormatException(source + ": " + describe(e), e);
+        } catch (IllegalArgumentException | NullPointerException e) {
+            // a record refusing a value the schema let through: still one line naming the source
+            throw new SnapshotFormatException(source + ": " + SnapshotSchema.oneLine(String.valueOf(e.getMessage())), e);
+        }
+        try {
+            return SnapshotReferences.check(snapshot);
+        } catch (SnapshotFormatException e) {
+            throw new SnapshotFormatException(source + ": " + e.getMessage(), e);
         }
     }
 
-    /**
-     * The checks the records' defaults would hide: a damaged snapshot must not read as an empty, fully covered one.
-     *
-     * @return what is wrong, with its JSON path, or null
-     */
-    private static String structure(JsonNode tree) {
-        JsonNode accounts = tree.get("accounts");
-        if (accounts == null || accounts.isNull()) {
-            return "missing required field `accounts`";
-        }
-        if (!accounts.isArray()) {
-            return "accounts: expected a list";
-        }
-        java.util.Set<String> seen = new java.util.HashSet<>();
-        for (int i = 0; i < accounts.size(); i++) {
-            JsonNode a = accounts.get(i);
-            String at = "accounts[" + i + "]";
-            if (!a.isObject()) {
-                return at + ": expected an object";
+    /** Parses with the nesting limit; every failure is one line with line and column. */
+    private static JsonNode parse(InputStream in, String source) {
+        JsonParser p = null;
+        try {
+            p = MAPPER.createParser(in);
+            return MAPPER.readTree(p);
+        } catch (com.fasterxml.jackson.core.exc.StreamConstraintsException e) {
+            throw new SnapshotFormatException(source + ": " + where(p) + "not a snapshot: "
+                    + (String.valueOf(e.getMessage()).contains("nesting")
+                    ? "nested deeper than " + MAX_NESTING + " levels (a snapshot nests about 8)"
+                    : "a value is too large: " + firstLine(e.getOriginalMessage())), e);
+        } catch (JsonProcessingException e) {
+            String msg = e.getOriginalMessage() == null ? "" : e.getOriginalMessage();
+            String loc = where(e);
+            if (loc.isEmpty()) {
+                loc = where(p);
             }
-            JsonNode id = a.get("accountId");
-            if (id == null || id.isNull()) {
-                return at + ": missing required field `accountId`";
+            if (msg.contains("Invalid UTF-8") || msg.contains("UTF8")) {
+                throw new SnapshotFormatException(source + ": " + loc + "not UTF-8 text (" + firstLine(msg)
+                        + "): save the snapshot as UTF-8; a Latin-1 or Windows-1252 file is not a snapshot", e);
             }
-            if (!id.isTextual() || !id.textValue().matches("\\d{12}")) {
-                return at + ".accountId: expected a string of 12 digits, got " + id;
-            }
-            if (!seen.add(id.textValue())) {
-                return at + ".accountId: account " + id.textValue() + " is listed twice";
-            }
-            for (String field : new String[] {"iam", "regions"}) {
-                JsonNode f = a.get(field);
-                if (f == null || f.isNull()) {
-                    return at + ": missing required field `" + field + "`";
+            throw new SnapshotFormatException(source + ": " + loc + "not valid JSON: " + firstLine(msg), e);
+        } catch (java.io.CharConversionException | java.nio.charset.CharacterCodingException e) {
+            throw new SnapshotFormatException(source + ": " + where(p) + "not UTF-8 text (" + e.getMessage()
+                    + "): save the snapshot as UTF-8", e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(source + ": cannot read snapshot: " + e.getMessage(), e);
+        } finally {
+            if (p != null) {
+                try {
+                    p.close();
+                } catch (IOException ignored) {
+                    // the stream is the caller's; nothing was written
                 }
             }
         }
-        return null;
+    }
+
+    private static String where(JsonParser p) {
+        if (p == null) {
+            return "";
+        }
+        JsonLocation loc = p.currentLocation();
+        return loc == null || loc.getLineNr() < 0 ? "" : "line " + loc.getLineNr() + ", column " + loc.getColumnNr() + ": ";
+    }
+
+    private static String firstLine(String msg) {
+        if (msg == null) {
+            return "";
+        }
+        int nl = msg.indexOf('\n');
+        return nl < 0 ? msg : msg.substring(0, nl);
     }
 
     private static String where(JsonProcessingException e) {

@@ -103,17 +103,17 @@ class SnapshotJsonTest {
     @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
     @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
         "no accounts         | missing required field `accounts`",
-        "accounts null       | missing required field `accounts`",
-        "accounts object     | accounts: expected a list",
-        "iam null            | accounts[1]: missing required field `iam`",
+        "accounts null       | accounts: expected a list, got null",
+        "accounts object     | accounts: expected a list, got an object",
+        "iam null            | accounts[1].iam: expected an object, got null",
         "no iam              | accounts[1]: missing required field `iam`",
-        "regions null        | accounts[1]: missing required field `regions`",
+        "regions null        | accounts[1].regions: expected a list, got null",
         "accountId short     | accounts[1].accountId: expected a string of 12 digits, got \"2222\"",
         "accountId number    | accounts[1].accountId: expected a string of 12 digits, got 222222222222",
         "duplicate account   | accounts[4].accountId: account 222222222222 is listed twice",
-        "users string        | accounts[1].iam.users: expected a list",
-        "tags list           | accounts[1].iam.users[0].tags: expected an object",
-        "name object         | accounts[1].name: expected a string"})
+        "users string        | accounts[1].iam.users: expected a list, got \"alice\"",
+        "tags list           | accounts[1].iam.users[0].tags: expected an object, got an empty list",
+        "name object         | accounts[1].name: expected a string, got an object"})
     void damagedSnapshotIsOneLineNamingThePath(String damage, String message) throws Exception {
         String text = damaged(t -> {
             switch (damage) {

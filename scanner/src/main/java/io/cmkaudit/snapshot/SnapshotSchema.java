@@ -1,0 +1,187 @@
+package io.cmkaudit.snapshot;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.networknt.schema.Error;
+import com.networknt.schema.Schema;
+import com.networknt.schema.SchemaLocation;
+import com.networknt.schema.SchemaRegistry;
+import com.networknt.schema.SpecificationVersion;
+import com.networknt.schema.path.NodePath;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.List;
+
+/**
+ * The published JSON Schema of the snapshot format ({@code docs/snapshot.schema.json}, packaged next to this class),
+ * enforced on every snapshot read (https://json-schema.org/draft/2020-12; validator
+ * {@code com.networknt:json-schema-validator}). It fixes every field's type, which fields are required, the enum of
+ * coverage statuses and the 12-digit account ids, and rejects unknown fields. A violation becomes one line in the
+ * words of the format: the JSON path and what was expected there, e.g.
+ * {@code accounts[1].regions[0].volumes[3].encrypted: expected true or false, got 0}. Thread-safe.
+ */
+final class SnapshotSchema {
+
+    /** Classpath name of the schema, beside this class. */
+    static final String RESOURCE = "snapshot.schema.json";
+
+    private static final JsonNode SCHEMA_TREE;
+    private static final Schema SCHEMA;
+
+    static {
+        try (InputStream in = SnapshotSchema.class.getResourceAsStream(RESOURCE)) {
+            if (in == null) {
+                throw new IllegalStateException(RESOURCE + " is missing from this build");
+            }
+            SCHEMA_TREE = new ObjectMapper().readTree(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        SCHEMA = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12)
+                .getSchema(SchemaLocation.of(SCHEMA_TREE.path("$id").asText()), SCHEMA_TREE);
+    }
+
+    private SnapshotSchema() {
+    }
+
+    /** @return the schema as JSON (for tests and documentation) */
+    static JsonNode tree() {
+        return SCHEMA_TREE.deepCopy();
+    }
+
+    /**
+     * @param tree a parsed snapshot
+     * @return null when the tree is valid, else one line: the JSON path of the first violation and what was expected,
+     *         with the number of further violations
+     */
+    static String check(JsonNode tree) {
+        List<Error> errors = SCHEMA.validate(tree);
+        if (errors.isEmpty()) {
+            return null;
+        }
+        Error first = errors.get(0);
+        String more = errors.size() == 1 ? "" : " (and " + (errors.size() - 1) + " more problem"
+                + (errors.size() == 2 ? "" : "s") + " in the snapshot)";
+        return describe(first) + more;
+    }
+
+    /** One violation in the format's words: {@code PATH: expected ...}. */
+    static String describe(Error e) {
+        String path = path(e.getInstanceLocation());
+        JsonNode value = e.getInstanceNode();
+        JsonNode rule = subschema(e);
+        String what = switch (e.getKeyword()) {
+            case "required" -> "missing required field `" + e.getProperty() + "`";
+            case "additionalProperties" -> "unknown field `" + e.getProperty() + "`";
+            case "type" -> "expected " + (rule.has("description") && !rule.has("properties") && !rule.has("items")
+                    ? rule.path("description").asText() : typeWords(rule.path("type"))) + ", got " + shown(value);
+            case "enum" -> "expected one of " + enumWords(rule.path("enum")) + ", got " + shown(value);
+            case "const" -> "expected " + rule.path("const") + ", got " + shown(value);
+            case "minItems" -> "expected " + (rule.has("description") ? rule.path("description").asText()
+                    : "at least " + rule.path("minItems").asInt() + " entries") + ", got an empty list";
+            case "minimum" -> "expected " + (rule.has("description") ? rule.path("description").asText()
+                    : "a number of at least " + rule.path("minimum")) + ", got " + shown(value);
+            case "pattern" -> "expected " + (rule.has("description") ? rule.path("description").asText()
+                    : "a string matching " + rule.path("pattern").asText()) + ", got " + shown(value);
+            default -> "not as the snapshot format says: " + oneLine(e.getMessage());
+        };
+        if (e.getKeyword().equals("required") || e.getKeyword().equals("additionalProperties")) {
+            return path.isEmpty() ? what : path + ": " + what;
+        }
+        return (path.isEmpty() ? "top level" : path) + ": " + what;
+    }
+
+    /** The schema object holding the keyword that failed, found by its location in {@link #SCHEMA_TREE}. */
+    private static JsonNode subschema(Error e) {
+        NodePath fragment = e.getSchemaLocation() == null ? null : e.getSchemaLocation().getFragment();
+        JsonNode node = SCHEMA_TREE;
+        if (fragment == null) {
+            return node;
+        }
+        int n = fragment.getNameCount();
+        // the fragment ends with the keyword itself (e.g. .../properties/encrypted/type): stop at its object
+        for (int i = 0; i < n - 1; i++) {
+            Object el = fragment.getElement(i);
+            node = el instanceof Integer idx ? node.path(idx) : node.path(String.valueOf(el));
+        }
+        return node;
+    }
+
+    /** {@code accounts[1].iam.users[0]} from a validator path. */
+    static String path(NodePath p) {
+        StringBuilder sb = new StringBuilder();
+        if (p == null) {
+            return "";
+        }
+        for (int i = 0; i < p.getNameCount(); i++) {
+            Object el = p.getElement(i);
+            if (el instanceof Integer idx) {
+                sb.append('[').append(idx).append(']');
+            } else {
+                String name = String.valueOf(el);
+                if (name.matches("[A-Za-z_][A-Za-z0-9_]*")) {
+                    if (!sb.isEmpty()) {
+                        sb.append('.');
+                    }
+                    sb.append(name);
+                } else {
+                    sb.append("[\"").append(oneLine(name).replace("\"", "\\\"")).append("\"]");
+                }
+            }
+        }
+        return sb.toString();
+    }
+
+    private static String typeWords(JsonNode type) {
+        if (type.isArray()) {
+            StringBuilder sb = new StringBuilder();
+            for (JsonNode t : type) {
+                if (!t.asText().equals("null")) {
+                    sb.append(sb.isEmpty() ? "" : " or ").append(typeWord(t.asText()));
+                }
+            }
+            return sb.toString();
+        }
+        return typeWord(type.asText());
+    }
+
+    private static String typeWord(String t) {
+        return switch (t) {
+            case "string" -> "a string";
+            case "boolean" -> "true or false";
+            case "integer" -> "a whole number";
+            case "number" -> "a number";
+            case "array" -> "a list";
+            case "object" -> "an object";
+            default -> t;
+        };
+    }
+
+    private static String enumWords(JsonNode values) {
+        StringBuilder sb = new StringBuilder();
+        for (JsonNode v : values) {
+            sb.append(sb.isEmpty() ? "" : ", ").append(v.asText());
+        }
+        return sb.toString();
+    }
+
+    /** A value as JSON text, one line, at most 60 characters. */
+    static String shown(JsonNode v) {
+        if (v == null || v.isMissingNode()) {
+            return "nothing";
+        }
+        if (v.isArray()) {
+            return v.isEmpty() ? "an empty list" : "a list";
+        }
+        if (v.isObject()) {
+            return "an object";
+        }
+        String s = v.toString();
+        return s.length() > 60 ? s.substring(0, 57) + "..." : s;
+    }
+
+    static String oneLine(String s) {
+        return s == null ? "" : s.replaceAll("[\\r\\n]+", " ");
+    }
+}
