@@ -72,6 +72,72 @@ sealed interface Change {
     }
 
     /**
+     * Add statements to the inline policy of an IAM Identity Center permission set, then provision the permission set
+     * again to every account it is provisioned to: the fix for a principal that is a reserved
+     * {@code AWSReservedSSO_*} role, which Identity Center owns and IAM can't edit
+     * (https://docs.aws.amazon.com/singlesignon/latest/userguide/howtoeditpermissionset.html,
+     * https://docs.aws.amazon.com/singlesignon/latest/APIReference/API_PutInlinePolicyToPermissionSet.html,
+     * https://docs.aws.amazon.com/singlesignon/latest/APIReference/API_ProvisionPermissionSet.html). Applied to an
+     * evaluation it adds the statements to the role as provisioning would.
+     *
+     * @param instanceArn        the Identity Center instance
+     * @param permissionSetArn   the permission set
+     * @param permissionSetName  its name
+     * @param currentInline      its inline policy as JSON text, or null for none
+     * @param statements         the statements to add
+     * @param provisionedAccounts the accounts it is provisioned to (provisioning updates each one's role)
+     */
+    record PermissionSetInlineStatements(String instanceArn, String permissionSetArn, String permissionSetName,
+                                         String currentInline, List<ObjectNode> statements,
+                                         List<String> provisionedAccounts) implements Change {
+        /** The name Identity Center gives the inline policy on the reserved roles. */
+        static final String ROLE_POLICY_NAME = "AwsSSOInlinePolicy";
+
+        /** @return the permission set's whole new inline policy (put-inline-policy replaces it) */
+        ObjectNode newInline() {
+            ObjectNode cur = currentInline == null ? null : PolicyJson.parse(currentInline);
+            if (cur == null) {
+                return PolicyJson.document(statements);
+            }
+            return PolicyJson.parse(PolicyJson.addStatements(currentInline, statements));
+        }
+
+        @Override
+        public EvalSet apply(EvalSet set, PrincipalRef p, PolicyLibrary library) {
+            if (p == null) {
+                return set;
+            }
+            PolicySource s = new PolicySource(PolicySource.inlineName(p.arn(), ROLE_POLICY_NAME + "+" + permissionSetName),
+                    PolicySource.Origin.ROLE_INLINE, SnapshotIndex.accountOf(p.arn()), p.arn(), ROLE_POLICY_NAME,
+                    PolicyJson.compact(PolicyJson.document(statements)));
+            return set.plusIdentity(PolicyLibrary.parseDerived(s));
+        }
+
+        @Override
+        public String describe() {
+            return "add the snippet's statement" + (statements.size() > 1 ? "s" : "") + " to the inline policy of "
+                    + "IAM Identity Center permission set `" + permissionSetName + "` (" + permissionSetArn
+                    + "; the snippet is its whole new inline policy), then provision it again to its "
+                    + provisionedAccounts.size() + " account(s) " + String.join(", ", provisionedAccounts) + ": "
+                    + commands() + " Don't edit the AWSReservedSSO_" + permissionSetName + "_* roles in IAM: "
+                    + "Identity Center owns them and overwrites changes.";
+        }
+
+        /** @return the two AWS CLI commands, in order */
+        String commands() {
+            return "`aws sso-admin put-inline-policy-to-permission-set --instance-arn " + instanceArn
+                    + " --permission-set-arn " + permissionSetArn + " --inline-policy file://inline-policy.json` "
+                    + "then `aws sso-admin provision-permission-set --instance-arn " + instanceArn
+                    + " --permission-set-arn " + permissionSetArn + " --target-type ALL_PROVISIONED_ACCOUNTS`.";
+        }
+
+        @Override
+        public String snippet(boolean pretty) {
+            return json(newInline(), pretty);
+        }
+    }
+
+    /**
      * Append statements to an existing policy: a key policy, a permissions boundary, an SCP or an RCP.
      *
      * @param target     the policy to extend

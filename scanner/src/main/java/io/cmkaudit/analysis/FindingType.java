@@ -79,6 +79,20 @@ public enum FindingType {
                     + "it is reviewed.",
             Blocks.NOTHING),
     /** A policy could not be parsed; the principals it touches are uncertain. */
+    /**
+     * An IAM Identity Center reserved role and its permission set disagree: a role without a permission set, a role
+     * of a permission set not provisioned to its account, a provisioned account without the role, or an account whose
+     * role lags the permission set.
+     */
+    IDENTITY_CENTER_PROVISIONING_DRIFT(Severity.MEDIUM, "IAM Identity Center provisioning drift",
+            "An AWSReservedSSO_* role and the IAM Identity Center permission set it comes from disagree: the role "
+                    + "matches no permission set, its permission set is not provisioned to its account, a provisioned "
+                    + "account lacks the role, or the role holds an older version of the permission set. Its "
+                    + "permissions are then not what the permission set says, and fixes made in the permission set "
+                    + "don't reach it.",
+            "Provision the permission set again to the account (aws sso-admin provision-permission-set), or remove "
+                    + "the left-over role's assignments; never edit AWSReservedSSO_* roles in IAM.",
+            Blocks.NOTHING),
     POLICY_UNPARSEABLE(Severity.MEDIUM, "Policy could not be parsed",
             "A policy could not be parsed; the results for the principals it touches are uncertain.",
             "Fix the policy document and scan again.",

@@ -33,10 +33,58 @@ final class Remediator {
     private static final int MAX_STEPS = 5;
 
     private final PolicyLibrary library;
+    private final PermissionSetLinks links;
+    private final java.util.function.Function<io.cmkaudit.snapshot.PermissionSet, List<String>> permissionSetKeys;
 
     /** @param library where derived documents are parsed (and cached) */
     Remediator(PolicyLibrary library) {
+        this(library, null, ps -> List.of());
+    }
+
+    /**
+     * @param library where derived documents are parsed (and cached)
+     * @param links   IAM Identity Center reserved roles and their permission sets, or null for none
+     * @param permissionSetKeys the customer managed key ARNs the EC2 volumes of a permission set's provisioned
+     *                          accounts use, sorted: one permission-set statement covers them all, so the findings
+     *                          of every account give the same change and applying one fixes them all
+     */
+    Remediator(PolicyLibrary library, PermissionSetLinks links,
+               java.util.function.Function<io.cmkaudit.snapshot.PermissionSet, List<String>> permissionSetKeys) {
         this.library = library;
+        this.links = links;
+        this.permissionSetKeys = permissionSetKeys;
+    }
+
+    /**
+     * Whether a principal is an IAM Identity Center reserved role ({@code AWSReservedSSO_*} under
+     * {@code /aws-reserved/sso.amazonaws.com/}): IAM edits of it are never offered.
+     */
+    static boolean reservedRole(PrincipalRef p) {
+        if (p == null || !p.arn().contains(":role" + io.cmkaudit.snapshot.IdentityCenter.RESERVED_ROLE_PATH)) {
+            return false;
+        }
+        String name = p.arn().substring(p.arn().lastIndexOf('/') + 1);
+        return io.cmkaudit.snapshot.IdentityCenter.permissionSetNameOf(name) != null;
+    }
+
+    /**
+     * Drops a remediation that edits a reserved role itself (its inline policies, or a policy attached to it in
+     * IAM): Identity Center owns those roles. Changes to other policies (key policies, SCPs, a customer managed
+     * policy the permission set references) and permission-set changes stay.
+     */
+    private static List<Change> noReservedRoleEdit(PrincipalRef p, List<Change> changes) {
+        if (changes == null || !reservedRole(p)) {
+            return changes;
+        }
+        for (Change c : changes) {
+            boolean editsRole = c instanceof Change.AddInlinePolicy
+                    || c instanceof Change.ReplaceStatement r && (r.target().origin() == PolicySource.Origin.ROLE_INLINE
+                    || r.target().origin() == PolicySource.Origin.AWS_MANAGED);
+            if (editsRole) {
+                return null;
+            }
+        }
+        return changes;
     }
 
     /** The grant operations AWS documents for a service-linked role using a key of another account. */
@@ -88,6 +136,7 @@ final class Remediator {
             }
             return next;
         });
+        changes = noReservedRoleEdit(p, changes);
         return changes == null ? null
                 : build("Let EC2 create its attach grant on " + key.arn() + " for " + p.arn() + ": ", changes);
     }
@@ -132,6 +181,22 @@ final class Remediator {
                 }
                 if (!done.add("identity")) {
                     return null;
+                }
+                if (reservedRole(p)) {
+                    // Identity Center owns the role: the statement goes into its permission set, or nowhere
+                    var link = links == null ? java.util.Optional.<PermissionSetLinks.Link>empty() : links.link(p.arn());
+                    if (link.isEmpty()) {
+                        return null;
+                    }
+                    var ps = link.get().permissionSet();
+                    Set<String> keys = new java.util.TreeSet<>(permissionSetKeys.apply(ps));
+                    keys.add(key.arn());
+                    Set<String> regions = new java.util.TreeSet<>();
+                    keys.forEach(k -> regions.add(k.split(":", 6).length == 6 ? k.split(":", 6)[3] : region));
+                    return new Change.PermissionSetInlineStatements(link.get().instance().instanceArn(), ps.arn(),
+                            ps.name(), ps.inlinePolicy(),
+                            List.of(PolicyJson.identityAttachStatement(List.copyOf(keys), List.copyOf(regions))),
+                            ps.provisionedAccountIds());
                 }
                 ObjectNode doc = PolicyJson.document(List.of(
                         PolicyJson.identityAttachStatement(List.of(key.arn()), List.of(region))));
@@ -224,7 +289,7 @@ final class Remediator {
                     return null;
                 }
                 next.add(new Change.ReplaceStatement(e.source(), m.index(), before,
-                        List.of(PolicyJson.ec2InfrastructureException(before)), null));
+                        List.of(PolicyJson.ec2InfrastructureException(before, Partition.ofArn(key.arn()))), null));
             }
             return next;
         });
@@ -356,7 +421,7 @@ final class Remediator {
 
     private Remediation verified(PrincipalRef p, EvalSet set, List<Change> changes, Predicate<EvalSet> stillBad,
                                  String lead) {
-        if (changes.isEmpty()) {
+        if (changes.isEmpty() || noReservedRoleEdit(p, changes) == null) {
             return null;
         }
         // replace statements from the end so earlier indexes stay valid
@@ -404,7 +469,7 @@ final class Remediator {
         String keyArn = keyPolicy.source().ownerArn();
         String account = SnapshotIndex.accountOf(keyArn);
         for (String a : s.principal().aws()) {
-            if (!a.equals(account) && !a.equals("arn:aws:iam::" + account + ":root")) {
+            if (!a.equals(account) && !a.equals(Partition.accountRoot(Partition.ofArn(keyArn), account))) {
                 return false;
             }
         }

@@ -17,7 +17,8 @@ final class Rules {
             KeyStateRule::new,
             PublicKeyPolicyRule::new,
             GrantRule::new,
-            UnparseablePolicyRule::new);
+            UnparseablePolicyRule::new,
+            IdentityCenterDriftRule::new);
 
     /** @return a new instance of every rule for one analysis */
     static List<Rule> create(RuleContext ctx) {

@@ -27,32 +27,43 @@ import software.amazon.awssdk.services.sts.StsClient;
  */
 final class AwsClients implements AutoCloseable {
 
-    /** Region used for the global services (IAM, Organizations) and STS of the {@code aws} partition. */
-    static final Region GLOBAL_REGION = Region.US_EAST_1;
-
     private final SdkHttpClient http;
     private final CallCounter counter;
     private final URI endpoint;
     private final Duration callTimeout;
     private final boolean retries;
+    private final Region home;
     private final RateLimiter limiter;
+    private volatile String partition;
 
-    AwsClients(URI endpoint, Duration callTimeout, int concurrency, boolean retries, CallCounter counter) {
-        this(endpoint, callTimeout, concurrency, retries, counter, null);
+    /**
+     * @param endpoint    one endpoint for every client (moto), or null for AWS's endpoints
+     * @param home        the home region: STS and the regions list are called there; its partition is the run's
+     *                    until {@link #partition(String)} sets the caller identity's
+     * @param callTimeout timeout of one call including retries
+     * @param concurrency accounts read in parallel (sizes the connection pool)
+     * @param retries     whether the SDK retries (adaptive mode)
+     * @param counter     counts the calls
+     */
+    AwsClients(URI endpoint, Region home, Duration callTimeout, int concurrency, boolean retries, CallCounter counter) {
+        this(endpoint, home, callTimeout, concurrency, retries, counter, null);
     }
 
     /**
-     * @param endpoint    endpoint override, or null for real AWS
+     * @param endpoint    one endpoint for every client (moto), or null for AWS's endpoints
+     * @param home        the home region
      * @param callTimeout timeout of one call including retries
-     * @param concurrency connections wanted at once (the pool gets at least 50)
+     * @param concurrency requests wanted at once (sizes the connection pool)
      * @param retries     whether the SDK retries (adaptive mode)
-     * @param counter     the run's call counter
+     * @param counter     counts the calls
      * @param limiter     the run's client-side token buckets and requests-in-flight bound, or null for none
      */
-    AwsClients(URI endpoint, Duration callTimeout, int concurrency, boolean retries, CallCounter counter,
+    AwsClients(URI endpoint, Region home, Duration callTimeout, int concurrency, boolean retries, CallCounter counter,
                RateLimiter limiter) {
         this.limiter = limiter;
         this.endpoint = endpoint;
+        this.home = home;
+        this.partition = Partitions.ofRegion(home.id());
         this.callTimeout = callTimeout;
         this.retries = retries;
         this.counter = counter;
@@ -91,16 +102,39 @@ final class AwsClients implements AutoCloseable {
         return builder.build();
     }
 
+    /** @return the home region (STS, the regions list) */
+    Region home() {
+        return home;
+    }
+
+    /** @return the run's partition, e.g. {@code aws-us-gov} */
+    String partition() {
+        return partition;
+    }
+
+    /**
+     * Sets the run's partition, read from the caller identity; IAM and Organizations clients built afterwards call
+     * that partition's global endpoints.
+     *
+     * @param partitionId e.g. {@code aws-cn}
+     */
+    void partition(String partitionId) {
+        this.partition = partitionId;
+    }
+
+    /** @return a client of STS's regional endpoint in the home region */
     StsClient sts(AwsCredentialsProvider credentials) {
-        return build(StsClient.builder(), GLOBAL_REGION, credentials, null);
+        return build(StsClient.builder(), home, credentials, null);
     }
 
+    /** @return an Organizations client in the partition's Organizations region ({@link Partitions}) */
     OrganizationsClient organizations(AwsCredentialsProvider credentials) {
-        return build(OrganizationsClient.builder(), GLOBAL_REGION, credentials, null);
+        return build(OrganizationsClient.builder(), Partitions.organizationsRegion(partition, home), credentials, null);
     }
 
+    /** @return an IAM client in the partition's IAM region ({@link Partitions}) */
     IamClient iam(AwsCredentialsProvider credentials, String account) {
-        return build(IamClient.builder(), GLOBAL_REGION, credentials, account);
+        return build(IamClient.builder(), Partitions.iamRegion(partition, home), credentials, account);
     }
 
     Ec2Client ec2(AwsCredentialsProvider credentials, String account, String region) {

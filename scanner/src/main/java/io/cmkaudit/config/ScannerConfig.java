@@ -27,6 +27,17 @@ import java.util.Set;
  * @param callTimeoutSeconds timeout of one AWS API call including retries, in seconds, 1..600
  * @param scanCurrentAccountWithRole whether the account the scanner runs in is also read through the audit role
  *                         (false: with the scanner's own credentials)
+ * @param profile          the named profile of the AWS config/credentials files the scanner's own credentials come
+ *                         from (static keys, {@code role_arn}, IAM Identity Center / SSO, {@code credential_process},
+ *                         web identity), or null for the SDK's default chain (which honours {@code AWS_PROFILE})
+ * @param region           the home region, e.g. {@code us-gov-west-1}: STS is called there, and its partition is
+ *                         the one expected of the organization; null = the SDK's region chain ({@code AWS_REGION},
+ *                         the profile's {@code region}, the instance metadata)
+ * @param minSeverity      lowest severity written to the reports (one of {@link #SEVERITIES} without
+ *                         {@code NONE}); {@code INFO} writes everything
+ * @param ownerTag         tag key whose value fills the {@code owner} column (the principal's tag for principal
+ *                         findings, the key's for key findings), e.g. {@code owner} or {@code team}
+ * @param formats          report files to write, a subset of {@link #FORMATS}
  * @param maxRequests      AWS requests in flight at most, 1..4096: the bound on concurrency
  * @param rateLimits       requests per second per quota row, overriding AWS's published rates
  *                         ({@link RateLimit#defaultRate()}); rows left out keep their default
@@ -44,38 +55,45 @@ public record ScannerConfig(
         URI endpointUrl,
         int callTimeoutSeconds,
         boolean scanCurrentAccountWithRole,
+        String profile,
+        String region,
+        String minSeverity,
+        String ownerTag,
+        List<String> formats,
         int maxRequests,
         java.util.Map<RateLimit, Double> rateLimits) {
 
     /** Severity names accepted by {@code failOn}, highest first, plus {@code NONE}. */
     public static final List<String> SEVERITIES = List.of("CRITICAL", "HIGH", "MEDIUM", "LOW", "INFO", "NONE");
 
+    /**
+     * Report formats {@code --format} accepts: {@code html} (report.html), {@code csv} (findings.csv and
+     * coverage.csv), {@code json} (findings.json).
+     */
+    public static final List<String> FORMATS = List.of("html", "csv", "json");
+
+    /** The formats written when none are chosen. */
+    public static final List<String> DEFAULT_FORMATS = List.of("html", "csv", "json");
+
+    /** The audit role's name: the one {@code config/audit-role.cfn.yaml} (the StackSet) creates. */
+    public static final String DEFAULT_ROLE_NAME = "cmk-audit-read";
+
     /** Built-in defaults, used for every key the file and the command line leave out. */
     public static final ScannerConfig DEFAULTS = new ScannerConfig(
-            "OrganizationAccountAccessRole", null, "cmk-audit", List.of(), List.of(), List.of(), 64, "HIGH",
-            Path.of("cmk-audit-reports"), null, 60, false, 256, java.util.Map.of());
+            DEFAULT_ROLE_NAME, null, "cmk-audit", List.of(), List.of(), List.of(), 64, "HIGH",
+            Path.of("cmk-audit-reports"), null, 60, false, null, null, "INFO", "owner", DEFAULT_FORMATS, 256,
+            java.util.Map.of());
 
     /**
-     * A configuration with the default {@code maxRequests} and AWS's published rates.
-     *
-     * @param roleName                   see the record
-     * @param externalId                 see the record
-     * @param sessionName                see the record
-     * @param regions                    see the record
-     * @param includeAccounts            see the record
-     * @param excludeAccounts            see the record
-     * @param concurrency                see the record
-     * @param failOn                     see the record
-     * @param outputDir                  see the record
-     * @param endpointUrl                see the record
-     * @param callTimeoutSeconds         see the record
-     * @param scanCurrentAccountWithRole see the record
+     * The configuration without profile, home region, severity, owner tag, formats and request limits (the SDK
+     * chains, every severity, tag {@code owner}, {@link #DEFAULT_FORMATS}, 256 requests in flight, AWS's rates).
      */
     public ScannerConfig(String roleName, String externalId, String sessionName, List<String> regions,
                          List<String> includeAccounts, List<String> excludeAccounts, int concurrency, String failOn,
                          Path outputDir, URI endpointUrl, int callTimeoutSeconds, boolean scanCurrentAccountWithRole) {
         this(roleName, externalId, sessionName, regions, includeAccounts, excludeAccounts, concurrency, failOn,
-                outputDir, endpointUrl, callTimeoutSeconds, scanCurrentAccountWithRole, 256, java.util.Map.of());
+                outputDir, endpointUrl, callTimeoutSeconds, scanCurrentAccountWithRole, null, null, "INFO", "owner",
+                DEFAULT_FORMATS, 256, java.util.Map.of());
     }
 
     /**
@@ -85,7 +103,8 @@ public record ScannerConfig(
      */
     public ScannerConfig withRequestLimits(int max, java.util.Map<RateLimit, Double> limits) {
         return new ScannerConfig(roleName, externalId, sessionName, regions, includeAccounts, excludeAccounts,
-                concurrency, failOn, outputDir, endpointUrl, callTimeoutSeconds, scanCurrentAccountWithRole, max, limits);
+                concurrency, failOn, outputDir, endpointUrl, callTimeoutSeconds, scanCurrentAccountWithRole, profile,
+                region, minSeverity, ownerTag, formats, max, limits);
     }
 
     /**
@@ -107,6 +126,20 @@ public record ScannerConfig(
         failOn = failOn.toUpperCase(Locale.ROOT);
         rateLimits = rateLimits == null || rateLimits.isEmpty() ? java.util.Map.of()
                 : java.util.Collections.unmodifiableMap(new java.util.EnumMap<>(rateLimits));
+        minSeverity = minSeverity == null ? "INFO" : minSeverity.toUpperCase(Locale.ROOT);
+        ownerTag = ownerTag == null ? "owner" : ownerTag;
+        formats = formats == null ? DEFAULT_FORMATS : List.copyOf(formats);
+    }
+
+    /**
+     * @param regionName home region, or null for the SDK's region chain
+     * @param profileName profile, or null for the default chain
+     * @return this configuration with another home region and profile
+     */
+    public ScannerConfig withProfileAndRegion(String profileName, String regionName) {
+        return new ScannerConfig(roleName, externalId, sessionName, regions, includeAccounts, excludeAccounts,
+                concurrency, failOn, outputDir, endpointUrl, callTimeoutSeconds, scanCurrentAccountWithRole,
+                profileName, regionName, minSeverity, ownerTag, formats, maxRequests, rateLimits);
     }
 
     /**

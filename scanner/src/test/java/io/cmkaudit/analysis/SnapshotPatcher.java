@@ -44,6 +44,9 @@ final class SnapshotPatcher {
                     iam.roles().stream().map(r -> r.arn().equals(a.principalArn()) ? withInline(r, p) : r).toList(),
                     iam.customerManagedPolicies()));
         }
+        if (c instanceof Change.PermissionSetInlineStatements ps) {
+            return provisionInline(s, ps);
+        }
         if (c instanceof Change.AddStatements a) {
             return editPolicy(s, a.target(), t -> PolicyJson.addStatements(t, a.statements()));
         }
@@ -139,6 +142,36 @@ final class SnapshotPatcher {
                             .toList(),
                     pols);
         });
+    }
+
+    /**
+     * Applies a permission-set change as IAM Identity Center does: the permission set's inline policy becomes the new
+     * one, and provisioning puts it (as {@code AwsSSOInlinePolicy}) on the reserved role of every provisioned account.
+     */
+    private static Snapshot provisionInline(Snapshot s, Change.PermissionSetInlineStatements c) {
+        String inline = PolicyJson.compact(c.newInline());
+        var idc = s.identityCenter();
+        var instances = idc.instances().stream().map(i -> new io.cmkaudit.snapshot.IdentityCenterInstance(
+                i.instanceArn(), i.identityStoreId(), i.ownerAccountId(), i.name(), i.status(),
+                i.permissionSets().stream().map(p -> !p.arn().equals(c.permissionSetArn()) ? p
+                        : new io.cmkaudit.snapshot.PermissionSet(p.arn(), p.name(), p.description(),
+                        p.sessionDuration(), inline, p.awsManagedPolicyArns(), p.customerManagedPolicyReferences(),
+                        p.permissionsBoundary(), p.provisionedAccountIds(), List.of(), p.accountAssignments(),
+                        p.readErrors())).toList())).toList();
+        Snapshot cur = s.withIdentityCenter(new io.cmkaudit.snapshot.IdentityCenter(idc.accountId(), idc.homeRegion(),
+                idc.status(), idc.readErrors(), instances));
+        InlinePolicy p = new InlinePolicy(Change.PermissionSetInlineStatements.ROLE_POLICY_NAME, inline);
+        for (String account : c.provisionedAccounts()) {
+            cur = mapIam(cur, account, iam -> new IamSnapshot(iam.users(), iam.groups(), iam.roles().stream()
+                    .map(r -> io.cmkaudit.snapshot.IdentityCenter.isReservedRole(r.path(), r.name())
+                            && c.permissionSetName().equals(io.cmkaudit.snapshot.IdentityCenter.permissionSetNameOf(r.name()))
+                            ? withInline(new IamRole(r.arn(), r.name(), r.id(), r.path(), r.trustPolicy(),
+                            r.inlinePolicies().stream().filter(x -> !x.name().equals(p.name())).toList(),
+                            r.attachedManagedPolicyArns(), r.permissionsBoundaryArn(), r.tags(),
+                            r.instanceProfileArns(), r.serviceLinked()), p) : r).toList(),
+                    iam.customerManagedPolicies()));
+        }
+        return cur;
     }
 
     private static IamUser withInline(IamUser u, InlinePolicy p) {
