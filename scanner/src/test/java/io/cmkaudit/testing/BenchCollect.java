@@ -106,8 +106,8 @@ public final class BenchCollect {
         java.util.Map<io.cmkaudit.config.RateLimit, Double> rates = new java.util.EnumMap<>(io.cmkaudit.config.RateLimit.class);
         rates.put(io.cmkaudit.config.RateLimit.IAM_READS, iamRate);
         ScannerConfig config = new ScannerConfig("OrganizationAccountAccessRole", null, "cmk-audit", REGIONS, List.of(),
-                List.of(), ScannerConfig.DEFAULTS.concurrency(), "HIGH", Path.of("out"), proxy.endpoint(), 120, false,
-                inFlight, rates);
+                List.of(), ScannerConfig.DEFAULTS.concurrency(), "HIGH", Path.of("out"), proxy.endpoint(), 120, false)
+                .withRequestLimits(inFlight, rates);
         System.gc();
         List<MemoryPoolMXBean> heap = ManagementFactory.getMemoryPoolMXBeans().stream()
                 .filter(p -> p.getType() == MemoryType.HEAP).toList();
