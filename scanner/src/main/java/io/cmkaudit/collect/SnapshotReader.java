@@ -71,7 +71,7 @@ final class SnapshotReader {
             }
             Map<String, EbsSnapshot> found = new HashMap<>();
             ReadError error = null;
-            try (Ec2Client ec2 = clients.ec2(session.credentials(), region)) {
+            try (Ec2Client ec2 = clients.ec2(session.credentials(), ownerAccountId, region)) {
                 for (List<String> chunk : LaunchReader.chunks(e.getValue())) {
                     for (DescribeSnapshotsResponse page : ec2.describeSnapshotsPaginator(r -> r.ownerIds(ownerAccountId)
                             .filters(Filter.builder().name("snapshot-id").values(chunk).build()))) {
