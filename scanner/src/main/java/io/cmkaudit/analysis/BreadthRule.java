@@ -46,8 +46,26 @@ final class BreadthRule implements Rule {
     static final String PROBE_ACTION = "kms:CmkAuditProbeEveryAction";
 
     /** A key of another account, for the "decrypt with every key" check. */
-    static final String ANY_KEY = "arn:aws:kms:us-east-1:" + ContextFactory.OUTSIDER_ACCOUNT
-            + ":key/cmk-audit-any-key";
+    static final String ANY_KEY = anyKey(Partition.AWS);
+
+    /**
+     * @param partition partition id
+     * @return a key of another account (in the partition's first region) standing for "any key" of the partition
+     */
+    static String anyKey(String partition) {
+        return "arn:" + partition + ":kms:" + anyKeyRegion(partition) + ":" + ContextFactory.OUTSIDER_ACCOUNT
+                + ":key/cmk-audit-any-key";
+    }
+
+    private static String anyKeyRegion(String partition) {
+        return switch (partition) {
+            case "aws-us-gov" -> "us-gov-west-1";
+            case "aws-cn" -> "cn-north-1";
+            case "aws-iso" -> "us-iso-east-1";
+            case "aws-iso-b" -> "us-isob-east-1";
+            default -> "us-east-1";
+        };
+    }
 
     /** Condition keys whose presence in a statement limits which keys or which path a Decrypt statement covers. */
     private static final List<String> KEY_RESTRICTING_PREFIXES = List.of("kms:viaservice", "kms:encryptioncontext",
@@ -119,7 +137,7 @@ final class BreadthRule implements Rule {
                 }
             }
             if (s.isEmpty()) {
-                s.add("arn:aws:kms:*:" + a + ":key/*");
+                s.add("arn:" + ctx.index.partition() + ":kms:*:" + a + ":key/*");
             }
             return List.copyOf(s);
         });
@@ -276,7 +294,7 @@ final class BreadthRule implements Rule {
                 if (!s.matchesAction("kms:Decrypt") && !s.matchesAction("kms:ReEncryptFrom")) {
                     continue;
                 }
-                if (!s.matchesResource(ANY_KEY, null)) {
+                if (!s.matchesResource(anyKey(ctx.index.partition()), null)) {
                     continue;
                 }
                 if (s.conditions().stream().anyMatch(c -> c.key() != null && restricting(c.key()))) {
@@ -290,7 +308,8 @@ final class BreadthRule implements Rule {
         if (entries.isEmpty()) {
             return null;
         }
-        KeyRef any = new KeyRef(ANY_KEY, ContextFactory.OUTSIDER_ACCOUNT, "us-east-1", null, false,
+        KeyRef any = new KeyRef(anyKey(ctx.index.partition()), ContextFactory.OUTSIDER_ACCOUNT,
+                anyKeyRegion(ctx.index.partition()), null, false,
                 KeyStatus.USABLE);
         EvalSet set = anyKeySet(ps, p.accountId());
         Decision d = allowedOnAnyKey(ps, any, set);
@@ -315,9 +334,10 @@ final class BreadthRule implements Rule {
 
     private EvalSet anyKeySet(PrincipalSide ps, String account) {
         PolicySource trusting = new PolicySource("key policy of a key in another account that trusts " + account,
-                PolicySource.Origin.KEY_POLICY, ContextFactory.OUTSIDER_ACCOUNT, ANY_KEY, "default",
+                PolicySource.Origin.KEY_POLICY, ContextFactory.OUTSIDER_ACCOUNT, anyKey(ctx.index.partition()),
+                "default",
                 "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":"
-                + "\"arn:aws:iam::" + account + ":root\"},\"Action\":\"kms:*\",\"Resource\":\"*\"}]}");
+                + "\"" + Partition.accountRoot(ctx.index.partition(), account) + "\"},\"Action\":\"kms:*\",\"Resource\":\"*\"}]}");
         return ps.base().withResource(List.of(), ctx.library.derived(trusting), List.of(), "Enabled", false);
     }
 

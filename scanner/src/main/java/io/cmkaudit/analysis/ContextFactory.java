@@ -54,8 +54,13 @@ final class ContextFactory {
 
     /** Account id of the stranger used to test whether a key policy is public. */
     static final String OUTSIDER_ACCOUNT = "000000000000";
-    /** ARN of that stranger. */
-    static final String OUTSIDER_ARN = "arn:aws:iam::" + OUTSIDER_ACCOUNT + ":role/cmk-audit-outsider";
+    /** ARN of that stranger in the commercial partition ({@link #outsiderArn(String)} for another). */
+    static final String OUTSIDER_ARN = outsiderArn(Partition.AWS);
+
+    /** @param partition partition id @return the stranger's role ARN in that partition */
+    static String outsiderArn(String partition) {
+        return "arn:" + partition + ":iam::" + OUTSIDER_ACCOUNT + ":role/cmk-audit-outsider";
+    }
 
     private final SnapshotIndex index;
     private final Set<String> referenced;
@@ -120,7 +125,8 @@ final class ContextFactory {
         k.putOrUnknown("ec2:Tenancy", in.tenancy());
         k.putOrUnknown("ec2:EbsOptimized", in.ebsOptimized() == null ? null : in.ebsOptimized().toString());
         k.put("ec2:PlacementGroup", in.placementGroup() == null ? null
-                : "arn:aws:ec2:" + i.region() + ":" + i.accountId() + ":placement-group/" + in.placementGroup());
+                : "arn:" + Partition.ofRegion(i.region()) + ":ec2:" + i.region() + ":" + i.accountId()
+                        + ":placement-group/" + in.placementGroup());
         k.put("aws:ViaAWSService", "false");
         k.absent("aws:calledvia", "aws:calledviafirst", "aws:calledvialast", "aws:requesttag/", "aws:tagkeys",
                 "ec2:resourcetag/", "aws:resourcetag/");
@@ -140,7 +146,7 @@ final class ContextFactory {
         principal(k, p);
         keyFacts(k, key);
         k.put("aws:RequestedRegion", region);
-        k.put("kms:ViaService", "ec2." + region + ".amazonaws.com");
+        k.put("kms:ViaService", Partition.ec2ViaService(region));
         k.put("kms:GrantIsForAWSResource", "true");
         k.put("kms:CallerAccount", p.accountId());
         k.put("aws:ViaAWSService", "true");
@@ -199,7 +205,7 @@ final class ContextFactory {
     Context ec2InfrastructureDecrypt(InstanceRef i, KeyRef key, String volumeId) {
         Known k = new Known("kms");
         String account = i.accountId();
-        k.put("aws:PrincipalArn", ec2InfrastructureRoleArn(account));
+        k.put("aws:PrincipalArn", ec2InfrastructureRoleArn(index.partition(), account));
         k.put("aws:PrincipalAccount", account);
         k.put("aws:PrincipalType", "AssumedRole");
         principalOrg(k, account);
@@ -224,7 +230,7 @@ final class ContextFactory {
     /** A call of {@code action} by a stranger outside the organization (for {@code KEY_POLICY_PUBLIC}). */
     Context outsider(KeyRef key, String action) {
         Known k = new Known("kms");
-        k.put("aws:PrincipalArn", OUTSIDER_ARN);
+        k.put("aws:PrincipalArn", outsiderArn(index.partition()));
         k.put("aws:PrincipalAccount", OUTSIDER_ACCOUNT);
         k.put("aws:PrincipalType", "AssumedRole");
         k.put("aws:userid", "AROAOUTSIDEROUTSIDER0:cmk-audit");
@@ -243,8 +249,8 @@ final class ContextFactory {
     }
 
     /** The role ARN of an account's EC2 identity-only role as AWS's data-perimeter samples match it. */
-    static String ec2InfrastructureRoleArn(String account) {
-        return "arn:aws:iam::" + account + ":role/aws:ec2-infrastructure";
+    static String ec2InfrastructureRoleArn(String partition, String account) {
+        return "arn:" + partition + ":iam::" + account + ":role/aws:ec2-infrastructure";
     }
 
     // ------------------------------------------------------------------ parts

@@ -50,7 +50,7 @@ final class GranteeDecryptRule implements Rule {
     /** @return the Decrypt request of the instance's aws:ec2-infrastructure role on a usable key */
     GranteeRequest request(InstanceRef i, KeyRef k, String volumeId) {
         String account = i.accountId();
-        String session = "arn:aws:sts::" + account + ":assumed-role/aws:ec2-infrastructure/"
+        String session = "arn:" + ctx.index.partition() + ":sts::" + account + ":assumed-role/aws:ec2-infrastructure/"
                 + i.instance().instanceId();
         KeySide ks = ctx.keySide(k);
         List<String> uncertain = new ArrayList<>();
@@ -62,7 +62,7 @@ final class GranteeDecryptRule implements Rule {
         EvalSet set = new EvalSet(List.of(), null, scp, ks.rcp(), ks.keyPolicy(), grants, k.key().keyState(),
                 ks.inManagement());
         PrincipalInfo info = new PrincipalInfo(PrincipalType.ROLE_SESSION, account, false,
-                ctx.index.isManagementAccount(account), ContextFactory.ec2InfrastructureRoleArn(account));
+                ctx.index.isManagementAccount(account), ContextFactory.ec2InfrastructureRoleArn(ctx.index.partition(), account));
         Request req = new Request(session, "kms:Decrypt", k.arn(), k.accountId(),
                 ctx.contexts.ec2InfrastructureDecrypt(i, k, volumeId));
         return new GranteeRequest(req, info, set);
@@ -95,7 +95,8 @@ final class GranteeDecryptRule implements Rule {
                 : FindingType.START_BLOCKED_KMS_DENIED;
         Remediation rem = remediations.computeIfAbsent(i.accountId() + "|" + k.arn(), x -> {
             Remediation r = ctx.remediator.granteeSide(g.request(), g.info(), g.set(), d, k);
-            return r != null ? r : Remediation.textOnly("Exempt arn:aws:iam::*:role/aws:ec2-infrastructure from "
+            return r != null ? r : Remediation.textOnly("Exempt arn:" + ctx.index.partition()
+                    + ":iam::*:role/aws:ec2-infrastructure from "
                     + "the Deny named in the evidence (ArnNotLikeIfExists aws:PrincipalArn).");
         });
         String expl = type == FindingType.START_BLOCKED_KMS_DENIED

@@ -163,7 +163,7 @@ final class PolicyJson {
     private static ObjectNode attachCondition(Collection<String> regions) {
         ObjectNode c = F.objectNode();
         c.putObject("Bool").put("kms:GrantIsForAWSResource", "true");
-        List<String> vias = regions.stream().sorted().distinct().map(r -> "ec2." + r + ".amazonaws.com").toList();
+        List<String> vias = regions.stream().sorted().distinct().map(Partition::ec2ViaService).toList();
         ObjectNode se = c.putObject("StringEquals");
         if (vias.size() == 1) {
             se.put("kms:ViaService", vias.get(0));
@@ -295,16 +295,17 @@ final class PolicyJson {
      */
     static ObjectNode ec2ViaServiceException(ObjectNode deny, String region) {
         return withCondition(deny, "StringNotEqualsIfExists", "kms:ViaService",
-                List.of("ec2." + region + ".amazonaws.com"));
+                List.of(Partition.ec2ViaService(region)));
     }
 
     /**
      * The exception AWS's data-perimeter samples put on denies for the EC2 identity-only role (aws-rules.md §1.1.7),
      * accepting both documented ARN shapes.
      */
-    static ObjectNode ec2InfrastructureException(ObjectNode deny) {
+    static ObjectNode ec2InfrastructureException(ObjectNode deny, String partition) {
         return withCondition(deny, "ArnNotLikeIfExists", "aws:PrincipalArn",
-                List.of("arn:aws:iam::*:role/aws:ec2-infrastructure", "arn:aws:iam::*:role/aws:ec2-infrastructure/*"));
+                List.of("arn:" + partition + ":iam::*:role/aws:ec2-infrastructure",
+                        "arn:" + partition + ":iam::*:role/aws:ec2-infrastructure/*"));
     }
 
     /**

@@ -87,7 +87,8 @@ final class PublicKeyPolicyRule implements Rule {
 
     private EvalSet outsiderSet(KeySide ks) {
         PolicySource anything = new PolicySource("outsider's own identity policy (assumed to allow everything)",
-                PolicySource.Origin.CUSTOMER_MANAGED, ContextFactory.OUTSIDER_ACCOUNT, ContextFactory.OUTSIDER_ARN,
+                PolicySource.Origin.CUSTOMER_MANAGED, ContextFactory.OUTSIDER_ACCOUNT,
+                ContextFactory.outsiderArn(ctx.index.partition()),
                 "outsider", "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"*\","
                 + "\"Resource\":\"*\"}]}");
         return new EvalSet(List.of(ctx.library.derived(anything)), null, List.of(), List.of(),
@@ -95,7 +96,7 @@ final class PublicKeyPolicyRule implements Rule {
     }
 
     private Decision outsider(KeyRef k, EvalSet set, String action) {
-        Request r = new Request(ContextFactory.OUTSIDER_ARN, action, k.arn(), k.accountId(),
+        Request r = new Request(ContextFactory.outsiderArn(ctx.index.partition()), action, k.arn(), k.accountId(),
                 ctx.contexts.outsider(k, action));
         PrincipalInfo info = new PrincipalInfo(PrincipalType.ROLE, ContextFactory.OUTSIDER_ACCOUNT, false, false,
                 null);

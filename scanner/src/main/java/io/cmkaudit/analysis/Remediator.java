@@ -289,7 +289,7 @@ final class Remediator {
                     return null;
                 }
                 next.add(new Change.ReplaceStatement(e.source(), m.index(), before,
-                        List.of(PolicyJson.ec2InfrastructureException(before)), null));
+                        List.of(PolicyJson.ec2InfrastructureException(before, Partition.ofArn(key.arn()))), null));
             }
             return next;
         });
@@ -469,7 +469,7 @@ final class Remediator {
         String keyArn = keyPolicy.source().ownerArn();
         String account = SnapshotIndex.accountOf(keyArn);
         for (String a : s.principal().aws()) {
-            if (!a.equals(account) && !a.equals("arn:aws:iam::" + account + ":root")) {
+            if (!a.equals(account) && !a.equals(Partition.accountRoot(Partition.ofArn(keyArn), account))) {
                 return false;
             }
         }

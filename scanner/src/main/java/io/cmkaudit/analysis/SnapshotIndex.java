@@ -157,8 +157,16 @@ final class SnapshotIndex {
     private final List<EbsDefault> ebsDefaults = new ArrayList<>();
     private final Map<String, String> orgPaths = new java.util.concurrent.ConcurrentHashMap<>();
 
+    /** @return the snapshot's partition ({@link Partition#of(Snapshot)}), e.g. {@code aws-us-gov} */
+    String partition() {
+        return partition;
+    }
+
+    private final String partition;
+
     SnapshotIndex(Snapshot snapshot) {
         this.snapshot = snapshot;
+        this.partition = Partition.of(snapshot);
         this.org = snapshot.organization();
         for (OrgAccount a : org.accounts()) {
             orgAccounts.put(a.id(), a);
@@ -328,7 +336,7 @@ final class SnapshotIndex {
             for (String gName : u.groups()) {
                 IamGroup g = groups.get(gName);
                 if (g == null) {
-                    missing.add("arn:aws:iam::" + a.accountId() + ":group/" + gName);
+                    missing.add("arn:" + Partition.ofArn(u.arn()) + ":iam::" + a.accountId() + ":group/" + gName);
                     continue;
                 }
                 for (InlinePolicy p : g.inlinePolicies()) {

@@ -122,7 +122,7 @@ final class StartAccessRule implements Rule {
         if (rem == null) {
             rem = Remediation.textOnly("No automatic least-privilege fix was found; change the policies named "
                     + "in the evidence so that kms:CreateGrant on " + k.arn() + " is allowed with "
-                    + "kms:GrantIsForAWSResource true and kms:ViaService ec2." + region + ".amazonaws.com.");
+                    + "kms:GrantIsForAWSResource true and kms:ViaService " + Partition.ec2ViaService(region) + ".");
         }
         List<String> layers = Texts.layers(d);
         List<String> evidence = Texts.evidence(d, set);

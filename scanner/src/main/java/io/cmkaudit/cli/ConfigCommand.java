@@ -30,6 +30,20 @@ final class ConfigCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         ScannerConfig c = options.effective(output);
+        Map<String, Object> m = describe(c);
+        ObjectMapper yaml = new ObjectMapper(new YAMLFactory().disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER))
+                .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
+        spec.commandLine().getOut().print(yaml.writeValueAsString(m));
+        spec.commandLine().getOut().flush();
+        return ExitCodes.OK;
+    }
+
+    /**
+     * @param c the effective configuration
+     * @return its keys as {@code config} prints them and {@code manifest.json} records them (the external id shown
+     *         as {@code (set)})
+     */
+    static Map<String, Object> describe(ScannerConfig c) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("roleName", c.roleName());
         m.put("externalId", c.externalId() == null ? null : "(set)");
@@ -42,10 +56,11 @@ final class ConfigCommand implements Callable<Integer> {
         m.put("endpointUrl", c.endpointUrl() == null ? null : c.endpointUrl().toString());
         m.put("callTimeoutSeconds", c.callTimeoutSeconds());
         m.put("scanCurrentAccountWithRole", c.scanCurrentAccountWithRole());
-        ObjectMapper yaml = new ObjectMapper(new YAMLFactory().disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER))
-                .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
-        spec.commandLine().getOut().print(yaml.writeValueAsString(m));
-        spec.commandLine().getOut().flush();
-        return ExitCodes.OK;
+        m.put("profile", c.profile() != null ? c.profile() : System.getenv("AWS_PROFILE"));
+        m.put("region", c.region() != null ? c.region()
+                : io.cmkaudit.collect.Credentials.homeRegionName(c) + " (from the SDK's region chain)");
+        m.put("severity", c.minSeverity());
+        m.put("formats", c.formats());
+        return m;
     }
 }

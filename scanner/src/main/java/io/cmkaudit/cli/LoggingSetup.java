@@ -2,7 +2,6 @@ package io.cmkaudit.cli;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.encoder.JsonEncoder;
 import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
@@ -35,14 +34,8 @@ final class LoggingSetup {
         ctx.reset();
         Encoder<ILoggingEvent> encoder;
         if (format == Format.json) {
-            JsonEncoder json = new JsonEncoder();
-            json.setWithSequenceNumber(false);
-            json.setWithNanoseconds(false);
-            json.setWithContext(false);
-            json.setWithArguments(false);
-            json.setWithFormattedMessage(true);
-            json.setWithMessage(false);
-            encoder = json;
+            // JSON lines with ISO-8601 UTC timestamps (Logback's JsonEncoder writes epoch milliseconds)
+            encoder = new IsoJsonEncoder();
         } else {
             PatternLayoutEncoder text = new PatternLayoutEncoder();
             text.setPattern(verbosity >= 1

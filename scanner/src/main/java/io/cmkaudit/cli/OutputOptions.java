@@ -1,6 +1,9 @@
 package io.cmkaudit.cli;
 
+import io.cmkaudit.config.ScannerConfig;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
 import picocli.CommandLine.Option;
 
 /**
@@ -17,6 +20,16 @@ public final class OutputOptions {
             description = "Exit with bit 1 when an open finding has this severity or higher: CRITICAL, HIGH, MEDIUM, "
                 + "LOW, INFO, NONE. Default: HIGH.")
     String failOn;
+
+    @Option(names = "--severity", paramLabel = "SEVERITY",
+            description = "Lowest severity written to the reports (like Prowler's and Trivy's --severity): CRITICAL, "
+                + "HIGH, MEDIUM, LOW, INFO. Independent of --fail-on. Default: INFO (everything).")
+    String severity;
+
+    @Option(names = "--format", split = ",", paramLabel = "FORMAT",
+            description = "Report files to write, comma-separated: html (report.html), csv (findings.csv, "
+                + "coverage.csv), json (findings.json). manifest.json is always written. Default: html,csv,json.")
+    List<String> formats;
 
     @Option(names = "--previous", paramLabel = "FILE|latest",
             description = "findings.json of an earlier run, for the NEW / UNCHANGED / CHANGED / RESOLVED diff; "
@@ -41,4 +54,27 @@ public final class OutputOptions {
             description = "report.html lists at most N findings in all, shared out over the types and accounts so "
                 + "each keeps examples; 0 = no limit (a page with 100,000 findings is 300-500 MB). Default: 10000.")
     Integer htmlMaxTotalRows;
+
+    /**
+     * @param given the {@code --format} values
+     * @return the formats, lower case, each once, in the order given
+     * @throws UsageException for an unknown format or an empty list
+     */
+    static List<String> parseFormats(List<String> given) {
+        List<String> out = new java.util.ArrayList<>();
+        for (String f : given) {
+            String v = f.strip().toLowerCase(Locale.ROOT);
+            if (!ScannerConfig.FORMATS.contains(v)) {
+                throw new UsageException("--format: must be among " + String.join(", ", ScannerConfig.FORMATS)
+                        + ", got `" + f + "`");
+            }
+            if (!out.contains(v)) {
+                out.add(v);
+            }
+        }
+        if (out.isEmpty()) {
+            throw new UsageException("--format: name at least one of " + String.join(", ", ScannerConfig.FORMATS));
+        }
+        return out;
+    }
 }

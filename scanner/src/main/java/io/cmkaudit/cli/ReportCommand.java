@@ -6,6 +6,7 @@ import io.cmkaudit.config.ScannerConfig;
 import io.cmkaudit.report.RunOutput;
 import io.cmkaudit.snapshot.Snapshot;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -54,7 +55,7 @@ final class ReportCommand implements Callable<Integer> {
         }
         Path outRoot = output.out == null ? ScannerConfig.DEFAULTS.outputDir() : output.out;
         ReportPhase report = new ReportPhase(outRoot, failOn, output);
-        AnalysisResult result = analyze();
+        AnalysisResult result = analyze(report);
         long t2 = System.nanoTime();
         RunOutput run = report.write(result, java.util.Map.of(), spec.commandLine().getOut(),
                 spec.commandLine().getErr());
@@ -66,9 +67,29 @@ final class ReportCommand implements Callable<Integer> {
      * Reads and analyzes the snapshot. A method of its own so that the snapshot is garbage once the analysis is
      * done and does not stay reachable from a local variable while the reports are written.
      */
-    private AnalysisResult analyze() {
+    private AnalysisResult analyze(ReportPhase report) throws java.io.IOException {
         long t0 = System.nanoTime();
         Snapshot s = SnapshotSource.load(snapshot);
+        Map<String, Object> snap = new java.util.LinkedHashMap<>();
+        Path file = snapshot == null ? null : java.nio.file.Files.isDirectory(snapshot)
+                ? snapshot.resolve(ScanCommand.SNAPSHOT_JSON) : snapshot;
+        if (file == null) {
+            snap.put("source", "embedded sample " + SnapshotSource.SAMPLE);
+            try (java.io.InputStream in = SnapshotSource.class.getResourceAsStream(SnapshotSource.SAMPLE)) {
+                snap.put("sha256", io.cmkaudit.report.Manifest.sha256(in));
+            }
+        } else {
+            snap.put("source", file.toAbsolutePath().toString());
+            snap.put("sha256", io.cmkaudit.report.Manifest.sha256(file));
+        }
+        // no AWS call here: the identity that collected the snapshot
+        Map<String, Object> caller = new java.util.LinkedHashMap<>();
+        caller.put("accountId", s.run().callerAccountId());
+        caller.put("arn", s.run().callerArn());
+        caller.put("partition", s.run().callerArn() == null ? null : s.run().callerArn().split(":")[1]);
+        caller.put("source", "the snapshot's collection");
+        report.manifest(new io.cmkaudit.report.Manifest(VersionProvider.version(), "report", report.describe(),
+                caller, snap));
         long t1 = System.nanoTime();
         LOG.info("read the snapshot ({} accounts) in {} ms", s.accounts().size(), (t1 - t0) / 1_000_000);
         AnalysisResult result = new Analyzer().analyze(s);

@@ -41,6 +41,10 @@ final class ReportPhase {
     private final Path templates;
     private final int htmlMaxRows;
     private final int htmlMaxTotalRows;
+    private final Severity minSeverity;
+    private final java.util.List<String> formats;
+    private io.cmkaudit.report.Manifest manifest;
+    private int belowSeverity;
 
     /**
      * Validates the report inputs.
@@ -52,6 +56,23 @@ final class ReportPhase {
      *                        an HTML row limit is negative
      */
     ReportPhase(Path outputRoot, String failOn, OutputOptions output) {
+        this(outputRoot, failOn, output, severityOf(output), formatsOf(output));
+    }
+
+    /**
+     * Validates the report inputs.
+     *
+     * @param outputRoot  the {@code --out} root
+     * @param failOn      {@code --fail-on} name, or {@code NONE}
+     * @param output      the report options of the command line
+     * @param minSeverity {@code --severity}: lowest severity written, e.g. {@code INFO}
+     * @param formats     {@code --format}: files to write, among {@link io.cmkaudit.config.ScannerConfig#FORMATS}
+     * @throws UsageException as the three-argument form
+     */
+    ReportPhase(Path outputRoot, String failOn, OutputOptions output, String minSeverity,
+                java.util.List<String> formats) {
+        this.minSeverity = Severity.valueOf(minSeverity);
+        this.formats = java.util.List.copyOf(formats);
         this.outputRoot = outputRoot;
         this.failOn = "NONE".equals(failOn) ? null : Severity.valueOf(failOn);
         this.htmlMaxRows = rowLimit("--html-max-rows", output.htmlMaxRows,
@@ -83,6 +104,49 @@ final class ReportPhase {
         if (!Files.isWritable(outputRoot)) {
             throw new UsageException("--out: folder not writable: `" + outputRoot + "`");
         }
+    }
+
+    private static String severityOf(OutputOptions output) {
+        if (output.severity == null) {
+            return io.cmkaudit.config.ScannerConfig.DEFAULTS.minSeverity();
+        }
+        String s = output.severity.toUpperCase(Locale.ROOT);
+        if (!io.cmkaudit.config.ScannerConfig.SEVERITIES.contains(s) || "NONE".equals(s)) {
+            throw new UsageException("--severity: must be one of CRITICAL, HIGH, MEDIUM, LOW, INFO, got `"
+                    + output.severity + "`");
+        }
+        return s;
+    }
+
+    private static java.util.List<String> formatsOf(OutputOptions output) {
+        return output.formats == null ? io.cmkaudit.config.ScannerConfig.DEFAULTS.formats()
+                : OutputOptions.parseFormats(output.formats);
+    }
+
+    /**
+     * Sets the manifest written last into the run folder ({@code manifest.json}).
+     *
+     * @param m the manifest's content
+     * @return this
+     */
+    ReportPhase manifest(io.cmkaudit.report.Manifest m) {
+        this.manifest = m;
+        return this;
+    }
+
+    /** @return the report options as the manifest records them */
+    Map<String, Object> describe() {
+        Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("outputDir", outputRoot.toString());
+        m.put("failOn", failOn == null ? "NONE" : failOn.name());
+        m.put("severity", minSeverity.name());
+        m.put("formats", formats);
+        m.put("previous", previous == null ? null : "given");
+        m.put("suppressions", suppressions == null || suppressions == Suppressions.none() ? null : "given");
+        m.put("templates", templates == null ? null : templates.toString());
+        m.put("htmlMaxRows", htmlMaxRows);
+        m.put("htmlMaxTotalRows", htmlMaxTotalRows);
+        return m;
     }
 
     private static int rowLimit(String option, Integer given, int fallback) {
@@ -174,9 +238,18 @@ final class ReportPhase {
                 .forEach(c -> LOG.error("{}", c.errorMessage()));
         RunOutput run;
         try {
+            io.cmkaudit.report.Manifest m = manifest;
+            io.cmkaudit.report.OutputSelection.Finisher finish = (folder, content) -> {
+                belowSeverity = content.belowSeverity();
+                if (m != null) {
+                    m.finish(folder, content);
+                }
+            };
             run = new ReportWriter().write(result,
                     new ReportOptions(outputRoot, suppressions, previous, templates, Clock.systemUTC(), htmlMaxRows,
-                            htmlMaxTotalRows), extras);
+                            htmlMaxTotalRows), extras,
+                    new io.cmkaudit.report.OutputSelection(java.util.Set.copyOf(formats), minSeverity,
+                            Exports.of(formats), finish));
         } catch (ReportInputException e) {
             // e.g. a template error found while rendering: the user's input, not an internal error
             throw new UsageException(e.getMessage(), e);
@@ -247,6 +320,9 @@ final class ReportPhase {
             sev.append(sev.length() == 0 ? "" : ", ").append(e.getKey()).append(' ').append(e.getValue());
         }
         out.printf("  open findings     %d (%s); suppressed %d%n", run.counts().open(), sev, run.counts().suppressed());
+        if (belowSeverity > 0) {
+            out.printf("                    %d open below --severity %s not written%n", belowSeverity, minSeverity);
+        }
         io.cmkaudit.report.SuppressionReport sr = run.suppressions();
         if (sr != null && (!sr.invalid().isEmpty() || !sr.expired().isEmpty())) {
             out.printf("  suppressions      %d invalid, %d expired entries ignored (see the warnings)%n",
@@ -269,7 +345,11 @@ final class ReportPhase {
         result.coverage().stream().filter(ReportPhase::notCovered).limit(20).forEach(c ->
                 out.printf("    %s %s %s: %s%n", c.accountId(), c.region(), c.status(),
                         c.errorMessage() == null ? "" : c.errorMessage()));
-        out.println("  report            " + run.reportHtml());
+        if (formats.contains("html")) {
+            out.println("  report            " + run.reportHtml());
+        } else {
+            out.println("  files             " + String.join(", ", formats));
+        }
         if (run.htmlRows().truncated()) {
             out.printf(Locale.ENGLISH, "                    lists %,d of %,d findings (--html-max-rows, "
                     + "--html-max-total-rows); all are in findings.csv / findings.json%n", run.htmlRows().shown(),

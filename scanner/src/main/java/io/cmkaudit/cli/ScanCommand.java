@@ -86,7 +86,8 @@ final class ScanCommand implements Callable<Integer> {
                 throw new UsageException("--upload: " + e.getMessage());
             }
         }
-        ReportPhase report = new ReportPhase(config.outputDir(), config.failOn(), output);
+        ReportPhase report = new ReportPhase(config.outputDir(), config.failOn(), output, config.minSeverity(),
+                config.formats());
         PrintWriter err = spec.commandLine().getErr();
 
         boolean quiet = parent != null && parent.verbosity() < 0;
@@ -94,6 +95,7 @@ final class ScanCommand implements Callable<Integer> {
         LOG.info("collected {} accounts with {} API calls; analyzing", snapshot.accounts().size(),
                 snapshot.run().totalApiCalls());
         PrintWriter out = spec.commandLine().getOut();
+        report.manifest(manifest(config, snapshot, report));
         AnalysisResult[] analyzed = new AnalysisResult[1];
         RunOutput run = preservingSnapshot(snapshot, config.outputDir(), Clock.systemUTC(), () -> {
             analyzed[0] = new Analyzer().analyze(snapshot);
@@ -111,7 +113,7 @@ final class ScanCommand implements Callable<Integer> {
         if (s3 != null) {
             try {
                 List<String> keys = new ReportUploader(config.endpointUrl(),
-                        Duration.ofSeconds(config.callTimeoutSeconds())).upload(run.runDir(), s3, uploadKmsKey);
+                        Duration.ofSeconds(config.callTimeoutSeconds()), config.profile(), config.region()).upload(run.runDir(), s3, uploadKmsKey);
                 if (!quiet) {
                     err.println("cmk-audit: uploaded " + keys.size() + " files to s3://" + s3.bucket() + "/"
                             + keys.get(0).substring(0, keys.get(0).lastIndexOf('/') + 1));
@@ -124,6 +126,38 @@ final class ScanCommand implements Callable<Integer> {
         }
         err.flush();
         return code;
+    }
+
+    /** The manifest of a scan: configuration, the caller identity of the collection, the snapshot's SHA-256. */
+    private io.cmkaudit.report.Manifest manifest(ScannerConfig config, Snapshot snapshot, ReportPhase report)
+            throws java.io.IOException {
+        Map<String, Object> cfg = new java.util.LinkedHashMap<>(ConfigCommand.describe(config));
+        cfg.putAll(report.describe());
+        cfg.put("upload", upload);
+        cfg.put("uploadKmsKey", uploadKmsKey == null ? null : "(set)");
+        cfg.put("snapshot", keepSnapshot);
+        Map<String, Object> caller = new java.util.LinkedHashMap<>();
+        caller.put("accountId", snapshot.run().callerAccountId());
+        caller.put("arn", snapshot.run().callerArn());
+        caller.put("partition", snapshot.run().callerArn() == null ? null : snapshot.run().callerArn().split(":")[1]);
+        Map<String, Object> snap = new java.util.LinkedHashMap<>();
+        if (keepSnapshot) {
+            snap.put("source", SNAPSHOT_JSON);
+        } else {
+            // not kept: the digest of the snapshot as it would have been written
+            java.security.MessageDigest md;
+            try {
+                md = java.security.MessageDigest.getInstance("SHA-256");
+            } catch (java.security.NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
+            try (OutputStream o = new java.security.DigestOutputStream(OutputStream.nullOutputStream(), md)) {
+                SnapshotJson.write(snapshot, o);
+            }
+            snap.put("source", "collected in memory, not kept (--no-snapshot)");
+            snap.put("sha256", java.util.HexFormat.of().formatHex(md.digest()));
+        }
+        return new io.cmkaudit.report.Manifest(VersionProvider.version(), "scan", cfg, caller, snap);
     }
 
     /** What runs after the collection; may throw anything. */

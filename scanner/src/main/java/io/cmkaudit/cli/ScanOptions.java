@@ -1,5 +1,6 @@
 package io.cmkaudit.cli;
 
+import io.cmkaudit.collect.Partitions;
 import io.cmkaudit.config.ConfigLoader;
 import io.cmkaudit.config.ScannerConfig;
 import java.net.URI;
@@ -19,8 +20,21 @@ public final class ScanOptions {
     Path config;
 
     @Option(names = "--role-name", paramLabel = "NAME",
-            description = "Audit role assumed in each account. Default: OrganizationAccountAccessRole.")
+            description = "Audit role assumed in each account. Default: cmk-audit-read (the role "
+                + "config/audit-role.cfn.yaml creates).")
     String roleName;
+
+    @Option(names = "--profile", paramLabel = "NAME",
+            description = "Named profile of ~/.aws/config / ~/.aws/credentials for the scanner's own credentials "
+                + "(static keys, role_arn, IAM Identity Center / SSO after `aws sso login`, credential_process, web "
+                + "identity). Default: the SDK's chain (environment, AWS_PROFILE, web identity, ECS container, "
+                + "instance role).")
+    String profile;
+
+    @Option(names = "--region", paramLabel = "REGION",
+            description = "Home region: STS is called there and its partition (aws, aws-us-gov, aws-cn) is the "
+                + "organization's. Default: the SDK's region chain (AWS_REGION, the profile's region), else us-east-1.")
+    String region;
 
     @Option(names = "--external-id", paramLabel = "ID", description = "sts:ExternalId required by the audit role's trust policy.")
     String externalId;
@@ -97,6 +111,29 @@ public final class ScanOptions {
                 }
             }
         }
+        List<String> effectiveRegions = regions != null ? regions : c.regions();
+        List<String> problems = Partitions.problems(effectiveRegions);
+        if (!problems.isEmpty()) {
+            throw new UsageException((regions != null ? "--regions" : "regions in " + config) + ": "
+                    + String.join("; ", problems));
+        }
+        String home = region != null ? region : c.region();
+        if (home != null) {
+            List<String> homeProblems = Partitions.problems(List.of(home));
+            if (!home.matches("[a-z]{2}(-[a-z]+)+-\\d+") || !homeProblems.isEmpty()) {
+                throw new UsageException((region != null ? "--region" : "region in " + config) + ": "
+                        + (homeProblems.isEmpty() ? "not an AWS region name: `" + home + "`" : homeProblems.get(0)));
+            }
+            if (!effectiveRegions.isEmpty()
+                    && !Partitions.ofRegion(effectiveRegions.get(0)).equals(Partitions.ofRegion(home))) {
+                throw new UsageException("--regions: " + effectiveRegions.get(0) + " is in partition "
+                        + Partitions.ofRegion(effectiveRegions.get(0)) + ", the home region " + home + " in "
+                        + Partitions.ofRegion(home) + "; scan one partition per run");
+            }
+        }
+        if (profile != null && !profile.matches("[\\w+=,.@:/-]{1,128}")) {
+            throw new UsageException("--profile: not a profile name: `" + profile + "`");
+        }
         return new ScannerConfig(
                 roleName != null ? roleName : c.roleName(),
                 externalId != null ? externalId : c.externalId(),
@@ -109,6 +146,30 @@ public final class ScanOptions {
                 out != null ? out : c.outputDir(),
                 endpoint,
                 c.callTimeoutSeconds(),
-                c.scanCurrentAccountWithRole());
+                c.scanCurrentAccountWithRole(),
+                profile != null ? profile : c.profile(),
+                home,
+                severity(output, c),
+                c.ownerTag(),
+                formats(output, c));
+    }
+
+    private static String severity(OutputOptions output, ScannerConfig c) {
+        if (output == null || output.severity == null) {
+            return c.minSeverity();
+        }
+        String s = output.severity.toUpperCase(Locale.ROOT);
+        if (!ScannerConfig.SEVERITIES.contains(s) || "NONE".equals(s)) {
+            throw new UsageException("--severity: must be one of CRITICAL, HIGH, MEDIUM, LOW, INFO, got `"
+                    + output.severity + "`");
+        }
+        return s;
+    }
+
+    private static List<String> formats(OutputOptions output, ScannerConfig c) {
+        if (output == null || output.formats == null) {
+            return c.formats();
+        }
+        return OutputOptions.parseFormats(output.formats);
     }
 }

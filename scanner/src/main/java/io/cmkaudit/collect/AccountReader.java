@@ -97,14 +97,14 @@ final class AccountReader {
         List<String> regions = configuredRegions;
         List<RegionScan> scans = new ArrayList<>();
         if (regions.isEmpty()) {
-            try (Ec2Client ec2 = clients.ec2(credentials, AwsClients.GLOBAL_REGION.id())) {
+            try (Ec2Client ec2 = clients.ec2(credentials, clients.home().id())) {
                 regions = ec2.describeRegions(r -> { }).regions().stream()
                         .filter(r -> !"not-opted-in".equals(r.optInStatus()))
                         .map(software.amazon.awssdk.services.ec2.model.Region::regionName).sorted().toList();
             } catch (SdkException e) {
                 AwsFailure f = AwsFailure.of("EC2.DescribeRegions", e);
-                scans.add(new RegionScan(AwsClients.GLOBAL_REGION.id(),
-                        new Coverage(AwsClients.GLOBAL_REGION.id(), CoverageStatus.ERROR, f.code(),
+                scans.add(new RegionScan(clients.home().id(),
+                        new Coverage(clients.home().id(), CoverageStatus.ERROR, f.code(),
                                 f.message() + " (regions unknown: only this region reported)"),
                         null, null, List.of(), List.of()));
                 regions = List.of();

@@ -27,17 +27,27 @@ import software.amazon.awssdk.services.sts.StsClient;
  */
 final class AwsClients implements AutoCloseable {
 
-    /** Region used for the global services (IAM, Organizations) and STS of the {@code aws} partition. */
-    static final Region GLOBAL_REGION = Region.US_EAST_1;
-
     private final SdkHttpClient http;
     private final CallCounter counter;
     private final URI endpoint;
     private final Duration callTimeout;
     private final boolean retries;
+    private final Region home;
+    private volatile String partition;
 
-    AwsClients(URI endpoint, Duration callTimeout, int concurrency, boolean retries, CallCounter counter) {
+    /**
+     * @param endpoint    one endpoint for every client (moto), or null for AWS's endpoints
+     * @param home        the home region: STS and the regions list are called there; its partition is the run's
+     *                    until {@link #partition(String)} sets the caller identity's
+     * @param callTimeout timeout of one call including retries
+     * @param concurrency accounts read in parallel (sizes the connection pool)
+     * @param retries     whether the SDK retries (adaptive mode)
+     * @param counter     counts the calls
+     */
+    AwsClients(URI endpoint, Region home, Duration callTimeout, int concurrency, boolean retries, CallCounter counter) {
         this.endpoint = endpoint;
+        this.home = home;
+        this.partition = Partitions.ofRegion(home.id());
         this.callTimeout = callTimeout;
         this.retries = retries;
         this.counter = counter;
@@ -72,16 +82,39 @@ final class AwsClients implements AutoCloseable {
         return builder.build();
     }
 
+    /** @return the home region (STS, the regions list) */
+    Region home() {
+        return home;
+    }
+
+    /** @return the run's partition, e.g. {@code aws-us-gov} */
+    String partition() {
+        return partition;
+    }
+
+    /**
+     * Sets the run's partition, read from the caller identity; IAM and Organizations clients built afterwards call
+     * that partition's global endpoints.
+     *
+     * @param partitionId e.g. {@code aws-cn}
+     */
+    void partition(String partitionId) {
+        this.partition = partitionId;
+    }
+
+    /** @return a client of STS's regional endpoint in the home region */
     StsClient sts(AwsCredentialsProvider credentials) {
-        return build(StsClient.builder(), GLOBAL_REGION, credentials);
+        return build(StsClient.builder(), home, credentials);
     }
 
+    /** @return an Organizations client in the partition's Organizations region ({@link Partitions}) */
     OrganizationsClient organizations(AwsCredentialsProvider credentials) {
-        return build(OrganizationsClient.builder(), GLOBAL_REGION, credentials);
+        return build(OrganizationsClient.builder(), Partitions.organizationsRegion(partition, home), credentials);
     }
 
+    /** @return an IAM client in the partition's IAM region ({@link Partitions}) */
     IamClient iam(AwsCredentialsProvider credentials) {
-        return build(IamClient.builder(), GLOBAL_REGION, credentials);
+        return build(IamClient.builder(), Partitions.iamRegion(partition, home), credentials);
     }
 
     Ec2Client ec2(AwsCredentialsProvider credentials, String region) {

@@ -13,4 +13,9 @@ public class CollectException extends RuntimeException {
     public CollectException(String message, Throwable cause) {
         super(message, cause);
     }
+
+    /** @param message one line saying what failed and what to do */
+    public CollectException(String message) {
+        super(message);
+    }
 }

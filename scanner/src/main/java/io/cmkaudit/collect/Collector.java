@@ -40,8 +40,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.organizations.OrganizationsClient;
 import software.amazon.awssdk.services.sts.StsClient;
 import software.amazon.awssdk.services.sts.model.GetCallerIdentityResponse;
@@ -126,21 +126,28 @@ public final class Collector {
         Instant started = clock.instant();
         CallCounter counter = new CallCounter();
         AwsCredentialsProvider base = options.baseCredentials();
-        DefaultCredentialsProvider ownChain = null;
+        AutoCloseable ownChain = null;
         if (base == null) {
-            ownChain = DefaultCredentialsProvider.builder().build();
-            base = ownChain;
+            base = Credentials.provider(config.profile());
+            ownChain = base instanceof AutoCloseable c ? c : null;
         }
+        Region home = Credentials.homeRegion(config);
         ExecutorService pool = Executors.newFixedThreadPool(config.concurrency(), daemonThreads());
         // IAM Identity Center is read on a thread of its own, alongside the accounts
         ExecutorService identityCenterThread = Executors.newSingleThreadExecutor(daemonThreads());
-        try (AwsClients clients = new AwsClients(config.endpointUrl(), Duration.ofSeconds(config.callTimeoutSeconds()),
-                config.concurrency(), options.sdkRetries(), counter);
-             StsClient sts = clients.sts(base);
-             OrganizationsClient orgs = clients.organizations(base)) {
-            GetCallerIdentityResponse me = callerIdentity(sts);
-            String partition = me.arn().split(":", 3)[1];
-            Organization org = scope != null ? scope.organization() : new OrganizationReader(orgs).read(me.account());
+        try (AwsClients clients = new AwsClients(config.endpointUrl(), home,
+                Duration.ofSeconds(config.callTimeoutSeconds()), config.concurrency(), options.sdkRetries(), counter);
+             StsClient sts = clients.sts(base)) {
+            GetCallerIdentityResponse me = callerIdentity(sts, clients, home);
+            String partition = clients.partition();
+            Organization org;
+            if (scope != null) {
+                org = scope.organization();
+            } else {
+                try (OrganizationsClient orgs = clients.organizations(base)) {
+                    org = new OrganizationReader(orgs).read(me.account());
+                }
+            }
             // IAM Identity Center is read with the scanner's own credentials, alongside the accounts (in every shard
             // of a sharded run too: merging keeps the most complete copy).
             Future<IdentityCenter> identityCenter = identityCenterThread.submit(
@@ -157,7 +164,11 @@ public final class Collector {
             pool.shutdownNow();
             identityCenterThread.shutdownNow();
             if (ownChain != null) {
-                ownChain.close();
+                try {
+                    ownChain.close();
+                } catch (Exception e) {
+                    // closing a credentials provider releases threads only
+                }
             }
         }
     }
@@ -174,42 +185,67 @@ public final class Collector {
         Instant started = clock.instant();
         CallCounter counter = new CallCounter();
         AwsCredentialsProvider base = options.baseCredentials();
-        DefaultCredentialsProvider ownChain = null;
+        AutoCloseable ownChain = null;
         if (base == null) {
-            ownChain = DefaultCredentialsProvider.builder().build();
-            base = ownChain;
+            base = Credentials.provider(config.profile());
+            ownChain = base instanceof AutoCloseable c ? c : null;
         }
-        try (AwsClients clients = new AwsClients(config.endpointUrl(), Duration.ofSeconds(config.callTimeoutSeconds()),
-                config.concurrency(), options.sdkRetries(), counter);
-             StsClient sts = clients.sts(base);
-             OrganizationsClient orgs = clients.organizations(base)) {
-            GetCallerIdentityResponse me = callerIdentity(sts);
-            Organization org = new OrganizationReader(orgs).read(me.account());
+        Region home = Credentials.homeRegion(config);
+        try (AwsClients clients = new AwsClients(config.endpointUrl(), home,
+                Duration.ofSeconds(config.callTimeoutSeconds()), config.concurrency(), options.sdkRetries(), counter);
+             StsClient sts = clients.sts(base)) {
+            GetCallerIdentityResponse me = callerIdentity(sts, clients, home);
+            Organization org;
+            try (OrganizationsClient orgs = clients.organizations(base)) {
+                org = new OrganizationReader(orgs).read(me.account());
+            }
             Selection sel = select(org, me.account());
             return new OrganizationPlan(started, clock.instant(), options.scannerVersion(), me.account(), me.arn(),
                     org, sel.toScan().stream().map(OrgAccount::id).toList(), List.copyOf(sel.notScanned().values()),
                     counter.snapshot());
         } finally {
             if (ownChain != null) {
-                ownChain.close();
+                try {
+                    ownChain.close();
+                } catch (Exception e) {
+                    // closing a credentials provider releases threads only
+                }
             }
         }
     }
 
-    private GetCallerIdentityResponse callerIdentity(StsClient sts) {
+    /**
+     * {@code sts:GetCallerIdentity} in the home region; its partition must be the home region's and every
+     * {@code --regions} entry's, and becomes the partition of the IAM and Organizations clients.
+     */
+    private GetCallerIdentityResponse callerIdentity(StsClient sts, AwsClients clients, Region home) {
+        GetCallerIdentityResponse me;
         try {
-            return sts.getCallerIdentity();
+            me = sts.getCallerIdentity();
         } catch (SdkException e) {
             AwsFailure f = AwsFailure.of("STS.GetCallerIdentity", e);
             if (isNetworkFailure(e)) {
-                throw new CollectException("cannot reach AWS STS"
+                throw new CollectException("cannot reach AWS STS in " + home.id()
                         + (config.endpointUrl() == null ? "" : " at " + config.endpointUrl()) + ": "
-                        + f.message() + "; check the network, proxy settings and --endpoint-url", e);
+                        + f.message() + "; check the network, proxy settings, --region and --endpoint-url", e);
             }
-            throw new CollectException("cannot use the scanner's own AWS credentials (" + f.code() + "): "
-                    + f.message() + "; set AWS credentials (environment, profile or instance role)"
-                    + (config.endpointUrl() == null ? "" : " for endpoint " + config.endpointUrl()), e);
+            throw new CollectException(Credentials.explain(e, f, config, home), e);
         }
+        String partition = me.arn().split(":", 3)[1];
+        String homePartition = Partitions.ofRegion(home.id());
+        if (!partition.equals(homePartition)) {
+            throw new CollectException("the scanner's credentials (" + me.arn() + ") are in partition " + partition
+                    + " but the home region " + home.id() + " is in " + homePartition + "; set --region to a "
+                    + "region of " + partition);
+        }
+        for (String r : config.regions()) {
+            if (!Partitions.ofRegion(r).equals(partition)) {
+                throw new CollectException("--regions: " + r + " is not in partition " + partition + " of the "
+                        + "scanner's credentials (" + me.arn() + ")");
+            }
+        }
+        clients.partition(partition);
+        return me;
     }
 
     /** Which accounts are scanned and which are reported without a scan (sorted by id). */

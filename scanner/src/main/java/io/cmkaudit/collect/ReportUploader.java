@@ -14,7 +14,6 @@ import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.ObjectCannedACL;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
@@ -66,14 +65,31 @@ public final class ReportUploader {
 
     private final URI endpoint;
     private final Duration callTimeout;
+    private final String profile;
+    private final String region;
 
     /**
+     * With the default credential chain and the SDK's region chain.
+     *
      * @param endpoint    endpoint override (moto, LocalStack), or null for real S3
      * @param callTimeout timeout of one PutObject including retries
      */
     public ReportUploader(URI endpoint, Duration callTimeout) {
+        this(endpoint, callTimeout, null, null);
+    }
+
+    /**
+     * @param endpoint    endpoint override (moto, LocalStack), or null for real S3
+     * @param callTimeout timeout of one PutObject including retries
+     * @param profile     the scanner's profile ({@code --profile}), or null for the default credential chain
+     * @param region      the home region ({@code --region}; its partition's S3 is called, and requests for a bucket
+     *                    in another region of that partition are redirected), or null for the SDK's region chain
+     */
+    public ReportUploader(URI endpoint, Duration callTimeout, String profile, String region) {
         this.endpoint = endpoint;
         this.callTimeout = callTimeout;
+        this.profile = profile;
+        this.region = region;
     }
 
     /**
@@ -120,16 +136,14 @@ public final class ReportUploader {
         var b = S3Client.builder().httpClient(http)
                 .overrideConfiguration(o -> o.apiCallTimeout(callTimeout))
                 .crossRegionAccessEnabled(true);
+        if (profile != null) {
+            b.credentialsProvider(Credentials.provider(profile));
+        }
         if (endpoint != null) {
-            b.endpointOverride(endpoint).forcePathStyle(true).region(Region.US_EAST_1);
+            b.endpointOverride(endpoint).forcePathStyle(true).region(region == null ? Region.US_EAST_1 : Region.of(region));
         } else {
-            Region region;
-            try {
-                region = new DefaultAwsRegionProviderChain().getRegion();
-            } catch (SdkException e) {
-                region = Region.US_EAST_1;
-            }
-            b.region(region);
+            b.region(Credentials.homeRegion(io.cmkaudit.config.ScannerConfig.DEFAULTS.withProfileAndRegion(profile,
+                    region)));
         }
         return b.build();
     }

@@ -30,6 +30,7 @@ public final class ConfigLoader {
 
     private static final Pattern ACCOUNT_ID = Pattern.compile("\\d{12}");
     private static final Pattern REGION = Pattern.compile("[a-z]{2}(-[a-z]+)+-\\d+");
+    private static final Pattern PROFILE = Pattern.compile("[\\w+=,.@:/-]{1,128}");
     private static final Pattern ROLE_NAME = Pattern.compile("[\\w+=,.@/-]{1,64}");
 
     private final ObjectMapper yaml = new ObjectMapper(new YAMLFactory())
@@ -49,7 +50,11 @@ public final class ConfigLoader {
             @JsonProperty("outputDir") String outputDir,
             @JsonProperty("endpointUrl") String endpointUrl,
             @JsonProperty("callTimeoutSeconds") Integer callTimeoutSeconds,
-            @JsonProperty("scanCurrentAccountWithRole") Boolean scanCurrentAccountWithRole) {
+            @JsonProperty("scanCurrentAccountWithRole") Boolean scanCurrentAccountWithRole,
+            @JsonProperty("profile") String profile,
+            @JsonProperty("region") String region,
+            @JsonProperty("severity") String severity,
+            @JsonProperty("formats") List<String> formats) {
     }
 
     /** The {@code accounts:} block. */
@@ -89,7 +94,7 @@ public final class ConfigLoader {
             throw new ConfigException(where(file, text, e) + "not valid YAML: " + firstLine(e.getOriginalMessage()), e);
         }
         return validate(file, text, shape == null ? new FileShape(null, null, null, null, null, null, null, null, null,
-                null, null) : shape);
+                null, null, null, null, null, null) : shape);
     }
 
     private ScannerConfig validate(Path file, String text, FileShape s) {
@@ -141,11 +146,33 @@ public final class ConfigLoader {
             throw bad(file, text, "sessionName", "2 to 64 characters of [A-Za-z0-9+=,.@_-], got `"
                     + s.sessionName() + "`");
         }
+        if (s.profile() != null && !PROFILE.matcher(s.profile()).matches()) {
+            throw bad(file, text, "profile", "not a profile name: `" + s.profile() + "`");
+        }
+        if (s.region() != null && !REGION.matcher(s.region()).matches()) {
+            throw bad(file, text, "region", "not an AWS region name: `" + s.region() + "` (e.g. us-east-1)");
+        }
+        String severity = s.severity() == null ? d.minSeverity() : s.severity().toUpperCase(java.util.Locale.ROOT);
+        if (!ScannerConfig.SEVERITIES.contains(severity) || "NONE".equals(severity)) {
+            throw bad(file, text, "severity", "must be one of CRITICAL, HIGH, MEDIUM, LOW, INFO, got `"
+                    + s.severity() + "`");
+        }
+        List<String> formats = s.formats() == null ? d.formats() : s.formats();
+        for (String f : formats) {
+            if (f == null || !ScannerConfig.FORMATS.contains(f.toLowerCase(java.util.Locale.ROOT))) {
+                throw bad(file, text, "formats", "must be among " + ScannerConfig.FORMATS + ", got `" + f + "`");
+            }
+        }
+        if (formats.isEmpty()) {
+            throw bad(file, text, "formats", "must name at least one of " + ScannerConfig.FORMATS);
+        }
+        formats = formats.stream().map(f -> f.toLowerCase(java.util.Locale.ROOT)).distinct().toList();
         return new ScannerConfig(roleName, s.externalId(), s.sessionName() == null ? d.sessionName() : s.sessionName(),
                 regions, include, exclude, concurrency, failOn,
                 s.outputDir() == null ? d.outputDir() : Path.of(s.outputDir()), endpoint, timeout,
                 s.scanCurrentAccountWithRole() == null ? d.scanCurrentAccountWithRole()
-                        : s.scanCurrentAccountWithRole());
+                        : s.scanCurrentAccountWithRole(), s.profile(), s.region(), severity,
+                d.ownerTag(), formats);
     }
 
     /**

@@ -27,6 +27,17 @@ import java.util.Set;
  * @param callTimeoutSeconds timeout of one AWS API call including retries, in seconds, 1..600
  * @param scanCurrentAccountWithRole whether the account the scanner runs in is also read through the audit role
  *                         (false: with the scanner's own credentials)
+ * @param profile          the named profile of the AWS config/credentials files the scanner's own credentials come
+ *                         from (static keys, {@code role_arn}, IAM Identity Center / SSO, {@code credential_process},
+ *                         web identity), or null for the SDK's default chain (which honours {@code AWS_PROFILE})
+ * @param region           the home region, e.g. {@code us-gov-west-1}: STS is called there, and its partition is
+ *                         the one expected of the organization; null = the SDK's region chain ({@code AWS_REGION},
+ *                         the profile's {@code region}, the instance metadata)
+ * @param minSeverity      lowest severity written to the reports (one of {@link #SEVERITIES} without
+ *                         {@code NONE}); {@code INFO} writes everything
+ * @param ownerTag         tag key whose value fills the {@code owner} column (the principal's tag for principal
+ *                         findings, the key's for key findings), e.g. {@code owner} or {@code team}
+ * @param formats          report files to write, a subset of {@link #FORMATS}
  */
 public record ScannerConfig(
         String roleName,
@@ -40,15 +51,44 @@ public record ScannerConfig(
         Path outputDir,
         URI endpointUrl,
         int callTimeoutSeconds,
-        boolean scanCurrentAccountWithRole) {
+        boolean scanCurrentAccountWithRole,
+        String profile,
+        String region,
+        String minSeverity,
+        String ownerTag,
+        List<String> formats) {
 
     /** Severity names accepted by {@code failOn}, highest first, plus {@code NONE}. */
     public static final List<String> SEVERITIES = List.of("CRITICAL", "HIGH", "MEDIUM", "LOW", "INFO", "NONE");
 
+    /**
+     * Report formats {@code --format} accepts: {@code html} (report.html), {@code csv} (findings.csv and
+     * coverage.csv), {@code json} (findings.json).
+     */
+    public static final List<String> FORMATS = List.of("html", "csv", "json");
+
+    /** The formats written when none are chosen. */
+    public static final List<String> DEFAULT_FORMATS = List.of("html", "csv", "json");
+
+    /** The audit role's name: the one {@code config/audit-role.cfn.yaml} (the StackSet) creates. */
+    public static final String DEFAULT_ROLE_NAME = "cmk-audit-read";
+
     /** Built-in defaults, used for every key the file and the command line leave out. */
     public static final ScannerConfig DEFAULTS = new ScannerConfig(
-            "OrganizationAccountAccessRole", null, "cmk-audit", List.of(), List.of(), List.of(), 8, "HIGH",
-            Path.of("cmk-audit-reports"), null, 60, false);
+            DEFAULT_ROLE_NAME, null, "cmk-audit", List.of(), List.of(), List.of(), 8, "HIGH",
+            Path.of("cmk-audit-reports"), null, 60, false, null, null, "INFO", "owner", DEFAULT_FORMATS);
+
+    /**
+     * The configuration without profile, home region, severity, owner tag and formats (the SDK chains, every
+     * severity, tag {@code owner}, {@link #DEFAULT_FORMATS}).
+     */
+    public ScannerConfig(String roleName, String externalId, String sessionName, List<String> regions,
+                         List<String> includeAccounts, List<String> excludeAccounts, int concurrency, String failOn,
+                         Path outputDir, URI endpointUrl, int callTimeoutSeconds, boolean scanCurrentAccountWithRole) {
+        this(roleName, externalId, sessionName, regions, includeAccounts, excludeAccounts, concurrency, failOn,
+                outputDir, endpointUrl, callTimeoutSeconds, scanCurrentAccountWithRole, null, null, "INFO", "owner",
+                DEFAULT_FORMATS);
+    }
 
     public ScannerConfig {
         Objects.requireNonNull(roleName, "roleName");
@@ -59,6 +99,20 @@ public record ScannerConfig(
         includeAccounts = List.copyOf(includeAccounts);
         excludeAccounts = List.copyOf(excludeAccounts);
         failOn = failOn.toUpperCase(Locale.ROOT);
+        minSeverity = minSeverity == null ? "INFO" : minSeverity.toUpperCase(Locale.ROOT);
+        ownerTag = ownerTag == null ? "owner" : ownerTag;
+        formats = formats == null ? DEFAULT_FORMATS : List.copyOf(formats);
+    }
+
+    /**
+     * @param regionName home region, or null for the SDK's region chain
+     * @param profileName profile, or null for the default chain
+     * @return this configuration with another home region and profile
+     */
+    public ScannerConfig withProfileAndRegion(String profileName, String regionName) {
+        return new ScannerConfig(roleName, externalId, sessionName, regions, includeAccounts, excludeAccounts,
+                concurrency, failOn, outputDir, endpointUrl, callTimeoutSeconds, scanCurrentAccountWithRole,
+                profileName, regionName, minSeverity, ownerTag, formats);
     }
 
     /**

@@ -95,6 +95,22 @@ public final class ReportWriter {
      */
     public RunOutput write(AnalysisResult result, ReportOptions options, Map<String, ExtraFile> extras)
             throws IOException {
+        return write(result, options, extras, OutputSelection.ALL);
+    }
+
+    /**
+     * As {@link #write(AnalysisResult, ReportOptions, Map)}, writing the reports {@code selection} chooses, only
+     * findings at or above its severity, its exports after the built-in reports, and its finisher last.
+     *
+     * @param result    the analysis result; never null
+     * @param options   output root, suppressions, previous run, template override, clock; never null
+     * @param extras    extra files (see the three-argument form); never null
+     * @param selection formats, severity filter, exports, finisher; never null
+     * @return the run folder and the findings written (the severity filter applied)
+     * @throws IOException when a file cannot be written (the temporary folder is removed)
+     */
+    public RunOutput write(AnalysisResult result, ReportOptions options, Map<String, ExtraFile> extras,
+                           OutputSelection selection) throws IOException {
         for (String name : extras.keySet()) {
             if (REPORT_FILES.contains(name) || name.startsWith(".") || !name.equals(Path.of(name).getFileName().toString())) {
                 throw new IllegalArgumentException("not a usable extra file name in a run folder: `" + name + "`");
@@ -107,7 +123,13 @@ public final class ReportWriter {
         List<ReportedFinding> current = new ArrayList<>(result.findings().size());
         result.findings().forEach(f -> current.add(ReportedFinding.open(f)));
         Suppressions.Applied suppressed = options.suppressions().apply(current, today);
-        RunDiff.Result diff = RunDiff.apply(suppressed.findings(), options.previous());
+        RunDiff.Result all = RunDiff.apply(suppressed.findings(), options.previous());
+        // --severity: after the diff, so a finding below it is left out, never reported RESOLVED
+        RunDiff.Result diff = new RunDiff.Result(
+                all.findings().stream().filter(f -> f.severity().atLeast(selection.minSeverity())).toList(),
+                all.resolved().stream().filter(f -> f.severity().atLeast(selection.minSeverity())).toList());
+        int below = (int) all.findings().stream().filter(f -> !f.severity().atLeast(selection.minSeverity())
+                && f.status() == ReportedFinding.Status.OPEN).count();
         FindingCounts counts = FindingCounts.of(diff.findings(), diff.resolved());
 
         String base = Formats.folderName(now);
@@ -115,23 +137,44 @@ public final class ReportWriter {
         String name = RunFolder.freeName(options.outputRoot(), base);
         try {
             long t0 = System.nanoTime();
-            CsvReports.writeFindings(temp.resolve(FINDINGS_CSV), diff.findings(), diff.resolved(),
-                    result.run().startedAt());
-            CsvReports.writeCoverage(temp.resolve(COVERAGE_CSV), result.coverage());
+            if (selection.csv()) {
+                CsvReports.writeFindings(temp.resolve(FINDINGS_CSV), diff.findings(), diff.resolved(),
+                        result.run().startedAt());
+                CsvReports.writeCoverage(temp.resolve(COVERAGE_CSV), result.coverage());
+            }
             long t1 = System.nanoTime();
-            LOG.info("wrote findings.csv in {} ms", (t1 - t0) / 1_000_000);
-            FindingsJson.write(temp.resolve(FINDINGS_JSON), new FindingsJson.Content(result, diff.findings(),
-                    diff.resolved(), counts, suppressed.report(), options.previous(), now));
+            if (selection.csv()) {
+                LOG.info("wrote findings.csv in {} ms", (t1 - t0) / 1_000_000);
+            }
+            if (selection.json()) {
+                FindingsJson.write(temp.resolve(FINDINGS_JSON), new FindingsJson.Content(result, diff.findings(),
+                        diff.resolved(), counts, suppressed.report(), options.previous(), now));
+            }
             long t2 = System.nanoTime();
-            LOG.info("wrote findings.json in {} ms", (t2 - t1) / 1_000_000);
+            if (selection.json()) {
+                LOG.info("wrote findings.json in {} ms", (t2 - t1) / 1_000_000);
+            }
             ReportModel model = ReportModel.build(result, diff.findings(), diff.resolved(), counts,
                     suppressed.report(), options.previous(), now, name, options.htmlMaxRowsPerGroup(),
                     options.htmlMaxRows());
-            html.render(temp.resolve(REPORT_HTML), model);
-            LOG.info("wrote report.html in {} ms: {} of {} finding rows listed", (System.nanoTime() - t2) / 1_000_000,
-                    model.limits().rows().shown(), model.limits().rows().total());
+            if (selection.html()) {
+                html.render(temp.resolve(REPORT_HTML), model);
+                LOG.info("wrote report.html in {} ms: {} of {} finding rows listed",
+                        (System.nanoTime() - t2) / 1_000_000, model.limits().rows().shown(),
+                        model.limits().rows().total());
+            }
+            OutputSelection.Content content = new OutputSelection.Content(result, diff.findings(), diff.resolved(),
+                    counts, now, below);
+            for (OutputSelection.Export export : selection.exports()) {
+                long t = System.nanoTime();
+                export.write(temp.resolve(export.fileName()), content);
+                LOG.info("wrote {} in {} ms", export.fileName(), (System.nanoTime() - t) / 1_000_000);
+            }
             for (Map.Entry<String, ExtraFile> extra : extras.entrySet()) {
                 extra.getValue().writeTo(temp.resolve(extra.getKey()));
+            }
+            if (selection.finish() != null) {
+                selection.finish().finish(temp, content);
             }
             Path runDir = RunFolder.publish(temp, options.outputRoot(), name, base);
             return new RunOutput(runDir, diff.findings(), diff.resolved(), counts, suppressed.report(),

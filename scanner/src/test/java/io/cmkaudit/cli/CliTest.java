@@ -102,5 +102,8 @@ class CliTest {
         assertThat(json.get("level").asText()).isEqualTo("ERROR");
         assertThat(json.get("formattedMessage").asText())
                 .isEqualTo(f + ":1: concurrency: wrong type: expected a whole number");
+        // ISO-8601 UTC to the millisecond, not epoch milliseconds
+        assertThat(json.get("timestamp").asText()).matches("\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,3})?Z");
+        java.time.Instant.parse(json.get("timestamp").asText());
     }
 }

@@ -62,7 +62,8 @@ class ScanEndToEndMotoTest {
     static final String EU = "eu-west-1";
     static final String US = "us-east-1";
     static final String EC2_FULL = "arn:aws:iam::aws:policy/AmazonEC2FullAccess";
-    static final List<String> RUN_FILES = List.of("coverage.csv", "findings.csv", "findings.json", "report.html",
+    static final List<String> RUN_FILES = List.of("coverage.csv", "findings.csv", "findings.json", "manifest.json",
+            "report.html",
             "snapshot.json");
     static final Pattern RUN_NAME = Pattern.compile("\\d{4}-\\d{2}-\\d{2}T\\d{2}-\\d{2}-\\d{2}Z(-\\d+)?");
 
@@ -332,7 +333,7 @@ class ScanEndToEndMotoTest {
                             c.get("error_code"), c.get("error_message"), c.get("instances"), c.get("cmk_keys"),
                             c.get("principals")))
                     .toList();
-            String message = "STS.AssumeRole " + role(data, "OrganizationAccountAccessRole")
+            String message = "STS.AssumeRole " + role(data, "cmk-audit-read")
                     + ": User is not authorized to perform: sts:AssumeRole (denied by the test proxy)";
             assertThat(coverage).containsExactly(
                     "data|global|ASSUME_ROLE_DENIED|AccessDenied|" + message + "|0|0|0",
@@ -344,7 +345,7 @@ class ScanEndToEndMotoTest {
             gaps = gaps.substring(0, gaps.indexOf("</table>"));
             List<String> gapRows = Pattern.compile("<tr[^>]*>(.*?)</tr>", Pattern.DOTALL).matcher(gaps).results()
                     .map(m -> m.group(1).replaceAll("<[^>]+>", " ").replaceAll("\\s+", " ").trim()).toList();
-            String why = "AccessDenied STS.AssumeRole " + role(data, "OrganizationAccountAccessRole")
+            String why = "AccessDenied STS.AssumeRole " + role(data, "cmk-audit-read")
                     + ": User is not authorized to perform: sts:AssumeRole (denied by the test proxy)";
             assertThat(gapRows).containsExactly(
                     "Account Region Status Why Instances Keys Principals",
@@ -369,7 +370,7 @@ class ScanEndToEndMotoTest {
             assertThat(r.code()).as(r.err()).isEqualTo(ExitCodes.FINDINGS);
             Path run = r.runDir();
             String prefix = "org/nightly/" + run.getFileName() + "/";
-            assertThat(r.err()).endsWith("cmk-audit: uploaded 5 files to s3://cmk-audit-runs/" + prefix + "\n");
+            assertThat(r.err()).endsWith("cmk-audit: uploaded 6 files to s3://cmk-audit-runs/" + prefix + "\n");
             List<String> keys = s3.listObjectsV2(l -> l.bucket("cmk-audit-runs")).contents().stream()
                     .map(S3Object::key).sorted().toList();
             assertThat(keys).containsExactlyElementsOf(RUN_FILES.stream().map(f -> prefix + f).toList());

@@ -36,8 +36,28 @@ class ConfigLoaderTest {
     @Test
     void absentKeysTakeTheDefaults() throws IOException {
         ScannerConfig c = new ConfigLoader().load(write("concurrency: 3\n"));
-        assertThat(c).isEqualTo(new ScannerConfig("OrganizationAccountAccessRole", null, "cmk-audit", List.of(),
+        assertThat(c).isEqualTo(new ScannerConfig("cmk-audit-read", null, "cmk-audit", List.of(),
                 List.of(), List.of(), 3, "HIGH", Path.of("cmk-audit-reports"), null, 60, false));
+    }
+
+    @Test
+    void profileRegionSeverityOwnerTagAndFormatsAreRead() throws IOException {
+        ScannerConfig c = new ConfigLoader().load(write("profile: gov-audit\nregion: us-gov-west-1\nseverity: high\n"
+                + "formats: [csv, JSON]\n"));
+        assertThat(c.profile()).isEqualTo("gov-audit");
+        assertThat(c.region()).isEqualTo("us-gov-west-1");
+        assertThat(c.minSeverity()).isEqualTo("HIGH");
+        assertThat(c.formats()).containsExactly("csv", "json");
+    }
+
+    @Test
+    void badSeverityAndFormatNameTheField() throws IOException {
+        Path f = write("severity: NONE\n");
+        assertThatThrownBy(() -> new ConfigLoader().load(f)).hasMessageContaining("severity")
+                .hasMessageContaining("must be one of CRITICAL, HIGH, MEDIUM, LOW, INFO");
+        Path g = write("formats: [pdf]\n");
+        assertThatThrownBy(() -> new ConfigLoader().load(g)).hasMessageContaining("formats")
+                .hasMessageContaining("`pdf`");
     }
 
     @Test

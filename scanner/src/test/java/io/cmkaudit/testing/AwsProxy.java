@@ -49,6 +49,16 @@ public final class AwsProxy implements AutoCloseable {
             return body.contains("Action=" + action + "&") || body.endsWith("Action=" + action);
         }
 
+        /** @return the service of the SigV4 credential scope (e.g. {@code iam}), or null when not signed */
+        public String service() {
+            if (authorization == null) {
+                return null;
+            }
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("Credential=[^/]+/\\d{8}/[^/]+/([^/]+)/")
+                    .matcher(authorization);
+            return m.find() ? m.group(1) : null;
+        }
+
         /** @return the region of the SigV4 credential scope, or null when the request is not signed */
         public String region() {
             if (authorization == null) {
@@ -82,6 +92,8 @@ public final class AwsProxy implements AutoCloseable {
     private final Duration latency;
     private final Predicate<Request> deny;
     private final Function<Request, Answer> answer;
+    private final java.util.function.BiFunction<Request, String, String> rewrite;
+    private final AtomicLong rewritten = new AtomicLong();
     private final ResponseObserver observer;
     private final AtomicLong forwarded = new AtomicLong();
     private final AtomicLong denied = new AtomicLong();
@@ -97,9 +109,11 @@ public final class AwsProxy implements AutoCloseable {
     }
 
     private AwsProxy(URI target, Duration latency, Predicate<Request> deny, Function<Request, Answer> answer,
-                     ResponseObserver observer) throws IOException {
+                     ResponseObserver observer, java.util.function.BiFunction<Request, String, String> rewrite)
+            throws IOException {
         this.observer = observer;
         this.target = target;
+        this.rewrite = rewrite;
         this.latency = latency;
         this.deny = deny;
         this.answer = answer;
@@ -171,10 +185,39 @@ public final class AwsProxy implements AutoCloseable {
             System.setProperty("sun.net.httpserver.nodelay", "true");
         }
         try {
-            return new AwsProxy(target, latency, deny, answer, observer);
+            return new AwsProxy(target, latency, deny, answer, observer, (r, b) -> b);
         } catch (IOException e) {
             throw new IllegalStateException("cannot start the proxy: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Starts a proxy that rewrites IAM's answers into another partition, as AWS answers there: every
+     * {@code arn:aws:} in the body of a forwarded IAM response (SigV4 service {@code iam}) becomes
+     * {@code arn:PARTITION:}. moto answers IAM in the partition of the region the request is signed for in recent
+     * versions, and {@code arn:aws:} whatever the region in older ones; with this proxy the code under test sees
+     * what AWS GovCloud (US) or China return either way ({@link #rewritten()} counts the responses changed).
+     *
+     * @param target    moto_server URL
+     * @param partition e.g. {@code aws-us-gov}
+     * @return the running proxy
+     */
+    public static AwsProxy partition(URI target, String partition) {
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
+        try {
+            return new AwsProxy(target, Duration.ZERO, r -> false, r -> null, (q, status, body) -> { },
+                    (r, body) -> r.service() != null && r.service().equals("iam")
+                            ? body.replace("arn:aws:", "arn:" + partition + ":") : body);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start the proxy: " + e.getMessage(), e);
+        }
+    }
+
+    /** @return forwarded responses whose body the rewrite changed */
+    public long rewritten() {
+        return rewritten.get();
     }
 
     /** @return the proxy's URL, e.g. {@code http://127.0.0.1:40123} */
@@ -246,6 +289,14 @@ public final class AwsProxy implements AutoCloseable {
                 }
             });
             byte[] out = resp.body();
+            if (out.length > 0) {
+                String text = new String(out, StandardCharsets.UTF_8);
+                String changed = rewrite.apply(req, text);
+                if (!changed.equals(text)) {
+                    rewritten.incrementAndGet();
+                    out = changed.getBytes(StandardCharsets.UTF_8);
+                }
+            }
             observer.forwarded(req, resp.statusCode(), out);
             ex.sendResponseHeaders(resp.statusCode(), out.length == 0 ? -1 : out.length);
             if (out.length > 0) {

@@ -64,6 +64,8 @@ public final class OrgSeeder implements AutoCloseable {
             + "\"Principal\":{\"Service\":\"ec2.amazonaws.com\"},\"Action\":\"sts:AssumeRole\"}]}";
 
     private final URI endpoint;
+    private final Region home;
+    private final String partition;
     private final SdkHttpClient http = ApacheHttpClient.builder().build();
     private final List<AutoCloseable> closeables = new ArrayList<>();
     private final OrganizationsClient orgs;
@@ -77,9 +79,39 @@ public final class OrgSeeder implements AutoCloseable {
      * @param endpoint moto_server URL
      */
     public OrgSeeder(URI endpoint) {
+        this(endpoint, Region.US_EAST_1);
+    }
+
+    /**
+     * An organization in the partition of a home region: STS is called in the home region, IAM and Organizations in
+     * the partition's regions (us-east-1; us-gov-west-1; cn-north-1 and cn-northwest-1), so moto files every entity
+     * under that partition.
+     *
+     * @param endpoint moto_server (or proxy) URL
+     * @param home     home region, e.g. {@code us-gov-west-1}
+     */
+    public OrgSeeder(URI endpoint, Region home) {
         this.endpoint = endpoint;
-        this.orgs = client(OrganizationsClient.builder(), Region.US_EAST_1, MANAGEMENT_CREDENTIALS);
-        this.sts = client(StsClient.builder(), Region.US_EAST_1, MANAGEMENT_CREDENTIALS);
+        this.home = home;
+        this.partition = home.id().startsWith("cn-") ? "aws-cn" : home.id().startsWith("us-gov-") ? "aws-us-gov" : "aws";
+        this.orgs = client(OrganizationsClient.builder(), "aws-cn".equals(partition) ? Region.CN_NORTHWEST_1
+                : "aws-us-gov".equals(partition) ? Region.US_GOV_WEST_1 : Region.US_EAST_1, MANAGEMENT_CREDENTIALS);
+        this.sts = client(StsClient.builder(), home, MANAGEMENT_CREDENTIALS);
+    }
+
+    /** @return the partition of the home region: {@code aws}, {@code aws-us-gov} or {@code aws-cn} */
+    public String partition() {
+        return partition;
+    }
+
+    /** @return a trust policy letting the management account assume a role, in this partition */
+    public String trustManagement() {
+        return TRUST_MANAGEMENT.replace("arn:aws:", "arn:" + partition + ":");
+    }
+
+    private Region iamRegion() {
+        return "aws-cn".equals(partition) ? Region.CN_NORTH_1 : "aws-us-gov".equals(partition) ? Region.US_GOV_WEST_1
+                : Region.US_EAST_1;
     }
 
     private <B extends AwsClientBuilder<B, C> & AwsSyncClientBuilder<B, C>, C extends AutoCloseable> C client(
@@ -155,16 +187,25 @@ public final class OrgSeeder implements AutoCloseable {
             orgs.moveAccount(r -> r.accountId(id).sourceParentId(rootId).destinationParentId(target));
         }
         StsAssumeRoleCredentialsProvider creds = StsAssumeRoleCredentialsProvider.builder().stsClient(sts)
-                .refreshRequest(r -> r.roleArn("arn:aws:iam::" + id + ":role/OrganizationAccountAccessRole")
+                .refreshRequest(r -> r.roleArn("arn:" + partition + ":iam::" + id + ":role/OrganizationAccountAccessRole")
                         .roleSessionName("seeder"))
                 .build();
         synchronized (closeables) {
             closeables.add(creds);
         }
         Account a = new Account(id, name, creds);
-        // On AWS, CreateAccount's role has AdministratorAccess attached; moto creates it bare.
+        // On AWS, CreateAccount's role has AdministratorAccess attached; moto creates it bare, and only in the aws
+        // partition: elsewhere the seeder creates it as CreateAccount does on AWS
+        if (!"aws".equals(partition)) {
+            try {
+                a.iam().getRole(r -> r.roleName("OrganizationAccountAccessRole"));
+            } catch (software.amazon.awssdk.services.iam.model.NoSuchEntityException e) {
+                a.iam().createRole(r -> r.roleName("OrganizationAccountAccessRole")
+                        .assumeRolePolicyDocument(trustManagement()));
+            }
+        }
         a.iam().attachRolePolicy(r -> r.roleName("OrganizationAccountAccessRole")
-                .policyArn("arn:aws:iam::aws:policy/AdministratorAccess"));
+                .policyArn("arn:" + partition + ":iam::aws:policy/AdministratorAccess"));
         accounts.put(name, a);
         return a;
     }
@@ -293,7 +334,7 @@ public final class OrgSeeder implements AutoCloseable {
 
         /** @return an IAM client with this account's credentials */
         public IamClient iam() {
-            return (IamClient) clients.computeIfAbsent("iam", k -> client(IamClient.builder(), Region.US_EAST_1, credentials));
+            return (IamClient) clients.computeIfAbsent("iam", k -> client(IamClient.builder(), iamRegion(), credentials));
         }
 
         /** @param region region @return an EC2 client of this account in that region */

@@ -1,0 +1,79 @@
+package io.cmkaudit.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cmkaudit.report.Manifest;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.apache.commons.csv.CSVRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code manifest.json} in every run folder, {@code --severity} and {@code --format} on the embedded sample. */
+class ManifestAndSeverityTest {
+
+    static List<String> files(Path dir) throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    @Test
+    void manifestHoldsVersionConfigurationSnapshotDigestAndEveryFilesDigest(@TempDir Path out) throws IOException {
+        ScanEndToEndMotoTest.Result r = ScanEndToEndMotoTest.run("report", "--out", out.toString(), "--fail-on",
+                "NONE");
+        assertThat(r.code()).as(r.err()).isEqualTo(ExitCodes.OK);
+        Path run = r.runDir();
+        assertThat(files(run)).containsExactly("coverage.csv", "findings.csv", "findings.json", "manifest.json",
+                "report.html");
+        JsonNode m = new ObjectMapper().readTree(run.resolve("manifest.json").toFile());
+        assertThat(m.get("manifestVersion").asInt()).isEqualTo(1);
+        assertThat(m.at("/tool/name").asText()).isEqualTo("cmk-audit");
+        assertThat(m.at("/tool/version").asText()).isEqualTo(VersionProvider.version());
+        assertThat(m.at("/tool/command").asText()).isEqualTo("report");
+        assertThat(m.at("/configuration/failOn").asText()).isEqualTo("NONE");
+        assertThat(m.at("/configuration/severity").asText()).isEqualTo("INFO");
+        assertThat(m.at("/snapshot/source").asText()).startsWith("embedded sample");
+        try (var in = ManifestAndSeverityTest.class.getResourceAsStream(SnapshotSource.SAMPLE)) {
+            assertThat(m.at("/snapshot/sha256").asText()).isEqualTo(Manifest.sha256(in)).hasSize(64);
+        }
+        assertThat(m.at("/callerIdentity/accountId").asText()).matches("\\d{12}");
+        assertThat(m.get("files")).hasSize(4);
+        for (JsonNode f : m.get("files")) {
+            Path file = run.resolve(f.get("name").asText());
+            assertThat(f.get("sha256").asText()).as(f.get("name").asText()).isEqualTo(Manifest.sha256(file));
+            assertThat(f.get("bytes").asLong()).isEqualTo(Files.size(file));
+        }
+        assertThat(m.at("/writtenAt").asText()).endsWith("Z");
+    }
+
+    @Test
+    void severityFiltersTheReportsAndFormatChoosesTheFiles(@TempDir Path out) throws IOException {
+        ScanEndToEndMotoTest.Result all = ScanEndToEndMotoTest.run("report", "--out", out.resolve("all").toString(),
+                "--fail-on", "NONE");
+        List<CSVRecord> every = ScanEndToEndMotoTest.csv(all.runDir().resolve("findings.csv"));
+        long low = every.stream().filter(x -> List.of("MEDIUM", "LOW", "INFO").contains(x.get("severity"))
+                && x.get("status").equals("OPEN")).count();
+        assertThat(low).as("the sample has findings below HIGH").isPositive();
+
+        ScanEndToEndMotoTest.Result r = ScanEndToEndMotoTest.run("report", "--out", out.resolve("high").toString(),
+                "--severity", "high", "--format", "csv,json", "--fail-on", "MEDIUM");
+        Path run = r.runDir();
+        assertThat(files(run)).containsExactly("coverage.csv", "findings.csv", "findings.json", "manifest.json");
+        List<CSVRecord> rows = ScanEndToEndMotoTest.csv(run.resolve("findings.csv"));
+        assertThat(rows).isNotEmpty().allMatch(x -> List.of("CRITICAL", "HIGH").contains(x.get("severity")));
+        assertThat(rows).hasSize((int) every.stream().filter(x -> List.of("CRITICAL", "HIGH")
+                .contains(x.get("severity"))).count());
+        assertThat(r.out()).contains(low + " open below --severity HIGH not written");
+        JsonNode m = new ObjectMapper().readTree(run.resolve("manifest.json").toFile());
+        assertThat(m.at("/findings/openBelowSeverityNotWritten").asLong()).isEqualTo(low);
+        assertThat(m.at("/configuration/formats").toString()).isEqualTo("[\"csv\",\"json\"]");
+        // --fail-on applies to the findings written
+        assertThat(r.code()).isEqualTo(ExitCodes.FINDINGS);
+    }
+}
