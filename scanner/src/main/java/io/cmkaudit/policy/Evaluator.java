@@ -370,13 +370,11 @@ public final class Evaluator {
     private static void evalPolicy(Policy policy, Layer layer, Mode mode, EvalContext ctx, Situation situation,
             Tally tally, Details details) {
         StatementList statements = (StatementList) policy.statements();
-        int[] candidates = statements.candidates(ctx.serviceLower);
-        for (int c = 0; c < candidates.length; c++) {
-            Statement s = statements.get(candidates[c]);
-            Tri t = s.actionMatch(ctx.actionLower, ctx.serviceLower);
-            if (t == Tri.FALSE) {
-                continue;
-            }
+        // the statements whose action part matches, memoized per policy and action
+        int[] entries = statements.forAction(ctx.actionLower, ctx.serviceLower);
+        for (int e : entries) {
+            Statement s = statements.get(e >= 0 ? e : ~e);
+            Tri t = e >= 0 ? Tri.TRUE : Tri.UNKNOWN;
             t = t.and(s.resourceMatch(ctx));
             if (t == Tri.FALSE) {
                 continue;

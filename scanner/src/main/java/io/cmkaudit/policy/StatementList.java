@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.RandomAccess;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The immutable statement list of a {@link Policy}, with an index from an action's service prefix to the statements
@@ -18,6 +19,12 @@ final class StatementList extends AbstractList<Statement> implements RandomAcces
     private final Statement[] statements;
     private final Map<String, int[]> byService;
     private final int[] always;
+    /**
+     * Per lower-case action: the statements whose Action / NotAction may match it, as from {@link #forAction}.
+     * The analysis asks a handful of actions millions of times; bounded so that arbitrary input cannot grow it.
+     */
+    private final ConcurrentHashMap<String, int[]> byAction = new ConcurrentHashMap<>();
+    private static final int MAX_CACHED_ACTIONS = 64;
 
     StatementList(List<Statement> list) {
         this.statements = list.toArray(new Statement[0]);
@@ -74,6 +81,38 @@ final class StatementList extends AbstractList<Statement> implements RandomAcces
     int[] candidates(String serviceLower) {
         int[] c = byService.get(serviceLower);
         return c != null ? c : always;
+    }
+
+    /**
+     * The statements whose {@code Action} / {@code NotAction} matches the action (memoized per action): an index
+     * {@code i >= 0} for a statement that surely matches it, {@code ~i} for one whose action part could not be read
+     * (its match is unknown); ascending by statement.
+     *
+     * @param actionLower  the action in lower case
+     * @param serviceLower its service prefix
+     * @return the entries; shared, not to be changed
+     */
+    int[] forAction(String actionLower, String serviceLower) {
+        int[] cached = byAction.get(actionLower);
+        if (cached != null) {
+            return cached;
+        }
+        int[] candidates = candidates(serviceLower);
+        int[] out = new int[candidates.length];
+        int n = 0;
+        for (int c : candidates) {
+            Tri t = statements[c].actionMatch(actionLower, serviceLower);
+            if (t == Tri.TRUE) {
+                out[n++] = c;
+            } else if (t == Tri.UNKNOWN) {
+                out[n++] = ~c;
+            }
+        }
+        int[] result = java.util.Arrays.copyOf(out, n);
+        if (byAction.size() < MAX_CACHED_ACTIONS) {
+            byAction.putIfAbsent(actionLower, result);
+        }
+        return result;
     }
 
     @Override
