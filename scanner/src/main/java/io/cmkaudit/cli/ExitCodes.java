@@ -15,6 +15,11 @@ public final class ExitCodes {
     public static final int COVERAGE_INCOMPLETE = 2;
     /** Usage or configuration error ({@code EX_USAGE}). */
     public static final int USAGE = 64;
+    /**
+     * Temporary failure ({@code EX_TEMPFAIL}): AWS throttled or failed with HTTP 5xx beyond the retries on a call the
+     * whole run needs ({@code GetCallerIdentity}, the organization walk). Not a configuration error: run again later.
+     */
+    public static final int TEMPORARY_FAILURE = 75;
     /** Internal error ({@code EX_SOFTWARE}). */
     public static final int INTERNAL = 70;
 

@@ -31,6 +31,7 @@ import picocli.CommandLine.ScopeType;
             "2:coverage incomplete (an account or region could not be read)",
             "3:both 1 and 2",
             "64:usage or configuration error",
+            "75:temporary failure: AWS throttled or failed (HTTP 5xx) beyond the retries; run again later",
             "70:internal error"},
         subcommands = {
             ScanCommand.class,
@@ -114,6 +115,16 @@ public final class Main implements Callable<Integer> {
         return ExitCodes.INTERNAL;
     }
 
+    /** @return a transient {@link io.cmkaudit.collect.CollectException} in {@code t}'s cause chain, or null */
+    static io.cmkaudit.collect.CollectException transientCause(Throwable t) {
+        for (int i = 0; t != null && i < 20; i++, t = t.getCause()) {
+            if (t instanceof io.cmkaudit.collect.CollectException c && c.transientFailure()) {
+                return c;
+            }
+        }
+        return null;
+    }
+
     /** @return the {@link OutOfMemoryError} in {@code t}'s cause chain, or null */
     static OutOfMemoryError outOfMemoryCause(Throwable t) {
         for (int i = 0; t != null && i < 20; i++, t = t.getCause()) {
@@ -147,6 +158,12 @@ public final class Main implements Callable<Integer> {
                     commandLine.getErr().println("cmk-audit: " + ex.getMessage());
                 }
                 return outOfMemory(oom, commandLine.getErr());
+            }
+            io.cmkaudit.collect.CollectException transientFailure = transientCause(ex);
+            if (transientFailure != null) {
+                commandLine.getErr().println("cmk-audit: " + transientFailure.getMessage());
+                commandLine.getErr().flush();
+                return ExitCodes.TEMPORARY_FAILURE;
             }
             boolean verbose = main.verbosity() >= 1;
             boolean json = main.logFormat == LoggingSetup.Format.json;

@@ -12,8 +12,8 @@ import software.amazon.awssdk.core.exception.ApiCallTimeoutException;
  * @param code      AWS error code (e.g. {@code AccessDenied}), {@code HTTP <status>} when the service gave none, or
  *                  {@code Timeout} / {@code ClientError} for failures on the client side
  * @param message   one line: the operation, then the service's message
- * @param denied    whether the service answered with HTTP 4xx (denied, not found, bad request), not a transient
- *                  failure
+ * @param denied    whether the service answered with HTTP 4xx (denied, not found, bad request) other than throttling:
+ *                  a definite answer, not a transient failure
  */
 record AwsFailure(String operation, String code, String message, boolean denied) {
 
@@ -26,14 +26,39 @@ record AwsFailure(String operation, String code, String message, boolean denied)
                     code = "HTTP " + e.statusCode();
                 }
                 String msg = e.awsErrorDetails() == null ? e.getMessage() : e.awsErrorDetails().errorMessage();
-                return new AwsFailure(operation, code, operation + ": " + oneLine(msg == null ? code : msg),
-                        e.statusCode() >= 400 && e.statusCode() < 500);
+                boolean throttled = e.isThrottlingException() || THROTTLING_CODES.contains(code);
+                return new AwsFailure(operation, code, operation + ": " + oneLine(msg == null ? code : msg)
+                        + (throttled || e.statusCode() >= 500 ? " (" + code + ", HTTP " + e.statusCode()
+                        + ", still failing after the retries)" : ""),
+                        e.statusCode() >= 400 && e.statusCode() < 500 && !throttled);
             }
             if (cause instanceof ApiCallTimeoutException || cause instanceof ApiCallAttemptTimeoutException) {
                 return new AwsFailure(operation, "Timeout", operation + ": " + oneLine(cause.getMessage()), false);
             }
         }
         return new AwsFailure(operation, "ClientError", operation + ": " + oneLine(String.valueOf(t.getMessage())), false);
+    }
+
+    /**
+     * Throttling error codes of the services the collector calls, beside what the SDK recognizes itself (HTTP 429
+     * and its own list): query-protocol {@code Throttling} (IAM, STS), EC2's {@code RequestLimitExceeded}, JSON
+     * {@code ThrottlingException} (KMS) and {@code TooManyRequestsException} (Organizations)
+     * (https://docs.aws.amazon.com/ec2/latest/devguide/ec2-api-throttling.html,
+     * https://docs.aws.amazon.com/kms/latest/developerguide/throttling.html).
+     */
+    static final java.util.Set<String> THROTTLING_CODES = java.util.Set.of("Throttling", "ThrottlingException",
+            "ThrottledException", "RequestThrottled", "RequestThrottledException", "TooManyRequestsException",
+            "RequestLimitExceeded", "EC2ThrottledException", "SlowDown", "PriorRequestNotComplete",
+            "BandwidthLimitExceeded", "ProvisionedThroughputExceededException", "IDPCommunicationError");
+
+    /**
+     * @return whether the failure is transient (throttling, an HTTP 5xx answer, a timeout or a dropped connection):
+     *         worth running again later, never a denial and never a configuration error
+     */
+    boolean transientFailure() {
+        return !denied && !code.equals("AccessDenied") && !code.startsWith("HTTP 4")
+                && (THROTTLING_CODES.contains(code) || code.startsWith("HTTP 5") || code.equals("Timeout")
+                || message.contains("still failing"));
     }
 
     /** Whether the error means the region is not enabled for the account. */

@@ -11,11 +11,31 @@ public class CollectException extends RuntimeException {
      * @param cause   the SDK error
      */
     public CollectException(String message, Throwable cause) {
+        this(message, cause, false);
+    }
+
+    private final boolean transientFailure;
+
+    /**
+     * @param message          one line; never null
+     * @param cause            the SDK error
+     * @param transientFailure whether AWS throttled or failed (HTTP 5xx) beyond the retries: run again later
+     */
+    public CollectException(String message, Throwable cause, boolean transientFailure) {
         super(message, cause);
+        this.transientFailure = transientFailure;
+    }
+
+    /**
+     * @return whether the failure is transient (throttling or AWS errors beyond the retries), not a problem of the
+     *         configuration or the credentials
+     */
+    public boolean transientFailure() {
+        return transientFailure;
     }
 
     /** @param message one line saying what failed and what to do */
     public CollectException(String message) {
-        super(message);
+        this(message, null, false);
     }
 }

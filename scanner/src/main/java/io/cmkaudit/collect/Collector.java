@@ -145,7 +145,7 @@ public final class Collector {
                 org = scope.organization();
             } else {
                 try (OrganizationsClient orgs = clients.organizations(base)) {
-                    org = new OrganizationReader(orgs).read(me.account());
+                    org = new OrganizationReader(orgs, options.retryBudget()).read(me.account());
                 }
             }
             // IAM Identity Center is read with the scanner's own credentials, alongside the accounts (in every shard
@@ -197,7 +197,7 @@ public final class Collector {
             GetCallerIdentityResponse me = callerIdentity(sts, clients, home);
             Organization org;
             try (OrganizationsClient orgs = clients.organizations(base)) {
-                org = new OrganizationReader(orgs).read(me.account());
+                org = new OrganizationReader(orgs, options.retryBudget()).read(me.account());
             }
             Selection sel = select(org, me.account());
             return new OrganizationPlan(started, clock.instant(), options.scannerVersion(), me.account(), me.arn(),
@@ -221,9 +221,14 @@ public final class Collector {
     private GetCallerIdentityResponse callerIdentity(StsClient sts, AwsClients clients, Region home) {
         GetCallerIdentityResponse me;
         try {
-            me = sts.getCallerIdentity();
+            me = options.retryBudget().run(sts::getCallerIdentity);
         } catch (SdkException e) {
             AwsFailure f = AwsFailure.of("STS.GetCallerIdentity", e);
+            if (f.transientFailure() && !isNetworkFailure(e)) {
+                throw new CollectException("AWS STS is throttling or failing (" + f.code() + ") beyond "
+                        + options.retryBudget().attempts() + " attempts: " + f.message() + "; run again later", e,
+                        true);
+            }
             if (isNetworkFailure(e)) {
                 throw new CollectException("cannot reach AWS STS in " + home.id()
                         + (config.endpointUrl() == null ? "" : " at " + config.endpointUrl()) + ": "

@@ -35,15 +35,50 @@ final class OrganizationReader {
 
     private final OrganizationsClient client;
 
+    private final RetryBudget budget;
+
+    /** The failure of the last walk, or null. */
+    private AwsFailure lastFailure;
+
     OrganizationReader(OrganizationsClient client) {
-        this.client = client;
+        this(client, new RetryBudget(1, java.time.Duration.ZERO, java.time.Duration.ZERO));
     }
 
     /**
+     * @param client the Organizations client of the scanner's own credentials
+     * @param budget how often the walk is run again when a call is throttled or fails with HTTP 5xx
+     */
+    OrganizationReader(OrganizationsClient client, RetryBudget budget) {
+        this.client = client;
+        this.budget = budget;
+    }
+
+    /**
+     * Reads the organization; a walk that a throttled or failing call (HTTP 5xx) interrupts is run again within the
+     * {@link RetryBudget}, so a blip does not shrink the scan to the scanner's own account.
+     *
      * @param callerAccountId the scanner's account, used when the organization can't be read
-     * @return the organization, or one with {@link Organization#readError()} holding only the caller's account
+     * @return the organization, or one with {@link Organization#readError()} holding only the caller's account when
+     *         Organizations answered definitely (denied, not in use)
+     * @throws CollectException (transient) when Organizations still throttles or fails after the budget
      */
     Organization read(String callerAccountId) {
+        for (int attempt = 1; ; attempt++) {
+            lastFailure = null;
+            Organization org = readOnce(callerAccountId);
+            if (org.readable() || lastFailure == null || !lastFailure.transientFailure()) {
+                return org;
+            }
+            if (attempt >= budget.attempts()) {
+                throw new CollectException("AWS Organizations is throttling or failing (" + lastFailure.code()
+                        + ") beyond " + attempt + " attempts: " + lastFailure.message() + "; the organization is "
+                        + "needed to know what to scan: run again later", null, true);
+            }
+            budget.sleep(attempt);
+        }
+    }
+
+    private Organization readOnce(String callerAccountId) {
         String op = "Organizations.DescribeOrganization";
         String orgId = null;
         String managementId = null;
@@ -92,9 +127,11 @@ final class OrganizationReader {
             return new Organization(orgId, managementId, root.id(), enabledTypes, ous, accounts, scps, rcps, null);
         } catch (PolicyReadException e) {
             AwsFailure f = AwsFailure.of(e.operation, e.getCause());
+            lastFailure = f;
             return unreadable(orgId, managementId, callerAccountId, new ReadError(f.operation(), f.code(), f.message()));
         } catch (SdkException e) {
             AwsFailure f = AwsFailure.of(op, e);
+            lastFailure = f;
             return unreadable(orgId, managementId, callerAccountId, new ReadError(f.operation(), f.code(), f.message()));
         }
     }
