@@ -199,6 +199,43 @@ public record Finding(String findingId, FindingType type, Severity severity, Acc
                 n(keyArn)));
     }
 
+    /**
+     * The stable id of a grouped finding (one per fix): the first 16 hex digits of SHA-256 over type, account,
+     * principal, key and cause (the sorted deciding layers joined with {@code ;}); null parts as empty strings. It
+     * does not depend on the affected instances, so a finding keeps its id when instances come and go.
+     *
+     * @return 16 lowercase hex digits
+     */
+    public static String groupId(FindingType type, String accountId, String principalArn, String keyArn,
+                                 List<String> decidingLayers) {
+        return hash(String.join("|", "group", type.name(), n(accountId), n(principalArn), n(keyArn),
+                String.join(";", FindingGroups.cause(decidingLayers))));
+    }
+
+    /**
+     * The id this finding has in the grouped model (schemaVersion 2): {@link #groupId} for the types raised per
+     * instance and merged into one finding per fix (start and key-state findings about instances), else its own id.
+     * Reading a schemaVersion 1 findings.json, per-instance findings with the same grouped id are one finding now.
+     *
+     * @return 16 lowercase hex digits
+     */
+    public String groupedId() {
+        if (!FindingGroups.GROUPED.contains(type) || instances().isEmpty()) {
+            return findingId;
+        }
+        return groupId(type, FindingGroups.groupAccount(type, accountId(), keyAccountId()), principalArn(),
+                keyArn(), decidingLayers());
+    }
+
+    /**
+     * @param id        the new id
+     * @param resources the new affected resources
+     * @return a copy with another id and other affected resources
+     */
+    public Finding withResources(String id, List<Resource> resources) {
+        return new Finding(id, type, severity, account, region, resources, key, principal, details);
+    }
+
     static String hash(String material) {
         try {
             byte[] d = MessageDigest.getInstance("SHA-256").digest(material.getBytes(StandardCharsets.UTF_8));

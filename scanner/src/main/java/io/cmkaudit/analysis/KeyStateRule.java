@@ -61,9 +61,8 @@ final class KeyStateRule implements Rule {
                     + "an existing key, or terminate the instance.";
             default -> "Wait for the key to become Enabled, or re-encrypt the volumes with an Enabled key.";
         };
-        String expl = "Key " + k.arn() + " of volumes " + String.join(", ", u.volumeIds()) + " is "
-                + (state == null ? "unusable" : state) + ": every start of the instance fails whoever starts it"
-                + " (only Enabled keys accept kms:CreateGrant).";
+        String expl = "Key " + k.arn() + " is " + (state == null ? "unusable" : state) + ": every start of an "
+                + "instance with a volume on it fails whoever starts it (only Enabled keys accept kms:CreateGrant).";
         Remediation rem = Remediation.textOnly(text);
         Finding f = Finding.instanceKey(FindingType.START_BLOCKED_KEY_UNUSABLE, severity(k),
                 ctx.account(i.accountId()), RuleContext.instance(i, u.volumeIds()), RuleContext.key(k), null,

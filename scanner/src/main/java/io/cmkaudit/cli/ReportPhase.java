@@ -294,6 +294,9 @@ final class ReportPhase {
                     + ")" : "") + " expired on " + u.rule().expires() + " (no longer suppresses; " + u.matched()
                     + " finding(s) match it)");
         }
+        for (String w : r.warnings()) {
+            lines.add(r.source() + ": " + w);
+        }
         for (String l : lines) {
             if (err == null) {
                 LOG.warn("suppressions {}", l);

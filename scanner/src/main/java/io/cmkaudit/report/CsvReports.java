@@ -1,6 +1,7 @@
 package io.cmkaudit.report;
 
 import io.cmkaudit.analysis.AnalysisResult;
+import io.cmkaudit.analysis.Finding;
 
 import java.io.IOException;
 import java.io.OutputStreamWriter;
@@ -26,7 +27,12 @@ public final class CsvReports {
             "account_id", "account_name", "ou_path", "region", "instance_id", "instance_name", "volume_ids",
             "key_arn", "key_account_id", "key_state", "principal_arn", "principal_type", "deciding_layer",
             "evidence", "explanation", "remediation", "remediation_policy", "suppression_reason",
-            "suppression_owner", "suppression_expires", "run_started_at");
+            "suppression_owner", "suppression_expires", "run_started_at", "instance_count", "suppression_ticket",
+            "confirmed", "confirmed_event", "first_seen", "last_seen", "owner", "permission_set_arn",
+            "permission_set_name");
+
+    /** Most values a multi-valued cell lists (instance ids, names, volume ids) before "and N more". */
+    public static final int MAX_CELL_VALUES = 100;
 
     /** The columns of {@code coverage.csv}, in order (findings.md). */
     public static final List<String> COVERAGE_COLUMNS = List.of("account_id", "account_name", "region", "status",
@@ -62,18 +68,36 @@ public final class CsvReports {
 
     private static void row(CSVPrinter csv, ReportedFinding f, String started) throws IOException {
         ReportedFinding.Suppression s = f.suppression();
+        List<Finding.Resource> instances = f.finding().instances();
         csv.printRecord(
                 cell(f.findingId()), cell(f.type().name()), cell(f.severity().name()), cell(f.status().name()),
                 cell(f.change() == null ? null : f.change().name()),
                 cell(f.accountId()), cell(f.accountName()), cell(f.ouPath()), cell(f.region()),
-                cell(f.instanceId()), cell(f.instanceName()), cell(Formats.join(f.volumeIds())),
+                cell(capped(instances.stream().map(Finding.Resource::id).toList())),
+                cell(capped(instances.stream().map(Finding.Resource::name).filter(java.util.Objects::nonNull)
+                        .toList())),
+                cell(capped(f.volumeIds())),
                 cell(f.keyArn()), cell(f.keyAccountId()), cell(f.keyState()),
                 cell(f.principalArn()), cell(f.principalType()), cell(Formats.join(f.decidingLayers())),
                 cell(Formats.join(f.evidence())), cell(f.explanation()), cell(f.remediation()),
                 cell(f.remediationPolicy()),
                 cell(s == null ? null : s.reason()), cell(s == null ? null : s.owner()),
                 cell(s == null ? null : s.expires().toString()),
-                cell(started));
+                cell(started), instances.size(), cell(s == null ? null : s.ticket()),
+                "", "", "", "", "", "", "");
+    }
+
+    /**
+     * @param values the values of a multi-valued cell
+     * @return at most {@link #MAX_CELL_VALUES} of them joined with {@code "; "}, then {@code "; and N more"} (a cell
+     *         holds at most 32,767 characters in Excel; findings.json lists every value)
+     */
+    static String capped(List<String> values) {
+        if (values.size() <= MAX_CELL_VALUES) {
+            return Formats.join(values);
+        }
+        return Formats.join(values.subList(0, MAX_CELL_VALUES)) + "; and " + (values.size() - MAX_CELL_VALUES)
+                + " more";
     }
 
     /**

@@ -93,6 +93,11 @@ public record FindingView(ReportedFinding f, String domId) {
         return Formats.join(f.decidingLayers());
     }
 
+    /** @return how many instances the finding affects (0 when it is not about instances) */
+    public int instanceCount() {
+        return f.finding().instances().size();
+    }
+
     /** @return volume ids joined with {@code ", "} */
     public String volumes() {
         return String.join(", ", f.volumeIds());

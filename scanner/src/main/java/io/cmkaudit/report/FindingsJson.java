@@ -28,7 +28,10 @@ import java.util.TreeMap;
 final class FindingsJson {
 
     /** Version of the layout below; {@link PreviousRun#read} accepts this version only. */
-    static final int SCHEMA_VERSION = 1;
+    static final int SCHEMA_VERSION = 2;
+
+    /** The earlier layout {@link PreviousRun#read} still reads: one finding per instance. */
+    static final int SCHEMA_VERSION_PER_INSTANCE = 1;
 
     private FindingsJson() {
     }
@@ -151,8 +154,18 @@ final class FindingsJson {
         g.writeStringField("accountName", f.accountName());
         g.writeStringField("ouPath", f.ouPath());
         g.writeStringField("region", f.region());
-        g.writeStringField("instanceId", f.instanceId());
-        g.writeStringField("instanceName", f.instanceName());
+        List<Finding.Resource> instances = f.finding().instances();
+        g.writeNumberField("instanceCount", instances.size());
+        g.writeArrayFieldStart("instances");
+        for (Finding.Resource r : instances) {
+            g.writeStartObject();
+            g.writeStringField("instanceId", r.id());
+            g.writeStringField("name", r.name());
+            g.writeStringField("region", r.region());
+            stringArray(g, "volumeIds", r.volumeIds());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
         stringArray(g, "volumeIds", f.volumeIds());
         g.writeStringField("keyArn", f.keyArn());
         g.writeStringField("keyAccountId", f.keyAccountId());
@@ -200,6 +213,7 @@ final class FindingsJson {
             rule(g, u, 0);
         }
         g.writeEndArray();
+        stringArray(g, "warnings", r.warnings());
         g.writeArrayFieldStart("invalid");
         for (InvalidSuppression i : r.invalid()) {
             g.writeStartObject();
@@ -222,6 +236,7 @@ final class FindingsJson {
         g.writeStringField("accountId", u.accountId());
         g.writeStringField("principalArn", u.principalArn());
         g.writeStringField("keyArn", u.keyArn());
+        g.writeStringField("instanceId", u.instanceId());
         g.writeStringField("reason", u.reason());
         g.writeStringField("owner", u.owner());
         g.writeStringField("expires", u.expires().toString());
@@ -258,9 +273,23 @@ final class FindingsJson {
         String instanceId = text(n, "instanceId");
         String keyArn = text(n, "keyArn");
         String principalArn = text(n, "principalArn");
-        List<Finding.Resource> resources = instanceId == null ? List.of()
-                : List.of(Finding.Resource.instance(instanceId, text(n, "instanceName"), region,
-                        list(n, "volumeIds")));
+        List<Finding.Resource> resources = new ArrayList<>();
+        JsonNode instances = n.get("instances");
+        if (instances != null && instances.isArray()) {
+            for (JsonNode i : instances) {
+                String id = text(i, "instanceId");
+                if (id == null) {
+                    throw new IllegalArgumentException("missing `instances[].instanceId`");
+                }
+                String r = text(i, "region");
+                resources.add(Finding.Resource.instance(id, text(i, "name"), r == null ? region : r,
+                        list(i, "volumeIds")));
+            }
+        } else if (instanceId != null) {
+            // schemaVersion 1: one instance per finding
+            resources.add(Finding.Resource.instance(instanceId, text(n, "instanceName"), region,
+                    list(n, "volumeIds")));
+        }
         Finding f = new Finding(
                 required(n, "findingId", "findingId"),
                 enumValue(FindingType.class, required(n, "type", "type"), "type"),

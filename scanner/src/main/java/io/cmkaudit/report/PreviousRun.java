@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cmkaudit.analysis.Finding;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -61,9 +62,11 @@ public record PreviousRun(String source, Instant startedAt, String organizationI
                             throw bad(json, p, "`schemaVersion` must be a number");
                         }
                         schemaVersion = p.getIntValue();
-                        if (schemaVersion != FindingsJson.SCHEMA_VERSION) {
+                        if (schemaVersion != FindingsJson.SCHEMA_VERSION
+                                && schemaVersion != FindingsJson.SCHEMA_VERSION_PER_INSTANCE) {
                             throw bad(json, p, "schemaVersion " + schemaVersion + " is not supported (this version "
-                                    + "reads " + FindingsJson.SCHEMA_VERSION + ")");
+                                    + "reads " + FindingsJson.SCHEMA_VERSION_PER_INSTANCE + " and "
+                                    + FindingsJson.SCHEMA_VERSION + ")");
                         }
                     }
                     case "run" -> {
@@ -110,7 +113,32 @@ public record PreviousRun(String source, Instant startedAt, String organizationI
             throw new ReportInputException(json + ":1: not a cmk-audit findings.json (no `"
                     + (!sawFindings ? "findings` list; is it a snapshot?)" : "run` object)"));
         }
-        return new PreviousRun(file.toString(), startedAt, organizationId, findings);
+        return new PreviousRun(file.toString(), startedAt, organizationId,
+                schemaVersion == FindingsJson.SCHEMA_VERSION_PER_INSTANCE ? grouped(findings) : findings);
+    }
+
+    /**
+     * Maps per-instance findings (schemaVersion 1) onto the grouped ones of this version: findings with the same
+     * {@link Finding#groupedId()} become one, listing every instance, so the first run after the upgrade diffs
+     * correctly. A grouped file passes unchanged. The merged finding keeps the first member's report state.
+     */
+    static List<ReportedFinding> grouped(List<ReportedFinding> findings) {
+        Map<String, List<ReportedFinding>> byId = new LinkedHashMap<>();
+        for (ReportedFinding f : findings) {
+            byId.computeIfAbsent(f.finding().groupedId(), k -> new ArrayList<>()).add(f);
+        }
+        List<ReportedFinding> out = new ArrayList<>(byId.size());
+        byId.forEach((id, members) -> {
+            ReportedFinding first = members.get(0);
+            if (members.size() == 1 && id.equals(first.findingId())) {
+                out.add(first);
+                return;
+            }
+            Map<String, Finding.Resource> resources = new LinkedHashMap<>();
+            members.forEach(m -> m.finding().resources().forEach(r -> resources.putIfAbsent(r.id(), r)));
+            out.add(first.withFinding(first.finding().withResources(id, new ArrayList<>(resources.values()))));
+        });
+        return out;
     }
 
     /** @return the previous findings keyed by finding id, in file order (a repeated id keeps its last entry) */

@@ -13,15 +13,25 @@ import java.util.List;
  *                 they suppress nothing
  * @param unused   active entries that matched no finding
  * @param invalid  problems of invalid entries (an entry may have several); invalid entries suppress nothing
+ * @param warnings one line per entry that works but should be rewritten (e.g. a schemaVersion 1 per-instance
+ *                 {@code finding_id}, applied as the grouped finding's id with {@code instance_id})
  */
 public record SuppressionReport(String source, int entries, List<RuleUse> active, List<RuleUse> expired,
-                                List<SuppressionRule> unused, List<InvalidSuppression> invalid) {
+                                List<SuppressionRule> unused, List<InvalidSuppression> invalid,
+                                List<String> warnings) {
+
+    /** A report without warnings. */
+    public SuppressionReport(String source, int entries, List<RuleUse> active, List<RuleUse> expired,
+                             List<SuppressionRule> unused, List<InvalidSuppression> invalid) {
+        this(source, entries, active, expired, unused, invalid, List.of());
+    }
 
     public SuppressionReport {
         active = List.copyOf(active);
         expired = List.copyOf(expired);
         unused = List.copyOf(unused);
         invalid = List.copyOf(invalid);
+        warnings = List.copyOf(warnings);
     }
 
     /** The report when no suppressions file was given. */
@@ -39,6 +49,6 @@ public record SuppressionReport(String source, int entries, List<RuleUse> active
 
     /** @return true when entries are expired, unused or invalid: the file needs attention */
     public boolean needsAttention() {
-        return !expired.isEmpty() || !unused.isEmpty() || !invalid.isEmpty();
+        return !expired.isEmpty() || !unused.isEmpty() || !invalid.isEmpty() || !warnings.isEmpty();
     }
 }

@@ -19,20 +19,23 @@ import java.util.Objects;
  * @param accountId    exact 12-digit account id of the finding, or null
  * @param principalArn glob over the finding's principal ARN ({@code *} any characters, {@code ?} one), or null
  * @param keyArn       glob over the finding's KMS key ARN, or null
+ * @param instanceId   one EC2 instance id: the entry removes that instance from the findings it matches (and
+ *                     suppresses a finding when none of its instances is left), or null
  * @param reason       why the risk is accepted; never blank
  * @param owner        who owns the decision; never blank
  * @param expires      last day (UTC, inclusive) on which the entry suppresses; never null
  * @param ticket       tracking ticket, or null
  */
 public record SuppressionRule(int index, int line, String findingId, FindingType type, String accountId,
-                              String principalArn, String keyArn, String reason, String owner, LocalDate expires,
+                              String principalArn, String keyArn, String instanceId, String reason, String owner, LocalDate expires,
                               String ticket) {
 
     public SuppressionRule {
         Objects.requireNonNull(reason, "reason");
         Objects.requireNonNull(owner, "owner");
         Objects.requireNonNull(expires, "expires");
-        if (findingId == null && type == null && accountId == null && principalArn == null && keyArn == null) {
+        if (findingId == null && type == null && accountId == null && principalArn == null && keyArn == null
+                && instanceId == null) {
             throw new IllegalArgumentException("a suppression needs finding_id or at least one pattern field");
         }
     }
@@ -54,7 +57,14 @@ public record SuppressionRule(int index, int line, String findingId, FindingType
                 && (type == null || type == f.type())
                 && (accountId == null || accountId.equals(f.accountId()))
                 && (principalArn == null || (f.principalArn() != null && glob(principalArn, f.principalArn())))
-                && (keyArn == null || (f.keyArn() != null && glob(keyArn, f.keyArn())));
+                && (keyArn == null || (f.keyArn() != null && glob(keyArn, f.keyArn())))
+                && (instanceId == null || f.finding().instances().stream().anyMatch(r -> r.id().equals(instanceId)));
+    }
+
+    /** @return this entry naming another finding id and one instance (a rewritten schemaVersion 1 entry) */
+    SuppressionRule withFindingAndInstance(String newFindingId, String newInstanceId) {
+        return new SuppressionRule(index, line, newFindingId, type, accountId, principalArn, keyArn, newInstanceId,
+                reason, owner, expires, ticket);
     }
 
     /** @return the suppression columns this entry gives to the findings it matches */
@@ -81,6 +91,9 @@ public record SuppressionRule(int index, int line, String findingId, FindingType
         }
         if (keyArn != null) {
             parts.add("key_arn=" + keyArn);
+        }
+        if (instanceId != null) {
+            parts.add("instance_id=" + instanceId);
         }
         return String.join(", ", parts);
     }

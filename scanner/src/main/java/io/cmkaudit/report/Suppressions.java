@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 
+import io.cmkaudit.analysis.Finding;
 import io.cmkaudit.analysis.FindingType;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -48,7 +49,7 @@ public final class Suppressions {
     private static final Pattern FINDING_ID = Pattern.compile("[0-9a-f]{16}");
     private static final Pattern ACCOUNT_ID = Pattern.compile("\\d{12}");
     private static final Set<String> FIELDS = Set.of("finding_id", "type", "account_id", "principal_arn", "key_arn",
-            "reason", "owner", "expires", "ticket");
+            "instance_id", "reason", "owner", "expires", "ticket");
     private static final String KNOWN = FIELDS.stream().sorted().collect(Collectors.joining(", "));
 
     private final String source;
@@ -198,6 +199,10 @@ public final class Suppressions {
         }
         String principalArn = f.text("principal_arn", false);
         String keyArn = f.text("key_arn", false);
+        String instanceId = f.text("instance_id", false);
+        if (instanceId != null && !instanceId.matches("i-[0-9a-f]{8,17}")) {
+            f.problem("instance_id", "not an EC2 instance id (i- and 8 or 17 hex digits): `" + instanceId + "`");
+        }
         String reason = f.text("reason", true);
         String owner = f.text("owner", true);
         String ticket = f.text("ticket", false);
@@ -213,12 +218,12 @@ public final class Suppressions {
             }
         }
         if (findingId == null && typeName == null && !node.has("account_id") && principalArn == null
-                && keyArn == null && problems.isEmpty()) {
+                && keyArn == null && instanceId == null && problems.isEmpty()) {
             f.problem(null, "matches nothing: set `finding_id` or at least one of type, account_id, principal_arn, "
                     + "key_arn");
         }
         if (problems.isEmpty()) {
-            rules.add(new SuppressionRule(index, line, findingId, type, accountId, principalArn, keyArn, reason, owner,
+            rules.add(new SuppressionRule(index, line, findingId, type, accountId, principalArn, keyArn, instanceId, reason, owner,
                     expires, ticket));
         } else {
             invalid.addAll(problems);
@@ -292,24 +297,41 @@ public final class Suppressions {
      * @return the findings in the same order, and what each entry did
      */
     public Applied apply(List<ReportedFinding> findings, LocalDate today) {
-        List<SuppressionRule> active = rules.stream().filter(r -> !r.isExpiredOn(today)).toList();
-        List<SuppressionRule> expired = rules.stream().filter(r -> r.isExpiredOn(today)).toList();
+        List<String> warnings = new ArrayList<>();
+        List<SuppressionRule> valid = upgraded(rules, findings, warnings);
+        List<SuppressionRule> active = valid.stream().filter(r -> !r.isExpiredOn(today)).toList();
+        List<SuppressionRule> expired = valid.stream().filter(r -> r.isExpiredOn(today)).toList();
         int[] activeCounts = new int[active.size()];
         int[] expiredCounts = new int[expired.size()];
         List<ReportedFinding> out = new ArrayList<>(findings.size());
         for (ReportedFinding f : findings) {
             SuppressionRule first = null;
+            SuppressionRule firstInstance = null;
+            Set<String> removed = new java.util.HashSet<>();
             for (int i = 0; i < active.size(); i++) {
-                if (active.get(i).matches(f)) {
+                SuppressionRule r = active.get(i);
+                if (r.matches(f)) {
                     activeCounts[i]++;
-                    if (first == null) {
-                        first = active.get(i);
+                    if (r.instanceId() != null) {
+                        removed.add(r.instanceId());
+                        firstInstance = firstInstance == null ? r : firstInstance;
+                    } else if (first == null) {
+                        first = r;
                     }
                 }
             }
             for (int i = 0; i < expired.size(); i++) {
                 if (expired.get(i).matches(f)) {
                     expiredCounts[i]++;
+                }
+            }
+            if (first == null && !removed.isEmpty()) {
+                List<Finding.Resource> left = f.finding().resources().stream()
+                        .filter(r -> !removed.contains(r.id())).toList();
+                if (left.isEmpty()) {
+                    first = firstInstance;
+                } else {
+                    f = f.withFinding(f.finding().withResources(f.findingId(), left));
                 }
             }
             if (first == null && f.status() == ReportedFinding.Status.OPEN && f.suppression() == null) {
@@ -331,8 +353,49 @@ public final class Suppressions {
             expiredUses.add(new SuppressionReport.RuleUse(expired.get(i), expiredCounts[i]));
         }
         SuppressionReport report = source == null && entries == 0 ? SuppressionReport.NONE
-                : new SuppressionReport(source, entries, activeUses, expiredUses, unused, invalid);
+                : new SuppressionReport(source, entries, activeUses, expiredUses, unused, invalid, warnings);
         return new Applied(out, report);
+    }
+
+    /**
+     * Rewrites entries whose {@code finding_id} is a per-instance id of schemaVersion 1 (no current finding has it,
+     * but one instance of a grouped finding had it) into the grouped finding's id with {@code instance_id}, and warns
+     * with the entry to write instead.
+     */
+    private static List<SuppressionRule> upgraded(List<SuppressionRule> rules, List<ReportedFinding> findings,
+                                                  List<String> warnings) {
+        Set<String> current = new java.util.HashSet<>();
+        findings.forEach(f -> current.add(f.findingId()));
+        if (rules.stream().allMatch(r -> r.findingId() == null || current.contains(r.findingId()))) {
+            return rules;
+        }
+        java.util.Map<String, String[]> perInstance = new java.util.HashMap<>();
+        for (ReportedFinding f : findings) {
+            Finding a = f.finding();
+            if (!a.findingId().equals(a.groupedId())) {
+                continue;
+            }
+            for (Finding.Resource r : a.instances()) {
+                String old = Finding.stableId(a.type(), a.accountId(), r.region(), r.id(), a.principalArn(),
+                        a.keyArn());
+                perInstance.putIfAbsent(old, new String[] {a.findingId(), r.id()});
+            }
+        }
+        List<SuppressionRule> out = new ArrayList<>(rules.size());
+        for (SuppressionRule r : rules) {
+            String[] to = r.findingId() == null || current.contains(r.findingId()) ? null
+                    : perInstance.get(r.findingId());
+            if (to == null) {
+                out.add(r);
+                continue;
+            }
+            warnings.add("entry " + r.index() + (r.line() > 0 ? " (line " + r.line() + ")" : "") + ": finding_id "
+                    + r.findingId() + " is the id of one instance's finding before findings were grouped "
+                    + "(schemaVersion 1); write `finding_id: " + to[0] + "` with `instance_id: " + to[1]
+                    + "` instead (applied so for this run)");
+            out.add(r.withFindingAndInstance(to[0], to[1]));
+        }
+        return out;
     }
 
     /**

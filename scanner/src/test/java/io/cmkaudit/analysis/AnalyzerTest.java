@@ -46,19 +46,24 @@ class AnalyzerTest {
 
         List<Finding> fs = analyze(org);
 
-        assertThat(fs).hasSize(2);
+        // one fix (alice, k1, identity): one finding listing both instances
+        assertThat(fs).hasSize(1);
         Finding f = fs.get(0);
         assertThat(f.type()).isEqualTo(FindingType.START_BLOCKED_KMS_DENIED);
         assertThat(f.severity()).isEqualTo(Severity.HIGH);
-        assertThat(f.findingId()).isEqualTo(Finding.stableId(FindingType.START_BLOCKED_KMS_DENIED, A, "eu-west-1",
-                "i-0001", userArn(A, "alice"), k.arn()));
+        assertThat(f.findingId()).isEqualTo(Finding.groupId(FindingType.START_BLOCKED_KMS_DENIED, A,
+                userArn(A, "alice"), k.arn(), List.of("identity")));
+        assertThat(f.instances()).extracting(Finding.Resource::id, Finding.Resource::name, Finding.Resource::region,
+                Finding.Resource::volumeIds).containsExactly(
+                        tuple("i-0001", "web", "eu-west-1", List.of("vol-1")),
+                        tuple("i-0002", "db", "eu-west-1", List.of("vol-2", "vol-3")));
         assertThat(f.accountId()).isEqualTo(A);
         assertThat(f.accountName()).isEqualTo("app-a");
         assertThat(f.ouPath()).isEqualTo("Root/Workloads");
         assertThat(f.region()).isEqualTo("eu-west-1");
         assertThat(f.instanceId()).isEqualTo("i-0001");
         assertThat(f.instanceName()).isEqualTo("web");
-        assertThat(f.volumeIds()).containsExactly("vol-1");
+        assertThat(f.volumeIds()).containsExactly("vol-1", "vol-2", "vol-3");
         assertThat(f.keyArn()).isEqualTo(k.arn());
         assertThat(f.keyAccountId()).isEqualTo(A);
         assertThat(f.keyState()).isEqualTo("Enabled");
@@ -94,8 +99,6 @@ class AnalyzerTest {
                     }
                   ]
                 }""");
-        assertThat(fs.get(1).instanceId()).isEqualTo("i-0002");
-        assertThat(fs.get(1).volumeIds()).containsExactly("vol-2", "vol-3");
     }
 
     @Test

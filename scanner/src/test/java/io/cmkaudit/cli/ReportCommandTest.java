@@ -63,7 +63,7 @@ class ReportCommandTest {
         assertThat(r.out()).contains("  coverage          complete" + nl);
         assertThat(r.out()).endsWith("  report            " + run.resolve("report.html") + nl);
         JsonNode doc = new ObjectMapper().readTree(run.resolve("findings.json").toFile());
-        assertThat(doc.get("schemaVersion").asInt()).isEqualTo(1);
+        assertThat(doc.get("schemaVersion").asInt()).isEqualTo(2);
         assertThat(doc.get("findings").size()).isEqualTo(44);
         assertThat(doc.get("summary").get("instancesInScope").asInt()).isEqualTo(6);
         assertThat(doc.get("coverage").size()).isEqualTo(sample().accounts().stream()

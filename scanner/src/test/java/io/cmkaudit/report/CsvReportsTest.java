@@ -50,6 +50,18 @@ class CsvReportsTest {
     }
 
     @Test
+    void aMultiValuedCellListsAtMostAHundredValuesThenHowManyMore() {
+        List<String> ids = new java.util.ArrayList<>();
+        for (int i = 0; i < 250; i++) {
+            ids.add("i-" + i);
+        }
+        String cell = CsvReports.capped(ids);
+        assertThat(cell.split("; ")).hasSize(101);
+        assertThat(cell).startsWith("i-0; i-1; ").endsWith("; i-99; and 150 more");
+        assertThat(CsvReports.capped(ids.subList(0, 100))).endsWith("i-99").doesNotContain("more");
+    }
+
+    @Test
     void startsWithUtf8ByteOrderMark() {
         assertThat(findingsBytes).startsWith((byte) 0xEF, (byte) 0xBB, (byte) 0xBF);
         assertThat(findingsText.charAt(0)).isEqualTo('\uFEFF');
@@ -60,7 +72,9 @@ class CsvReportsTest {
         assertThat(findingsText.substring(1)).startsWith("finding_id,type,severity,status,change,account_id,"
                 + "account_name,ou_path,region,instance_id,instance_name,volume_ids,key_arn,key_account_id,key_state,"
                 + "principal_arn,principal_type,deciding_layer,evidence,explanation,remediation,remediation_policy,"
-                + "suppression_reason,suppression_owner,suppression_expires,run_started_at\r\n");
+                + "suppression_reason,suppression_owner,suppression_expires,run_started_at,instance_count,"
+                + "suppression_ticket,confirmed,confirmed_event,first_seen,last_seen,owner,permission_set_arn,"
+                + "permission_set_name\r\n");
         try (CSVParser p = CSVFormat.RFC4180.builder().setHeader().get().parse(new StringReader(
                 findingsText.substring(1)))) {
             assertThat(p.getHeaderNames()).isEqualTo(CsvReports.FINDINGS_COLUMNS);

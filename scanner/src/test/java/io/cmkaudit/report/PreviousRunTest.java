@@ -50,7 +50,7 @@ class PreviousRunTest {
     void jsonHasSchemaVersionRunSummaryCoverageFindingsResolvedAndSuppressions() throws IOException {
         RunOutput run = SampleRun.write(out);
         JsonNode root = new ObjectMapper().readTree(run.findingsJson().toFile());
-        assertThat(root.get("schemaVersion").asInt()).isEqualTo(1);
+        assertThat(root.get("schemaVersion").asInt()).isEqualTo(2);
         assertThat(root.at("/run/startedAt").asText()).isEqualTo("2026-11-29T19:02:11Z");
         assertThat(root.at("/run/reportWrittenAt").asText()).isEqualTo("2026-11-29T19:04:05Z");
         assertThat(root.at("/run/managementAccountId").asText()).isEqualTo("999988887777");
@@ -81,10 +81,48 @@ class PreviousRunTest {
     @Test
     void otherSchemaVersionIsRejected() throws IOException {
         Path f = out.resolve("findings.json");
-        Files.writeString(f, "{\n  \"schemaVersion\": 2,\n  \"findings\": []\n}\n");
+        Files.writeString(f, "{\n  \"schemaVersion\": 3,\n  \"findings\": []\n}\n");
         assertThatThrownBy(() -> PreviousRun.read(f))
                 .isInstanceOf(ReportInputException.class)
-                .hasMessage(f + ":2: schemaVersion 2 is not supported (this version reads 1)");
+                .hasMessage(f + ":2: schemaVersion 3 is not supported (this version reads 1 and 2)");
+    }
+
+    @Test
+    void perInstanceFindingsOfSchemaVersion1AreMappedOntoTheGroupedOnes() throws IOException {
+        String role = "arn:aws:iam::111122223333:role/ops";
+        java.util.List<io.cmkaudit.analysis.Finding> perInstance = java.util.List.of(
+                ReportFixtures.f(io.cmkaudit.analysis.FindingType.START_BLOCKED_KMS_DENIED)
+                        .account("111122223333", "data", "Root").instance("eu-west-1", "i-1", "web", "vol-1")
+                        .key(ReportFixtures.DATA_KEY, "Enabled").principal(role, "role").decided("identity").build(),
+                ReportFixtures.f(io.cmkaudit.analysis.FindingType.START_BLOCKED_KMS_DENIED)
+                        .account("111122223333", "data", "Root").instance("eu-west-1", "i-2", "db", "vol-2")
+                        .key(ReportFixtures.DATA_KEY, "Enabled").principal(role, "role").decided("identity").build(),
+                ReportFixtures.f(io.cmkaudit.analysis.FindingType.KMS_FULL_ACCESS)
+                        .account("111122223333", "data", "Root").key(ReportFixtures.DATA_KEY, "Enabled")
+                        .principal(role, "role").decided("identity").build());
+        StringBuilder json = new StringBuilder("{\"schemaVersion\": 1, \"run\": {\"startedAt\": "
+                + "\"2026-08-30T19:01:52Z\"}, \"findings\": [");
+        for (int i = 0; i < perInstance.size(); i++) {
+            io.cmkaudit.analysis.Finding a = perInstance.get(i);
+            json.append(i == 0 ? "" : ",").append(new ObjectMapper().writeValueAsString(java.util.Map.ofEntries(
+                    java.util.Map.entry("findingId", a.findingId()), java.util.Map.entry("type", a.type().name()),
+                    java.util.Map.entry("severity", a.severity().name()), java.util.Map.entry("status", "OPEN"),
+                    java.util.Map.entry("accountId", a.accountId()), java.util.Map.entry("region", a.region()),
+                    java.util.Map.entry("instanceId", a.instanceId() == null ? "" : a.instanceId()),
+                    java.util.Map.entry("keyArn", a.keyArn()), java.util.Map.entry("keyAccountId", a.keyAccountId()),
+                    java.util.Map.entry("principalArn", a.principalArn()),
+                    java.util.Map.entry("decidingLayers", a.decidingLayers()),
+                    java.util.Map.entry("explanation", "x"), java.util.Map.entry("remediation", "y"))));
+        }
+        Path f = out.resolve("findings.json");
+        Files.writeString(f, json.append("]}").toString().replace("\"instanceId\":\"\",", ""));
+        PreviousRun p = PreviousRun.read(f);
+        String grouped = io.cmkaudit.analysis.Finding.groupId(io.cmkaudit.analysis.FindingType.START_BLOCKED_KMS_DENIED,
+                "111122223333", role, ReportFixtures.DATA_KEY, java.util.List.of("identity"));
+        assertThat(p.findings()).extracting(ReportedFinding::findingId)
+                .containsExactly(grouped, perInstance.get(2).findingId());
+        assertThat(p.findings().get(0).finding().instances()).extracting(io.cmkaudit.analysis.Finding.Resource::id)
+                .containsExactly("i-1", "i-2");
     }
 
     @Test

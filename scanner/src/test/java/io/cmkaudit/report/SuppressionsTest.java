@@ -127,15 +127,16 @@ class SuppressionsTest {
                         + "START_BLOCKED_KEY_UNUSABLE, EBS_DEFAULT_KEY_UNUSABLE, START_ACCESS_CONDITIONAL, "
                         + "KMS_CREATEGRANT_UNCONSTRAINED, "
                         + "KMS_FULL_ACCESS, KMS_DECRYPT_ALL_KEYS, KEY_POLICY_PUBLIC, GRANT_TO_NON_SERVICE_PRINCIPAL, "
+                        + "IDENTITY_CENTER_PROVISIONING_DRIFT, "
                         + "POLICY_UNPARSEABLE)",
                 "entry 2 (line 5): field `expires`: not a date YYYY-MM-DD: `next quarter`",
                 "entry 3 (line 9): field `account_id`: write account ids in quotes (YAML reads `12345678901` as a "
                         + "number and drops leading zeros)",
                 "entry 4 (line 13): matches nothing: set `finding_id` or at least one of type, account_id, "
                         + "principal_arn, key_arn",
-                "entry 5 (line 16): field `expire`: unknown field (known: account_id, expires, finding_id, key_arn, "
+                "entry 5 (line 16): field `expire`: unknown field (known: account_id, expires, finding_id, instance_id, key_arn, "
                         + "owner, principal_arn, reason, ticket, type)",
-                "entry 6 (line 21): not a mapping of fields (account_id, expires, finding_id, key_arn, owner, "
+                "entry 6 (line 21): not a mapping of fields (account_id, expires, finding_id, instance_id, key_arn, owner, "
                         + "principal_arn, reason, ticket, type)");
         Suppressions.Applied a = s.apply(FINDINGS, TODAY);
         assertThat(a.findings()).allMatch(f -> f.status() == ReportedFinding.Status.OPEN);
@@ -191,6 +192,58 @@ class SuppressionsTest {
         assertThat(s.invalid()).isEmpty();
         assertThat(s.rules()).hasSize(3);
         assertThat(Files.readString(example)).contains("expires:");
+    }
+
+    static ReportedFinding grouped() {
+        String role = "arn:aws:iam::111122223333:role/ops";
+        Finding a = ReportFixtures.f(FindingType.START_BLOCKED_KMS_DENIED).account("111122223333", "data", "Root")
+                .instance("us-east-1", "i-0000000000000000a", "web", "vol-1").key(ReportFixtures.DATA_KEY, "Enabled")
+                .principal(role, "role").decided("identity").build();
+        List<Finding.Resource> two = List.of(a.resources().get(0),
+                Finding.Resource.instance("i-0000000000000000b", "db", "us-east-1", List.of("vol-2")));
+        return ReportedFinding.open(a.withResources(Finding.groupId(a.type(), a.accountId(), role, a.keyArn(),
+                a.decidingLayers()), two));
+    }
+
+    @Test
+    void anEntryNamingOneInstanceRemovesItAndTheFindingWhenNoneIsLeft() {
+        ReportedFinding g = grouped();
+        String one = """
+                - finding_id: %s
+                  instance_id: i-0000000000000000a
+                  reason: being replaced
+                  owner: ops@example.com
+                  expires: 2027-01-31
+                """.formatted(g.findingId());
+        Suppressions.Applied a = Suppressions.parse(one, "s.yaml").apply(List.of(g), TODAY);
+        assertThat(a.findings().get(0).status()).isEqualTo(ReportedFinding.Status.OPEN);
+        assertThat(a.findings().get(0).finding().instances()).extracting(Finding.Resource::id)
+                .containsExactly("i-0000000000000000b");
+        Suppressions both = Suppressions.parse(one + one.replace("000a", "000b"), "s.yaml");
+        Suppressions.Applied b = both.apply(List.of(g), TODAY);
+        assertThat(b.findings().get(0).status()).isEqualTo(ReportedFinding.Status.SUPPRESSED);
+        assertThat(b.findings().get(0).suppression().reason()).isEqualTo("being replaced");
+        assertThat(b.report().unused()).isEmpty();
+    }
+
+    @Test
+    void aPerInstanceIdOfSchemaVersion1WarnsWithTheEntryToWriteAndIsAppliedSo() {
+        ReportedFinding g = grouped();
+        String old = Finding.stableId(g.type(), g.accountId(), "us-east-1", "i-0000000000000000b", g.principalArn(),
+                g.keyArn());
+        Suppressions s = Suppressions.parse("""
+                - finding_id: %s
+                  reason: legacy
+                  owner: ops@example.com
+                  expires: 2027-01-31
+                """.formatted(old), "s.yaml");
+        Suppressions.Applied a = s.apply(List.of(g), TODAY);
+        assertThat(a.report().warnings()).containsExactly("entry 1 (line 1): finding_id " + old + " is the id of "
+                + "one instance's finding before findings were grouped (schemaVersion 1); write `finding_id: "
+                + g.findingId() + "` with `instance_id: i-0000000000000000b` instead (applied so for this run)");
+        assertThat(a.findings().get(0).finding().instances()).extracting(Finding.Resource::id)
+                .containsExactly("i-0000000000000000a");
+        assertThat(a.report().needsAttention()).isTrue();
     }
 
     @Test
