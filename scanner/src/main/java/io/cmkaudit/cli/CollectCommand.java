@@ -126,7 +126,8 @@ final class CollectCommand implements Callable<Integer> {
 
     private Snapshot collectSnapshot(ScannerConfig config, ShardRun.Loaded loaded, PrintWriter err) {
         try {
-            return new Collector(config, CollectorOptions.defaults(VersionProvider.version()))
+            ScannerConfig effective = loaded == null ? config : ShardRun.withPlanRates(config, loaded.plan());
+            return new Collector(effective, CollectorOptions.defaults(VersionProvider.version()))
                     .collect(progress(parent, err), loaded == null ? null : loaded.scope());
         } catch (CollectException e) {
             throw new UsageException(e.getMessage(), e);

@@ -51,6 +51,12 @@ final class ConfigCommand implements Callable<Integer> {
         m.put("regions", c.regions());
         m.put("accounts", Map.of("include", c.includeAccounts(), "exclude", c.excludeAccounts()));
         m.put("concurrency", c.concurrency());
+        m.put("maxRequests", c.maxRequests());
+        java.util.Map<String, Object> rates = new java.util.LinkedHashMap<>();
+        for (io.cmkaudit.config.RateLimit row : io.cmkaudit.config.RateLimit.values()) {
+            rates.put(row.key(), c.rate(row));
+        }
+        m.put("rateLimits", rates);
         m.put("failOn", c.failOn());
         m.put("outputDir", c.outputDir().toString());
         m.put("endpointUrl", c.endpointUrl() == null ? null : c.endpointUrl().toString());

@@ -93,8 +93,22 @@ final class PlanCommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
-    /** The per-shard rates written into the plan: none yet beyond the scanner's defaults. */
+    /**
+     * The per-shard rates written into the plan: every quota row that parallel shards share (Organizations, STS and
+     * IAM reads: one caller, one source account) gets the configured rate divided by the shards running at once;
+     * rows per target account (EC2, KMS, Auto Scaling, EKS) are not shared, since each account is in one shard.
+     *
+     * @param config         effective configuration (its rates, defaults or overrides)
+     * @param parallelShards shards running at the same time
+     * @return row key → requests per second for each shard
+     */
     static Map<String, Double> shardRates(ScannerConfig config, int parallelShards) {
-        return Map.of();
+        Map<String, Double> out = new java.util.TreeMap<>();
+        for (io.cmkaudit.config.RateLimit row : io.cmkaudit.config.RateLimit.values()) {
+            if (row.scope().sharedByShards()) {
+                out.put(row.key(), config.rate(row) / parallelShards);
+            }
+        }
+        return out;
     }
 }

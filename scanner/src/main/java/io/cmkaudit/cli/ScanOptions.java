@@ -51,8 +51,14 @@ public final class ScanOptions {
             description = "Never scan these account ids.")
     List<String> excludeAccounts;
 
-    @Option(names = "--concurrency", paramLabel = "N", description = "Accounts read in parallel (1-256). Default: 8.")
+    @Option(names = "--concurrency", paramLabel = "N",
+            description = "Accounts read at the same time (1-256); their calls share --max-requests. Default: 64.")
     Integer concurrency;
+
+    @Option(names = "--max-requests", paramLabel = "N",
+            description = "AWS requests in flight at most (1-4096), across accounts, regions and keys; each also "
+                + "waits for its quota's client-side token bucket (rateLimits in --config). Default: 256.")
+    Integer maxRequests;
 
     @Option(names = "--endpoint-url", paramLabel = "URL",
             description = "Send every AWS call to this endpoint (moto_server, LocalStack, any AWS-compatible endpoint).")
@@ -83,6 +89,9 @@ public final class ScanOptions {
         ScannerConfig c = config == null ? ScannerConfig.DEFAULTS : new ConfigLoader().load(config);
         if (concurrency != null && (concurrency < 1 || concurrency > 256)) {
             throw new UsageException("--concurrency: must be between 1 and 256, got " + concurrency);
+        }
+        if (maxRequests != null && (maxRequests < 1 || maxRequests > 4096)) {
+            throw new UsageException("--max-requests: must be between 1 and 4096, got " + maxRequests);
         }
         String fail = failOn == null ? c.failOn() : failOn.toUpperCase(Locale.ROOT);
         if (!ScannerConfig.SEVERITIES.contains(fail)) {
@@ -151,7 +160,9 @@ public final class ScanOptions {
                 home,
                 severity(output, c),
                 c.ownerTag(),
-                formats(output, c));
+                formats(output, c),
+                maxRequests != null ? maxRequests : c.maxRequests(),
+                c.rateLimits());
     }
 
     private static String severity(OutputOptions output, ScannerConfig c) {

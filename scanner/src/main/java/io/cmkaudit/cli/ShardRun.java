@@ -64,6 +64,19 @@ final class ShardRun {
     }
 
     /**
+     * @param config the effective configuration
+     * @param plan   the plan
+     * @return the configuration with the plan's per-shard rates laid over its own (a plan written for N parallel
+     *         shards gives each shard 1/N of the per-caller quotas)
+     */
+    static ScannerConfig withPlanRates(ScannerConfig config, Plan plan) {
+        java.util.Map<io.cmkaudit.config.RateLimit, Double> rates = new java.util.EnumMap<>(io.cmkaudit.config.RateLimit.class);
+        rates.putAll(config.rateLimits());
+        plan.rateLimits().forEach((k, v) -> io.cmkaudit.config.RateLimit.byKey(k).ifPresent(r -> rates.put(r, v)));
+        return config.withRequestLimits(config.maxRequests(), rates);
+    }
+
+    /**
      * @param files  where to read from
      * @param planAt path or S3 address
      * @return the plan

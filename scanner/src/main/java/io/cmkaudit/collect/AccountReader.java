@@ -65,6 +65,7 @@ final class AccountReader {
     private final List<String> configuredRegions;
     private final Map<String, ManagedPolicy> awsManagedPolicies;
     private final Set<String> claimedAwsPolicies;
+    private final java.util.concurrent.Executor parallel;
 
     /**
      * @param clients             client factory
@@ -74,16 +75,53 @@ final class AccountReader {
      */
     AccountReader(AwsClients clients, List<String> configuredRegions, ConcurrentHashMap<String, ManagedPolicy> awsManagedPolicies,
                   Set<String> claimedAwsPolicies) {
+        this(clients, configuredRegions, awsManagedPolicies, claimedAwsPolicies, Runnable::run);
+    }
+
+    /**
+     * @param clients             client factory
+     * @param configuredRegions   regions to scan; empty = {@code DescribeRegions} per account
+     * @param awsManagedPolicies  run-wide store of fetched AWS managed policies (filled here)
+     * @param claimedAwsPolicies  run-wide set of AWS managed policy ARNs some account has started fetching
+     * @param parallel            runs an account's IAM and region reads at the same time (must not be bounded below
+     *                            the reads it is given, or an account waits for itself)
+     */
+    AccountReader(AwsClients clients, List<String> configuredRegions, ConcurrentHashMap<String, ManagedPolicy> awsManagedPolicies,
+                  Set<String> claimedAwsPolicies, java.util.concurrent.Executor parallel) {
+        this.parallel = parallel;
         this.clients = clients;
         this.configuredRegions = configuredRegions;
         this.awsManagedPolicies = awsManagedPolicies;
         this.claimedAwsPolicies = claimedAwsPolicies;
     }
 
+    /** The IAM half of an account: its coverage entry and data. */
+    private record IamPart(Coverage global, IamSnapshot iam) {
+    }
+
+    /**
+     * Reads one account: IAM and each region run at the same time (on {@code parallel}; they don't depend on each
+     * other), so an account's critical path is its slowest part, not the sum.
+     */
     AccountScan read(String accountId, String name, AwsCredentialsProvider credentials) {
+        java.util.concurrent.CompletableFuture<IamPart> iamPart = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> readIamPart(accountId, credentials), parallel);
+        List<java.util.concurrent.CompletableFuture<RegionScan>> regionParts = new ArrayList<>();
+        List<RegionScan> scans = new ArrayList<>();
+        List<String> regions = regions(accountId, credentials, scans);
+        for (String region : regions) {
+            regionParts.add(java.util.concurrent.CompletableFuture.supplyAsync(
+                    () -> readRegion(accountId, region, credentials), parallel));
+        }
+        regionParts.forEach(f -> scans.add(f.join()));
+        IamPart iam = iamPart.join();
+        return new AccountScan(accountId, name, iam.global(), iam.iam(), scans);
+    }
+
+    private IamPart readIamPart(String accountId, AwsCredentialsProvider credentials) {
         Coverage global;
         IamSnapshot iam = IamSnapshot.EMPTY;
-        try (IamClient client = clients.iam(credentials)) {
+        try (IamClient client = clients.iam(credentials, accountId)) {
             try {
                 iam = readIam(client);
                 AwsFailure f = fetchAwsManaged(client, iam);
@@ -94,10 +132,14 @@ final class AccountReader {
                 global = new Coverage(Coverage.GLOBAL, CoverageStatus.ERROR, f.code(), f.message());
             }
         }
+        return new IamPart(global, iam);
+    }
+
+    /** The regions to read: configured, or DescribeRegions (a failure is reported in {@code scans}). */
+    private List<String> regions(String accountId, AwsCredentialsProvider credentials, List<RegionScan> scans) {
         List<String> regions = configuredRegions;
-        List<RegionScan> scans = new ArrayList<>();
         if (regions.isEmpty()) {
-            try (Ec2Client ec2 = clients.ec2(credentials, clients.home().id())) {
+            try (Ec2Client ec2 = clients.ec2(credentials, accountId, clients.home().id())) {
                 regions = ec2.describeRegions(r -> { }).regions().stream()
                         .filter(r -> !"not-opted-in".equals(r.optInStatus()))
                         .map(software.amazon.awssdk.services.ec2.model.Region::regionName).sorted().toList();
@@ -110,10 +152,7 @@ final class AccountReader {
                 regions = List.of();
             }
         }
-        for (String region : regions) {
-            scans.add(readRegion(accountId, region, credentials));
-        }
-        return new AccountScan(accountId, name, global, iam, scans);
+        return regions;
     }
 
     private IamSnapshot readIam(IamClient client) {
@@ -209,7 +248,7 @@ final class AccountReader {
         List<RawVolume> volumes = new ArrayList<>();
         Boolean byDefault = null;
         String defaultKey = null;
-        try (Ec2Client ec2 = clients.ec2(credentials, region)) {
+        try (Ec2Client ec2 = clients.ec2(credentials, accountId, region)) {
             try {
                 for (DescribeInstancesResponse page : ec2.describeInstancesPaginator(r -> r.maxResults(1000))) {
                     for (Reservation res : page.reservations()) {

@@ -33,6 +33,7 @@ final class AwsClients implements AutoCloseable {
     private final Duration callTimeout;
     private final boolean retries;
     private final Region home;
+    private final RateLimiter limiter;
     private volatile String partition;
 
     /**
@@ -45,6 +46,21 @@ final class AwsClients implements AutoCloseable {
      * @param counter     counts the calls
      */
     AwsClients(URI endpoint, Region home, Duration callTimeout, int concurrency, boolean retries, CallCounter counter) {
+        this(endpoint, home, callTimeout, concurrency, retries, counter, null);
+    }
+
+    /**
+     * @param endpoint    one endpoint for every client (moto), or null for AWS's endpoints
+     * @param home        the home region
+     * @param callTimeout timeout of one call including retries
+     * @param concurrency requests wanted at once (sizes the connection pool)
+     * @param retries     whether the SDK retries (adaptive mode)
+     * @param counter     counts the calls
+     * @param limiter     the run's client-side token buckets and requests-in-flight bound, or null for none
+     */
+    AwsClients(URI endpoint, Region home, Duration callTimeout, int concurrency, boolean retries, CallCounter counter,
+               RateLimiter limiter) {
+        this.limiter = limiter;
         this.endpoint = endpoint;
         this.home = home;
         this.partition = Partitions.ofRegion(home.id());
@@ -58,13 +74,16 @@ final class AwsClients implements AutoCloseable {
                 .build();
     }
 
-    private ClientOverrideConfiguration override() {
+    private ClientOverrideConfiguration override(String targetAccount, Region region) {
         Duration attempt = callTimeout.dividedBy(3).compareTo(Duration.ofSeconds(5)) < 0
                 ? callTimeout : callTimeout.dividedBy(3);
         ClientOverrideConfiguration.Builder b = ClientOverrideConfiguration.builder()
                 .addExecutionInterceptor(counter)
                 .apiCallTimeout(callTimeout)
                 .apiCallAttemptTimeout(attempt);
+        if (limiter != null) {
+            b.addExecutionInterceptor(limiter.forClient(targetAccount, region.id()));
+        }
         if (retries) {
             b.retryStrategy(RetryMode.ADAPTIVE_V2);
         } else {
@@ -74,8 +93,9 @@ final class AwsClients implements AutoCloseable {
     }
 
     private <B extends AwsClientBuilder<B, C> & AwsSyncClientBuilder<B, C>, C> C build(
-            B builder, Region region, AwsCredentialsProvider credentials) {
-        builder.httpClient(http).region(region).credentialsProvider(credentials).overrideConfiguration(override());
+            B builder, Region region, AwsCredentialsProvider credentials, String targetAccount) {
+        builder.httpClient(http).region(region).credentialsProvider(credentials)
+                .overrideConfiguration(override(targetAccount, region));
         if (endpoint != null) {
             builder.endpointOverride(endpoint);
         }
@@ -104,33 +124,33 @@ final class AwsClients implements AutoCloseable {
 
     /** @return a client of STS's regional endpoint in the home region */
     StsClient sts(AwsCredentialsProvider credentials) {
-        return build(StsClient.builder(), home, credentials);
+        return build(StsClient.builder(), home, credentials, null);
     }
 
     /** @return an Organizations client in the partition's Organizations region ({@link Partitions}) */
     OrganizationsClient organizations(AwsCredentialsProvider credentials) {
-        return build(OrganizationsClient.builder(), Partitions.organizationsRegion(partition, home), credentials);
+        return build(OrganizationsClient.builder(), Partitions.organizationsRegion(partition, home), credentials, null);
     }
 
     /** @return an IAM client in the partition's IAM region ({@link Partitions}) */
-    IamClient iam(AwsCredentialsProvider credentials) {
-        return build(IamClient.builder(), Partitions.iamRegion(partition, home), credentials);
+    IamClient iam(AwsCredentialsProvider credentials, String account) {
+        return build(IamClient.builder(), Partitions.iamRegion(partition, home), credentials, account);
     }
 
-    Ec2Client ec2(AwsCredentialsProvider credentials, String region) {
-        return build(Ec2Client.builder(), Region.of(region), credentials);
+    Ec2Client ec2(AwsCredentialsProvider credentials, String account, String region) {
+        return build(Ec2Client.builder(), Region.of(region), credentials, account);
     }
 
-    KmsClient kms(AwsCredentialsProvider credentials, String region) {
-        return build(KmsClient.builder(), Region.of(region), credentials);
+    KmsClient kms(AwsCredentialsProvider credentials, String account, String region) {
+        return build(KmsClient.builder(), Region.of(region), credentials, account);
     }
 
     SsoAdminClient ssoAdmin(AwsCredentialsProvider credentials, String region) {
-        return build(SsoAdminClient.builder(), Region.of(region), credentials);
+        return build(SsoAdminClient.builder(), Region.of(region), credentials, null);
     }
 
     IdentitystoreClient identityStore(AwsCredentialsProvider credentials, String region) {
-        return build(IdentitystoreClient.builder(), Region.of(region), credentials);
+        return build(IdentitystoreClient.builder(), Region.of(region), credentials, null);
     }
 
     @Override

@@ -133,10 +133,13 @@ public final class Collector {
         }
         Region home = Credentials.homeRegion(config);
         ExecutorService pool = Executors.newFixedThreadPool(config.concurrency(), daemonThreads());
+        ExecutorService inner = Executors.newCachedThreadPool(daemonThreads());
+        RateLimiter limiter = rateLimiter();
         // IAM Identity Center is read on a thread of its own, alongside the accounts
         ExecutorService identityCenterThread = Executors.newSingleThreadExecutor(daemonThreads());
         try (AwsClients clients = new AwsClients(config.endpointUrl(), home,
-                Duration.ofSeconds(config.callTimeoutSeconds()), config.concurrency(), options.sdkRetries(), counter);
+                Duration.ofSeconds(config.callTimeoutSeconds()), Math.max(config.concurrency(), config.maxRequests()),
+                options.sdkRetries(), counter, limiter);
              StsClient sts = clients.sts(base)) {
             GetCallerIdentityResponse me = callerIdentity(sts, clients, home);
             String partition = clients.partition();
@@ -153,7 +156,7 @@ public final class Collector {
             Future<IdentityCenter> identityCenter = identityCenterThread.submit(
                     new IdentityCenterReader(clients, base, me.account(), partition, config.regions())::read);
             try (Sessions sessions = new Sessions(sts, base, me.account(), partition, config)) {
-                Snapshot s = run(listener, clients, sessions, pool, org, me, started, scope);
+                Snapshot s = run(listener, clients, sessions, pool, inner, org, me, started, scope);
                 IdentityCenter idc = awaitIdentityCenter(identityCenter, me.account());
                 return new Snapshot(new RunMetadata(started, clock.instant(), options.scannerVersion(), me.account(),
                         me.arn(), config.roleName(), config.endpointUrl() == null ? null : config.endpointUrl().toString(),
@@ -162,6 +165,8 @@ public final class Collector {
             }
         } finally {
             pool.shutdownNow();
+            inner.shutdownNow();
+            lastRateStats = limiter.stats();
             identityCenterThread.shutdownNow();
             if (ownChain != null) {
                 try {
@@ -192,7 +197,8 @@ public final class Collector {
         }
         Region home = Credentials.homeRegion(config);
         try (AwsClients clients = new AwsClients(config.endpointUrl(), home,
-                Duration.ofSeconds(config.callTimeoutSeconds()), config.concurrency(), options.sdkRetries(), counter);
+                Duration.ofSeconds(config.callTimeoutSeconds()), config.concurrency(), options.sdkRetries(), counter,
+                rateLimiter());
              StsClient sts = clients.sts(base)) {
             GetCallerIdentityResponse me = callerIdentity(sts, clients, home);
             Organization org;
@@ -212,6 +218,29 @@ public final class Collector {
                 }
             }
         }
+    }
+
+    private volatile Map<String, RateLimiter.RowStats> lastRateStats = Map.of();
+
+    private RateLimiter rateLimiter() {
+        Map<io.cmkaudit.config.RateLimit, Double> rates = new java.util.EnumMap<>(io.cmkaudit.config.RateLimit.class);
+        for (io.cmkaudit.config.RateLimit row : io.cmkaudit.config.RateLimit.values()) {
+            rates.put(row, config.rate(row));
+        }
+        return new RateLimiter(rates, config.maxRequests());
+    }
+
+    /**
+     * What the client-side rate limits did in the last {@link #collect} of this collector: per quota row
+     * ({@link io.cmkaudit.config.RateLimit#key()}) the attempts, how many waited for a token and for how long.
+     *
+     * @return row key → {attempts, waits, seconds waited in all, longest wait in seconds}; empty before a run
+     */
+    public Map<String, double[]> rateLimitStats() {
+        Map<String, double[]> out = new TreeMap<>();
+        lastRateStats.forEach((k, v) -> out.put(k, new double[] {v.attempts(), v.waits(), v.waitedSeconds(),
+                v.maxWaitSeconds()}));
+        return out;
     }
 
     /**
@@ -297,7 +326,8 @@ public final class Collector {
     }
 
     private Snapshot run(ProgressListener listener, AwsClients clients, Sessions sessions, ExecutorService pool,
-                         Organization org, GetCallerIdentityResponse me, Instant started, CollectionScope scope) {
+                         ExecutorService inner, Organization org, GetCallerIdentityResponse me, Instant started,
+                         CollectionScope scope) {
         // Which accounts exist, which are scanned.
         Map<String, OrgAccount> known;
         Map<String, AccountSnapshot> notScanned;
@@ -322,7 +352,8 @@ public final class Collector {
 
         // Phase: accounts in parallel.
         ConcurrentHashMap<String, ManagedPolicy> awsPolicies = new ConcurrentHashMap<>();
-        AccountReader reader = new AccountReader(clients, config.regions(), awsPolicies, ConcurrentHashMap.newKeySet());
+        AccountReader reader = new AccountReader(clients, config.regions(), awsPolicies, ConcurrentHashMap.newKeySet(),
+                inner);
         AtomicInteger done = new AtomicInteger();
         Map<String, Future<AccountScan>> futures = new LinkedHashMap<>();
         for (OrgAccount a : toScan) {

@@ -137,7 +137,7 @@ final class KeyReader {
                 keysByRegion.put(region, keys);
                 continue;
             }
-            try (KmsClient kms = clients.kms(session.credentials(), region)) {
+            try (KmsClient kms = clients.kms(session.credentials(), ownerAccountId, region)) {
                 Map<String, String> aliasTarget = new HashMap<>();
                 Map<String, List<String>> aliasesOfKey = new HashMap<>();
                 try {

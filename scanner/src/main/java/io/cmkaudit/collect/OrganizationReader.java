@@ -28,8 +28,10 @@ import software.amazon.awssdk.services.organizations.model.Root;
 /**
  * Reads the organization once, walking the tree breadth-first: {@code DescribeOrganization}, {@code ListRoots}, then
  * per container (root or OU) {@code ListOrganizationalUnitsForParent} and {@code ListAccountsForParent}; then for each
- * policy type enabled on the root {@code ListPolicies}, and per policy {@code DescribePolicy} and
- * {@code ListTargetsForPolicy} (https://docs.aws.amazon.com/organizations/latest/APIReference/).
+ * policy type enabled on the root {@code ListPolicies}, per policy {@code DescribePolicy}, and the targets in the
+ * fewest calls the documented invariants allow (see {@link #policies}: no {@code ListTargetsForPolicy} for
+ * RCPFullAWSAccess, and for FullAWSAccess only the entities that also have a custom SCP are asked)
+ * (https://docs.aws.amazon.com/organizations/latest/APIReference/).
  */
 final class OrganizationReader {
 
@@ -122,8 +124,14 @@ final class OrganizationReader {
             }
             ous.sort(Comparator.comparing(OrganizationalUnit::path).thenComparing(OrganizationalUnit::id));
             accounts.sort(Comparator.comparing(OrgAccount::id));
-            List<OrgPolicy> scps = enabledTypes.contains(Organization.SCP) ? policies(PolicyType.SERVICE_CONTROL_POLICY) : List.of();
-            List<OrgPolicy> rcps = enabledTypes.contains(Organization.RCP) ? policies(PolicyType.RESOURCE_CONTROL_POLICY) : List.of();
+            List<String> entities = new ArrayList<>();
+            entities.add(root.id());
+            ous.forEach(o -> entities.add(o.id()));
+            accounts.forEach(a -> entities.add(a.id()));
+            List<OrgPolicy> scps = enabledTypes.contains(Organization.SCP)
+                    ? policies(PolicyType.SERVICE_CONTROL_POLICY, entities) : List.of();
+            List<OrgPolicy> rcps = enabledTypes.contains(Organization.RCP)
+                    ? policies(PolicyType.RESOURCE_CONTROL_POLICY, entities) : List.of();
             return new Organization(orgId, managementId, root.id(), enabledTypes, ous, accounts, scps, rcps, null);
         } catch (PolicyReadException e) {
             AwsFailure f = AwsFailure.of(e.operation, e.getCause());
@@ -136,7 +144,25 @@ final class OrganizationReader {
         }
     }
 
-    private List<OrgPolicy> policies(PolicyType type) {
+    /** AWS managed policy names whose targets follow from documented invariants. */
+    static final String FULL_AWS_ACCESS = "FullAWSAccess";
+    static final String RCP_FULL_AWS_ACCESS = "RCPFullAWSAccess";
+
+    /**
+     * The policies of one type with their targets, in the fewest calls the documented invariants allow
+     * (https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps.html,
+     * https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps.html):
+     * <ul>
+     *   <li>{@code RCPFullAWSAccess} "is automatically attached to the root, every OU, and every account" and can't be
+     *       detached: its targets are every entity, no {@code ListTargetsForPolicy};</li>
+     *   <li>{@code FullAWSAccess}, when it is the only AWS managed SCP: every entity must keep at least one SCP, so an
+     *       entity without a custom SCP holds it. Only the entities that have a custom SCP are in doubt; they are asked
+     *       with {@code ListPoliciesForTarget} (one call each) or, when that is more calls, by paging
+     *       {@code ListTargetsForPolicy} of FullAWSAccess ({@code ⌈entities / 20⌉} calls);</li>
+     *   <li>every other policy: {@code ListTargetsForPolicy}, all pages.</li>
+     * </ul>
+     */
+    private List<OrgPolicy> policies(PolicyType type, List<String> entities) {
         List<OrgPolicy> out = new ArrayList<>();
         List<PolicySummary> summaries = new ArrayList<>();
         try {
@@ -146,6 +172,46 @@ final class OrganizationReader {
         } catch (SdkException e) {
             throw new PolicyReadException("Organizations.ListPolicies", e);
         }
+        long awsManagedCount = summaries.stream().filter(p -> Boolean.TRUE.equals(p.awsManaged())).count();
+        java.util.Map<String, List<String>> targetsOf = new java.util.HashMap<>();
+        PolicySummary fullAccess = null;
+        for (PolicySummary s : summaries) {
+            boolean managed = Boolean.TRUE.equals(s.awsManaged());
+            if (managed && type == PolicyType.RESOURCE_CONTROL_POLICY && RCP_FULL_AWS_ACCESS.equals(s.name())) {
+                targetsOf.put(s.id(), new ArrayList<>(entities));
+            } else if (managed && type == PolicyType.SERVICE_CONTROL_POLICY && FULL_AWS_ACCESS.equals(s.name())
+                    && awsManagedCount == 1) {
+                fullAccess = s;
+            } else {
+                targetsOf.put(s.id(), targets(s.id()));
+            }
+        }
+        if (fullAccess != null) {
+            java.util.Set<String> withCustom = new java.util.TreeSet<>();
+            targetsOf.values().forEach(withCustom::addAll);
+            List<String> targets = new ArrayList<>();
+            entities.stream().filter(e -> !withCustom.contains(e)).forEach(targets::add);
+            long pages = Math.max(1, (entities.size() + 19) / 20);
+            if (withCustom.size() > pages) {
+                targets = targets(fullAccess.id());
+            } else {
+                String fullId = fullAccess.id();
+                for (String entity : withCustom) {
+                    try {
+                        boolean has = false;
+                        for (var page : client.listPoliciesForTargetPaginator(r -> r.targetId(entity).filter(type))) {
+                            has |= page.policies().stream().anyMatch(p -> p.id().equals(fullId));
+                        }
+                        if (has) {
+                            targets.add(entity);
+                        }
+                    } catch (SdkException e) {
+                        throw new PolicyReadException("Organizations.ListPoliciesForTarget", e);
+                    }
+                }
+            }
+            targetsOf.put(fullAccess.id(), targets);
+        }
         for (PolicySummary s : summaries) {
             String content;
             try {
@@ -153,20 +219,25 @@ final class OrganizationReader {
             } catch (SdkException e) {
                 throw new PolicyReadException("Organizations.DescribePolicy", e);
             }
-            List<String> targets = new ArrayList<>();
-            try {
-                for (ListTargetsForPolicyResponse page : client.listTargetsForPolicyPaginator(r -> r.policyId(s.id()))) {
-                    page.targets().stream().map(PolicyTargetSummary::targetId).forEach(targets::add);
-                }
-            } catch (SdkException e) {
-                throw new PolicyReadException("Organizations.ListTargetsForPolicy", e);
-            }
+            List<String> targets = new ArrayList<>(targetsOf.get(s.id()));
             targets.sort(Comparator.naturalOrder());
             out.add(new OrgPolicy(s.id(), s.arn(), s.name(), content == null ? "" : content,
                     Boolean.TRUE.equals(s.awsManaged()), targets));
         }
         out.sort(Comparator.comparing(OrgPolicy::id));
         return out;
+    }
+
+    private List<String> targets(String policyId) {
+        List<String> targets = new ArrayList<>();
+        try {
+            for (ListTargetsForPolicyResponse page : client.listTargetsForPolicyPaginator(r -> r.policyId(policyId))) {
+                page.targets().stream().map(PolicyTargetSummary::targetId).forEach(targets::add);
+            }
+        } catch (SdkException e) {
+            throw new PolicyReadException("Organizations.ListTargetsForPolicy", e);
+        }
+        return targets;
     }
 
     private static String status(Account a) {

@@ -54,7 +54,9 @@ public final class ConfigLoader {
             @JsonProperty("profile") String profile,
             @JsonProperty("region") String region,
             @JsonProperty("severity") String severity,
-            @JsonProperty("formats") List<String> formats) {
+            @JsonProperty("formats") List<String> formats,
+            @JsonProperty("maxRequests") Integer maxRequests,
+            @JsonProperty("rateLimits") java.util.Map<String, Double> rateLimits) {
     }
 
     /** The {@code accounts:} block. */
@@ -94,7 +96,7 @@ public final class ConfigLoader {
             throw new ConfigException(where(file, text, e) + "not valid YAML: " + firstLine(e.getOriginalMessage()), e);
         }
         return validate(file, text, shape == null ? new FileShape(null, null, null, null, null, null, null, null, null,
-                null, null, null, null, null, null) : shape);
+                null, null, null, null, null, null, null, null) : shape);
     }
 
     private ScannerConfig validate(Path file, String text, FileShape s) {
@@ -146,6 +148,23 @@ public final class ConfigLoader {
             throw bad(file, text, "sessionName", "2 to 64 characters of [A-Za-z0-9+=,.@_-], got `"
                     + s.sessionName() + "`");
         }
+        int maxRequests = s.maxRequests() == null ? d.maxRequests() : s.maxRequests();
+        if (maxRequests < 1 || maxRequests > 4096) {
+            throw bad(file, text, "maxRequests", "must be between 1 and 4096, got " + maxRequests);
+        }
+        java.util.Map<RateLimit, Double> rates = new java.util.EnumMap<>(RateLimit.class);
+        if (s.rateLimits() != null) {
+            for (java.util.Map.Entry<String, Double> e : s.rateLimits().entrySet()) {
+                RateLimit row = RateLimit.byKey(e.getKey()).orElseThrow(() -> bad(file, text, e.getKey(),
+                        "unknown rate limit row (known rows: " + java.util.Arrays.stream(RateLimit.values())
+                                .map(RateLimit::key).collect(Collectors.joining(", ")) + ")"));
+                if (e.getValue() == null || !(e.getValue() > 0) || e.getValue() > 100_000) {
+                    throw bad(file, text, e.getKey(), "requests per second must be > 0 and at most 100000, got "
+                            + e.getValue());
+                }
+                rates.put(row, e.getValue());
+            }
+        }
         if (s.profile() != null && !PROFILE.matcher(s.profile()).matches()) {
             throw bad(file, text, "profile", "not a profile name: `" + s.profile() + "`");
         }
@@ -172,7 +191,7 @@ public final class ConfigLoader {
                 s.outputDir() == null ? d.outputDir() : Path.of(s.outputDir()), endpoint, timeout,
                 s.scanCurrentAccountWithRole() == null ? d.scanCurrentAccountWithRole()
                         : s.scanCurrentAccountWithRole(), s.profile(), s.region(), severity,
-                d.ownerTag(), formats);
+                d.ownerTag(), formats, maxRequests, rates);
     }
 
     /**

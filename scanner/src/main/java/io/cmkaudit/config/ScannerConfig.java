@@ -19,7 +19,7 @@ import java.util.Set;
  *                         each account
  * @param includeAccounts  12-digit account ids to scan; empty = every ACTIVE account of the organization
  * @param excludeAccounts  12-digit account ids never scanned (wins over {@code includeAccounts})
- * @param concurrency      accounts read in parallel, 1..256
+ * @param concurrency      accounts read at the same time, 1..256 (their calls share the {@code maxRequests} bound)
  * @param failOn           lowest severity that makes the run exit with bit 1, one of {@link #SEVERITIES},
  *                         or {@code NONE} to never fail on findings
  * @param outputDir        folder under which each run writes a new timestamped sub-folder
@@ -38,6 +38,9 @@ import java.util.Set;
  * @param ownerTag         tag key whose value fills the {@code owner} column (the principal's tag for principal
  *                         findings, the key's for key findings), e.g. {@code owner} or {@code team}
  * @param formats          report files to write, a subset of {@link #FORMATS}
+ * @param maxRequests      AWS requests in flight at most, 1..4096: the bound on concurrency
+ * @param rateLimits       requests per second per quota row, overriding AWS's published rates
+ *                         ({@link RateLimit#defaultRate()}); rows left out keep their default
  */
 public record ScannerConfig(
         String roleName,
@@ -56,7 +59,9 @@ public record ScannerConfig(
         String region,
         String minSeverity,
         String ownerTag,
-        List<String> formats) {
+        List<String> formats,
+        int maxRequests,
+        java.util.Map<RateLimit, Double> rateLimits) {
 
     /** Severity names accepted by {@code failOn}, highest first, plus {@code NONE}. */
     public static final List<String> SEVERITIES = List.of("CRITICAL", "HIGH", "MEDIUM", "LOW", "INFO", "NONE");
@@ -75,19 +80,39 @@ public record ScannerConfig(
 
     /** Built-in defaults, used for every key the file and the command line leave out. */
     public static final ScannerConfig DEFAULTS = new ScannerConfig(
-            DEFAULT_ROLE_NAME, null, "cmk-audit", List.of(), List.of(), List.of(), 8, "HIGH",
-            Path.of("cmk-audit-reports"), null, 60, false, null, null, "INFO", "owner", DEFAULT_FORMATS);
+            DEFAULT_ROLE_NAME, null, "cmk-audit", List.of(), List.of(), List.of(), 64, "HIGH",
+            Path.of("cmk-audit-reports"), null, 60, false, null, null, "INFO", "owner", DEFAULT_FORMATS, 256,
+            java.util.Map.of());
 
     /**
-     * The configuration without profile, home region, severity, owner tag and formats (the SDK chains, every
-     * severity, tag {@code owner}, {@link #DEFAULT_FORMATS}).
+     * The configuration without profile, home region, severity, owner tag, formats and request limits (the SDK
+     * chains, every severity, tag {@code owner}, {@link #DEFAULT_FORMATS}, 256 requests in flight, AWS's rates).
      */
     public ScannerConfig(String roleName, String externalId, String sessionName, List<String> regions,
                          List<String> includeAccounts, List<String> excludeAccounts, int concurrency, String failOn,
                          Path outputDir, URI endpointUrl, int callTimeoutSeconds, boolean scanCurrentAccountWithRole) {
         this(roleName, externalId, sessionName, regions, includeAccounts, excludeAccounts, concurrency, failOn,
                 outputDir, endpointUrl, callTimeoutSeconds, scanCurrentAccountWithRole, null, null, "INFO", "owner",
-                DEFAULT_FORMATS);
+                DEFAULT_FORMATS, 256, java.util.Map.of());
+    }
+
+    /**
+     * @param max     new {@code maxRequests}
+     * @param limits  new {@code rateLimits}
+     * @return this configuration with those two values
+     */
+    public ScannerConfig withRequestLimits(int max, java.util.Map<RateLimit, Double> limits) {
+        return new ScannerConfig(roleName, externalId, sessionName, regions, includeAccounts, excludeAccounts,
+                concurrency, failOn, outputDir, endpointUrl, callTimeoutSeconds, scanCurrentAccountWithRole, profile,
+                region, minSeverity, ownerTag, formats, max, limits);
+    }
+
+    /**
+     * @param row a quota row
+     * @return its rate in this configuration, requests per second
+     */
+    public double rate(RateLimit row) {
+        return rateLimits.getOrDefault(row, row.defaultRate());
     }
 
     public ScannerConfig {
@@ -99,6 +124,8 @@ public record ScannerConfig(
         includeAccounts = List.copyOf(includeAccounts);
         excludeAccounts = List.copyOf(excludeAccounts);
         failOn = failOn.toUpperCase(Locale.ROOT);
+        rateLimits = rateLimits == null || rateLimits.isEmpty() ? java.util.Map.of()
+                : java.util.Collections.unmodifiableMap(new java.util.EnumMap<>(rateLimits));
         minSeverity = minSeverity == null ? "INFO" : minSeverity.toUpperCase(Locale.ROOT);
         ownerTag = ownerTag == null ? "owner" : ownerTag;
         formats = formats == null ? DEFAULT_FORMATS : List.copyOf(formats);
@@ -112,7 +139,7 @@ public record ScannerConfig(
     public ScannerConfig withProfileAndRegion(String profileName, String regionName) {
         return new ScannerConfig(roleName, externalId, sessionName, regions, includeAccounts, excludeAccounts,
                 concurrency, failOn, outputDir, endpointUrl, callTimeoutSeconds, scanCurrentAccountWithRole,
-                profileName, regionName, minSeverity, ownerTag, formats);
+                profileName, regionName, minSeverity, ownerTag, formats, maxRequests, rateLimits);
     }
 
     /**

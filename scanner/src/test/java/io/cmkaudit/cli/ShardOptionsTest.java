@@ -46,6 +46,14 @@ class ShardOptionsTest {
     }
 
     @Test
+    void aPlanForParallelShardsGivesEachItsShareOfThePerCallerQuotas() {
+        java.util.Map<String, Double> rates = PlanCommand.shardRates(io.cmkaudit.config.ScannerConfig.DEFAULTS, 4);
+        assertThat(rates).containsEntry("iamReads", 5.0).containsEntry("organizationsTree", 1.25)
+                .containsEntry("sts", 150.0).containsEntry("organizationsDescribePolicy", 0.5)
+                .doesNotContainKeys("ec2Reads", "kmsListGrants", "autoScalingReads");
+    }
+
+    @Test
     void accountsFilesAreLinesOrAJsonArray() {
         assertThat(ShardRun.parseAccounts("# shard A\n111111111111\n\n222222222222  # db\n111111111111\n", "a.txt"))
                 .containsExactly("111111111111", "222222222222");

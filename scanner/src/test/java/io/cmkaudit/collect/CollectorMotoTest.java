@@ -344,7 +344,12 @@ class CollectorMotoTest {
         // Formula of docs/snapshot-format.md, "API calls": containers = root + 3 OUs; policies = 2 SCPs + 1 RCP;
         // 4 active accounts of which 3 through an assumed role (one denied) and 3 read; 2 regions each;
         // 3 owner regions with keys (prod eu, shared eu, management us), 4 keys; 2 AWS managed policies.
-        Map<String, Long> expected = new java.util.TreeMap<>(MinimumCalls.of(new MinimumCalls.Counts(4, 2, 3, 3, 3, 6, 0, 0, 3, 4, 2)));
+        Map<String, Long> expected = new java.util.TreeMap<>(
+                MinimumCalls.of(new MinimumCalls.Counts(4, 2, 3, 3, 3, 6, 0, 0, 3, 4, 2)));
+        // policy targets: only the custom SCP is paged; RCPFullAWSAccess is on every entity (no call); FullAWSAccess
+        // is the only AWS managed SCP, so only the one entity with the custom SCP is asked (ListPoliciesForTarget)
+        expected.put("Organizations.ListTargetsForPolicy", 1L);
+        expected.put("Organizations.ListPoliciesForTarget", 1L);
         // IAM Identity Center: moto has an (empty) instance in the first configured region.
         expected.putAll(MinimumCalls.identityCenter(1, 0, 0, 0, 0));
         assertThat(snapshot.run().apiCalls()).isEqualTo(expected);

@@ -28,9 +28,33 @@ class ConfigLoaderTest {
         assertThat(c.roleName()).isEqualTo("cmk-audit-read");
         assertThat(c.regions()).containsExactly("us-east-1", "eu-west-1");
         assertThat(c.excludeAccounts()).containsExactly("999999999999");
-        assertThat(c.concurrency()).isEqualTo(8);
+        assertThat(c.concurrency()).isEqualTo(64);
         assertThat(c.failOn()).isEqualTo("HIGH");
         assertThat(c.endpointUrl()).isNull();
+        assertThat(c.maxRequests()).isEqualTo(256);
+        assertThat(c.rate(RateLimit.IAM_READS)).isEqualTo(20.0);
+        assertThat(c.rate(RateLimit.ORGANIZATIONS_TREE)).isEqualTo(5.0);
+    }
+
+    @Test
+    void rateLimitsOverrideAwsRatesPerRowAndBadRowsNameTheKnownOnes() throws IOException {
+        ScannerConfig c = new ConfigLoader().load(write("maxRequests: 64\nrateLimits:\n  iamReads: 5\n"
+                + "  organizationsTree: 2.5\n"));
+        assertThat(c.maxRequests()).isEqualTo(64);
+        assertThat(c.rate(RateLimit.IAM_READS)).isEqualTo(5.0);
+        assertThat(c.rate(RateLimit.ORGANIZATIONS_TREE)).isEqualTo(2.5);
+        assertThat(c.rate(RateLimit.STS)).isEqualTo(600.0);
+        assertThat(RateLimit.ORGANIZATIONS_TREE.burstAt(2.5)).isEqualTo(4.0);
+        Path unknown = write("rateLimits:\n  iamWrites: 5\n");
+        assertThatThrownBy(() -> new ConfigLoader().load(unknown)).isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith(unknown + ":2: iamWrites: unknown rate limit row (known rows: ")
+                .hasMessageContaining("iamReads");
+        Path zero = write("rateLimits:\n  sts: 0\n");
+        assertThatThrownBy(() -> new ConfigLoader().load(zero)).hasMessage(zero + ":2: sts: requests per second must be "
+                + "> 0 and at most 100000, got 0.0");
+        Path many = write("maxRequests: 5000\n");
+        assertThatThrownBy(() -> new ConfigLoader().load(many))
+                .hasMessage(many + ":1: maxRequests: must be between 1 and 4096, got 5000");
     }
 
     @Test

@@ -117,14 +117,23 @@ public final class AwsProxy implements AutoCloseable {
         this.latency = latency;
         this.deny = deny;
         this.answer = answer;
-        this.workers = Executors.newFixedThreadPool(64, r -> {
+        // One thread per request being handled (they sleep for the latency and block on the upstream), and the
+        // HTTP client's own threads apart: when the client shared the handlers' fixed pool, 64 requests in flight
+        // blocked every thread in send() and no thread was left to complete a response (a deadlock at high
+        // concurrency).
+        this.workers = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "aws-proxy");
             t.setDaemon(true);
             return t;
         });
-        this.client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).executor(workers)
+        this.client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .executor(Executors.newCachedThreadPool(r -> {
+                    Thread t = new Thread(r, "aws-proxy-client");
+                    t.setDaemon(true);
+                    return t;
+                }))
                 .connectTimeout(Duration.ofSeconds(5)).build();
-        this.server = HttpServer.create(new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 128);
+        this.server = HttpServer.create(new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 1024);
         server.setExecutor(workers);
         server.createContext("/", this::handle);
         server.start();

@@ -35,8 +35,10 @@ import java.util.regex.Pattern;
  *   <li><b>KMS</b> per target account, region and API (https://docs.aws.amazon.com/kms/latest/developerguide/requests-per-second.html):
  *       DescribeKey 2,000/s, GetKeyPolicy 1,000, ListAliases 500, ListGrants 100, ListResourceTags 2,000, ListKeys
  *       500; burst = one second of the rate (none published). Error: JSON 1.1, HTTP 400 {@code ThrottlingException}.</li>
- *   <li><b>Auto Scaling</b> and <b>EKS</b> reads per target account and region, 20/s burst 100 (assumed: neither
- *       service publishes its read rates). Error: Query XML {@code Throttling} / REST JSON HTTP 429.</li>
+ *   <li><b>Auto Scaling</b>: one bucket per target account and region shared by every Auto Scaling API
+ *       (https://repost.aws/knowledge-center/autoscaling-api-calls-throttled), 10/s burst 40 assumed (no rate
+ *       published); <b>EKS</b> per target account, region and API, 10/s burst 50 assumed. Errors: Query XML
+ *       {@code Throttling}; REST JSON HTTP 429 {@code ThrottlingException}.</li>
  * </ul>
  * Who is calling: the SigV4 access key. The base key maps to the caller account given to the constructor; the access
  * key of each {@code AssumeRole} answer is learned from the forwarded response and maps to the role's account, with
@@ -230,8 +232,12 @@ public final class AwsQuotas implements Function<AwsProxy.Request, AwsProxy.Answ
                 };
                 return rate == null ? null : new String[] {"kms/" + who.account() + "/" + region + "/" + op, rate, rate};
             }
-            case "autoscaling", "eks":
-                return new String[] {service + "/" + who.account() + "/" + region + "/" + op, "20", "100"};
+            case "autoscaling":
+                // "all Amazon EC2 Auto Scaling API calls have a single, shared API limit" per account and region
+                // (https://repost.aws/knowledge-center/autoscaling-api-calls-throttled); the rate is not published
+                return new String[] {"autoscaling/" + who.account() + "/" + region, "10", "40"};
+            case "eks":
+                return new String[] {"eks/" + who.account() + "/" + region + "/" + op, "10", "50"};
             default:
                 return null;
         }
@@ -251,7 +257,7 @@ public final class AwsQuotas implements Function<AwsProxy.Request, AwsProxy.Answ
                     + "</Code><Message>Request limit exceeded.</Message></Error></Errors><RequestID>proxy-throttled"
                     + "</RequestID></Response>");
             case "eks" -> new AwsProxy.Answer(429, "application/json",
-                    "{\"message\":\"Rate exceeded (" + op + ", test proxy)\"}");
+                    "{\"__type\":\"ThrottlingException\",\"message\":\"Rate exceeded (" + op + ", test proxy)\"}");
             default -> new AwsProxy.Answer(400, "text/xml",
                     "<ErrorResponse xmlns=\"https://" + service + ".amazonaws.com/doc/\"><Error><Type>Sender</Type>"
                     + "<Code>Throttling</Code><Message>Rate exceeded (" + op + ", test proxy)</Message></Error>"

@@ -45,7 +45,7 @@ public final class BenchCollect {
         int ous = args.length > 1 ? Integer.parseInt(args[1]) : 50;
         int latencyMs = args.length > 2 ? Integer.parseInt(args[2]) : 0;
         double iamRate = args.length > 3 ? Double.parseDouble(args[3]) : 20;
-        int inFlight = args.length > 4 ? Integer.parseInt(args[4]) : ScannerConfig.DEFAULTS.concurrency();
+        int inFlight = args.length > 4 ? Integer.parseInt(args[4]) : ScannerConfig.DEFAULTS.maxRequests();
         try (MotoServer moto = MotoServer.start(false); OrgSeeder org = new OrgSeeder(moto.endpoint()).organization()) {
             long t0 = System.nanoTime();
             seed(org, accounts, ous);
@@ -103,15 +103,18 @@ public final class BenchCollect {
 
     static void run(AwsProxy proxy, AwsQuotas quotas, int accounts, int ous, int latencyMs, double iamRate,
                     int inFlight) {
+        java.util.Map<io.cmkaudit.config.RateLimit, Double> rates = new java.util.EnumMap<>(io.cmkaudit.config.RateLimit.class);
+        rates.put(io.cmkaudit.config.RateLimit.IAM_READS, iamRate);
         ScannerConfig config = new ScannerConfig("OrganizationAccountAccessRole", null, "cmk-audit", REGIONS, List.of(),
-                List.of(), inFlight, "HIGH", Path.of("out"), proxy.endpoint(), 120, false);
+                List.of(), ScannerConfig.DEFAULTS.concurrency(), "HIGH", Path.of("out"), proxy.endpoint(), 120, false)
+                .withRequestLimits(inFlight, rates);
         System.gc();
         List<MemoryPoolMXBean> heap = ManagementFactory.getMemoryPoolMXBeans().stream()
                 .filter(p -> p.getType() == MemoryType.HEAP).toList();
         heap.forEach(MemoryPoolMXBean::resetPeakUsage);
         long t0 = System.nanoTime();
-        Snapshot s = new Collector(config, new CollectorOptions("bench", true, OrgSeeder.MANAGEMENT_CREDENTIALS))
-                .collect(ProgressListener.NONE);
+        Collector collector = new Collector(config, new CollectorOptions("bench", true, OrgSeeder.MANAGEMENT_CREDENTIALS));
+        Snapshot s = collector.collect(ProgressListener.NONE);
         double secs = (System.nanoTime() - t0) / 1e9;
         long peak = heap.stream().mapToLong(p -> p.getPeakUsage().getUsed()).sum() / (1024 * 1024);
         long scanned = s.accounts().stream().filter(AccountSnapshot::fullyScanned).count();
@@ -131,6 +134,13 @@ public final class BenchCollect {
         Map<String, Long> thr = quotas.throttled();
         calls.forEach((op, n) -> System.out.printf(Locale.ROOT, "| %s | %d | %s |%n", op, n,
                 thr.getOrDefault(op.substring(0, op.indexOf('.')).toLowerCase(Locale.ROOT) + op.substring(op.indexOf('.')), 0L)));
+        System.out.println();
+        System.out.println("Client-side token buckets (waits are the quota floors the collector kept to):");
+        System.out.println();
+        System.out.println("| quota row | attempts | waited | total wait | longest wait |");
+        System.out.println("|---|---|---|---|---|");
+        collector.rateLimitStats().forEach((row, v) -> System.out.printf(Locale.ROOT, "| %s | %.0f | %.0f | %.1f s | %.2f s |%n",
+                row, v[0], v[1], v[2], v[3]));
         System.out.println();
         System.out.printf(Locale.ROOT, "## Projection to real AWS (%d requests in flight)%n%n", inFlight);
         System.out.println("| accounts | latency | IAM req/s | projected | binding bound |");
