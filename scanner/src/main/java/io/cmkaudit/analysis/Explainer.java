@@ -29,6 +29,37 @@ final class Explainer {
         this.grantee = new GranteeDecryptRule(ctx);
     }
 
+    /**
+     * For an IAM Identity Center reserved role: the permission set it comes from, where it is provisioned and who is
+     * assigned to it (fixes go to the permission set, never to the role in IAM); or why it could not be linked.
+     */
+    private void identityCenter(StringBuilder sb, PrincipalRef p) {
+        if (!Remediator.reservedRole(p)) {
+            return;
+        }
+        var link = ctx.permissionSets.link(p.arn());
+        if (link.isEmpty()) {
+            String name = io.cmkaudit.snapshot.IdentityCenter.permissionSetNameOf(
+                    p.arn().substring(p.arn().lastIndexOf('/') + 1));
+            sb.append("identity center: reserved role of permission set `").append(name).append("`, ")
+                    .append(ctx.permissionSets.identityCenterRead()
+                            ? "which IAM Identity Center does not list as provisioned here (provisioning drift)"
+                            : "not linked: IAM Identity Center was not read")
+                    .append("; fix it in the permission set, never in IAM\n");
+            return;
+        }
+        var ps = link.get().permissionSet();
+        sb.append("identity center: permission set `").append(ps.name()).append("` (").append(ps.arn())
+                .append("), provisioned to ").append(ps.provisionedAccountIds().size()).append(" account(s)");
+        var here = ps.assignmentsIn(p.accountId());
+        if (!here.isEmpty()) {
+            sb.append("; assigned here to ").append(here.stream().map(a -> a.principalType().toLowerCase(
+                    java.util.Locale.ROOT) + " " + (a.principalName() == null ? a.principalId() : a.principalName()))
+                    .collect(java.util.stream.Collectors.joining(", ")));
+        }
+        sb.append("; fixes go to the permission set, never to this role in IAM\n");
+    }
+
     String explain(String principalArn, String instanceId) {
         PrincipalRef p = ctx.index.principal(principalArn);
         if (p == null) {
@@ -41,6 +72,7 @@ final class Explainer {
         StringBuilder sb = new StringBuilder();
         sb.append("principal: ").append(p.arn()).append(" (").append(p.kind().label).append(", account ")
                 .append(p.accountId()).append(")\n");
+        identityCenter(sb, p);
         sb.append("instance:  ").append(inst.instance().instanceId()).append(" (")
                 .append(inst.instance().name() == null ? "no Name tag" : inst.instance().name()).append(", ")
                 .append(inst.instance().state()).append(", account ").append(inst.accountId()).append(", ")

@@ -183,6 +183,15 @@ class IdentityCenterFindingsMotoTest {
     }
 
     @Test
+    void explainNamesThePermissionSetAndWhoIsAssigned() {
+        Finding f = blocked(outcome.result(), "PowerUser").get(0);
+        String text = new Analyzer().explain(snapshot, f.principalArn(), f.instanceId());
+        assertThat(text).contains("identity center: permission set `PowerUser` (" + powerUser.arn()
+                + "), provisioned to 3 account(s); assigned here to group Developers; fixes go to the permission set, "
+                + "never to this role in IAM");
+    }
+
+    @Test
     void provisioningDriftIsAFinding() {
         assertThat(outcome.result().findings()).filteredOn(f -> f.type() == FindingType.IDENTITY_CENTER_PROVISIONING_DRIFT)
                 .singleElement().satisfies(f -> {
