@@ -141,7 +141,8 @@ public final class Analyzer {
                 findings.addAll(contained(null, "the organization-wide findings of " + r.getClass().getSimpleName(),
                         r::organization));
             }
-            List<Finding> sorted = new ArrayList<>(FindingGroups.group(dedupe(findings), ctx));
+            List<Finding> sorted = new ArrayList<>(PermissionSetGroups.group(
+                    FindingGroups.group(dedupe(findings), ctx), ctx));
             sorted.sort(ORDER);
             Map<String, Remediation> rem = new TreeMap<>();
             Set<String> ids = sorted.stream().map(Finding::findingId).collect(Collectors.toSet());
