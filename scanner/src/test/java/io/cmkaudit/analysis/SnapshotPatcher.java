@@ -53,7 +53,7 @@ final class SnapshotPatcher {
             for (String account : r.accounts()) {
                 String arn = r.policyArn(account);
                 cur = editPolicy(cur, new PolicySource(arn, PolicySource.Origin.CUSTOMER_MANAGED, account, arn,
-                        r.reference().name(), null), t -> PolicyJson.addStatements(t, r.statements()));
+                        r.reference().name(), ""), t -> PolicyJson.addStatements(t, r.statements()));
             }
             return cur;
         }
