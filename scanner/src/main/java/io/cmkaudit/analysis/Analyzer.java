@@ -141,7 +141,7 @@ public final class Analyzer {
                 findings.addAll(contained(null, "the organization-wide findings of " + r.getClass().getSimpleName(),
                         r::organization));
             }
-            List<Finding> grouped = FindingGroups.group(dedupe(findings), ctx);
+            List<Finding> grouped = PermissionSetGroups.group(FindingGroups.group(dedupe(findings), ctx), ctx);
             for (Rule r : rules) {
                 List<Finding> in = grouped;
                 List<Finding> reviewed = contained(null, "the review of " + r.getClass().getSimpleName(),

@@ -138,6 +138,64 @@ sealed interface Change {
     }
 
     /**
+     * Add statements to the customer managed policy an IAM Identity Center permission set references (as its
+     * permissions boundary, or as one of its customer managed policies), in every account the permission set is
+     * provisioned to: Identity Center attaches the policy of that name and path in each account to the reserved role,
+     * so each account's copy is edited (no new provisioning needed)
+     * (https://docs.aws.amazon.com/singlesignon/latest/userguide/howtocmp.html,
+     * https://docs.aws.amazon.com/singlesignon/latest/userguide/permissionsboundary.html). Applied to an evaluation it
+     * edits the copy in the principal's account.
+     *
+     * @param permissionSetArn  the permission set
+     * @param permissionSetName its name
+     * @param partition         the partition of the accounts, e.g. {@code aws}
+     * @param reference         the referenced policy's name and path
+     * @param boundary          true when the permission set references it as its permissions boundary
+     * @param statements        the statements to add
+     * @param accounts          the accounts to edit it in (the permission set's provisioned accounts), sorted
+     */
+    record ReferencedPolicyStatements(String permissionSetArn, String permissionSetName, String partition,
+                                      io.cmkaudit.snapshot.CustomerManagedPolicyReference reference, boolean boundary,
+                                      List<ObjectNode> statements, List<String> accounts) implements Change {
+        /** @return the policy's ARN in an account */
+        String policyArn(String accountId) {
+            return reference.arnIn(partition, accountId);
+        }
+
+        @Override
+        public EvalSet apply(EvalSet set, PrincipalRef p, PolicyLibrary library) {
+            if (p == null) {
+                return set;
+            }
+            Entry cur = set.find(policyArn(p.accountId()));
+            if (cur == null) {
+                return set;
+            }
+            return set.replace(library.derived(withText(cur.source(),
+                    PolicyJson.addStatements(cur.source().text(), statements))));
+        }
+
+        @Override
+        public String describe() {
+            return "add the snippet's statement" + (statements.size() > 1 ? "s" : "") + " to customer managed policy `"
+                    + reference.path() + reference.name() + "`, which IAM Identity Center permission set `"
+                    + permissionSetName + "` (" + permissionSetArn + ") references as its "
+                    + (boundary ? "permissions boundary" : "customer managed policy") + ", in each of its "
+                    + accounts.size() + " account(s) " + String.join(", ", accounts) + " (Identity Center attaches "
+                    + "each account's policy of that name to the role; no new provisioning needed): per account, `aws "
+                    + "iam create-policy-version --policy-arn " + policyArn("<account>") + " --policy-document "
+                    + "file://policy.json --set-as-default` with that account's current version plus the statement"
+                    + (statements.size() > 1 ? "s" : "") + ". Don't edit the AWSReservedSSO_" + permissionSetName
+                    + "_* roles in IAM.";
+        }
+
+        @Override
+        public String snippet(boolean pretty) {
+            return json(PolicyJson.document(statements), pretty);
+        }
+    }
+
+    /**
      * Append statements to an existing policy: a key policy, a permissions boundary, an SCP or an RCP.
      *
      * @param target     the policy to extend

@@ -28,15 +28,32 @@ import java.util.Set;
  * @param key       the KMS key, or null
  * @param principal the IAM principal, or null when the finding is not about one principal
  * @param details   deciding layers, evidence, explanation and remediation; never null
+ * @param permissionSet the IAM Identity Center permission set the finding's principal (an {@code AWSReservedSSO_*}
+ *                  role) or drift comes from, with the accounts, roles and keys it covers and who is assigned to it;
+ *                  null when the finding is not about a permission set
  * @param confirmed the failure AWS already recorded that this finding explains, or null (predicted only)
  */
 public record Finding(String findingId, FindingType type, Severity severity, Account account, String region,
-                      List<Resource> resources, Key key, Principal principal, Details details, Confirmed confirmed) {
+                      List<Resource> resources, Key key, Principal principal, Details details,
+                      PermissionSetRef permissionSet, Confirmed confirmed) {
 
-    /** A finding no recorded failure confirms ({@code confirmed} null). */
+    /** A finding about no permission set that no recorded failure confirms. */
     public Finding(String findingId, FindingType type, Severity severity, Account account, String region,
                    List<Resource> resources, Key key, Principal principal, Details details) {
-        this(findingId, type, severity, account, region, resources, key, principal, details, null);
+        this(findingId, type, severity, account, region, resources, key, principal, details, null, null);
+    }
+
+    /** A finding no recorded failure confirms. */
+    public Finding(String findingId, FindingType type, Severity severity, Account account, String region,
+                   List<Resource> resources, Key key, Principal principal, Details details,
+                   PermissionSetRef permissionSet) {
+        this(findingId, type, severity, account, region, resources, key, principal, details, permissionSet, null);
+    }
+
+    /** A finding about no permission set, confirmed by a recorded failure (or not, when {@code confirmed} is null). */
+    public Finding(String findingId, FindingType type, Severity severity, Account account, String region,
+                   List<Resource> resources, Key key, Principal principal, Details details, Confirmed confirmed) {
+        this(findingId, type, severity, account, region, resources, key, principal, details, null, confirmed);
     }
 
     /**
@@ -44,7 +61,65 @@ public record Finding(String findingId, FindingType type, Severity severity, Acc
      * @return a copy carrying it
      */
     public Finding withConfirmed(Confirmed c) {
-        return new Finding(findingId, type, severity, account, region, resources, key, principal, details, c);
+        return new Finding(findingId, type, severity, account, region, resources, key, principal, details,
+                permissionSet, c);
+    }
+
+    /** The {@link Principal#type()} of a finding merged across the accounts of a permission set. */
+    public static final String PERMISSION_SET_PRINCIPAL = "permission-set";
+
+    /**
+     * The IAM Identity Center permission set behind a finding
+     * (https://docs.aws.amazon.com/singlesignon/latest/userguide/permissionsetsconcept.html).
+     *
+     * @param arn          the permission set ARN, e.g.
+     *                     {@code arn:aws:sso:::permissionSet/ssoins-1234567890abcdef/ps-1234567890abcdef}; never null
+     * @param name         its name, or null when it could not be described
+     * @param instanceArn  the Identity Center instance holding it, or null
+     * @param accounts     the accounts the finding covers (where its reserved roles are), sorted by id; never null
+     * @param roleArns     the reserved roles ({@code AWSReservedSSO_<name>_<suffix>}) the finding covers, sorted;
+     *                     never null
+     * @param keyArns      the KMS keys the finding covers, sorted; never null
+     * @param assignments  who gets the permission set in those accounts (groups and users), sorted by account, type,
+     *                     name; never null
+     */
+    public record PermissionSetRef(String arn, String name, String instanceArn, List<Account> accounts,
+                                   List<String> roleArns, List<String> keyArns, List<Assignment> assignments) {
+        public PermissionSetRef {
+            Objects.requireNonNull(arn, "arn");
+            accounts = accounts == null ? List.of() : List.copyOf(accounts);
+            roleArns = roleArns == null ? List.of() : List.copyOf(roleArns);
+            keyArns = keyArns == null ? List.of() : List.copyOf(keyArns);
+            assignments = assignments == null ? List.of() : List.copyOf(assignments);
+        }
+
+        /** @return the account ids of {@link #accounts()}, in order */
+        public List<String> accountIds() {
+            return accounts.stream().map(Account::id).toList();
+        }
+    }
+
+    /**
+     * One account assignment of a permission set
+     * (https://docs.aws.amazon.com/singlesignon/latest/APIReference/API_AccountAssignment.html).
+     *
+     * @param accountId     the account; never null
+     * @param principalType {@code GROUP} or {@code USER}; never null
+     * @param principalId   the identity store id of the group or user; never null
+     * @param principalName its display name (group) or user name from the identity store, or null when not readable
+     */
+    public record Assignment(String accountId, String principalType, String principalId, String principalName) {
+        public Assignment {
+            Objects.requireNonNull(accountId, "accountId");
+            Objects.requireNonNull(principalType, "principalType");
+            Objects.requireNonNull(principalId, "principalId");
+        }
+
+        /** @return e.g. {@code group Developers}, or {@code user 9067…} when the name is unknown */
+        public String label() {
+            return principalType.toLowerCase(java.util.Locale.ROOT) + " "
+                    + (principalName != null ? principalName : principalId);
+        }
     }
 
     /**
@@ -290,7 +365,8 @@ public record Finding(String findingId, FindingType type, Severity severity, Acc
      * @return 16 lowercase hex digits
      */
     public String groupedId() {
-        if (!FindingGroups.GROUPED.contains(type) || resources.isEmpty()) {
+        if (!FindingGroups.GROUPED.contains(type) || resources.isEmpty()
+                || PERMISSION_SET_PRINCIPAL.equals(principalType())) {
             return findingId;
         }
         return groupId(type, FindingGroups.groupAccount(type, accountId(), keyAccountId()), principalArn(),
@@ -303,7 +379,38 @@ public record Finding(String findingId, FindingType type, Severity severity, Acc
      * @return a copy with another id and other affected resources
      */
     public Finding withResources(String id, List<Resource> resources) {
-        return new Finding(id, type, severity, account, region, resources, key, principal, details, confirmed);
+        return new Finding(id, type, severity, account, region, resources, key, principal, details, permissionSet,
+                confirmed);
+    }
+
+    /**
+     * @param ps the permission set
+     * @return a copy naming the permission set
+     */
+    public Finding withPermissionSet(PermissionSetRef ps) {
+        return new Finding(findingId, type, severity, account, region, resources, key, principal, details, ps, confirmed);
+    }
+
+    /**
+     * The stable id of a finding merged across the accounts of an IAM Identity Center permission set: the first 16
+     * hex digits of SHA-256 over type, permission set ARN and cause (the sorted deciding layers joined with
+     * {@code ;}). It depends on neither accounts, keys nor instances.
+     *
+     * @return 16 lowercase hex digits
+     */
+    public static String permissionSetGroupId(FindingType type, String permissionSetArn, List<String> decidingLayers) {
+        return hash(String.join("|", "permission-set", type.name(), n(permissionSetArn),
+                String.join(";", FindingGroups.cause(decidingLayers))));
+    }
+
+    /** @return the permission set ARN, or null */
+    public String permissionSetArn() {
+        return permissionSet == null ? null : permissionSet.arn();
+    }
+
+    /** @return the permission set name, or null */
+    public String permissionSetName() {
+        return permissionSet == null ? null : permissionSet.name();
     }
 
     static String hash(String material) {

@@ -137,8 +137,31 @@ final class Remediator {
             return next;
         });
         changes = noReservedRoleEdit(p, changes);
-        return changes == null ? null
-                : build("Let EC2 create its attach grant on " + key.arn() + " for " + p.arn() + ": ", changes);
+        if (changes == null) {
+            return null;
+        }
+        String permissionSet = permissionSetOf(changes);
+        // a change made in the permission set alone is the same for each of its roles and keys: so is the text
+        return build(permissionSet != null ? "Let EC2 create its attach grant on the customer managed keys of the "
+                + "accounts permission set `" + permissionSet + "` is provisioned to, for its roles: "
+                : "Let EC2 create its attach grant on " + key.arn() + " for " + p.arn() + ": ", changes);
+    }
+
+    /**
+     * @return the permission set name when every change is made in an IAM Identity Center permission set (its inline
+     *         policy, or a customer managed policy it references, in all its accounts), else null
+     */
+    static String permissionSetOf(List<Change> changes) {
+        String name = null;
+        for (Change c : changes) {
+            String n = c instanceof Change.PermissionSetInlineStatements i ? i.permissionSetName()
+                    : c instanceof Change.ReferencedPolicyStatements r ? r.permissionSetName() : null;
+            if (n == null || name != null && !name.equals(n)) {
+                return null;
+            }
+            name = n;
+        }
+        return name;
     }
 
     /**
@@ -290,13 +313,10 @@ final class Remediator {
                         return null;
                     }
                     var ps = link.get().permissionSet();
-                    Set<String> keys = new java.util.TreeSet<>(permissionSetKeys.apply(ps));
-                    keys.add(key.arn());
-                    Set<String> regions = new java.util.TreeSet<>();
-                    keys.forEach(k -> regions.add(k.split(":", 6).length == 6 ? k.split(":", 6)[3] : region));
+                    List<String> keys = permissionSetKeyList(ps, key);
                     return new Change.PermissionSetInlineStatements(link.get().instance().instanceArn(), ps.arn(),
                             ps.name(), ps.inlinePolicy(),
-                            List.of(PolicyJson.identityAttachStatement(List.copyOf(keys), List.copyOf(regions))),
+                            List.of(PolicyJson.identityAttachStatement(keys, regionsOf(keys, region))),
                             ps.provisionedAccountIds());
                 }
                 ObjectNode doc = PolicyJson.document(List.of(
@@ -310,6 +330,21 @@ final class Remediator {
                 if (cur.boundary == null || !cur.boundary.source().origin().editable() || !parseable(cur.boundary)
                         || !done.add("boundary")) {
                     return null;
+                }
+                if (reservedRole(p)) {
+                    // the boundary of a reserved role is the customer managed policy its permission set references
+                    var link = links == null ? java.util.Optional.<PermissionSetLinks.Link>empty() : links.link(p.arn());
+                    var ref = link.map(l -> l.permissionSet().permissionsBoundary()).map(b ->
+                            b.customerManagedPolicyReference()).orElse(null);
+                    String partition = Partition.ofArn(p.arn());
+                    if (ref == null || !cur.boundary.source().name().equals(ref.arnIn(partition, p.accountId()))) {
+                        return null;
+                    }
+                    var ps = link.get().permissionSet();
+                    List<String> keys = permissionSetKeyList(ps, key);
+                    return new Change.ReferencedPolicyStatements(ps.arn(), ps.name(), partition, ref, true,
+                            List.of(PolicyJson.identityAttachStatement(keys, regionsOf(keys, region))),
+                            ps.provisionedAccountIds().stream().sorted().toList());
                 }
                 return new Change.AddStatements(cur.boundary.source(),
                         List.of(PolicyJson.identityAttachStatement(List.of(key.arn()), List.of(region))));
@@ -342,6 +377,20 @@ final class Remediator {
                 return null;
             }
         }
+    }
+
+    /** The keys a permission-set statement covers: those of its provisioned accounts' volumes, and this one. */
+    private List<String> permissionSetKeyList(io.cmkaudit.snapshot.PermissionSet ps, KeyRef key) {
+        Set<String> keys = new java.util.TreeSet<>(permissionSetKeys.apply(ps));
+        keys.add(key.arn());
+        return List.copyOf(keys);
+    }
+
+    /** The regions of key ARNs ({@code fallback} for one that is not an ARN), sorted. */
+    private static List<String> regionsOf(List<String> keyArns, String fallback) {
+        Set<String> regions = new java.util.TreeSet<>();
+        keyArns.forEach(k -> regions.add(k.split(":", 6).length == 6 ? k.split(":", 6)[3] : fallback));
+        return List.copyOf(regions);
     }
 
     private static Change keyPolicyStatement(PrincipalRef p, KeyRef key, String region, EvalSet cur,
