@@ -84,7 +84,7 @@ public final class CsvReports {
                 cell(s == null ? null : s.reason()), cell(s == null ? null : s.owner()),
                 cell(s == null ? null : s.expires().toString()),
                 cell(started), instances.size(), cell(s == null ? null : s.ticket()),
-                "", "", "", "", "", "", "");
+                "", "", "", "", "", cell(f.permissionSetArn()), cell(f.permissionSetName()));
     }
 
     /**
