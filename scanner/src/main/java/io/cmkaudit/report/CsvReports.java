@@ -86,7 +86,7 @@ public final class CsvReports {
                 cell(started), instances.size(), cell(s == null ? null : s.ticket()),
                 f.finding().confirmed() == null ? "" : "true",
                 cell(f.finding().confirmed() == null ? null : f.finding().confirmed().text()),
-                "", "", "", "", "",
+                "", "", "", cell(f.permissionSetArn()), cell(f.permissionSetName()),
                 cell(capped(f.finding().launchSources().stream().map(Finding.Resource::label).toList())));
     }
 
