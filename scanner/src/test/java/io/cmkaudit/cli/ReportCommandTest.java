@@ -60,10 +60,33 @@ class ReportCommandTest {
         assertThat(r.out()).contains("  open findings     45 (CRITICAL 2, HIGH 35, MEDIUM 8, LOW 0, INFO 0); "
                 + "suppressed 0" + nl);
         assertThat(r.out()).contains("    START_BLOCKED_KMS_DENIED         12" + nl);
+        assertThat(r.out()).contains("    LAUNCH_BLOCKED_KMS_DENIED        1" + nl);
         assertThat(r.out()).contains("  coverage          complete" + nl);
         assertThat(r.out()).endsWith("  report            " + run.resolve("report.html") + nl);
         JsonNode doc = new ObjectMapper().readTree(run.resolve("findings.json").toFile());
         assertThat(doc.get("schemaVersion").asInt()).isEqualTo(2);
+        // the launch scenario's finding, confirmed by the failure AWS recorded: JSON, CSV and HTML say so
+        JsonNode launch = null;
+        for (JsonNode f : doc.get("findings")) {
+            if ("LAUNCH_BLOCKED_KMS_DENIED".equals(f.get("type").asText())) {
+                launch = f;
+            }
+        }
+        assertThat(launch).isNotNull();
+        assertThat(launch.get("launchSources").get(0).get("id").asText()).isEqualTo("web-asg");
+        assertThat(launch.get("confirmed").get("code").asText()).isEqualTo("Client.InternalError");
+        assertThat(launch.get("confirmed").get("time").asText()).isEqualTo("2026-11-29T18:40:02Z");
+        try (org.apache.commons.csv.CSVParser csv = org.apache.commons.csv.CSVFormat.RFC4180.builder().setHeader()
+                .setSkipHeaderRecord(true).get().parse(Files.newBufferedReader(run.resolve("findings.csv")))) {
+            var row = csv.getRecords().stream().filter(x -> x.get("type").equals("LAUNCH_BLOCKED_KMS_DENIED"))
+                    .findFirst().orElseThrow();
+            assertThat(row.get("confirmed")).isEqualTo("true");
+            assertThat(row.get("confirmed_event")).startsWith("Client.InternalError: Instance became unhealthy")
+                    .contains("2026-11-29T18:40:02Z, scaling activity ");
+            assertThat(row.get("launch_sources")).isEqualTo("auto_scaling_group:web-asg");
+        }
+        String html = Files.readString(run.resolve("report.html"));
+        assertThat(html).contains("<span class=\"confirmed\"", "<code class=\"launch-source\">auto_scaling_group:web-asg</code>");
         assertThat(doc.get("findings").size()).isEqualTo(45);
         assertThat(doc.get("summary").get("instancesInScope").asInt()).isEqualTo(6);
         // one row per account coverage entry, plus the run-wide IAM Identity Center row (the sample has its data)
