@@ -86,7 +86,7 @@ final class ReportCommand implements Callable<Integer> {
         Map<String, Object> caller = new java.util.LinkedHashMap<>();
         caller.put("accountId", s.run().callerAccountId());
         caller.put("arn", s.run().callerArn());
-        caller.put("partition", s.run().callerArn() == null ? null : s.run().callerArn().split(":")[1]);
+        caller.put("partition", partitionOf(s.run().callerArn()));
         caller.put("source", "the snapshot's collection");
         report.manifest(new io.cmkaudit.report.Manifest(VersionProvider.version(), "report", report.describe(),
                 caller, snap));
@@ -95,5 +95,17 @@ final class ReportCommand implements Callable<Integer> {
         AnalysisResult result = new Analyzer().analyze(s);
         LOG.info("analyzed in {} ms: {} findings", (System.nanoTime() - t1) / 1_000_000, result.findings().size());
         return result;
+    }
+
+    /**
+     * @param arn an ARN ({@code arn:PARTITION:service:...}) or anything a snapshot holds in its place
+     * @return its partition, or null when {@code arn} is null or not an ARN (a damaged snapshot is no internal error)
+     */
+    static String partitionOf(String arn) {
+        if (arn == null || !arn.startsWith("arn:")) {
+            return null;
+        }
+        String[] parts = arn.split(":", 3);
+        return parts.length < 3 || parts[1].isEmpty() ? null : parts[1];
     }
 }

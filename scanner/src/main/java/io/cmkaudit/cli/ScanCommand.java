@@ -139,7 +139,7 @@ final class ScanCommand implements Callable<Integer> {
         Map<String, Object> caller = new java.util.LinkedHashMap<>();
         caller.put("accountId", snapshot.run().callerAccountId());
         caller.put("arn", snapshot.run().callerArn());
-        caller.put("partition", snapshot.run().callerArn() == null ? null : snapshot.run().callerArn().split(":")[1]);
+        caller.put("partition", ReportCommand.partitionOf(snapshot.run().callerArn()));
         Map<String, Object> snap = new java.util.LinkedHashMap<>();
         if (keepSnapshot) {
             snap.put("source", SNAPSHOT_JSON);

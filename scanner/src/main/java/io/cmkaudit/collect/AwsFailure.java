@@ -9,8 +9,9 @@ import software.amazon.awssdk.core.exception.ApiCallTimeoutException;
  * A failed AWS call reduced to what coverage and read errors record: the operation, the AWS error code and one line.
  *
  * @param operation {@code Service.Operation}, e.g. {@code KMS.GetKeyPolicy}
- * @param code      AWS error code (e.g. {@code AccessDenied}), {@code HTTP <status>} when the service gave none, or
- *                  {@code Timeout} / {@code ClientError} for failures on the client side
+ * @param code      AWS error code (e.g. {@code AccessDenied}), {@code HTTP <status>} when the service gave none,
+ *                  {@code Timeout}, {@code ConnectionError} (the connection broke after it was made: reset, closed
+ *                  without an answer) or {@code ClientError} for other failures on the client side
  * @param message   one line: the operation, then the service's message
  * @param denied    whether the service answered with HTTP 4xx (denied, not found, bad request) other than throttling:
  *                  a definite answer, not a transient failure
@@ -36,7 +37,31 @@ record AwsFailure(String operation, String code, String message, boolean denied)
                 return new AwsFailure(operation, "Timeout", operation + ": " + oneLine(cause.getMessage()), false);
             }
         }
+        if (droppedConnection(t)) {
+            // the request was sent but the connection broke (reset, closed without an answer, cut short): the SDK
+            // retries these as transient, and a failure left after its retries is transient as well
+            return new AwsFailure(operation, "ConnectionError", operation + ": " + oneLine(String.valueOf(t.getMessage()))
+                    + " (connection dropped, still failing after the retries)", false);
+        }
         return new AwsFailure(operation, "ClientError", operation + ": " + oneLine(String.valueOf(t.getMessage())), false);
+    }
+
+    /**
+     * Whether {@code t} is a connection that broke after it was made: an {@link java.io.IOException} in the cause
+     * chain other than the ones meaning the endpoint can't be reached at all (connection refused, unknown host, a
+     * connect timeout), which are a configuration or network problem rather than a passing one.
+     */
+    static boolean droppedConnection(Throwable t) {
+        boolean io = false;
+        for (int i = 0; t != null && i < 10; i++, t = t.getCause()) {
+            if (t instanceof java.net.ConnectException || t instanceof java.net.UnknownHostException
+                    || t instanceof java.net.NoRouteToHostException
+                    || t instanceof org.apache.http.conn.ConnectTimeoutException) {
+                return false;
+            }
+            io |= t instanceof java.io.IOException;
+        }
+        return io;
     }
 
     /**
@@ -58,6 +83,7 @@ record AwsFailure(String operation, String code, String message, boolean denied)
     boolean transientFailure() {
         return !denied && !code.equals("AccessDenied") && !code.startsWith("HTTP 4")
                 && (THROTTLING_CODES.contains(code) || code.startsWith("HTTP 5") || code.equals("Timeout")
+                || code.equals("ConnectionError")
                 || message.contains("still failing"));
     }
 

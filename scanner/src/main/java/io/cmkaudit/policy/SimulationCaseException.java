@@ -27,7 +27,7 @@ public final class SimulationCaseException extends Exception {
      * @param caseName  the case's name, or null when it has none or could not be read
      */
     public SimulationCaseException(String message, int caseIndex, String caseName) {
-        super(message);
+        super(oneLine(message));
         this.caseIndex = caseIndex;
         this.caseName = caseName;
     }
@@ -40,5 +40,33 @@ public final class SimulationCaseException extends Exception {
     /** @return the name of the case at fault, or null when it has none or could not be read */
     public String caseName() {
         return caseName;
+    }
+
+    /**
+     * The message as one line: a line break or other control character taken from the file (a field or case name
+     * holding one) is shown as a backslash escape (backslash-n, backslash-r, backslash-t, backslash-u001b), so the
+     * error stays the one line the format promises.
+     */
+    private static String oneLine(String message) {
+        if (message == null) {
+            return null;
+        }
+        StringBuilder sb = new StringBuilder(message.length());
+        for (int i = 0; i < message.length(); i++) {
+            char c = message.charAt(i);
+            switch (c) {
+                case '\n' -> sb.append("\\n");
+                case '\r' -> sb.append("\\r");
+                case '\t' -> sb.append("\\t");
+                default -> {
+                    if (c < 0x20 || c >= 0x7f && c <= 0x9f) {
+                        sb.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        sb.append(c);
+                    }
+                }
+            }
+        }
+        return sb.toString();
     }
 }

@@ -87,7 +87,7 @@ final class SnapshotSchema {
             default -> "not as the snapshot format says: " + oneLine(e.getMessage());
         };
         if (e.getKeyword().equals("required") || e.getKeyword().equals("additionalProperties")) {
-            return path.isEmpty() ? what : path + ": " + what;
+            return (path.isEmpty() ? "top level" : path) + ": " + what;
         }
         return (path.isEmpty() ? "top level" : path) + ": " + what;
     }

@@ -199,7 +199,7 @@ class ReportCommandTest {
         Result r = run("report", file.toString(), "--out", dir.toString());
 
         assertThat(r.code()).isEqualTo(ExitCodes.USAGE);
-        assertThat(r.err()).startsWith("cmk-audit: " + file + ": unsupported snapshot schemaVersion 7");
+        assertThat(r.err()).startsWith("cmk-audit: " + file + ": schemaVersion: unsupported snapshot schemaVersion 7");
         assertThat(r.err().strip().lines().count()).isEqualTo(1);
     }
 

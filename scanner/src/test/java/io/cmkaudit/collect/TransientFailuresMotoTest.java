@@ -110,6 +110,28 @@ class TransientFailuresMotoTest {
         assertThat(calls.get()).isEqualTo(FAST.attempts());
     }
 
+    /**
+     * A connection dropped without an answer (found by the fault injection of FaultInjectionMotoTest): transient like
+     * a 503, retried within the budget, then "run again later", never "cannot use the scanner's own credentials".
+     */
+    @Test
+    void getCallerIdentityWhoseConnectionIsDroppedIsATemporaryFailure() {
+        AtomicInteger calls = new AtomicInteger();
+        assertThatThrownBy(() -> collect(r -> {
+            if (r.isAction("GetCallerIdentity")) {
+                calls.incrementAndGet();
+                return AwsProxy.RESET;
+            }
+            return null;
+        })).isInstanceOfSatisfying(CollectException.class, e -> {
+            assertThat(e.transientFailure()).isTrue();
+            assertThat(e.getMessage()).startsWith("AWS STS is throttling or failing (ConnectionError) beyond 4 "
+                    + "attempts").doesNotContain("credentials").endsWith("run again later");
+        });
+        // retried within the budget (before, a dropped connection was not transient: one call, then exit 64)
+        assertThat(calls.get()).isEqualTo(FAST.attempts());
+    }
+
     @Test
     void oneFailedDescribeOrganizationDoesNotShrinkTheScan() {
         AtomicInteger failures = new AtomicInteger();
@@ -143,5 +165,13 @@ class TransientFailuresMotoTest {
         assertThat(AwsFailure.of("STS.AssumeRole", throttled).transientFailure()).isTrue();
         assertThat(AwsFailure.of("STS.AssumeRole", denied).denied()).isTrue();
         assertThat(AwsFailure.of("STS.AssumeRole", denied).transientFailure()).isFalse();
+        var dropped = software.amazon.awssdk.core.exception.SdkClientException.create("Unable to execute HTTP request",
+                new org.apache.http.NoHttpResponseException("127.0.0.1:1 failed to respond"));
+        assertThat(AwsFailure.of("KMS.ListGrants", dropped).code()).isEqualTo("ConnectionError");
+        assertThat(AwsFailure.of("KMS.ListGrants", dropped).transientFailure()).isTrue();
+        var refused = software.amazon.awssdk.core.exception.SdkClientException.create("Unable to execute HTTP request",
+                new java.net.ConnectException("Connection refused"));
+        assertThat(AwsFailure.of("KMS.ListGrants", refused).code()).isEqualTo("ClientError");
+        assertThat(AwsFailure.of("KMS.ListGrants", refused).transientFailure()).isFalse();
     }
 }

@@ -62,14 +62,14 @@ class SnapshotJsonTest {
         String text = json(SnapshotFixtures.full()).replace("\"schemaVersion\" : 2", "\"schemaVersion\" : 7");
         assertThatThrownBy(() -> parse(text))
                 .isInstanceOf(SnapshotFormatException.class)
-                .hasMessage("snapshot: unsupported snapshot schemaVersion 7 (this cmk-audit reads versions 1 and 2; "
+                .hasMessage("snapshot: schemaVersion: unsupported snapshot schemaVersion 7 (this cmk-audit reads versions 1 and 2; "
                         + "re-collect the snapshot or use a matching cmk-audit release)");
     }
 
     @Test
     void missingSchemaVersionIsAClearError() {
         assertThatThrownBy(() -> parse("{\"run\": {}}"))
-                .hasMessage("snapshot: not a snapshot: missing integer field `schemaVersion`");
+                .hasMessage("snapshot: top level: not a snapshot: missing required field `schemaVersion`");
     }
 
     @Test
@@ -102,7 +102,7 @@ class SnapshotJsonTest {
 
     @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
     @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
-        "no accounts         | missing required field `accounts`",
+        "no accounts         | top level: missing required field `accounts`",
         "accounts null       | accounts: expected a list, got null",
         "accounts object     | accounts: expected a list, got an object",
         "iam null            | accounts[1].iam: expected an object, got null",
@@ -156,7 +156,7 @@ class SnapshotJsonTest {
         }
         Files.writeString(file, "[]");
         assertThatThrownBy(() -> SnapshotJson.read(file))
-                .hasMessage(file + ": not a snapshot: expected a JSON object");
+                .hasMessage(file + ": top level: not a snapshot: expected a JSON object, got an empty list");
     }
 
     @Test

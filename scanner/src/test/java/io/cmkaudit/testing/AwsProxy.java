@@ -108,6 +108,12 @@ public final class AwsProxy implements AutoCloseable {
     public record Answer(int status, String contentType, String body) {
     }
 
+    /**
+     * An answer function's way to drop the connection: the proxy closes the TCP connection without answering (the
+     * SDK sees the connection reset / no response, as when a load balancer or NAT drops it). Compared by identity.
+     */
+    public static final Answer RESET = new Answer(0, "", "(connection reset by the test proxy)");
+
     private AwsProxy(URI target, Duration latency, Predicate<Request> deny, Function<Request, Answer> answer,
                      ResponseObserver observer, java.util.function.BiFunction<Request, String, String> rewrite)
             throws IOException {
@@ -294,6 +300,10 @@ public final class AwsProxy implements AutoCloseable {
                 return;
             }
             Answer own = answer.apply(req);
+            if (own == RESET) {
+                // no response headers sent: closing the exchange closes the connection itself
+                return;
+            }
             if (own != null) {
                 byte[] out = own.body().getBytes(StandardCharsets.UTF_8);
                 ex.getResponseHeaders().add("Content-Type", own.contentType());
