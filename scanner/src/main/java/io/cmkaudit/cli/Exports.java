@@ -15,11 +15,14 @@ final class Exports {
     /**
      * @param formats the {@code --format} values
      * @param target  the account and home region ASFF findings are filed under, or null when unknown
-     * @return their exports, in a fixed order: ocsf, asff
+     * @return their exports, in a fixed order: xlsx, ocsf, asff
      * @throws UsageException when {@code asff} is asked for and {@code target} is null
      */
     static List<OutputSelection.Export> of(List<String> formats, Asff.Target target) {
         List<OutputSelection.Export> out = new ArrayList<>();
+        if (formats.contains("xlsx")) {
+            out.add(io.cmkaudit.report.XlsxReport.export());
+        }
         if (formats.contains("ocsf")) {
             out.add(Ocsf.export(VersionProvider.version()));
         }

@@ -95,6 +95,7 @@ final class ReportCommand implements Callable<Integer> {
             String region = s.run().regions().isEmpty() ? "us-east-1" : s.run().regions().get(0);
             report.asffTarget(new io.cmkaudit.report.Asff.Target(s.run().callerAccountId(), region));
         }
+        report.owners(io.cmkaudit.report.Owners.of(s, ScannerConfig.DEFAULTS.ownerTag()));
         long t1 = System.nanoTime();
         LOG.info("read the snapshot ({} accounts) in {} ms", s.accounts().size(), (t1 - t0) / 1_000_000);
         AnalysisResult result = new Analyzer().analyze(s);

@@ -47,6 +47,7 @@ final class ReportPhase {
     private int belowSeverity;
     private io.cmkaudit.report.Asff.Target asffTarget;
     private io.cmkaudit.report.OutputSelection.Content written;
+    private io.cmkaudit.report.Owners owners = io.cmkaudit.report.Owners.NONE;
 
     /**
      * Validates the report inputs.
@@ -144,6 +145,17 @@ final class ReportPhase {
      */
     ReportPhase asffTarget(io.cmkaudit.report.Asff.Target target) {
         this.asffTarget = target;
+        return this;
+    }
+
+    /**
+     * Sets the owner tag values (findings.csv {@code owner}).
+     *
+     * @param o the owners of the snapshot's principals and keys
+     * @return this
+     */
+    ReportPhase owners(io.cmkaudit.report.Owners o) {
+        this.owners = o;
         return this;
     }
 
@@ -273,7 +285,7 @@ final class ReportPhase {
                     new ReportOptions(outputRoot, suppressions, previous, templates, Clock.systemUTC(), htmlMaxRows,
                             htmlMaxTotalRows), extras,
                     new io.cmkaudit.report.OutputSelection(java.util.Set.copyOf(formats), minSeverity,
-                            Exports.of(formats, asffTarget), finish));
+                            Exports.of(formats, asffTarget), finish, owners));
         } catch (ReportInputException e) {
             // e.g. a template error found while rendering: the user's input, not an internal error
             throw new UsageException(e.getMessage(), e);

@@ -106,6 +106,7 @@ final class ScanCommand implements Callable<Integer> {
                 : new io.cmkaudit.report.Asff.Target(snapshot.run().callerAccountId(),
                         io.cmkaudit.collect.Credentials.homeRegionName(config));
         report.asffTarget(target);
+        report.owners(io.cmkaudit.report.Owners.of(snapshot, config.ownerTag()));
         AnalysisResult[] analyzed = new AnalysisResult[1];
         RunOutput run = preservingSnapshot(snapshot, config.outputDir(), Clock.systemUTC(), () -> {
             analyzed[0] = new Analyzer().analyze(snapshot);
