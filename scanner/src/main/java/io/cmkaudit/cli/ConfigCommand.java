@@ -67,6 +67,7 @@ final class ConfigCommand implements Callable<Integer> {
                 : io.cmkaudit.collect.Credentials.homeRegionName(c) + " (from the SDK's region chain)");
         m.put("severity", c.minSeverity());
         m.put("formats", c.formats());
+        m.put("ownerTag", c.ownerTag());
         return m;
     }
 }

@@ -28,7 +28,9 @@ public final class OutputOptions {
 
     @Option(names = "--format", split = ",", paramLabel = "FORMAT",
             description = "Report files to write, comma-separated: html (report.html), csv (findings.csv, "
-                + "coverage.csv), json (findings.json). manifest.json is always written. Default: html,csv,json.")
+                + "coverage.csv), json (findings.json), xlsx (findings.xlsx: text ids, a summary sheet, a sheet per finding type), ocsf (findings.ocsf.json: OCSF 1.x Detection Findings), asff "
+                + "(findings.asff.json: AWS Security Finding Format, the findings --security-hub imports). "
+                + "manifest.json is always written. Default: html,csv,json,xlsx.")
     List<String> formats;
 
     @Option(names = "--previous", paramLabel = "FILE|latest",

@@ -90,6 +90,12 @@ final class ReportCommand implements Callable<Integer> {
         caller.put("source", "the snapshot's collection");
         report.manifest(new io.cmkaudit.report.Manifest(VersionProvider.version(), "report", report.describe(),
                 caller, snap));
+        if (s.run().callerAccountId() != null) {
+            // offline: the ASFF findings are filed under the collecting account, in the first region it scanned
+            String region = s.run().regions().isEmpty() ? "us-east-1" : s.run().regions().get(0);
+            report.asffTarget(new io.cmkaudit.report.Asff.Target(s.run().callerAccountId(), region));
+        }
+        report.owners(io.cmkaudit.report.Owners.of(s, ScannerConfig.DEFAULTS.ownerTag()));
         long t1 = System.nanoTime();
         LOG.info("read the snapshot ({} accounts) in {} ms", s.accounts().size(), (t1 - t0) / 1_000_000);
         AnalysisResult result = new Analyzer().analyze(s);

@@ -45,6 +45,9 @@ final class ReportPhase {
     private final java.util.List<String> formats;
     private io.cmkaudit.report.Manifest manifest;
     private int belowSeverity;
+    private io.cmkaudit.report.Asff.Target asffTarget;
+    private io.cmkaudit.report.OutputSelection.Content written;
+    private io.cmkaudit.report.Owners owners = io.cmkaudit.report.Owners.NONE;
 
     /**
      * Validates the report inputs.
@@ -132,6 +135,38 @@ final class ReportPhase {
     ReportPhase manifest(io.cmkaudit.report.Manifest m) {
         this.manifest = m;
         return this;
+    }
+
+    /**
+     * Sets the account and home region ASFF findings are filed under ({@code --format asff}, {@code --security-hub}).
+     *
+     * @param target the scanner's account and home region, or null when unknown
+     * @return this
+     */
+    ReportPhase asffTarget(io.cmkaudit.report.Asff.Target target) {
+        this.asffTarget = target;
+        return this;
+    }
+
+    /**
+     * Sets the owner tag values (findings.csv {@code owner}).
+     *
+     * @param o the owners of the snapshot's principals and keys
+     * @return this
+     */
+    ReportPhase owners(io.cmkaudit.report.Owners o) {
+        this.owners = o;
+        return this;
+    }
+
+    /** @return the findings the last {@code write} wrote (after suppressions, diff and --severity), or null */
+    io.cmkaudit.report.OutputSelection.Content written() {
+        return written;
+    }
+
+    /** @return the formats written */
+    java.util.List<String> formats() {
+        return formats;
     }
 
     /** @return the report options as the manifest records them */
@@ -241,6 +276,7 @@ final class ReportPhase {
             io.cmkaudit.report.Manifest m = manifest;
             io.cmkaudit.report.OutputSelection.Finisher finish = (folder, content) -> {
                 belowSeverity = content.belowSeverity();
+                written = content;
                 if (m != null) {
                     m.finish(folder, content);
                 }
@@ -249,7 +285,7 @@ final class ReportPhase {
                     new ReportOptions(outputRoot, suppressions, previous, templates, Clock.systemUTC(), htmlMaxRows,
                             htmlMaxTotalRows), extras,
                     new io.cmkaudit.report.OutputSelection(java.util.Set.copyOf(formats), minSeverity,
-                            Exports.of(formats), finish));
+                            Exports.of(formats, asffTarget), finish, owners));
         } catch (ReportInputException e) {
             // e.g. a template error found while rendering: the user's input, not an internal error
             throw new UsageException(e.getMessage(), e);

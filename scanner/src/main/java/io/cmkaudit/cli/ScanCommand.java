@@ -61,6 +61,12 @@ final class ScanCommand implements Callable<Integer> {
             description = "KMS key id or ARN for SSE-KMS on upload (default: SSE-S3).")
     String uploadKmsKey;
 
+    @Option(names = "--security-hub",
+            description = "Import the findings (ASFF) into AWS Security Hub of the scanner's own account and home "
+                + "region with BatchImportFindings, and archive the ones RESOLVED against --previous. Needs "
+                + "securityhub:BatchImportFindings for the scanner's principal (not for the audit role).")
+    boolean securityHub;
+
     @Option(names = "--snapshot", negatable = true, defaultValue = "true", fallbackValue = "true",
             description = "Keep the collected snapshot as snapshot.json in the run folder (default), so the run can "
                 + "be re-analyzed offline with `report`.")
@@ -96,6 +102,11 @@ final class ScanCommand implements Callable<Integer> {
                 snapshot.run().totalApiCalls());
         PrintWriter out = spec.commandLine().getOut();
         report.manifest(manifest(config, snapshot, report));
+        io.cmkaudit.report.Asff.Target target = snapshot.run().callerAccountId() == null ? null
+                : new io.cmkaudit.report.Asff.Target(snapshot.run().callerAccountId(),
+                        io.cmkaudit.collect.Credentials.homeRegionName(config));
+        report.asffTarget(target);
+        report.owners(io.cmkaudit.report.Owners.of(snapshot, config.ownerTag()));
         AnalysisResult[] analyzed = new AnalysisResult[1];
         RunOutput run = preservingSnapshot(snapshot, config.outputDir(), Clock.systemUTC(), () -> {
             analyzed[0] = new Analyzer().analyze(snapshot);
@@ -124,8 +135,61 @@ final class ScanCommand implements Callable<Integer> {
                 return ExitCodes.INTERNAL;
             }
         }
+        if (securityHub) {
+            int hub = importToSecurityHub(config, target, report.written(), run, err, quiet);
+            if (hub != 0) {
+                err.flush();
+                return hub;
+            }
+        }
         err.flush();
         return code;
+    }
+
+    /**
+     * {@code --security-hub}: imports the written findings (ACTIVE) and the resolved ones (ARCHIVED).
+     *
+     * @return 0 when every finding was imported, else {@link ExitCodes#INTERNAL} (the reports stay intact)
+     */
+    private static int importToSecurityHub(ScannerConfig config, io.cmkaudit.report.Asff.Target target,
+                                           io.cmkaudit.report.OutputSelection.Content content, RunOutput run,
+                                           PrintWriter err, boolean quiet) {
+        if (target == null || content == null) {
+            err.println("cmk-audit: --security-hub: the scanner's account is not known; nothing imported (the "
+                    + "reports are intact in " + run.runDir() + ")");
+            return ExitCodes.INTERNAL;
+        }
+        List<io.cmkaudit.collect.SecurityHubImporter.Item> items = io.cmkaudit.report.Asff.all(content, target)
+                .stream().map(f -> new io.cmkaudit.collect.SecurityHubImporter.Item(f,
+                        io.cmkaudit.report.Asff.size(f))).toList();
+        long archived = items.stream().filter(i -> "ARCHIVED".equals(i.finding().get("RecordState"))).count();
+        io.cmkaudit.collect.SecurityHubImporter.Result r;
+        try {
+            r = new io.cmkaudit.collect.SecurityHubImporter(config.endpointUrl(),
+                    Duration.ofSeconds(config.callTimeoutSeconds()), config.profile(), target.region())
+                    .importFindings(items);
+        } catch (io.cmkaudit.collect.SecurityHubImporter.ImportException e) {
+            err.println("cmk-audit: --security-hub: " + e.getMessage() + " (the reports are intact in "
+                    + run.runDir() + ")");
+            return ExitCodes.INTERNAL;
+        }
+        if (!r.failed().isEmpty()) {
+            err.println("cmk-audit: --security-hub: " + r.failed().size() + " of " + items.size()
+                    + " findings not imported into Security Hub (" + target.region() + ", account "
+                    + target.accountId() + "); the reports are intact in " + run.runDir());
+            r.failed().stream().limit(10).forEach(f -> err.println("cmk-audit:   " + f.id() + ": " + f.code() + ": "
+                    + f.message()));
+            if (r.failed().size() > 10) {
+                err.println("cmk-audit:   and " + (r.failed().size() - 10) + " more");
+            }
+            return ExitCodes.INTERNAL;
+        }
+        if (!quiet) {
+            err.println("cmk-audit: imported " + (items.size() - archived) + " findings into Security Hub ("
+                    + target.region() + ", account " + target.accountId() + ") and archived " + archived
+                    + " resolved ones in " + r.calls() + " BatchImportFindings calls");
+        }
+        return 0;
     }
 
     /** The manifest of a scan: configuration, the caller identity of the collection, the snapshot's SHA-256. */

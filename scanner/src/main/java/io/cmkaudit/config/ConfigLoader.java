@@ -55,6 +55,7 @@ public final class ConfigLoader {
             @JsonProperty("region") String region,
             @JsonProperty("severity") String severity,
             @JsonProperty("formats") List<String> formats,
+            @JsonProperty("ownerTag") String ownerTag,
             @JsonProperty("maxRequests") Integer maxRequests,
             @JsonProperty("rateLimits") java.util.Map<String, Double> rateLimits) {
     }
@@ -96,7 +97,7 @@ public final class ConfigLoader {
             throw new ConfigException(where(file, text, e) + "not valid YAML: " + firstLine(e.getOriginalMessage()), e);
         }
         return validate(file, text, shape == null ? new FileShape(null, null, null, null, null, null, null, null, null,
-                null, null, null, null, null, null, null, null) : shape);
+                null, null, null, null, null, null, null, null, null) : shape);
     }
 
     private ScannerConfig validate(Path file, String text, FileShape s) {
@@ -186,12 +187,16 @@ public final class ConfigLoader {
             throw bad(file, text, "formats", "must name at least one of " + ScannerConfig.FORMATS);
         }
         formats = formats.stream().map(f -> f.toLowerCase(java.util.Locale.ROOT)).distinct().toList();
+        // IAM and KMS tag keys: 1-128 characters (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_tags.html)
+        if (s.ownerTag() != null && (s.ownerTag().isBlank() || s.ownerTag().length() > 128)) {
+            throw bad(file, text, "ownerTag", "must be a tag key of 1 to 128 characters, got `" + s.ownerTag() + "`");
+        }
         return new ScannerConfig(roleName, s.externalId(), s.sessionName() == null ? d.sessionName() : s.sessionName(),
                 regions, include, exclude, concurrency, failOn,
                 s.outputDir() == null ? d.outputDir() : Path.of(s.outputDir()), endpoint, timeout,
                 s.scanCurrentAccountWithRole() == null ? d.scanCurrentAccountWithRole()
                         : s.scanCurrentAccountWithRole(), s.profile(), s.region(), severity,
-                d.ownerTag(), formats, maxRequests, rates);
+                s.ownerTag() == null ? d.ownerTag() : s.ownerTag(), formats, maxRequests, rates);
     }
 
     /**

@@ -68,12 +68,13 @@ public record ScannerConfig(
 
     /**
      * Report formats {@code --format} accepts: {@code html} (report.html), {@code csv} (findings.csv and
-     * coverage.csv), {@code json} (findings.json).
+     * coverage.csv), {@code json} (findings.json), {@code xlsx} (findings.xlsx), {@code ocsf} (findings.ocsf.json,
+     * OCSF Detection Findings), {@code asff} (findings.asff.json, AWS Security Finding Format).
      */
-    public static final List<String> FORMATS = List.of("html", "csv", "json");
+    public static final List<String> FORMATS = List.of("html", "csv", "json", "xlsx", "ocsf", "asff");
 
     /** The formats written when none are chosen. */
-    public static final List<String> DEFAULT_FORMATS = List.of("html", "csv", "json");
+    public static final List<String> DEFAULT_FORMATS = List.of("html", "csv", "json", "xlsx");
 
     /** The audit role's name: the one {@code config/audit-role.cfn.yaml} (the StackSet) creates. */
     public static final String DEFAULT_ROLE_NAME = "cmk-audit-read";

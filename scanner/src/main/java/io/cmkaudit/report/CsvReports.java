@@ -67,27 +67,45 @@ public final class CsvReports {
     }
 
     private static void row(CSVPrinter csv, ReportedFinding f, String started) throws IOException {
+        List<Object> values = values(f, started);
+        List<Object> cells = new java.util.ArrayList<>(values.size());
+        for (Object v : values) {
+            cells.add(v instanceof Integer ? v : cell((String) v));
+        }
+        csv.printRecord(cells);
+    }
+
+    /**
+     * The values of one findings row, in {@link #FINDINGS_COLUMNS} order, before the CSV formula guard: strings
+     * (null when absent) and, for {@code instance_count}, an Integer. findings.xlsx writes the same values.
+     *
+     * @param f       the finding
+     * @param started the run's collection start, ISO-8601
+     * @return one value per column
+     */
+    static List<Object> values(ReportedFinding f, String started) {
         ReportedFinding.Suppression s = f.suppression();
         List<Finding.Resource> instances = f.finding().instances();
-        csv.printRecord(
-                cell(f.findingId()), cell(f.type().name()), cell(f.severity().name()), cell(f.status().name()),
-                cell(f.change() == null ? null : f.change().name()),
-                cell(f.accountId()), cell(f.accountName()), cell(f.ouPath()), cell(f.region()),
-                cell(capped(instances.stream().map(Finding.Resource::id).toList())),
-                cell(capped(instances.stream().map(Finding.Resource::name).filter(java.util.Objects::nonNull)
-                        .toList())),
-                cell(capped(f.volumeIds())),
-                cell(f.keyArn()), cell(f.keyAccountId()), cell(f.keyState()),
-                cell(f.principalArn()), cell(f.principalType()), cell(Formats.join(f.decidingLayers())),
-                cell(Formats.join(f.evidence())), cell(f.explanation()), cell(f.remediation()),
-                cell(f.remediationPolicy()),
-                cell(s == null ? null : s.reason()), cell(s == null ? null : s.owner()),
-                cell(s == null ? null : s.expires().toString()),
-                cell(started), instances.size(), cell(s == null ? null : s.ticket()),
-                f.finding().confirmed() == null ? "" : "true",
-                cell(f.finding().confirmed() == null ? null : f.finding().confirmed().text()),
-                "", "", "", cell(f.permissionSetArn()), cell(f.permissionSetName()),
-                cell(capped(f.finding().launchSources().stream().map(Finding.Resource::label).toList())));
+        ReportedFinding.Tracking t = f.tracking();
+        return java.util.Arrays.asList(
+                f.findingId(), f.type().name(), f.severity().name(), f.status().name(),
+                f.change() == null ? null : f.change().name(),
+                f.accountId(), f.accountName(), f.ouPath(), f.region(),
+                capped(instances.stream().map(Finding.Resource::id).toList()),
+                capped(instances.stream().map(Finding.Resource::name).filter(java.util.Objects::nonNull).toList()),
+                capped(f.volumeIds()),
+                f.keyArn(), f.keyAccountId(), f.keyState(),
+                f.principalArn(), f.principalType(), Formats.join(f.decidingLayers()),
+                Formats.join(f.evidence()), f.explanation(), f.remediation(),
+                f.remediationPolicy(),
+                s == null ? null : s.reason(), s == null ? null : s.owner(),
+                s == null ? null : s.expires().toString(),
+                started, instances.size(), s == null ? null : s.ticket(),
+                f.finding().confirmed() == null ? null : "true",
+                f.finding().confirmed() == null ? null : f.finding().confirmed().text(),
+                Formats.iso(t.firstSeen()), Formats.iso(t.lastSeen()), t.owner(),
+                f.permissionSetArn(), f.permissionSetName(),
+                capped(f.finding().launchSources().stream().map(Finding.Resource::label).toList()));
     }
 
     /**

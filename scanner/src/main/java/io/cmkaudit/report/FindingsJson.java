@@ -201,6 +201,9 @@ final class FindingsJson {
         g.writeStringField("permissionSetArn", f.permissionSetArn());
         g.writeStringField("permissionSetName", f.permissionSetName());
         permissionSet(g, f.permissionSet());
+        g.writeStringField("firstSeen", Formats.iso(f.tracking().firstSeen()));
+        g.writeStringField("lastSeen", Formats.iso(f.tracking().lastSeen()));
+        g.writeStringField("owner", f.tracking().owner());
         if (f.suppression() == null) {
             g.writeNullField("suppression");
         } else {
@@ -419,7 +422,20 @@ final class FindingsJson {
                         text(n, "remediationPolicy")), readPermissionSet(n), confirmed);
         return new ReportedFinding(f,
                 enumValue(ReportedFinding.Status.class, required(n, "status", "status"), "status"),
-                change == null ? null : enumValue(ReportedFinding.Change.class, change, "change"), suppression);
+                change == null ? null : enumValue(ReportedFinding.Change.class, change, "change"), suppression,
+                new ReportedFinding.Tracking(time(n, "firstSeen"), time(n, "lastSeen"), text(n, "owner")));
+    }
+
+    private static java.time.Instant time(JsonNode n, String field) {
+        String t = text(n, field);
+        if (t == null) {
+            return null;
+        }
+        try {
+            return java.time.Instant.parse(t);
+        } catch (java.time.format.DateTimeParseException e) {
+            throw new IllegalArgumentException("field `" + field + "`: not an ISO-8601 UTC time: `" + t + "`");
+        }
     }
 
     private static String text(JsonNode n, String field) {

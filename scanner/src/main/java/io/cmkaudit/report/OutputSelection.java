@@ -18,16 +18,24 @@ import java.util.Set;
  * @param minSeverity lowest severity written to every report; {@link Severity#INFO} writes all
  * @param exports     further files, written in this order after the built-in reports; never null
  * @param finish      called last with the temporary run folder (every file written), or null
+ * @param owners      the owner tag values of principals and keys (findings.csv {@code owner}); never null
  */
-public record OutputSelection(Set<String> formats, Severity minSeverity, List<Export> exports, Finisher finish) {
+public record OutputSelection(Set<String> formats, Severity minSeverity, List<Export> exports, Finisher finish,
+                              Owners owners) {
 
     /** The built-in reports, every severity, no exports, no finisher: what {@code report} wrote before --format. */
     public static final OutputSelection ALL = new OutputSelection(Set.of("html", "csv", "json"), Severity.INFO,
-            List.of(), null);
+            List.of(), null, Owners.NONE);
 
     public OutputSelection {
         formats = Set.copyOf(formats);
         exports = List.copyOf(exports);
+        owners = owners == null ? Owners.NONE : owners;
+    }
+
+    /** A selection without owner tags. */
+    public OutputSelection(Set<String> formats, Severity minSeverity, List<Export> exports, Finisher finish) {
+        this(formats, minSeverity, exports, finish, Owners.NONE);
     }
 
     /** @return whether report.html is written */

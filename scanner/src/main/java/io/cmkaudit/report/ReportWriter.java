@@ -123,7 +123,8 @@ public final class ReportWriter {
         List<ReportedFinding> current = new ArrayList<>(result.findings().size());
         result.findings().forEach(f -> current.add(ReportedFinding.open(f)));
         Suppressions.Applied suppressed = options.suppressions().apply(current, today);
-        RunDiff.Result all = RunDiff.apply(suppressed.findings(), options.previous());
+        RunDiff.Result all = RunDiff.track(RunDiff.apply(suppressed.findings(), options.previous()),
+                options.previous(), result.run().startedAt(), selection.owners()::of);
         // --severity: after the diff, so a finding below it is left out, never reported RESOLVED
         RunDiff.Result diff = new RunDiff.Result(
                 all.findings().stream().filter(f -> f.severity().atLeast(selection.minSeverity())).toList(),

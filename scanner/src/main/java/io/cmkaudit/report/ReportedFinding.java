@@ -17,8 +17,11 @@ import java.util.Objects;
  * @param status      OPEN or SUPPRESSED; never null
  * @param change      change against the previous run, or null when no previous run was given
  * @param suppression the suppression that matched, or null
+ * @param tracking    first seen, last seen and owner (findings.csv {@code first_seen}, {@code last_seen},
+ *                    {@code owner}); never null, its fields may be null
  */
-public record ReportedFinding(Finding finding, Status status, Change change, Suppression suppression) {
+public record ReportedFinding(Finding finding, Status status, Change change, Suppression suppression,
+                              Tracking tracking) {
 
     /** Whether a finding is open or accepted as a risk. */
     public enum Status { OPEN, SUPPRESSED }
@@ -37,9 +40,36 @@ public record ReportedFinding(Finding finding, Status status, Change change, Sup
     public record Suppression(String reason, String owner, LocalDate expires, String ticket) {
     }
 
+    /**
+     * What an auditor tracks across a quarter.
+     *
+     * @param firstSeen when the finding was first seen: the collection start of the first run that had it, carried
+     *                  from run to run through {@code --previous}; null when unknown
+     * @param lastSeen  the collection start of the last run that had it (for a RESOLVED finding: the previous
+     *                  run's); null when unknown
+     * @param owner     who owns the fix: the value of the configured owner tag ({@code ownerTag}, default
+     *                  {@code owner}) on the principal for findings about a principal, else on the key; null when
+     *                  untagged
+     */
+    public record Tracking(java.time.Instant firstSeen, java.time.Instant lastSeen, String owner) {
+        /** Nothing known. */
+        public static final Tracking NONE = new Tracking(null, null, null);
+    }
+
     public ReportedFinding {
         Objects.requireNonNull(finding, "finding");
         Objects.requireNonNull(status, "status");
+        tracking = tracking == null ? Tracking.NONE : tracking;
+    }
+
+    /** A finding without tracking values (first seen, last seen, owner unknown). */
+    public ReportedFinding(Finding finding, Status status, Change change, Suppression suppression) {
+        this(finding, status, change, suppression, Tracking.NONE);
+    }
+
+    /** @return a copy with other tracking values */
+    public ReportedFinding withTracking(Tracking t) {
+        return new ReportedFinding(finding, status, change, suppression, t);
     }
 
     /**
@@ -52,17 +82,17 @@ public record ReportedFinding(Finding finding, Status status, Change change, Sup
 
     /** @return a copy with another change value */
     public ReportedFinding withChange(Change newChange) {
-        return new ReportedFinding(finding, status, newChange, suppression);
+        return new ReportedFinding(finding, status, newChange, suppression, tracking);
     }
 
     /** @return a copy marked SUPPRESSED by {@code s}, or OPEN when {@code s} is null */
     public ReportedFinding withSuppression(Suppression s) {
-        return new ReportedFinding(finding, s == null ? Status.OPEN : Status.SUPPRESSED, change, s);
+        return new ReportedFinding(finding, s == null ? Status.OPEN : Status.SUPPRESSED, change, s, tracking);
     }
 
     /** @return a copy about another analysis finding, with the same report state */
     public ReportedFinding withFinding(Finding f) {
-        return new ReportedFinding(f, status, change, suppression);
+        return new ReportedFinding(f, status, change, suppression, tracking);
     }
 
     // ------------------------------------------------------------------ the finding's values

@@ -59,6 +59,40 @@ final class RunDiff {
         return new Result(out, resolved);
     }
 
+    /**
+     * Fills first seen, last seen and owner. A current finding was first seen when the previous run says (its
+     * {@code firstSeen}, else — a findings.json without it — the previous run's start when it had the finding), else
+     * now; it was last seen now; its owner is {@code owner}'s answer. A resolved finding keeps the previous run's
+     * values, its last seen being the previous run's start when the file does not say.
+     *
+     * @param r          the diff
+     * @param previous   the previous run, or null
+     * @param runStarted this run's collection start
+     * @param owner      the owner of a current finding (the owner tag's value), or null
+     * @return the diff with tracking values
+     */
+    static Result track(Result r, PreviousRun previous, java.time.Instant runStarted,
+                        java.util.function.Function<io.cmkaudit.analysis.Finding, String> owner) {
+        Map<String, ReportedFinding> before = previous == null ? Map.of() : previous.byId();
+        java.time.Instant prevStart = previous == null ? null : previous.startedAt();
+        List<ReportedFinding> findings = new ArrayList<>(r.findings().size());
+        for (ReportedFinding f : r.findings()) {
+            ReportedFinding old = before.get(f.findingId());
+            java.time.Instant first = old == null ? runStarted
+                    : old.tracking().firstSeen() != null ? old.tracking().firstSeen()
+                    : prevStart != null ? prevStart : runStarted;
+            findings.add(f.withTracking(new ReportedFinding.Tracking(first, runStarted, owner.apply(f.finding()))));
+        }
+        List<ReportedFinding> resolved = new ArrayList<>(r.resolved().size());
+        for (ReportedFinding f : r.resolved()) {
+            ReportedFinding.Tracking t = f.tracking();
+            java.time.Instant last = t.lastSeen() != null ? t.lastSeen() : prevStart;
+            resolved.add(f.withTracking(new ReportedFinding.Tracking(t.firstSeen() != null ? t.firstSeen() : last,
+                    last, t.owner())));
+        }
+        return new Result(findings, resolved);
+    }
+
     /** @return whether the risk described by the finding differs between the runs */
     static boolean changed(ReportedFinding old, ReportedFinding now) {
         return old.severity() != now.severity()

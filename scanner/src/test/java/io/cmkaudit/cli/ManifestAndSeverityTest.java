@@ -29,8 +29,8 @@ class ManifestAndSeverityTest {
                 "NONE");
         assertThat(r.code()).as(r.err()).isEqualTo(ExitCodes.OK);
         Path run = r.runDir();
-        assertThat(files(run)).containsExactly("coverage.csv", "findings.csv", "findings.json", "manifest.json",
-                "report.html");
+        assertThat(files(run)).containsExactly("coverage.csv", "findings.csv", "findings.json", "findings.xlsx",
+                "manifest.json", "report.html");
         JsonNode m = new ObjectMapper().readTree(run.resolve("manifest.json").toFile());
         assertThat(m.get("manifestVersion").asInt()).isEqualTo(1);
         assertThat(m.at("/tool/name").asText()).isEqualTo("cmk-audit");
@@ -43,7 +43,7 @@ class ManifestAndSeverityTest {
             assertThat(m.at("/snapshot/sha256").asText()).isEqualTo(Manifest.sha256(in)).hasSize(64);
         }
         assertThat(m.at("/callerIdentity/accountId").asText()).matches("\\d{12}");
-        assertThat(m.get("files")).hasSize(4);
+        assertThat(m.get("files")).hasSize(5);
         for (JsonNode f : m.get("files")) {
             Path file = run.resolve(f.get("name").asText());
             assertThat(f.get("sha256").asText()).as(f.get("name").asText()).isEqualTo(Manifest.sha256(file));

@@ -50,7 +50,8 @@ class ReportCommandTest {
         assertThat(run.getFileName().toString()).matches("\\d{4}-\\d{2}-\\d{2}T\\d{2}-\\d{2}-\\d{2}Z");
         try (Stream<Path> s = Files.list(run)) {
             assertThat(s.map(p -> p.getFileName().toString()).sorted().toList())
-                    .containsExactly("coverage.csv", "findings.csv", "findings.json", "manifest.json", "report.html");
+                    .containsExactly("coverage.csv", "findings.csv", "findings.json", "findings.xlsx", "manifest.json",
+                            "report.html");
         }
         String nl = System.lineSeparator();
         assertThat(r.out()).startsWith("cmk-audit report: " + run + nl);

@@ -62,8 +62,8 @@ class ScanEndToEndMotoTest {
     static final String EU = "eu-west-1";
     static final String US = "us-east-1";
     static final String EC2_FULL = "arn:aws:iam::aws:policy/AmazonEC2FullAccess";
-    static final List<String> RUN_FILES = List.of("coverage.csv", "findings.csv", "findings.json", "manifest.json",
-            "report.html",
+    static final List<String> RUN_FILES = List.of("coverage.csv", "findings.csv", "findings.json", "findings.xlsx",
+            "manifest.json", "report.html",
             "snapshot.json");
     static final Pattern RUN_NAME = Pattern.compile("\\d{4}-\\d{2}-\\d{2}T\\d{2}-\\d{2}-\\d{2}Z(-\\d+)?");
 
