@@ -50,6 +50,47 @@ final class Locations {
     }
 
     /**
+     * The parts a {@code PART} argument names: an {@code s3://bucket/prefix/} ending in {@code /} (every object under
+     * it whose key ends in {@code .json}, sorted by key: where the children of a Step Functions run write theirs), a
+     * local folder (its {@code *.json} files, sorted by name), or else the file or object itself.
+     *
+     * @param option the parameter, for messages, e.g. {@code PART}
+     * @param where  a path, an {@code s3://bucket/key} or an {@code s3://bucket/prefix/}
+     * @return one or more addresses; an empty prefix or folder is an error
+     * @throws UsageException when the listing fails or finds nothing
+     */
+    java.util.List<String> expand(String option, String where) {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        try {
+            if (S3Url.is(where) && where.endsWith("/")) {
+                String rest = where.substring(5);
+                int slash = rest.indexOf('/');
+                S3Url prefix = new S3Url(rest.substring(0, slash), rest.substring(slash + 1));
+                for (S3Url u : s3.list(prefix)) {
+                    if (u.key().endsWith(".json")) {
+                        out.add("s3://" + u.bucket() + "/" + u.key());
+                    }
+                }
+            } else if (!S3Url.is(where) && Files.isDirectory(Path.of(where))) {
+                try (java.util.stream.Stream<Path> files = Files.list(Path.of(where))) {
+                    files.filter(f -> f.getFileName().toString().endsWith(".json") && Files.isRegularFile(f))
+                            .sorted().forEach(f -> out.add(f.toString()));
+                }
+            } else {
+                return java.util.List.of(where);
+            }
+        } catch (IOException e) {
+            throw new UsageException(option + ": cannot list `" + where + "`: " + e.getMessage(), e);
+        } catch (IllegalArgumentException | S3Objects.S3Exception e) {
+            throw new UsageException(option + ": " + e.getMessage(), e);
+        }
+        if (out.isEmpty()) {
+            throw new UsageException(option + ": no .json file under `" + where + "`");
+        }
+        return out;
+    }
+
+    /**
      * Checks before any AWS call that a local output can be written (its folder exists and is writable, it is not a
      * folder) or that an S3 address is well formed.
      *

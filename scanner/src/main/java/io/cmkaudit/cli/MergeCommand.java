@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -24,6 +25,9 @@ import picocli.CommandLine.Spec;
  * {@code cmk-audit merge --plan PLAN -o SNAPSHOT PART...}: combines the partial snapshots of a sharded run into one
  * snapshot (see {@link SnapshotMerger}). An ACTIVE account of the plan that no part scanned, or that two parts
  * scanned, is a coverage ERROR row and an error line on stderr. Exit code 0, or 2 when coverage is incomplete.
+ * With {@code --report} it also analyzes the merged snapshot and writes the reports into a new run folder under
+ * {@code --out}, as {@code report} does (exit bit 1 for findings at or above {@code --fail-on}), and with
+ * {@code --upload} uploads that folder to S3, as {@code scan} does: the reduce step of a sharded run in one task.
  */
 @Command(name = "merge", mixinStandardHelpOptions = true, sortOptions = false,
         versionProvider = VersionProvider.class,
@@ -41,8 +45,24 @@ final class MergeCommand implements Callable<Integer> {
     @Option(names = "--endpoint-url", paramLabel = "URL", description = "S3 endpoint (moto, LocalStack) for s3:// files.")
     String endpointUrl;
 
-    @Parameters(arity = "1..*", paramLabel = "PART", description = "Partial snapshots (files or s3:// objects).")
+    @Parameters(arity = "1..*", paramLabel = "PART", description = "Partial snapshots: files or s3:// objects; a "
+            + "folder or an s3://BUCKET/PREFIX/ ending in / stands for every .json file under it.")
     List<String> parts;
+
+    @Option(names = "--report", description = "Also analyze the merged snapshot and write the reports (report.html, "
+            + "findings.csv, coverage.csv, findings.json) into a new timestamped folder under --out.")
+    boolean report;
+
+    @Mixin
+    OutputOptions reportOutput;
+
+    @Option(names = "--upload", paramLabel = "s3://BUCKET/PREFIX",
+            description = "With --report: upload the run folder under this prefix (as scan --upload).")
+    String upload;
+
+    @Option(names = "--upload-kms-key", paramLabel = "KEY",
+            description = "KMS key id or ARN for SSE-KMS on upload (default: SSE-S3).")
+    String uploadKmsKey;
 
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -59,11 +79,35 @@ final class MergeCommand implements Callable<Integer> {
                 throw new UsageException("--endpoint-url: not an http(s) URL: `" + endpointUrl + "`");
             }
         }
+        if ((upload != null || uploadKmsKey != null) && !report) {
+            throw new UsageException((upload != null ? "--upload" : "--upload-kms-key") + ": only with --report");
+        }
+        if (uploadKmsKey != null && upload == null) {
+            throw new UsageException("--upload-kms-key: only used with --upload s3://BUCKET/PREFIX");
+        }
+        io.cmkaudit.collect.ReportUploader.S3Location uploadTo = null;
+        if (upload != null) {
+            try {
+                uploadTo = io.cmkaudit.collect.ReportUploader.S3Location.parse(upload);
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("--upload: " + e.getMessage());
+            }
+        }
+        String failOn = this.reportOutput.failOn == null ? ScannerConfig.DEFAULTS.failOn()
+                : this.reportOutput.failOn.toUpperCase(java.util.Locale.ROOT);
+        if (report && !ScannerConfig.SEVERITIES.contains(failOn)) {
+            throw new UsageException("--fail-on: must be one of " + ScannerConfig.SEVERITIES + ", got `"
+                    + this.reportOutput.failOn + "`");
+        }
         Locations.checkWritable("-o", output);
         Locations files = new Locations(endpoint, Duration.ofSeconds(ScannerConfig.DEFAULTS.callTimeoutSeconds()));
         Plan p = ShardRun.loadPlan(files, plan);
         List<SnapshotMerger.Part> loaded = new ArrayList<>();
+        List<String> named = new ArrayList<>();
         for (String part : parts) {
+            named.addAll(files.expand("PART", part));
+        }
+        for (String part : named) {
             byte[] bytes = files.read("PART", part);
             try {
                 loaded.add(new SnapshotMerger.Part(part, SnapshotJson.read(new ByteArrayInputStream(bytes), part)));
@@ -81,7 +125,9 @@ final class MergeCommand implements Callable<Integer> {
         Snapshot merged = result.snapshot();
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         SnapshotJson.write(merged, buf);
-        files.write("-o", output, buf.toByteArray(), "application/json");
+        byte[] mergedBytes = buf.toByteArray();
+        buf = null;
+        files.write("-o", output, mergedBytes, "application/json");
         PrintWriter err = spec.commandLine().getErr();
         for (String problem : result.problems()) {
             err.println("cmk-audit: error: " + problem);
@@ -91,13 +137,63 @@ final class MergeCommand implements Callable<Integer> {
         long scanned = merged.accounts().stream().filter(AccountSnapshot::fullyScanned).count();
         boolean quiet = parent != null && parent.verbosity() < 0;
         if (!quiet || incomplete > 0) {
-            err.println("cmk-audit: " + (incomplete > 0 ? "warning: " : "") + "merged " + parts.size()
+            err.println("cmk-audit: " + (incomplete > 0 ? "warning: " : "") + "merged " + named.size()
                     + " partial snapshots: " + scanned + " of " + p.accounts().size() + " planned accounts fully scanned, "
                     + merged.run().totalApiCalls() + " API calls"
                     + (incomplete > 0 ? "; coverage incomplete: " + incomplete + " account/region entries not read" : "")
                     + "; wrote " + output);
         }
         err.flush();
-        return incomplete > 0 || !result.problems().isEmpty() ? ExitCodes.COVERAGE_INCOMPLETE : ExitCodes.OK;
+        int code = incomplete > 0 || !result.problems().isEmpty() ? ExitCodes.COVERAGE_INCOMPLETE : ExitCodes.OK;
+        if (report) {
+            code |= report(merged, mergedBytes, failOn, uploadTo, endpoint, err);
+        }
+        return code;
+    }
+
+    /** Analyzes the merged snapshot and writes (and uploads) the reports; returns the exit bits of the findings. */
+    private int report(Snapshot merged, byte[] mergedBytes, String failOn,
+                       io.cmkaudit.collect.ReportUploader.S3Location uploadTo, URI endpoint, PrintWriter err) {
+        java.nio.file.Path outRoot = this.reportOutput.out == null ? ScannerConfig.DEFAULTS.outputDir() : this.reportOutput.out;
+        ReportPhase phase = new ReportPhase(outRoot, failOn, this.reportOutput);
+        java.util.Map<String, Object> snap = new java.util.LinkedHashMap<>();
+        try {
+            snap.put("source", output);
+            snap.put("sha256", io.cmkaudit.report.Manifest.sha256(new ByteArrayInputStream(mergedBytes)));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        java.util.Map<String, Object> caller = new java.util.LinkedHashMap<>();
+        caller.put("accountId", merged.run().callerAccountId());
+        caller.put("arn", merged.run().callerArn());
+        caller.put("partition", merged.run().callerArn() == null ? null : merged.run().callerArn().split(":")[1]);
+        caller.put("source", "the plan's collection");
+        phase.manifest(new io.cmkaudit.report.Manifest(VersionProvider.version(), "merge", phase.describe(), caller,
+                snap));
+        io.cmkaudit.analysis.AnalysisResult analyzed = new io.cmkaudit.analysis.Analyzer().analyze(merged);
+        io.cmkaudit.report.RunOutput run;
+        try {
+            run = phase.write(analyzed, java.util.Map.of(), spec.commandLine().getOut(), err);
+        } catch (java.io.IOException e) {
+            throw new UsageException("--out: cannot write the reports: " + e.getMessage(), e);
+        }
+        int code = phase.findingsBit(run) | ReportPhase.coverageBit(analyzed);
+        if (uploadTo != null) {
+            try {
+                List<String> keys = new io.cmkaudit.collect.ReportUploader(endpoint,
+                        Duration.ofSeconds(ScannerConfig.DEFAULTS.callTimeoutSeconds())).upload(run.runDir(), uploadTo,
+                        uploadKmsKey);
+                if (parent == null || parent.verbosity() >= 0) {
+                    err.println("cmk-audit: uploaded " + keys.size() + " files to s3://" + uploadTo.bucket() + "/"
+                            + keys.get(0).substring(0, keys.get(0).lastIndexOf('/') + 1));
+                }
+            } catch (io.cmkaudit.collect.ReportUploader.UploadException e) {
+                err.println("cmk-audit: " + e.getMessage() + " (the reports are intact in " + run.runDir() + ")");
+                err.flush();
+                return ExitCodes.INTERNAL;
+            }
+        }
+        err.flush();
+        return code;
     }
 }

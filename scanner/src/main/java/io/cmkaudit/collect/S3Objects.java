@@ -118,6 +118,26 @@ public final class S3Objects {
         }
     }
 
+    /**
+     * The objects under a prefix ({@code ListObjectsV2}, every page:
+     * https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectsV2.html).
+     *
+     * @param prefix bucket and key prefix, e.g. {@code s3://bucket/runs/1/parts/}
+     * @return the objects' URLs, sorted by key; empty when none
+     * @throws S3Exception when the listing fails
+     */
+    public java.util.List<S3Url> list(S3Url prefix) {
+        try (SdkHttpClient http = ApacheHttpClient.builder().build(); S3Client s3 = client(http)) {
+            java.util.List<S3Url> out = new java.util.ArrayList<>();
+            s3.listObjectsV2Paginator(r -> r.bucket(prefix.bucket()).prefix(prefix.key())).contents()
+                    .forEach(o -> out.add(new S3Url(prefix.bucket(), o.key())));
+            out.sort(java.util.Comparator.comparing(S3Url::key));
+            return out;
+        } catch (SdkException e) {
+            throw new S3Exception(prefix + ": cannot list: " + AwsFailure.oneLine(e.getMessage()), e);
+        }
+    }
+
     private S3Client client(SdkHttpClient http) {
         var b = S3Client.builder().httpClient(http)
                 .overrideConfiguration(o -> o.apiCallTimeout(callTimeout))

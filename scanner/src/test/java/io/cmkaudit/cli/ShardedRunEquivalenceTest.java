@@ -192,6 +192,62 @@ class ShardedRunEquivalenceTest {
         assertThat(coverage(sharded)).isEqualTo(coverage(single));
     }
 
+    /**
+     * The commands the Step Functions state machine runs (config/deploy/distributed-scan.asl.json), in its order and
+     * with its S3 layout: plan with --parallel-shards and the account list; the Distributed Map's batches of
+     * accounts (ItemBatcher) written to S3 by the child, one `collect --plan --accounts-file` per batch writing its
+     * part under parts/; the reduce `merge` over the parts/ prefix with --report and --upload. The reports equal one
+     * scan's.
+     */
+    @Test
+    void theStepFunctionsCommandsGiveTheFindingsOfOneScan(@TempDir Path dir) throws Exception {
+        Run scan = cli(dir, common("scan", "--out", dir.resolve("single").toString(), "--fail-on", "NONE"));
+        assertThat(scan.code()).as(scan.err()).isIn(0, 2);
+        JsonNode single = JSON.readTree(scan.runDir().resolve("findings.json").toFile());
+
+        String run = "s3://shard-runs/runs/exec-1";
+        Run plan = cli(dir, common("plan", "--parallel-shards", "2", "--log-format", "json", "-o", run + "/plan.json",
+                "--accounts-output", run + "/accounts.json"));
+        assertThat(plan.code()).as(plan.err()).isZero();
+        List<String> items = new ArrayList<>();
+        try (S3Client s3 = s3()) {
+            JSON.readTree(s3.getObjectAsBytes(r -> r.bucket("shard-runs").key("runs/exec-1/accounts.json")).asByteArray())
+                    .forEach(n -> items.add(n.asText()));
+            assertThat(items).containsExactlyInAnyOrderElementsOf(scanned);
+            // ItemBatcher with MaxItemsPerBatch 3: two children; each writes its batch, named after its first item
+            for (int i = 0; i < items.size(); i += 3) {
+                List<String> batch = items.subList(i, Math.min(items.size(), i + 3));
+                s3.putObject(r -> r.bucket("shard-runs").key("runs/exec-1/shards/" + batch.get(0) + ".json"),
+                        software.amazon.awssdk.core.sync.RequestBody.fromString(JSON.writeValueAsString(batch)));
+                Run c = cli(dir, "collect", "--regions", EU + "," + US, "--log-format", "json", "--plan",
+                        run + "/plan.json", "--accounts-file", run + "/shards/" + batch.get(0) + ".json", "-o",
+                        run + "/parts/" + batch.get(0) + ".json", "--endpoint-url", moto.endpoint().toString());
+                assertThat(c.code()).as(c.err()).isZero();
+            }
+        }
+        Run merge = cli(dir, "merge", "--plan", run + "/plan.json", "-o", run + "/snapshot.json", "--report", "--out",
+                dir.resolve("sharded").toString(), "--fail-on", "NONE", "--upload", "s3://shard-runs/reports",
+                "--endpoint-url", moto.endpoint().toString(), run + "/parts/");
+        assertThat(merge.code()).as(merge.err()).isEqualTo(scan.code());
+        assertThat(merge.err()).contains("merged 2 partial snapshots", "uploaded ");
+        JsonNode sharded = JSON.readTree(merge.runDir().resolve("findings.json").toFile());
+        assertThat(findings(sharded)).isEqualTo(findings(single));
+        assertThat(sharded.path("summary")).isEqualTo(single.path("summary"));
+        assertThat(coverage(sharded)).isEqualTo(coverage(single));
+        try (S3Client s3 = s3()) {
+            List<String> uploaded = s3.listObjectsV2Paginator(r -> r.bucket("shard-runs").prefix("reports/"))
+                    .contents().stream().map(o -> o.key()).toList();
+            assertThat(uploaded).anyMatch(k -> k.endsWith("/findings.json")).anyMatch(k -> k.endsWith("/report.html"));
+            assertThat(SnapshotJson.read(new java.io.ByteArrayInputStream(s3.getObjectAsBytes(r -> r.bucket("shard-runs")
+                    .key("runs/exec-1/snapshot.json")).asByteArray()), "snapshot.json").accounts()).isNotEmpty();
+        }
+    }
+
+    S3Client s3() {
+        return S3Client.builder().endpointOverride(moto.endpoint()).region(Region.US_EAST_1).forcePathStyle(true)
+                .credentialsProvider(OrgSeeder.MANAGEMENT_CREDENTIALS).build();
+    }
+
     @Test
     void mergeFailsLoudlyOnAMissingOrDuplicatedShard(@TempDir Path dir) throws Exception {
         Path plan = dir.resolve("plan.json");

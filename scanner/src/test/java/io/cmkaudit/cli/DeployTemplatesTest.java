@@ -1,0 +1,177 @@
+package io.cmkaudit.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * The deployment files are valid before anyone deploys them. With the npm packages of {@code tools/deploy-validate}
+ * ({@code npm ci} there when missing): every CloudFormation template under {@code config/} against the CloudFormation
+ * resource specification ({@code @aws-cdk/cfnspec}: resource types, property names and shapes, required properties,
+ * every Ref / GetAtt / Sub variable / Condition declared); the Step Functions definition of
+ * {@code config/deploy/distributed-scan.asl.json} with its placeholders exactly the template's
+ * DefinitionSubstitutions, substituted with sample values and validated against the Amazon States Language schema
+ * ({@code asl-validator}); and every ECS command the state machine runs is accepted by this command line (picocli
+ * parses it: each subcommand and option exists and takes its value).
+ */
+class DeployTemplatesTest {
+
+    static final Path ROOT = Path.of("").toAbsolutePath().getParent();
+    static final Path TOOLS = ROOT.resolve("tools/deploy-validate");
+
+    @BeforeAll
+    static void installValidators() throws Exception {
+        if (!Files.isDirectory(TOOLS.resolve("node_modules/@aws-cdk/cfnspec"))
+                || !Files.isDirectory(TOOLS.resolve("node_modules/asl-validator"))) {
+            Result r = run(TOOLS, 600, "npm", "ci", "--no-audit", "--no-fund");
+            assertThat(r.code()).as("npm ci in tools/deploy-validate: " + r.output()).isZero();
+        }
+    }
+
+    record Result(int code, String output) {
+    }
+
+    static Result run(Path dir, int seconds, String... cmd) throws IOException, InterruptedException {
+        Path log = Files.createTempFile("deploy-validate", ".txt");
+        try {
+            Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
+                    .redirectOutput(log.toFile()).start();
+            if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new AssertionError(String.join(" ", cmd) + " did not finish in " + seconds + " s");
+            }
+            return new Result(p.exitValue(), Files.readString(log));
+        } finally {
+            Files.deleteIfExists(log);
+        }
+    }
+
+    @Test
+    void everyTemplateMatchesTheCloudFormationResourceSpecification() throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("node", "validate.mjs", "cfn"));
+        try (Stream<Path> files = Files.walk(ROOT.resolve("config"))) {
+            files.filter(f -> f.getFileName().toString().endsWith(".cfn.yaml")).sorted()
+                    .forEach(f -> cmd.add(f.toString()));
+        }
+        assertThat(cmd).anyMatch(f -> f.endsWith("distributed-scan.cfn.yaml"));
+        Result r = run(TOOLS, 120, cmd.toArray(String[]::new));
+        assertThat(r.code()).as(r.output()).isZero();
+        assertThat(r.output()).contains("ok " + ROOT.resolve("config/deploy/distributed-scan.cfn.yaml"));
+    }
+
+    @Test
+    void theValidatorRejectsWhatCloudFormationWould(@TempDir Path dir) throws Exception {
+        String good = Files.readString(ROOT.resolve("config/deploy/distributed-scan.cfn.yaml"));
+        Path bad = dir.resolve("bad.cfn.yaml");
+        Files.writeString(bad, good.replace("      StateMachineType: STANDARD\n",
+                        "      StateMachineType: STANDARD\n      MaxConcurrency: 3\n")
+                .replace("Resource: !Ref ReportsKeyArn", "Resource: !Ref ReportKeyArn")
+                .replace("        Mode: \"OFF\"", "        Mod: \"OFF\""));
+        Files.copy(ROOT.resolve("config/deploy/distributed-scan.asl.json"), dir.resolve("distributed-scan.asl.json"));
+        Result r = run(TOOLS, 120, "node", "validate.mjs", "cfn", bad.toString());
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.output()).contains("MaxConcurrency: not a property of AWS::StepFunctions::StateMachine",
+                "Ref to unknown ReportKeyArn", "FlexibleTimeWindow.Mod: unknown property",
+                "required property Mode missing");
+    }
+
+    @Test
+    void theStateMachineIsValidAmazonStatesLanguageAndRunsOnlyCommandsThisCliAccepts(@TempDir Path dir)
+            throws Exception {
+        Path samples = Path.of("src/test/resources/deploy/distributed-scan.samples.json").toAbsolutePath();
+        Path out = dir.resolve("distributed-scan.asl.json");
+        Result r = run(TOOLS, 120, "node", "validate.mjs", "asl-template",
+                ROOT.resolve("config/deploy/distributed-scan.cfn.yaml").toString(), samples.toString(), out.toString());
+        assertThat(r.code()).as(r.output()).isZero();
+
+        JsonNode asl = new ObjectMapper().readTree(out.toFile());
+        JsonNode shards = asl.path("States").path("Shards");
+        assertThat(shards.path("ItemProcessor").path("ProcessorConfig").path("Mode").asText()).isEqualTo("DISTRIBUTED");
+        assertThat(shards.path("ItemReader").path("Resource").asText()).endsWith(":states:::s3:getObject");
+        assertThat(shards.path("ItemBatcher").path("MaxItemsPerBatch").asInt()).isEqualTo(1000);
+        assertThat(shards.path("MaxConcurrency").asInt()).isEqualTo(10);
+        assertThat(shards.has("ToleratedFailurePercentage")).isTrue();
+        assertThat(shards.path("ResultWriter").path("Resource").asText()).endsWith(":states:::s3:putObject");
+
+        Map<String, List<String>> commands = new TreeMap<>();
+        collectCommands(asl.path("States"), "", commands);
+        assertThat(commands.keySet()).containsExactly("MergeAndReport", "Plan", "Shards/CollectShard");
+        for (Map.Entry<String, List<String>> e : commands.entrySet()) {
+            List<String> args = e.getValue();
+            CommandLine cl = new CommandLine(new Main());
+            CommandLine.ParseResult parsed = cl.parseArgs(args.toArray(String[]::new));
+            assertThat(parsed.hasSubcommand()).as(e.getKey()).isTrue();
+        }
+        // the plan divides the per-caller quotas by the Map's MaxConcurrency
+        List<String> plan = commands.get("Plan");
+        assertThat(plan.get(plan.indexOf("--parallel-shards") + 1)).isEqualTo("10");
+        assertThat(commands.get("Shards/CollectShard")).contains("--accounts-file", "--plan");
+        assertThat(commands.get("MergeAndReport")).contains("--report", "--upload");
+    }
+
+    /** Every {@code Command.$} of an ECS task state, as the argument list the container gets (sample run names). */
+    static void collectCommands(JsonNode states, String prefix, Map<String, List<String>> out) {
+        states.fields().forEachRemaining(e -> {
+            JsonNode command = e.getValue().path("Parameters").path("Overrides").path("ContainerOverrides").path(0)
+                    .path("Command.$");
+            if (command.isTextual()) {
+                out.put(prefix + e.getKey(), intrinsicArray(command.asText()));
+            }
+            JsonNode inner = e.getValue().path("ItemProcessor").path("States");
+            if (inner.isObject()) {
+                collectCommands(inner, prefix + e.getKey() + "/", out);
+            }
+        });
+    }
+
+    /**
+     * Evaluates {@code States.Array(...)} of string literals and {@code States.Format('...{}...', path...)} (each
+     * {@code {}} becomes {@code exec-1}), as Step Functions would with a run named exec-1.
+     */
+    static List<String> intrinsicArray(String expr) {
+        assertThat(expr).startsWith("States.Array(").endsWith(")");
+        List<String> args = new ArrayList<>();
+        String body = expr.substring("States.Array(".length(), expr.length() - 1);
+        int i = 0;
+        while (i < body.length()) {
+            char c = body.charAt(i);
+            if (c == ' ' || c == ',') {
+                i++;
+            } else if (c == '\'') {
+                int end = body.indexOf('\'', i + 1);
+                args.add(body.substring(i + 1, end));
+                i = end + 1;
+            } else if (body.startsWith("States.Format(", i)) {
+                int start = i + "States.Format(".length();
+                int q = body.indexOf('\'', start);
+                int qe = body.indexOf('\'', q + 1);
+                args.add(body.substring(q + 1, qe).replace("{}", "exec-1"));
+                i = body.indexOf(')', qe) + 1;
+            } else {
+                throw new AssertionError("unexpected argument at " + body.substring(i));
+            }
+        }
+        return args;
+    }
+
+    @Test
+    void intrinsicArraysAreReadAsStepFunctionsWould() {
+        assertThat(intrinsicArray("States.Array('merge', '--plan', States.Format('s3://b/{}/plan.json', $$.Execution.Name), "
+                + "'--report', States.Format('s3://b/{}/parts/{}.json', $.BatchInput.run, $.Items[0]))"))
+                .containsExactly("merge", "--plan", "s3://b/exec-1/plan.json", "--report", "s3://b/exec-1/parts/exec-1.json");
+    }
+}
