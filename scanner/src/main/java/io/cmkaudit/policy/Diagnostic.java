@@ -1,5 +1,6 @@
 package io.cmkaudit.policy;
 
+import io.cmkaudit.match.ControlCharacters;
 import java.util.Objects;
 
 /**
@@ -28,28 +29,8 @@ public record Diagnostic(String code, String message, String path, Severity seve
         Objects.requireNonNull(message, "message");
         Objects.requireNonNull(path, "path");
         Objects.requireNonNull(severity, "severity");
-        message = oneLine(message);
-        path = oneLine(path);
-    }
-
-    /**
-     * Escapes control characters (a policy's element names and values may hold line breaks or terminal escape
-     * sequences) as a backslash, {@code u} and four hex digits, so a diagnostic always stays on one line.
-     */
-    private static String oneLine(String s) {
-        StringBuilder out = null;
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (Character.isISOControl(c)) {
-                if (out == null) {
-                    out = new StringBuilder(s.length() + 8).append(s, 0, i);
-                }
-                out.append(String.format("\\u%04x", (int) c));
-            } else if (out != null) {
-                out.append(c);
-            }
-        }
-        return out == null ? s : out.toString();
+        message = ControlCharacters.escape(message);
+        path = ControlCharacters.escape(path);
     }
 
     /** @return {@code PATH: MESSAGE [CODE]} (or {@code document: ...} for the whole document) on one line */

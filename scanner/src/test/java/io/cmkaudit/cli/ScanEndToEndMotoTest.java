@@ -370,7 +370,7 @@ class ScanEndToEndMotoTest {
             assertThat(r.code()).as(r.err()).isEqualTo(ExitCodes.FINDINGS);
             Path run = r.runDir();
             String prefix = "org/nightly/" + run.getFileName() + "/";
-            assertThat(r.err()).endsWith("cmk-audit: uploaded 6 files to s3://cmk-audit-runs/" + prefix + "\n");
+            assertThat(r.err()).endsWith("cmk-audit: uploaded " + RUN_FILES.size() + " files to s3://cmk-audit-runs/" + prefix + "\n");
             List<String> keys = s3.listObjectsV2(l -> l.bucket("cmk-audit-runs")).contents().stream()
                     .map(S3Object::key).sorted().toList();
             assertThat(keys).containsExactlyElementsOf(RUN_FILES.stream().map(f -> prefix + f).toList());

@@ -147,6 +147,15 @@ class SnapshotJsonTest {
     }
 
     @Test
+    void anUnknownFieldNameWithALineBreakIsEscapedSoTheRejectionStaysOneLine() {
+        // found by MalformedInputPropertiesTest: a field name "i\nstances" (JSON escape) broke the one-line promise
+        String text = json(SnapshotFixtures.full()).replace("\"keyState\" : \"Enabled\",",
+                "\"keyState\" : \"Enabled\", \"col\\nour\\u001b[2J\": 1,");
+        assertThatThrownBy(() -> parse(text))
+                .hasMessage("snapshot: accounts[0].regions[0].kmsKeys[0]: unknown field `col\\u000aour\\u001b[2J`");
+    }
+
+    @Test
     void fileWriteIsAtomicAndReadNamesTheFile(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("s.json");
         SnapshotJson.write(SnapshotFixtures.full(), file);
