@@ -24,10 +24,13 @@ public final class GenerateSample {
      * @return the snapshot
      */
     public static Snapshot collect(MotoServer moto) {
-        try (OrgSeeder org = new OrgSeeder(moto.endpoint())) {
-            SampleOrganization.seed(org);
+        // the collector goes through the test proxy, which answers what moto's sso-admin lacks from the seeder's
+        // record (ListAccountsForProvisionedPermissionSet: the accounts of the assignments; permissions boundaries)
+        try (OrgSeeder org = new OrgSeeder(moto.endpoint());
+             IdentityCenterSeeder idc = SampleOrganization.seed(org, moto.endpoint());
+             AwsProxy proxy = AwsProxy.start(moto.endpoint(), java.time.Duration.ZERO, r -> false, idc::answer)) {
             ScannerConfig config = new ScannerConfig("OrganizationAccountAccessRole", null, "cmk-audit",
-                    SampleOrganization.REGIONS, List.of(), List.of(), 4, "HIGH", Path.of("out"), moto.endpoint(), 30, false);
+                    SampleOrganization.REGIONS, List.of(), List.of(), 4, "HIGH", Path.of("out"), proxy.endpoint(), 30, false);
             return new Collector(config, new CollectorOptions(io.cmkaudit.cli.VersionProvider.version(), false,
                     OrgSeeder.MANAGEMENT_CREDENTIALS)).collect(ProgressListener.NONE);
         }
