@@ -297,10 +297,16 @@ sealed interface Change {
 
         @Override
         public String describe() {
-            return "in account " + SnapshotIndex.accountOf(keyArn) + ", create a grant for the service-linked "
-                    + "role (its policies can't be edited): aws kms create-grant --key-id " + keyArn
+            String roleAccount = SnapshotIndex.accountOf(granteePrincipal);
+            String keyAccount = SnapshotIndex.accountOf(keyArn);
+            String region = keyArn.split(":", 6).length == 6 ? keyArn.split(":", 6)[3] : null;
+            return "run in account " + roleAccount + " (the service-linked role's account, whose principal needs "
+                    + "IAM kms:CreateGrant on the key; the key policy of account " + keyAccount + " must let account "
+                    + roleAccount + " call kms:CreateGrant on it without a kms:GrantIsForAWSResource condition), "
+                    + "because the role's policies can't be edited: aws kms create-grant --key-id " + keyArn
                     + " --grantee-principal " + granteePrincipal + " --operations "
-                    + String.join(" ", operations) + ". Do not delete and re-create the role afterwards.";
+                    + String.join(" ", operations) + (region == null ? "" : " --region " + region)
+                    + ". Do not delete and re-create the role afterwards: that breaks the grant.";
         }
 
         @Override

@@ -31,10 +31,39 @@ import java.util.Set;
  * @param permissionSet the IAM Identity Center permission set the finding's principal (an {@code AWSReservedSSO_*}
  *                  role) or drift comes from, with the accounts, roles and keys it covers and who is assigned to it;
  *                  null when the finding is not about a permission set
+ * @param confirmed the failure AWS already recorded that this finding explains, or null (predicted only)
  */
 public record Finding(String findingId, FindingType type, Severity severity, Account account, String region,
                       List<Resource> resources, Key key, Principal principal, Details details,
-                      PermissionSetRef permissionSet) {
+                      PermissionSetRef permissionSet, Confirmed confirmed) {
+
+    /** A finding about no permission set that no recorded failure confirms. */
+    public Finding(String findingId, FindingType type, Severity severity, Account account, String region,
+                   List<Resource> resources, Key key, Principal principal, Details details) {
+        this(findingId, type, severity, account, region, resources, key, principal, details, null, null);
+    }
+
+    /** A finding no recorded failure confirms. */
+    public Finding(String findingId, FindingType type, Severity severity, Account account, String region,
+                   List<Resource> resources, Key key, Principal principal, Details details,
+                   PermissionSetRef permissionSet) {
+        this(findingId, type, severity, account, region, resources, key, principal, details, permissionSet, null);
+    }
+
+    /** A finding about no permission set, confirmed by a recorded failure (or not, when {@code confirmed} is null). */
+    public Finding(String findingId, FindingType type, Severity severity, Account account, String region,
+                   List<Resource> resources, Key key, Principal principal, Details details, Confirmed confirmed) {
+        this(findingId, type, severity, account, region, resources, key, principal, details, null, confirmed);
+    }
+
+    /**
+     * @param c the recorded failure that confirms this finding, or null
+     * @return a copy carrying it
+     */
+    public Finding withConfirmed(Confirmed c) {
+        return new Finding(findingId, type, severity, account, region, resources, key, principal, details,
+                permissionSet, c);
+    }
 
     /** The {@link Principal#type()} of a finding merged across the accounts of a permission set. */
     public static final String PERMISSION_SET_PRINCIPAL = "permission-set";
@@ -131,7 +160,22 @@ public record Finding(String findingId, FindingType type, Severity severity, Acc
     /** Kinds of affected resources. */
     public enum ResourceKind {
         /** An EC2 instance; {@link Resource#volumeIds()} are its volumes on the finding's key. */
-        INSTANCE
+        INSTANCE,
+        /** An EC2 Auto Scaling group (id: its name), also the group behind an EKS managed node group. */
+        AUTO_SCALING_GROUP,
+        /** An EKS managed node group whose Auto Scaling group was not read (id: {@code cluster/nodegroup}). */
+        EKS_NODE_GROUP,
+        /** An EC2 Fleet of type maintain or request (id: {@code fleet-...}). */
+        EC2_FLEET,
+        /** A Spot Fleet request (id: {@code sfr-...}). */
+        SPOT_FLEET,
+        /** A launch template a principal launches from directly (id: {@code lt-...}, name: the template name). */
+        LAUNCH_TEMPLATE;
+
+        /** @return whether resources of this kind are launch sources (everything but instances) */
+        public boolean launchSource() {
+            return this != INSTANCE;
+        }
     }
 
     /**
@@ -159,6 +203,46 @@ public record Finding(String findingId, FindingType type, Severity severity, Acc
          */
         public static Resource instance(String id, String name, String region, List<String> volumeIds) {
             return new Resource(ResourceKind.INSTANCE, id, name, region, volumeIds);
+        }
+
+        /**
+         * @param kind   a launch-source kind
+         * @param id     its id (group name, {@code cluster/nodegroup}, fleet id, template id)
+         * @param name   a label (node group of a group, template name), or null
+         * @param region its region
+         * @return a launch source
+         */
+        public static Resource launchSource(ResourceKind kind, String id, String name, String region) {
+            return new Resource(kind, id, name, region, List.of());
+        }
+
+        /** @return {@code kind:id} with the kind in lower case, e.g. {@code auto_scaling_group:web} */
+        public String label() {
+            return kind.name().toLowerCase(java.util.Locale.ROOT) + ":" + id + (name == null || kind == ResourceKind
+                    .INSTANCE ? "" : " (" + name + ")");
+        }
+    }
+
+    /**
+     * A failure AWS already recorded that a finding explains (launch-paths.md §4): the finding is confirmed, not only
+     * predicted.
+     *
+     * @param source  where it was recorded, e.g. {@code instance i-0abc StateReason} or
+     *                {@code scaling activity 1234 of web}; never null
+     * @param code    the error code, e.g. {@code Client.InvalidKMSKey.InvalidState}; never null
+     * @param message AWS's message, or null
+     * @param time    when it happened, or null when AWS gives no time
+     */
+    public record Confirmed(String source, String code, String message, java.time.Instant time) {
+        public Confirmed {
+            Objects.requireNonNull(source, "source");
+            Objects.requireNonNull(code, "code");
+        }
+
+        /** @return {@code code: message (time, source)}, the text of the CSV's {@code confirmed_event} */
+        public String text() {
+            return code + (message == null ? "" : ": " + message) + " (" + (time == null ? "" : time + ", ")
+                    + source + ")";
         }
     }
 
@@ -194,12 +278,6 @@ public record Finding(String findingId, FindingType type, Severity severity, Acc
         Objects.requireNonNull(account, "account");
         Objects.requireNonNull(details, "details");
         resources = resources == null ? List.of() : List.copyOf(resources);
-    }
-
-    /** A finding that is not about a permission set (the canonical constructor with {@code permissionSet} null). */
-    public Finding(String findingId, FindingType type, Severity severity, Account account, String region,
-                   List<Resource> resources, Key key, Principal principal, Details details) {
-        this(findingId, type, severity, account, region, resources, key, principal, details, null);
     }
 
     // ------------------------------------------------------------------ factories by subject
@@ -287,7 +365,7 @@ public record Finding(String findingId, FindingType type, Severity severity, Acc
      * @return 16 lowercase hex digits
      */
     public String groupedId() {
-        if (!FindingGroups.GROUPED.contains(type) || instances().isEmpty()
+        if (!FindingGroups.GROUPED.contains(type) || resources.isEmpty()
                 || PERMISSION_SET_PRINCIPAL.equals(principalType())) {
             return findingId;
         }
@@ -301,7 +379,8 @@ public record Finding(String findingId, FindingType type, Severity severity, Acc
      * @return a copy with another id and other affected resources
      */
     public Finding withResources(String id, List<Resource> resources) {
-        return new Finding(id, type, severity, account, region, resources, key, principal, details, permissionSet);
+        return new Finding(id, type, severity, account, region, resources, key, principal, details, permissionSet,
+                confirmed);
     }
 
     /**
@@ -309,7 +388,7 @@ public record Finding(String findingId, FindingType type, Severity severity, Acc
      * @return a copy naming the permission set
      */
     public Finding withPermissionSet(PermissionSetRef ps) {
-        return new Finding(findingId, type, severity, account, region, resources, key, principal, details, ps);
+        return new Finding(findingId, type, severity, account, region, resources, key, principal, details, ps, confirmed);
     }
 
     /**
@@ -367,6 +446,11 @@ public record Finding(String findingId, FindingType type, Severity severity, Acc
     /** @return the affected instances, in order; empty when the finding is not about instances */
     public List<Resource> instances() {
         return resources.stream().filter(r -> r.kind() == ResourceKind.INSTANCE).toList();
+    }
+
+    /** @return the affected launch sources (groups, node groups, fleets, templates), in order; may be empty */
+    public List<Resource> launchSources() {
+        return resources.stream().filter(r -> r.kind().launchSource()).toList();
     }
 
     /** @return the id of the first affected instance, or null when none */

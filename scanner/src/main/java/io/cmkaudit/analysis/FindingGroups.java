@@ -45,7 +45,7 @@ final class FindingGroups {
         List<Finding> out = new ArrayList<>(in.size());
         Map<String, List<Finding>> groups = new LinkedHashMap<>();
         for (Finding f : in) {
-            if (!GROUPED.contains(f.type()) || f.instances().isEmpty()) {
+            if (!GROUPED.contains(f.type()) || f.resources().isEmpty()) {
                 out.add(f);
                 continue;
             }
@@ -54,7 +54,8 @@ final class FindingGroups {
                     f.decidingLayers()), k -> new ArrayList<>()).add(f);
         }
         groups.forEach((id, members) -> {
-            Finding first = members.get(0);
+            // a member about instances speaks first; members about launch sources only add their sources
+            Finding first = members.stream().filter(f -> !f.instances().isEmpty()).findFirst().orElse(members.get(0));
             Severity severity = first.severity();
             Map<String, Finding.Resource> resources = new LinkedHashMap<>();
             for (Finding f : members) {
@@ -64,15 +65,22 @@ final class FindingGroups {
                 f.resources().forEach(r -> resources.putIfAbsent(r.kind() + "|" + r.id(), r));
             }
             List<Finding.Resource> sorted = new ArrayList<>(resources.values());
-            sorted.sort(Comparator.comparing(Finding.Resource::region).thenComparing(Finding.Resource::id));
+            sorted.sort(Comparator.comparing(Finding.Resource::kind).thenComparing(Finding.Resource::region)
+                    .thenComparing(Finding.Resource::id));
             String account = groupAccount(first.type(), first.accountId(), first.keyAccountId());
             Finding.Account acc = account.equals(first.accountId()) ? first.account() : ctx.account(account);
             Remediation rem = ctx.remediations().get(first.findingId());
             if (rem != null) {
                 ctx.keep(id, rem);
             }
+            Finding.Details details = first.details();
+            if (!first.instances().isEmpty() && sorted.stream().anyMatch(r -> r.kind().launchSource())) {
+                details = new Finding.Details(details.decidingLayers(), details.evidence(), details.explanation()
+                        + " Launches from the launch sources listed fail too.", details.remediation(),
+                        details.remediationPolicy());
+            }
             out.add(new Finding(id, first.type(), severity, acc, first.region(), sorted, first.key(),
-                    first.principal(), first.details()));
+                    first.principal(), details));
         });
         return out;
     }

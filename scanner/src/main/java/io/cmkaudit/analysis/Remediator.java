@@ -164,6 +164,107 @@ final class Remediator {
         return name;
     }
 
+    /**
+     * The changes that let every KMS call a launch makes on one key through for its launcher (launch-paths.md §6):
+     * for a service-linked role of the key's account, AWS's two key-policy statements (use of the key, and
+     * kms:CreateGrant with kms:GrantIsForAWSResource); for a service-linked role and a key of another account, the
+     * {@code aws kms create-grant} its own account runs (its policies can't be edited, and cross-account IAM is not
+     * possible for it); for a role or user, an identity statement on the exact key ARN with kms:ViaService and
+     * kms:GrantIsForAWSResource, or key-policy statements naming it where the key policy is what blocks. Explicit
+     * Denies get an exception for EC2's calls. Each change is applied and every request evaluated again
+     * (https://docs.aws.amazon.com/autoscaling/ec2/userguide/key-policy-requirements-EBS-encryption.html,
+     * https://docs.aws.amazon.com/ebs/latest/userguide/ebs-encryption-requirements.html).
+     *
+     * @param requests the launch's KMS requests on the key, with the launcher's context
+     * @return the remediation, or null when no automatic fix was found
+     */
+    Remediation launchAccess(PrincipalRef p, PrincipalInfo info, KeyRef key, String region, List<Request> requests,
+                             EvalSet set) {
+        List<Change> changes = new ArrayList<>();
+        EvalSet cur = set;
+        Set<String> done = new HashSet<>();
+        boolean cross = key.accountId() != null && !key.accountId().equals(p.accountId());
+        boolean slr = p.kind() == PrincipalKind.SERVICE_LINKED_ROLE;
+        for (int round = 0; round < 2 * MAX_STEPS; round++) {
+            Request failing = null;
+            Decision d = null;
+            for (Request r : requests) {
+                Decision x = Evaluator.evaluate(r, info, cur.policySet());
+                if (x.kind() != DecisionKind.ALLOWED) {
+                    failing = r;
+                    d = x;
+                    break;
+                }
+            }
+            if (failing == null) {
+                List<Change> ok = noReservedRoleEdit(p, changes);
+                return ok == null || ok.isEmpty() ? null
+                        : build("Let " + p.arn() + " launch with " + key.arn() + ": ", ok);
+            }
+            List<Change> next = new ArrayList<>();
+            for (MatchedStatement m : d.kind() == DecisionKind.IMPLICIT_DENY ? List.<MatchedStatement>of()
+                    : d.matched()) {
+                if (m.effect() != Effect.DENY || !done.add(m.policyName() + "#" + m.index())) {
+                    continue;
+                }
+                Entry e = cur.find(m.policyName());
+                ObjectNode before = e == null ? null : PolicyJson.statementAt(e.source().text(), m.index());
+                if (before == null) {
+                    return null;
+                }
+                next.add(new Change.ReplaceStatement(e.source(), m.index(), before,
+                        List.of(PolicyJson.ec2ViaServiceException(before, region)), holder(p, e)));
+            }
+            if (next.isEmpty() && slr) {
+                if (cross && done.add("grant")) {
+                    next.add(new Change.CreateGrant(key.arn(), p.arn(), SLR_GRANT_OPERATIONS));
+                } else if (!cross && cur.keyPolicy != null && parseable(cur.keyPolicy) && done.add("resource")) {
+                    next.add(new Change.AddStatements(cur.keyPolicy.source(), List.of(
+                            PolicyJson.keyPolicyServiceLinkedUseStatement(p.arn()),
+                            PolicyJson.keyPolicyAttachStatement(p.arn(), region))));
+                }
+            } else if (next.isEmpty()) {
+                Set<Layer> layers = new LinkedHashSet<>(d.decidedBy());
+                for (ResidualCondition r : d.residual()) {
+                    layers.add(r.layer());
+                }
+                for (Layer l : layers) {
+                    if (l == Layer.IDENTITY) {
+                        if (!reservedRole(p) && done.add("identity")) {
+                            next.add(new Change.AddInlinePolicy(p.arn(), launchPolicyName(key), PolicyJson.document(
+                                    List.of(PolicyJson.identityAttachStatement(List.of(key.arn()), List.of(region)),
+                                            PolicyJson.identityLaunchKeyStatement(List.of(key.arn()),
+                                                    List.of(region))))));
+                        }
+                    } else if (l == Layer.RESOURCE) {
+                        if (cur.keyPolicy != null && parseable(cur.keyPolicy) && done.add("resource")) {
+                            next.add(new Change.AddStatements(cur.keyPolicy.source(), List.of(
+                                    PolicyJson.keyPolicyAttachStatement(p.arn(), region),
+                                    PolicyJson.keyPolicyLaunchKeyStatement(p.arn(), region))));
+                        }
+                    } else {
+                        Change c = allowFor(l, p, info, key, region, failing, cur, d, done);
+                        if (c != null) {
+                            next.add(c);
+                        }
+                    }
+                }
+            }
+            if (next.isEmpty()) {
+                return null;
+            }
+            for (Change c : next) {
+                cur = c.apply(cur, p, library);
+                changes.add(c);
+            }
+        }
+        return null;
+    }
+
+    static String launchPolicyName(KeyRef key) {
+        return attachPolicyName(key).replace("cmk-audit-ec2-attach-", "cmk-audit-ec2-launch-");
+    }
+
     /** The next changes of a fix, given the current policies and decision; null or empty: no fix found. */
     private interface Step {
         List<Change> next(EvalSet cur, Decision d, Set<String> done);

@@ -61,9 +61,10 @@ final class StartAccessRule implements Rule {
         List<Finding> out = new ArrayList<>();
         PrincipalRef p = ps.ref();
         Map<String, GrantResult> grantCache = new HashMap<>();
-        // Auto Scaling's service-linked role starts only instances of its groups (warm pools)
+        // Auto Scaling's service-linked role starts only instances of the groups that name it (warm pools); a group
+        // naming none uses AWSServiceRoleForAutoScaling (issue 10: not every role under the path)
         boolean autoScaling = p.kind() == PrincipalKind.SERVICE_LINKED_ROLE && p.name().startsWith(AUTO_SCALING_SLR);
-        for (InstanceClass c : autoScaling ? account.asgGroups() : account.groups()) {
+        for (InstanceClass c : autoScaling ? account.asgGroups(p.name()) : account.groups()) {
             Decision sd = startDecision(ps, c.representative());
             if (sd.kind() == DecisionKind.IMPLICIT_DENY || sd.kind() == DecisionKind.EXPLICIT_DENY) {
                 continue;
@@ -124,8 +125,8 @@ final class StartAccessRule implements Rule {
                     + "in the evidence so that kms:CreateGrant on " + k.arn() + " is allowed with "
                     + "kms:GrantIsForAWSResource true and kms:ViaService " + Partition.ec2ViaService(region) + ".");
         }
-        List<String> layers = Texts.layers(d);
-        List<String> evidence = Texts.evidence(d, set);
+        List<String> layers = DecidingLayers.of(d, p, ks);
+        List<String> evidence = DecidingLayers.evidence(d, Texts.evidence(d, set), layers, p, set);
         if (d.kind() == DecisionKind.CONDITIONAL) {
             String expl = p.arn() + " can start the instance, but whether EC2's kms:CreateGrant on " + k.arn()
                     + " is allowed depends on " + Texts.residuals(d) + ".";

@@ -167,6 +167,27 @@ final class FindingsJson {
         }
         g.writeEndArray();
         stringArray(g, "volumeIds", f.volumeIds());
+        g.writeArrayFieldStart("launchSources");
+        for (Finding.Resource r : f.finding().launchSources()) {
+            g.writeStartObject();
+            g.writeStringField("kind", r.kind().name());
+            g.writeStringField("id", r.id());
+            g.writeStringField("name", r.name());
+            g.writeStringField("region", r.region());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+        Finding.Confirmed c = f.finding().confirmed();
+        if (c == null) {
+            g.writeNullField("confirmed");
+        } else {
+            g.writeObjectFieldStart("confirmed");
+            g.writeStringField("source", c.source());
+            g.writeStringField("code", c.code());
+            g.writeStringField("message", c.message());
+            g.writeStringField("time", c.time() == null ? null : Formats.iso(c.time()));
+            g.writeEndObject();
+        }
         g.writeStringField("keyArn", f.keyArn());
         g.writeStringField("keyAccountId", f.keyAccountId());
         g.writeStringField("keyState", f.keyState());
@@ -364,6 +385,27 @@ final class FindingsJson {
             resources.add(Finding.Resource.instance(instanceId, text(n, "instanceName"), region,
                     list(n, "volumeIds")));
         }
+        JsonNode sources = n.get("launchSources");
+        if (sources != null && sources.isArray()) {
+            for (JsonNode l : sources) {
+                String kind = required(l, "kind", "launchSources[].kind");
+                resources.add(Finding.Resource.launchSource(enumValue(Finding.ResourceKind.class, kind,
+                        "launchSources[].kind"), required(l, "id", "launchSources[].id"), text(l, "name"),
+                        text(l, "region") == null ? region : text(l, "region")));
+            }
+        }
+        Finding.Confirmed confirmed = null;
+        JsonNode c = n.get("confirmed");
+        if (c != null && c.isObject()) {
+            String time = text(c, "time");
+            try {
+                confirmed = new Finding.Confirmed(required(c, "source", "confirmed.source"),
+                        required(c, "code", "confirmed.code"), text(c, "message"),
+                        time == null ? null : java.time.Instant.parse(time));
+            } catch (java.time.format.DateTimeParseException e) {
+                throw new IllegalArgumentException("field `confirmed.time` must be an ISO-8601 UTC time");
+            }
+        }
         Finding f = new Finding(
                 required(n, "findingId", "findingId"),
                 enumValue(FindingType.class, required(n, "type", "type"), "type"),
@@ -374,7 +416,7 @@ final class FindingsJson {
                 principalArn == null ? null : new Finding.Principal(principalArn, text(n, "principalType")),
                 new Finding.Details(list(n, "decidingLayers"), list(n, "evidence"),
                         required(n, "explanation", "explanation"), required(n, "remediation", "remediation"),
-                        text(n, "remediationPolicy")), readPermissionSet(n));
+                        text(n, "remediationPolicy")), readPermissionSet(n), confirmed);
         return new ReportedFinding(f,
                 enumValue(ReportedFinding.Status.class, required(n, "status", "status"), "status"),
                 change == null ? null : enumValue(ReportedFinding.Change.class, change, "change"), suppression);
