@@ -99,7 +99,7 @@ final class LaunchRule implements Rule {
         }
         List<Source> mine = new ArrayList<>();
         for (Source s : ctx.launch.sources(account.accountId())) {
-            if (s.launcherArn() == null && !s.needs().isEmpty() && mayLaunch(ps, s)) {
+            if (s.launcherArn() == null && !s.needs().isEmpty() && mayLaunch(ctx, ps, s)) {
                 mine.add(s);
             }
         }
@@ -107,7 +107,7 @@ final class LaunchRule implements Rule {
     }
 
     /** @return whether the principal's identity side allows (or may allow) launching from the source's template */
-    boolean mayLaunch(PrincipalSide ps, Source s) {
+    static boolean mayLaunch(RuleContext ctx, PrincipalSide ps, Source s) {
         String arn = "arn:" + ctx.index.partition() + ":ec2:" + s.region() + ":" + s.accountId()
                 + ":launch-template/" + s.resource().id();
         for (String action : LAUNCH_ACTIONS) {
@@ -253,15 +253,18 @@ final class LaunchRule implements Rule {
                     + p.arn() + " (kms:ViaService " + Partition.ec2ViaService(region) + ").");
         }
         List<String> layers = DecidingLayers.of(d, p, ks);
-        List<String> evidence = DecidingLayers.evidence(d, Texts.evidence(d, set), layers, p, set);
+        List<String> evidence = NegatedConditions.withAllows(d, set,
+                DecidingLayers.evidence(d, Texts.evidence(d, set), layers, p, set));
         String call = "EC2's " + which.action() + " on the key" + (target ? "" : " (the source snapshot's key)");
         if (d.kind() == DecisionKind.CONDITIONAL) {
             return new Result(FindingType.LAUNCH_ACCESS_CONDITIONAL, layers, evidence, "whether " + call
-                    + " is allowed depends on " + Texts.residuals(d) + ".", rem, uncertain);
+                    + " is allowed depends on " + Texts.residuals(d) + "." + NegatedConditions.sentence(d, set), rem,
+                    uncertain);
         }
         return new Result(FindingType.LAUNCH_BLOCKED_KMS_DENIED, layers, evidence, call + " with its credentials is "
                 + "denied (" + denial(d, p, k) + "): new instances end in Client.InternalError or "
-                + "Client.InvalidKMSKey.InvalidState and are terminated.", rem, uncertain);
+                + "Client.InvalidKMSKey.InvalidState and are terminated." + NegatedConditions.sentence(d, set), rem,
+                uncertain);
     }
 
     private static String actions(List<Request> rs) {

@@ -495,7 +495,7 @@ final class Remediator {
      * Splits every allow that lets the principal call {@code kms:CreateGrant} directly into the rest of the statement
      * and a CreateGrant statement limited to grants for AWS resources ({@code kms:GrantIsForAWSResource}).
      */
-    Remediation createGrantUnconstrained(PrincipalRef p, EvalSet set, Decision direct,
+    Remediation createGrantUnconstrained(PrincipalRef p, EvalSet set, Decision direct, List<String> neededKeys,
                                          Predicate<EvalSet> stillUnconstrained) {
         List<Change> changes = new ArrayList<>();
         for (MatchedStatement m : allowStatements(set, direct)) {
@@ -512,7 +512,11 @@ final class Remediator {
             if (c.rest() != null) {
                 after.add(c.rest());
             }
-            after.add(PolicyJson.withCondition(PolicyJson.derive(before, List.of("kms:CreateGrant"), null,
+            // an identity statement on every key ("*") is narrowed to the keys the principal needs: those of the
+            // instances it may start or launch (issue 10 item 5); in a key policy "*" is the key itself
+            List<String> resources = e.source().origin() != PolicySource.Origin.KEY_POLICY && !neededKeys.isEmpty()
+                    && everyResource(before) ? neededKeys : null;
+            after.add(PolicyJson.withCondition(PolicyJson.derive(before, List.of("kms:CreateGrant"), resources,
                     "AwsResourceOnly"), "Bool", "kms:GrantIsForAWSResource", List.of("true")));
             changes.add(new Change.ReplaceStatement(e.source(), m.index(), before, after, holder(p, e)));
         }
@@ -525,6 +529,25 @@ final class Remediator {
      *
      * @param statements the offending statements as (entry, index)
      */
+    /** @return whether a statement's {@code Resource} names {@code *} (every resource) */
+    private static boolean everyResource(ObjectNode statement) {
+        var it = statement.fields();
+        while (it.hasNext()) {
+            var f = it.next();
+            if (f.getKey().equalsIgnoreCase("Resource")) {
+                if (f.getValue().isTextual()) {
+                    return f.getValue().asText().equals("*");
+                }
+                for (var v : f.getValue()) {
+                    if (v.asText().equals("*")) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
+    }
+
     Remediation decryptAllKeys(PrincipalRef p, EvalSet set, List<Entry> entries, List<Integer> indexes,
                                List<String> keyArns, Predicate<EvalSet> stillAll) {
         List<Change> changes = new ArrayList<>();

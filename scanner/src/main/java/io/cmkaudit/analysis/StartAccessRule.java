@@ -126,16 +126,17 @@ final class StartAccessRule implements Rule {
                     + "kms:GrantIsForAWSResource true and kms:ViaService " + Partition.ec2ViaService(region) + ".");
         }
         List<String> layers = DecidingLayers.of(d, p, ks);
-        List<String> evidence = DecidingLayers.evidence(d, Texts.evidence(d, set), layers, p, set);
+        List<String> evidence = NegatedConditions.withAllows(d, set,
+                DecidingLayers.evidence(d, Texts.evidence(d, set), layers, p, set));
         if (d.kind() == DecisionKind.CONDITIONAL) {
             String expl = p.arn() + " can start the instance, but whether EC2's kms:CreateGrant on " + k.arn()
-                    + " is allowed depends on " + Texts.residuals(d) + ".";
+                    + " is allowed depends on " + Texts.residuals(d) + "." + NegatedConditions.sentence(d, set);
             return new GrantResult(FindingType.START_ACCESS_CONDITIONAL, Severity.MEDIUM, d, layers, evidence,
                     expl, rem, uncertain);
         }
         String expl = p.arn() + " can start the instance, but EC2's kms:CreateGrant on " + k.arn()
                 + " with its credentials is denied (" + denial(d, ps, k) + "): the instance will go "
-                + "pending -> stopped with Client.InternalError.";
+                + "pending -> stopped with Client.InternalError." + NegatedConditions.sentence(d, set);
         return new GrantResult(FindingType.START_BLOCKED_KMS_DENIED, Severity.HIGH, d, layers, evidence, expl, rem,
                 uncertain);
     }
