@@ -89,6 +89,18 @@ class SampleOrganizationAnalysisTest {
         assertThat(powerUser.remediation()).contains("put-inline-policy-to-permission-set", "provision-permission-set");
         assertThat(fs.stream().filter(f -> f.type() == FindingType.IDENTITY_CENTER_PROVISIONING_DRIFT))
                 .extracting(Finding::accountName, Finding::permissionSetName).containsExactly(tuple("sandbox", "ReadOnly"));
+        // the launch scenario: web-asg's role is not named by the key policy of alias/prod-app, and AWS recorded
+        // the failure (a failed scaling activity): the finding is confirmed
+        assertThat(fs.stream().filter(f -> f.type() == FindingType.LAUNCH_BLOCKED_KMS_DENIED)).singleElement()
+                .satisfies(f -> {
+                    assertThat(name(f.principalArn())).isEqualTo("AWSServiceRoleForAutoScaling");
+                    assertThat(f.decidingLayers()).containsExactly("resource");
+                    assertThat(f.launchSources()).extracting(Finding.Resource::id).containsExactly("web-asg");
+                    assertThat(f.confirmed()).isNotNull();
+                    assertThat(f.confirmed().code()).isEqualTo("Client.InternalError");
+                    assertThat(f.confirmed().source()).startsWith("scaling activity ").endsWith(" of web-asg");
+                });
+        assertThat(fs).noneMatch(f -> f.type() == FindingType.FAILURE_UNEXPLAINED);
         // sandbox-1 is on aws/ebs only and legacy-1 unencrypted: counted, never joined
         assertThat(fs).noneMatch(f -> "sandbox-1".equals(f.instanceName()) || "legacy-1".equals(f.instanceName()));
     }

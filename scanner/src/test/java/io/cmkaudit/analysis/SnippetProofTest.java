@@ -26,9 +26,9 @@ class SnippetProofTest {
 
     @Test
     void everyRemediationOfTheSampleOrganizationIsProved() throws Exception {
-        // 50 findings; the two START_BLOCKED_KEY_UNUSABLE ones and the Identity Center drift have a text-only
+        // 51 findings; the two START_BLOCKED_KEY_UNUSABLE ones and the Identity Center drift have a text-only
         // remediation
-        assertThat(prove(SampleOrganizationAnalysisTest.sample())).isEqualTo(47);
+        assertThat(prove(SampleOrganizationAnalysisTest.sample())).isEqualTo(48);
     }
 
     /**

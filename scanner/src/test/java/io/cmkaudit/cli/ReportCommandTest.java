@@ -57,18 +57,47 @@ class ReportCommandTest {
         assertThat(r.out()).contains("  accounts          5 (5 fully scanned)" + nl);
         assertThat(r.out()).contains("  instances         9 (7 with customer managed keys, 1 AWS managed key only, "
                 + "1 unencrypted)" + nl);
-        assertThat(r.out()).contains("  open findings     50 (CRITICAL 2, HIGH 39, MEDIUM 9, LOW 0, INFO 0); "
+        assertThat(r.out()).contains("  open findings     51 (CRITICAL 2, HIGH 40, MEDIUM 9, LOW 0, INFO 0); "
                 + "suppressed 0" + nl);
         assertThat(r.out()).contains("    START_BLOCKED_KMS_DENIED         15" + nl);
+        assertThat(r.out()).contains("    LAUNCH_BLOCKED_KMS_DENIED        1" + nl);
         assertThat(r.out()).contains("  coverage          complete" + nl);
         assertThat(r.out()).endsWith("  report            " + run.resolve("report.html") + nl);
         JsonNode doc = new ObjectMapper().readTree(run.resolve("findings.json").toFile());
         assertThat(doc.get("schemaVersion").asInt()).isEqualTo(2);
-        assertThat(doc.get("findings").size()).isEqualTo(50);
+        // the launch scenario's finding, confirmed by the failure AWS recorded: JSON, CSV and HTML say so
+        JsonNode launch = null;
+        for (JsonNode f : doc.get("findings")) {
+            if ("LAUNCH_BLOCKED_KMS_DENIED".equals(f.get("type").asText())) {
+                launch = f;
+            }
+        }
+        assertThat(launch).isNotNull();
+        assertThat(launch.get("launchSources").get(0).get("id").asText()).isEqualTo("web-asg");
+        assertThat(launch.get("confirmed").get("code").asText()).isEqualTo("Client.InternalError");
+        assertThat(launch.get("confirmed").get("time").asText()).isEqualTo("2026-11-29T18:40:02Z");
+        try (org.apache.commons.csv.CSVParser csv = org.apache.commons.csv.CSVFormat.RFC4180.builder().setHeader()
+                .setSkipHeaderRecord(true).get().parse(Files.newBufferedReader(run.resolve("findings.csv")))) {
+            var row = csv.getRecords().stream().filter(x -> x.get("type").equals("LAUNCH_BLOCKED_KMS_DENIED"))
+                    .findFirst().orElseThrow();
+            assertThat(row.get("confirmed")).isEqualTo("true");
+            assertThat(row.get("confirmed_event")).startsWith("Client.InternalError: Instance became unhealthy")
+                    .contains("2026-11-29T18:40:02Z, scaling activity ");
+            assertThat(row.get("launch_sources")).isEqualTo("auto_scaling_group:web-asg");
+        }
+        String html = Files.readString(run.resolve("report.html"));
+        assertThat(html).contains("<span class=\"confirmed\"", "<code class=\"launch-source\">auto_scaling_group:web-asg</code>");
+        assertThat(doc.get("findings").size()).isEqualTo(51);
         assertThat(doc.get("summary").get("instancesInScope").asInt()).isEqualTo(7);
-        // one row per account and region, plus the row of IAM Identity Center
+        // one row per account coverage entry, plus the run-wide IAM Identity Center row (the sample has its data)
+        int identityCenter = 0;
+        for (JsonNode c : doc.get("coverage")) {
+            identityCenter += "identity-center".equals(c.get("region").asText()) ? 1 : 0;
+        }
+        assertThat(sample().identityCenter()).isNotNull();
+        assertThat(identityCenter).isEqualTo(1);
         assertThat(doc.get("coverage").size()).isEqualTo(sample().accounts().stream()
-                .mapToInt(a -> a.coverage().size()).sum() + 1);
+                .mapToInt(a -> a.coverage().size()).sum() + identityCenter);
         assertThat(doc.get("run").get("organizationId").asText()).isEqualTo(sample().organization().id());
     }
 
@@ -77,7 +106,7 @@ class ReportCommandTest {
         run("report", "--sample", "--out", dir.toString(), "--fail-on", "NONE");
         Result second = run("report", "--sample", "--out", dir.toString(), "--previous", "latest");
 
-        assertThat(second.out()).contains("  since previous    new 0, changed 0, unchanged 50, resolved 0"
+        assertThat(second.out()).contains("  since previous    new 0, changed 0, unchanged 51, resolved 0"
                 + System.lineSeparator());
     }
 
@@ -107,7 +136,7 @@ class ReportCommandTest {
         Result r = run("report", file.toString(), "--out", dir.resolve("out").toString());
 
         assertThat(r.code()).isEqualTo(ExitCodes.FINDINGS);
-        assertThat(r.out()).contains("  open findings     50 (CRITICAL 2, HIGH 39, MEDIUM 9, LOW 0, INFO 0)");
+        assertThat(r.out()).contains("  open findings     51 (CRITICAL 2, HIGH 40, MEDIUM 9, LOW 0, INFO 0)");
     }
 
     @Test
@@ -120,22 +149,22 @@ class ReportCommandTest {
             runDir = s.findFirst().orElseThrow();
         }
         String html = Files.readString(runDir.resolve("report.html"));
-        // the sample's 50 open findings fall into 19 (type, account) groups: 10 of 1, 5 of 2, then 3, 5, 10 and 12;
-        // at most 2 of each: 10 + 10 + 4 x 2 = 28 rows
-        assertThat(html.split("<tbody class=\"finding\"", -1).length - 1).isEqualTo(28);
+        // the sample's 51 open findings fall into 20 (type, account) groups: 11 of 1, 5 of 2, then 3, 5, 10 and 12;
+        // at most 2 of each: 11 + 10 + 4 x 2 = 29 rows
+        assertThat(html.split("<tbody class=\"finding\"", -1).length - 1).isEqualTo(29);
         assertThat(r.out()).endsWith("  report            " + runDir.resolve("report.html") + System.lineSeparator()
-                + "                    lists 28 of 50 findings (--html-max-rows, --html-max-total-rows); all are "
+                + "                    lists 29 of 51 findings (--html-max-rows, --html-max-total-rows); all are "
                 + "in findings.csv / findings.json" + System.lineSeparator());
         JsonNode doc = new ObjectMapper().readTree(runDir.resolve("findings.json").toFile());
-        assertThat(doc.get("findings").size()).isEqualTo(50);
+        assertThat(doc.get("findings").size()).isEqualTo(51);
         try (org.apache.commons.csv.CSVParser csv = org.apache.commons.csv.CSVFormat.RFC4180.builder().setHeader()
                 .setSkipHeaderRecord(true).get().parse(Files.newBufferedReader(runDir.resolve("findings.csv")))) {
-            assertThat(csv.getRecords()).hasSize(50);
+            assertThat(csv.getRecords()).hasSize(51);
         }
 
         Result total = run("report", "--sample", "--out", dir.toString(), "--fail-on", "NONE",
                 "--html-max-total-rows", "5");
-        assertThat(total.out()).contains("lists 5 of 50 findings");
+        assertThat(total.out()).contains("lists 5 of 51 findings");
         Result unlimited = run("report", "--sample", "--out", dir.toString(), "--fail-on", "NONE",
                 "--html-max-rows", "0", "--html-max-total-rows", "0");
         assertThat(unlimited.out()).doesNotContain("lists ");

@@ -24,13 +24,19 @@ public final class GenerateSample {
      * @return the snapshot
      */
     public static Snapshot collect(MotoServer moto) {
-        // the collector goes through the test proxy, which answers what moto's sso-admin lacks from the seeder's
-        // record (ListAccountsForProvisionedPermissionSet: the accounts of the assignments; permissions boundaries)
+        // the collector reads through the test proxy, which answers what moto lacks: the launch failure AWS would
+        // have recorded (SampleOrganization#recordedFailures: DescribeScalingActivities), and, from the Identity
+        // Center seeder's record, what moto's sso-admin lacks (ListAccountsForProvisionedPermissionSet: the accounts
+        // of the assignments; GetPermissionsBoundaryForPermissionSet)
         try (OrgSeeder org = new OrgSeeder(moto.endpoint());
              IdentityCenterSeeder idc = SampleOrganization.seed(org, moto.endpoint());
-             AwsProxy proxy = AwsProxy.start(moto.endpoint(), java.time.Duration.ZERO, r -> false, idc::answer)) {
+             AwsProxy proxy = AwsProxy.start(moto.endpoint(), java.time.Duration.ZERO, r -> false, r -> {
+                 AwsProxy.Answer launch = SampleOrganization.recordedFailures(r);
+                 return launch != null ? launch : idc.answer(r);
+             })) {
             ScannerConfig config = new ScannerConfig("OrganizationAccountAccessRole", null, "cmk-audit",
-                    SampleOrganization.REGIONS, List.of(), List.of(), 4, "HIGH", Path.of("out"), proxy.endpoint(), 30, false);
+                    SampleOrganization.REGIONS, List.of(), List.of(), 4, "HIGH", Path.of("out"), proxy.endpoint(), 30,
+                    false);
             return new Collector(config, new CollectorOptions(io.cmkaudit.cli.VersionProvider.version(), false,
                     OrgSeeder.MANAGEMENT_CREDENTIALS)).collect(ProgressListener.NONE);
         }
