@@ -26,8 +26,45 @@ class SnippetProofTest {
 
     @Test
     void everyRemediationOfTheSampleOrganizationIsProved() throws Exception {
-        // 45 findings; the two START_BLOCKED_KEY_UNUSABLE ones have a text-only remediation
-        assertThat(prove(SampleOrganizationAnalysisTest.sample())).isEqualTo(43);
+        // 51 findings; the two START_BLOCKED_KEY_UNUSABLE ones and the Identity Center drift have a text-only
+        // remediation
+        assertThat(prove(SampleOrganizationAnalysisTest.sample())).isEqualTo(48);
+    }
+
+    /**
+     * The permission-set fix of the sample is proved the way Identity Center applies it: the permission set's inline
+     * policy replaced, then provisioned, which puts it on the reserved role of every provisioned account; analyzed
+     * again, the finding is gone in all of them and nothing new appears.
+     */
+    @Test
+    void thePermissionSetFixAppliedToEveryProvisionedAccountsRoleRemovesTheFindingInAll() throws Exception {
+        Snapshot s = SampleOrganizationAnalysisTest.sample();
+        Outcome before = new Analyzer().run(s);
+        Finding f = before.result().findings().stream().filter(x -> "PowerUser".equals(x.permissionSetName())
+                && x.decidingLayers().equals(List.of("identity"))).findFirst().orElseThrow();
+        Change.PermissionSetInlineStatements c = (Change.PermissionSetInlineStatements)
+                before.remediations().get(f.findingId()).changes().get(0);
+        assertThat(c.provisionedAccounts()).containsExactlyInAnyOrderElementsOf(f.permissionSet().accountIds())
+                .hasSize(2);
+        Snapshot fixed = SnapshotPatcher.apply(s, List.of(c));
+        for (String account : c.provisionedAccounts()) {
+            assertThat(fixed.account(account).orElseThrow().iam().roles()).filteredOn(r ->
+                    r.name().startsWith("AWSReservedSSO_PowerUser_")).singleElement().satisfies(r ->
+                    assertThat(r.inlinePolicies()).singleElement().satisfies(p -> {
+                        assertThat(p.name()).isEqualTo("AwsSSOInlinePolicy");
+                        assertThat(p.document()).contains("OperateInstances", "kms:CreateGrant");
+                        f.permissionSet().keyArns().forEach(k -> assertThat(p.document()).contains(k));
+                    }));
+        }
+        assertThat(fixed.identityCenter().permissionSets().filter(p -> "PowerUser".equals(p.name())).findFirst()
+                .orElseThrow().inlinePolicy()).contains("kms:CreateGrant");
+        List<Finding> after = new Analyzer().analyze(fixed).findings();
+        assertThat(after).noneMatch(x -> x.findingId().equals(f.findingId()));
+        // nothing of the permission set's roles is left in either account for the instances it covered
+        assertThat(after).noneMatch(x -> x.type() == FindingType.START_BLOCKED_KMS_DENIED
+                && "PowerUser".equals(x.permissionSetName()) && x.decidingLayers().equals(List.of("identity")));
+        Set<String> beforeSubjects = subjects(before.result().findings());
+        assertThat(after).allMatch(x -> beforeSubjects.contains(subject(x)), "no new finding");
     }
 
     /** Applies each finding's changes, analyzes again, and returns how many remediations were proved. */
