@@ -144,13 +144,18 @@ public final class Analyzer {
             List<Finding> sorted = new ArrayList<>(FindingGroups.group(dedupe(findings), ctx));
             sorted.sort(ORDER);
             Map<String, Remediation> rem = new TreeMap<>();
-            Set<String> ids = sorted.stream().map(Finding::findingId).collect(Collectors.toSet());
-            ctx.remediations().forEach((k, v) -> {
-                if (ids.contains(k)) {
-                    rem.put(k, v);
+            Map<String, List<String>> members = new TreeMap<>();
+            if (ctx.keepRemediations()) {
+                for (Finding f : sorted) {
+                    RuleContext.Kept k = ctx.kept(f.findingId());
+                    if (k != null) {
+                        rem.put(f.findingId(), k.remediation());
+                    }
+                    members.put(f.findingId(), ctx.members.getOrDefault(f.findingId(), Outcome.members(f)));
                 }
-            });
-            return new Outcome(new AnalysisResult(runInfo(), sorted, coverage(), summary()), rem);
+            }
+            ctx.forgetKept();
+            return new Outcome(new AnalysisResult(runInfo(), sorted, coverage(), summary()), rem, members);
         }
 
         /** Every rule on one account: its principals, its instances' keys, its settings. */

@@ -1,5 +1,6 @@
 package io.cmkaudit.analysis;
 
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -8,6 +9,22 @@ import java.util.Map;
  *
  * @param result       the findings model
  * @param remediations remediation by finding id
+ * @param members      by finding id, what the finding affects exactly: one {@code type|account|principal|key|instance}
+ *                     entry per pair or triple the rules found (a finding listing several principals, keys and
+ *                     instances does not affect every combination of them); null parts are {@code null}
  */
-record Outcome(AnalysisResult result, Map<String, Remediation> remediations) {
+record Outcome(AnalysisResult result, Map<String, Remediation> remediations, Map<String, List<String>> members) {
+
+    /** @return the {@code members} entry of a finding the rules raised as it is (one principal, key, instance) */
+    static List<String> members(Finding f) {
+        List<String> out = new java.util.ArrayList<>();
+        List<Finding.Resource> instances = f.instances();
+        if (instances.isEmpty()) {
+            out.add(f.type() + "|" + f.accountId() + "|" + f.principalArn() + "|" + f.keyArn() + "|null");
+        }
+        for (Finding.Resource i : instances) {
+            out.add(f.type() + "|" + f.accountId() + "|" + f.principalArn() + "|" + f.keyArn() + "|" + i.id());
+        }
+        return out;
+    }
 }

@@ -69,6 +69,8 @@ public final class CsvReports {
     private static void row(CSVPrinter csv, ReportedFinding f, String started) throws IOException {
         ReportedFinding.Suppression s = f.suppression();
         List<Finding.Resource> instances = f.finding().instances();
+        List<Finding.Key> keys = f.finding().keys();
+        List<Finding.Principal> principals = f.finding().principals();
         csv.printRecord(
                 cell(f.findingId()), cell(f.type().name()), cell(f.severity().name()), cell(f.status().name()),
                 cell(f.change() == null ? null : f.change().name()),
@@ -77,8 +79,12 @@ public final class CsvReports {
                 cell(capped(instances.stream().map(Finding.Resource::name).filter(java.util.Objects::nonNull)
                         .toList())),
                 cell(capped(f.volumeIds())),
-                cell(f.keyArn()), cell(f.keyAccountId()), cell(f.keyState()),
-                cell(f.principalArn()), cell(f.principalType()), cell(Formats.join(f.decidingLayers())),
+                cell(capped(keys.stream().map(Finding.Key::arn).toList())),
+                cell(distinct(keys.stream().map(Finding.Key::accountId).toList())),
+                cell(distinct(keys.stream().map(Finding.Key::state).toList())),
+                cell(capped(principals.stream().map(Finding.Principal::arn).toList())),
+                cell(distinct(principals.stream().map(Finding.Principal::type).toList())),
+                cell(Formats.join(f.decidingLayers())),
                 cell(Formats.join(f.evidence())), cell(f.explanation()), cell(f.remediation()),
                 cell(f.remediationPolicy()),
                 cell(s == null ? null : s.reason()), cell(s == null ? null : s.owner()),
@@ -98,6 +104,11 @@ public final class CsvReports {
         }
         return Formats.join(values.subList(0, MAX_CELL_VALUES)) + "; and " + (values.size() - MAX_CELL_VALUES)
                 + " more";
+    }
+
+    /** @return the distinct non-null values, in order, joined with {@code "; "} */
+    static String distinct(List<String> values) {
+        return Formats.join(values.stream().filter(java.util.Objects::nonNull).distinct().toList());
     }
 
     /**

@@ -98,6 +98,16 @@ public record FindingView(ReportedFinding f, String domId) {
         return f.finding().instances().size();
     }
 
+    /** @return how many principals the finding lists (one fix for all of them); 0 when it is not about principals */
+    public int principalCount() {
+        return f.finding().principals().size();
+    }
+
+    /** @return how many KMS keys the finding lists (one fix for all of them); 0 when it is not about keys */
+    public int keyCount() {
+        return f.finding().keys().size();
+    }
+
     /** @return volume ids joined with {@code ", "} */
     public String volumes() {
         return String.join(", ", f.volumeIds());

@@ -51,8 +51,9 @@ class AnalyzerTest {
         Finding f = fs.get(0);
         assertThat(f.type()).isEqualTo(FindingType.START_BLOCKED_KMS_DENIED);
         assertThat(f.severity()).isEqualTo(Severity.HIGH);
-        assertThat(f.findingId()).isEqualTo(Finding.groupId(FindingType.START_BLOCKED_KMS_DENIED, A,
-                userArn(A, "alice"), k.arn(), List.of("identity")));
+        // the fix is alice's new inline policy: its id hashes type, account, cause and what the fix edits
+        assertThat(f.findingId()).isEqualTo(Finding.fixId(FindingType.START_BLOCKED_KMS_DENIED, A,
+                List.of("identity"), List.of("inline|" + userArn(A, "alice"))));
         assertThat(f.instances()).extracting(Finding.Resource::id, Finding.Resource::name, Finding.Resource::region,
                 Finding.Resource::volumeIds).containsExactly(
                         tuple("i-0001", "web", "eu-west-1", List.of("vol-1")),
@@ -72,9 +73,10 @@ class AnalyzerTest {
         assertThat(f.decidingLayers()).containsExactly("identity");
         assertThat(f.evidence()).containsExactly(
                 "identity: no statement allows the request in arn:aws:iam::aws:policy/AmazonEC2FullAccess");
-        assertThat(f.explanation()).isEqualTo("arn:aws:iam::222222222222:user/alice can start the instance, but "
+        // two instances: the words say so (not "the instance")
+        assertThat(f.explanation()).isEqualTo("arn:aws:iam::222222222222:user/alice can start the 2 instances, but "
                 + "EC2's kms:CreateGrant on arn:aws:kms:eu-west-1:222222222222:key/k1 with its credentials is denied "
-                + "(no identity policy allows kms:CreateGrant on the key): the instance will go pending -> stopped "
+                + "(no identity policy allows kms:CreateGrant on the key): the 2 instances will go pending -> stopped "
                 + "with Client.InternalError.");
         assertThat(f.remediation()).isEqualTo("Let EC2 create its attach grant on "
                 + "arn:aws:kms:eu-west-1:222222222222:key/k1 for arn:aws:iam::222222222222:user/alice: attach the "
@@ -677,8 +679,9 @@ class AnalyzerTest {
         assertThat(full.evidence()).contains("arn:aws:iam::aws:policy/AdministratorAccess#0");
         assertThat(full.remediation()).startsWith("Replace the statements that give every KMS action on the key by "
                 + "the key-user actions on the keys this principal's instances use: arn:aws:iam::aws:policy/"
-                + "AdministratorAccess is AWS managed and can't be edited: attach to "
-                + "arn:aws:iam::222222222222:user/carol a customer managed copy (the snippet)");
+                + "AdministratorAccess is AWS managed and can't be edited: create a customer managed copy (the "
+                + "snippet) in which you replace statement #0 by the snippet's statements, attach it to "
+                + "arn:aws:iam::222222222222:user/carol and detach arn:aws:iam::aws:policy/AdministratorAccess.");
         Finding all = of(fs, FindingType.KMS_DECRYPT_ALL_KEYS).get(0);
         assertThat(all.keyArn()).isNull();
         assertThat(all.region()).isNull();

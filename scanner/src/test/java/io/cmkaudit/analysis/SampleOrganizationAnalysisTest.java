@@ -27,8 +27,10 @@ class SampleOrganizationAnalysisTest {
     void theSampleGivesTheDocumentedCases() throws Exception {
         List<Finding> fs = new Analyzer().analyze(sample()).findings();
 
-        assertThat(fs.stream().filter(f -> f.type() == FindingType.START_BLOCKED_KMS_DENIED))
-                .extracting(Finding::instanceName, f -> name(f.principalArn()), Finding::decidingLayers)
+        // one finding per fix lists the principals and instances it covers: (instance, principal, cause) each once
+        assertThat(fs.stream().filter(f -> f.type() == FindingType.START_BLOCKED_KMS_DENIED)
+                .flatMap(f -> f.instances().stream().flatMap(i -> f.principals().stream()
+                        .map(p -> tuple(i.name(), name(p.arn()), f.decidingLayers())))).toList())
                 .containsExactlyInAnyOrder(
                         tuple("web-1", "alice", List.of("identity")),
                         tuple("web-1", "carol", List.of("identity")),

@@ -116,9 +116,16 @@ final class SnapshotPatcher {
         }
     }
 
-    /** A customer managed copy with the replacement, attached to the holder instead of the AWS managed policy. */
+    /** A customer managed copy with the replacement, attached to each holder instead of the AWS managed policy. */
     private static Snapshot replaceAwsManaged(Snapshot s, Change.ReplaceStatement r) {
-        String holder = r.holderArn();
+        Snapshot out = s;
+        for (String holder : r.holderArns()) {
+            out = replaceAwsManaged(out, r, holder);
+        }
+        return out;
+    }
+
+    private static Snapshot replaceAwsManaged(Snapshot s, Change.ReplaceStatement r, String holder) {
         String acc = SnapshotIndex.accountOf(holder);
         String copyArn = "arn:aws:iam::" + acc + ":policy/" + r.target().localName() + "-cmk-audit";
         ManagedPolicy existing = s.managedPolicy(copyArn).orElse(null);

@@ -57,14 +57,14 @@ class ReportCommandTest {
         assertThat(r.out()).contains("  accounts          5 (5 fully scanned)" + nl);
         assertThat(r.out()).contains("  instances         8 (6 with customer managed keys, 1 AWS managed key only, "
                 + "1 unencrypted)" + nl);
-        assertThat(r.out()).contains("  open findings     44 (CRITICAL 2, HIGH 34, MEDIUM 8, LOW 0, INFO 0); "
+        assertThat(r.out()).contains("  open findings     37 (CRITICAL 2, HIGH 27, MEDIUM 8, LOW 0, INFO 0); "
                 + "suppressed 0" + nl);
-        assertThat(r.out()).contains("    START_BLOCKED_KMS_DENIED         12" + nl);
+        assertThat(r.out()).contains("    START_BLOCKED_KMS_DENIED         6" + nl);
         assertThat(r.out()).contains("  coverage          complete" + nl);
         assertThat(r.out()).endsWith("  report            " + run.resolve("report.html") + nl);
         JsonNode doc = new ObjectMapper().readTree(run.resolve("findings.json").toFile());
-        assertThat(doc.get("schemaVersion").asInt()).isEqualTo(2);
-        assertThat(doc.get("findings").size()).isEqualTo(44);
+        assertThat(doc.get("schemaVersion").asInt()).isEqualTo(3);
+        assertThat(doc.get("findings").size()).isEqualTo(37);
         assertThat(doc.get("summary").get("instancesInScope").asInt()).isEqualTo(6);
         assertThat(doc.get("coverage").size()).isEqualTo(sample().accounts().stream()
                 .mapToInt(a -> a.coverage().size()).sum());
@@ -76,7 +76,7 @@ class ReportCommandTest {
         run("report", "--sample", "--out", dir.toString(), "--fail-on", "NONE");
         Result second = run("report", "--sample", "--out", dir.toString(), "--previous", "latest");
 
-        assertThat(second.out()).contains("  since previous    new 0, changed 0, unchanged 44, resolved 0"
+        assertThat(second.out()).contains("  since previous    new 0, changed 0, unchanged 37, resolved 0"
                 + System.lineSeparator());
     }
 
@@ -106,7 +106,7 @@ class ReportCommandTest {
         Result r = run("report", file.toString(), "--out", dir.resolve("out").toString());
 
         assertThat(r.code()).isEqualTo(ExitCodes.FINDINGS);
-        assertThat(r.out()).contains("  open findings     44 (CRITICAL 2, HIGH 34, MEDIUM 8, LOW 0, INFO 0)");
+        assertThat(r.out()).contains("  open findings     37 (CRITICAL 2, HIGH 27, MEDIUM 8, LOW 0, INFO 0)");
     }
 
     @Test
@@ -119,22 +119,21 @@ class ReportCommandTest {
             runDir = s.findFirst().orElseThrow();
         }
         String html = Files.readString(runDir.resolve("report.html"));
-        // the sample's 44 open findings fall into 16 (type, account) groups: 9 of 1, 3 of 2, then 3, 4, 10 and 12;
-        // at most 2 of each: 9 + 6 + 4 x 2 = 23 rows
+        // the sample's 37 open findings (one per fix) fall into (type, account) groups; at most 2 of each: 23 rows
         assertThat(html.split("<tbody class=\"finding\"", -1).length - 1).isEqualTo(23);
         assertThat(r.out()).endsWith("  report            " + runDir.resolve("report.html") + System.lineSeparator()
-                + "                    lists 23 of 44 findings (--html-max-rows, --html-max-total-rows); all are "
+                + "                    lists 23 of 37 findings (--html-max-rows, --html-max-total-rows); all are "
                 + "in findings.csv / findings.json" + System.lineSeparator());
         JsonNode doc = new ObjectMapper().readTree(runDir.resolve("findings.json").toFile());
-        assertThat(doc.get("findings").size()).isEqualTo(44);
+        assertThat(doc.get("findings").size()).isEqualTo(37);
         try (org.apache.commons.csv.CSVParser csv = org.apache.commons.csv.CSVFormat.RFC4180.builder().setHeader()
                 .setSkipHeaderRecord(true).get().parse(Files.newBufferedReader(runDir.resolve("findings.csv")))) {
-            assertThat(csv.getRecords()).hasSize(44);
+            assertThat(csv.getRecords()).hasSize(37);
         }
 
         Result total = run("report", "--sample", "--out", dir.toString(), "--fail-on", "NONE",
                 "--html-max-total-rows", "5");
-        assertThat(total.out()).contains("lists 5 of 44 findings");
+        assertThat(total.out()).contains("lists 5 of 37 findings");
         Result unlimited = run("report", "--sample", "--out", dir.toString(), "--fail-on", "NONE",
                 "--html-max-rows", "0", "--html-max-total-rows", "0");
         assertThat(unlimited.out()).doesNotContain("lists ");
