@@ -145,6 +145,7 @@ public final class Analyzer {
             sorted.sort(ORDER);
             Map<String, Remediation> rem = new TreeMap<>();
             Map<String, List<String>> members = new TreeMap<>();
+            Map<String, List<String>> counted = new TreeMap<>();
             if (ctx.keepRemediations()) {
                 for (Finding f : sorted) {
                     RuleContext.Kept k = ctx.kept(f.findingId());
@@ -152,10 +153,18 @@ public final class Analyzer {
                         rem.put(f.findingId(), k.remediation());
                     }
                     members.put(f.findingId(), ctx.members.getOrDefault(f.findingId(), Outcome.members(f)));
+                    if (f.type() == FindingType.KEY_POLICY_PUBLIC) {
+                        List<String> c = new ArrayList<>();
+                        ctx.publicExposure.getOrDefault(f.keyArn(), Map.of()).forEach((t, ps) -> ps.forEach(p ->
+                                c.add(t + "|" + SnapshotIndex.accountOf(p) + "|" + p + "|" + f.keyArn() + "|null")));
+                        c.sort(null);
+                        counted.put(f.findingId(), c);
+                    }
                 }
             }
             ctx.forgetKept();
-            return new Outcome(new AnalysisResult(runInfo(), sorted, coverage(), summary()), rem, members);
+            return new Outcome(new AnalysisResult(runInfo(), sorted, coverage(), summary()), rem, members,
+                    counted);
         }
 
         /** Every rule on one account: its principals, its instances' keys, its settings. */

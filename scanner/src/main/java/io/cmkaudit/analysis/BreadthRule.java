@@ -210,6 +210,9 @@ final class BreadthRule implements Rule {
         if (!everyAction(ps, k, set, probe)) {
             return null;
         }
+        if (onlyPublicStatement(FindingType.KMS_FULL_ACCESS, ps, k, probe)) {
+            return null;
+        }
         PrincipalRef p = ps.ref();
         Remediation rem = ctx.remediator.fullAccess(p, set, probe, accountKeys(p.accountId()),
                 s -> everyAction(ps, k, s, direct(ps, k, s, PROBE_ACTION)));
@@ -225,6 +228,9 @@ final class BreadthRule implements Rule {
         if (!unconstrained(d)) {
             return null;
         }
+        if (onlyPublicStatement(FindingType.KMS_CREATEGRANT_UNCONSTRAINED, ps, k, d)) {
+            return null;
+        }
         PrincipalRef p = ps.ref();
         Remediation rem = ctx.remediator.createGrantUnconstrained(p, set, d,
                 s -> unconstrained(direct(ps, k, s, "kms:CreateGrant")));
@@ -233,6 +239,50 @@ final class BreadthRule implements Rule {
                     + "named in the evidence that allow kms:CreateGrant.");
         }
         return finding(FindingType.KMS_CREATEGRANT_UNCONSTRAINED, ps, k, d, set, CREATE_GRANT, rem);
+    }
+
+    /**
+     * Issue 9 item 10: breadth that comes only from a key-policy statement open to everyone ({@code Principal "*"})
+     * and reported as {@code KEY_POLICY_PUBLIC} (a stranger may use it) is counted in that key's finding rather than
+     * reported once per principal: no identity statement allows the action, and every key-policy Allow that does is
+     * one of the public finding's open statements or the delegation to the key's account (which allows nothing by
+     * itself, https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html). Allows of the guardrail
+     * layers (SCPs, RCPs, boundary, session policy) only limit and grant nothing. The principal is counted for the
+     * key's finding ({@link RuleContext#publicExposure}).
+     *
+     * @return whether the finding is left to KEY_POLICY_PUBLIC
+     */
+    private boolean onlyPublicStatement(FindingType type, PrincipalSide ps, KeyRef k, Decision d) {
+        KeySide ks = ctx.keySide(k);
+        if (!ks.trustsEveryone() || ks.keyPolicy() == null || ks.keyPolicy().unparseable()) {
+            return false;
+        }
+        Set<Integer> publicStatements = PublicKeyPolicyRule.openStatements(ctx, k);
+        if (publicStatements.isEmpty()) {
+            return false;
+        }
+        EvalSet keyOnly = new EvalSet(List.of(), null, List.of(), List.of(), ks.keyPolicy(), List.of(), null,
+                ks.inManagement());
+        boolean open = false;
+        for (io.cmkaudit.policy.MatchedStatement m : d.matched()) {
+            if (m.effect() != Effect.ALLOW) {
+                continue;
+            }
+            if (m.layer() == Layer.RESOURCE) {
+                if (publicStatements.contains(m.index())) {
+                    open = true;
+                } else if (!Remediator.isDelegation(ks.keyPolicy(), m.index(), keyOnly)) {
+                    return false;
+                }
+            } else if (m.layer() == Layer.IDENTITY || m.layer() == Layer.GRANT) {
+                return false;
+            }
+        }
+        if (open) {
+            ctx.publicExposure.computeIfAbsent(k.arn(), x -> new ConcurrentHashMap<>())
+                    .computeIfAbsent(type, x -> ConcurrentHashMap.newKeySet()).add(ps.ref().arn());
+        }
+        return open;
     }
 
     /**

@@ -12,8 +12,12 @@ import java.util.Map;
  * @param members      by finding id, what the finding affects exactly: one {@code type|account|principal|key|instance}
  *                     entry per pair or triple the rules found (a finding listing several principals, keys and
  *                     instances does not affect every combination of them); null parts are {@code null}
+ * @param counted      by finding id, the breadth a {@code KEY_POLICY_PUBLIC} finding counts instead of reporting it
+ *                     once per principal (issue 9 item 10), in the {@code members} form: restricting the statement
+ *                     moves them to findings of their own, it adds no new problem
  */
-record Outcome(AnalysisResult result, Map<String, Remediation> remediations, Map<String, List<String>> members) {
+record Outcome(AnalysisResult result, Map<String, Remediation> remediations, Map<String, List<String>> members,
+        Map<String, List<String>> counted) {
 
     /** @return the {@code members} entry of a finding the rules raised as it is (one principal, key, instance) */
     static List<String> members(Finding f) {

@@ -155,6 +155,16 @@ final class RuleContext {
         return keepRemediations;
     }
 
+    /**
+     * Issue 9 item 10: per key ARN, per breadth type, the principals whose breadth on the key comes only from a
+     * key-policy statement open to everyone; {@link PublicKeyPolicyRule} names their number (keys are analyzed after
+     * every account).
+     */
+    final Map<String, Map<FindingType, Set<String>>> publicExposure = new ConcurrentHashMap<>();
+
+    /** Per key ARN, what a stranger may call and through which statements ({@link PublicKeyPolicyRule#open}). */
+    final Map<String, PublicKeyPolicyRule.Open> publicStatements = new ConcurrentHashMap<>();
+
     /** What each merged finding affects exactly (tests: {@link Outcome#members()}), filled when remediations are kept. */
     final Map<String, List<String>> members = new ConcurrentHashMap<>();
 

@@ -810,6 +810,37 @@ class AnalyzerTest {
         assertThat(f.remediationPolicy()).contains("\"aws:PrincipalOrgID\": \"o-testorg123\"");
     }
 
+    @Test
+    void breadthOnlyFromAStatementOpenToEveryoneIsTheKeyPolicyPublicFindingOnce() {
+        // issue 9 item 10: a key policy allowing kms:* to Principal "*" gives every principal of the organization
+        // full access and unconstrained CreateGrant on the key; the one fix is the statement, so that is one
+        // KEY_POLICY_PUBLIC finding naming how many principals it exposes, not one breadth finding per principal
+        TestOrg org = new TestOrg();
+        org.user(A, "alice").inline("start", Scenarios.START_ONLY);
+        org.role(A, "ops").inline("start", Scenarios.START_ONLY);
+        org.user(A, "admin").attach(TestOrg.ADMIN_ARN);
+        TestOrg.Key open = org.key(A, "k-open").policy(doc(
+                "{\"Sid\":\"Root\",\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"arn:aws:iam::222222222222:root\"},"
+                        + "\"Action\":\"kms:*\",\"Resource\":\"*\"}",
+                "{\"Sid\":\"Everyone\",\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"*\"},\"Action\":\"kms:*\","
+                        + "\"Resource\":\"*\"}"));
+        org.instance(A, "i-1").volume("vol-1", open.arn());
+
+        List<Finding> fs = analyze(org);
+
+        // the administrator's rights come from its own AdministratorAccess too: still its findings
+        assertThat(of(fs, FindingType.KMS_FULL_ACCESS)).flatExtracting(Finding::principals)
+                .extracting(Finding.Principal::arn).containsExactly(userArn(A, "admin"));
+        assertThat(of(fs, FindingType.KMS_CREATEGRANT_UNCONSTRAINED)).flatExtracting(Finding::principals)
+                .extracting(Finding.Principal::arn).containsExactly(userArn(A, "admin"));
+        List<Finding> pub = of(fs, FindingType.KEY_POLICY_PUBLIC);
+        assertThat(pub).hasSize(1);
+        assertThat(pub.get(0).explanation()).endsWith(" Through it alone, 2 principals of the scanned accounts have "
+                + "every KMS action, and 2 principals of the scanned accounts have kms:CreateGrant without "
+                + "kms:GrantIsForAWSResource on the key: they are counted here rather than reported one finding "
+                + "each, as the statement is the one thing to change.");
+    }
+
     // ------------------------------------------------------------------ determinism, explain
 
     @Test
