@@ -141,7 +141,15 @@ public final class Analyzer {
                 findings.addAll(contained(null, "the organization-wide findings of " + r.getClass().getSimpleName(),
                         r::organization));
             }
-            List<Finding> sorted = new ArrayList<>(FindingGroups.group(dedupe(findings), ctx));
+            List<Finding> grouped = PermissionSetGroups.group(FindingGroups.group(dedupe(findings), ctx), ctx);
+            for (Rule r : rules) {
+                List<Finding> in = grouped;
+                List<Finding> reviewed = contained(null, "the review of " + r.getClass().getSimpleName(),
+                        () -> r.review(in));
+                // a failed review keeps the findings it was given (its failure is a coverage row)
+                grouped = reviewed.isEmpty() && !in.isEmpty() ? in : reviewed;
+            }
+            List<Finding> sorted = new ArrayList<>(grouped);
             sorted.sort(ORDER);
             Map<String, Remediation> rem = new TreeMap<>();
             Map<String, List<String>> members = new TreeMap<>();
@@ -285,10 +293,14 @@ public final class Analyzer {
         }
     }
 
-    /** Severity, type, account, region, instance, principal, key, id. */
+    /**
+     * Severity, type, account, confirmed first (a failure AWS already recorded leads its group of type and account),
+     * region, instance, principal, key, id.
+     */
     static final Comparator<Finding> ORDER = Comparator.comparing(Finding::severity)
             .thenComparing(Finding::type)
             .thenComparing(f -> n(f.accountId()))
+            .thenComparing(f -> f.confirmed() == null)
             .thenComparing(f -> n(f.region()))
             .thenComparing(f -> n(f.instanceId()))
             .thenComparing(f -> n(f.principalArn()))

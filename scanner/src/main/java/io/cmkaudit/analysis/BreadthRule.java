@@ -93,6 +93,13 @@ final class BreadthRule implements Rule {
             return List.of();
         }
         List<Finding> out = new ArrayList<>();
+        List<List<String>> memo = new ArrayList<>();
+        java.util.function.Supplier<List<String>> needed = () -> {
+            if (memo.isEmpty()) {
+                memo.add(neededKeys(account, ps));
+            }
+            return memo.get(0);
+        };
         for (KeyRef k : reachableKeys(ps.ref().accountId())) {
             KeySide ks = ctx.keySide(k);
             // grants are graded by GRANT_TO_NON_SERVICE_PRINCIPAL, not here
@@ -103,7 +110,7 @@ final class BreadthRule implements Rule {
             if (full != null) {
                 out.add(full);
             }
-            Finding cg = createGrantUnconstrained(ps, k, set);
+            Finding cg = createGrantUnconstrained(ps, k, set, needed);
             if (cg != null) {
                 out.add(cg);
             }
@@ -113,6 +120,41 @@ final class BreadthRule implements Rule {
             out.add(all);
         }
         return out;
+    }
+
+    /**
+     * The keys a principal needs EC2's grant on: those of the in-scope instances of its account it may start
+     * ({@code ec2:StartInstances} allowed or conditional) and of the launch templates it may launch from directly.
+     *
+     * @return key ARNs, sorted
+     */
+    List<String> neededKeys(AccountScope account, PrincipalSide ps) {
+        Set<String> s = new TreeSet<>();
+        for (io.cmkaudit.analysis.InstanceClasses.InstanceClass c : account.groups()) {
+            InstanceRef rep = c.representative();
+            io.cmkaudit.policy.Request start = new io.cmkaudit.policy.Request(ps.ref().arn(), StartAccessRule.START,
+                    rep.instance().arn(), rep.accountId(), ctx.contexts.startInstances(ps.ref(), rep));
+            DecisionKind dk = Evaluator.evaluate(start, ps.info(), ps.base().policySet()).kind();
+            if (dk == DecisionKind.ALLOWED || dk == DecisionKind.CONDITIONAL) {
+                c.members().forEach(i -> i.cmks().forEach(u -> {
+                    if (u.key().arn().startsWith("arn:")) {
+                        s.add(u.key().arn());
+                    }
+                }));
+            }
+        }
+        for (LaunchPaths.Source src : ctx.launch.sources(account.accountId())) {
+            if (src.launcherArn() == null && !src.needs().isEmpty() && LaunchRule.mayLaunch(ctx, ps, src)) {
+                src.needs().forEach(n -> {
+                    for (KeyRef k : new KeyRef[] {n.target(), n.source()}) {
+                        if (k != null && !k.awsManaged() && k.arn().startsWith("arn:")) {
+                            s.add(k.arn());
+                        }
+                    }
+                });
+            }
+        }
+        return List.copyOf(s);
     }
 
     /** The keys of in-scope instances in the account, and the account's own keys: a principal's "own" keys. */
@@ -223,7 +265,8 @@ final class BreadthRule implements Rule {
         return finding(FindingType.KMS_FULL_ACCESS, ps, k, probe, set, FULL, rem);
     }
 
-    private Finding createGrantUnconstrained(PrincipalSide ps, KeyRef k, EvalSet set) {
+    private Finding createGrantUnconstrained(PrincipalSide ps, KeyRef k, EvalSet set,
+                                             java.util.function.Supplier<List<String>> needed) {
         Decision d = direct(ps, k, set, "kms:CreateGrant");
         if (!unconstrained(d)) {
             return null;
@@ -232,7 +275,7 @@ final class BreadthRule implements Rule {
             return null;
         }
         PrincipalRef p = ps.ref();
-        Remediation rem = ctx.remediator.createGrantUnconstrained(p, set, d,
+        Remediation rem = ctx.remediator.createGrantUnconstrained(p, set, d, needed.get(),
                 s -> unconstrained(direct(ps, k, s, "kms:CreateGrant")));
         if (rem == null) {
             rem = Remediation.textOnly("Add the condition Bool kms:GrantIsForAWSResource true to the statements "

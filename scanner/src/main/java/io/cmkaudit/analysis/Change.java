@@ -44,6 +44,12 @@ sealed interface Change {
     String editTarget();
 
     /**
+     * The start of the {@link #editTarget()} of a change to an IAM Identity Center permission set or to the customer
+     * managed policy it references: made once for every account the permission set is provisioned to.
+     */
+    String PERMISSION_SET_TARGET = "permission-set|";
+
+    /**
      * Merges a change with the same {@link #editTarget()} into one that makes both edits at once: statements of the same
      * shape are merged into one listing every principal, resource and region of both
      * ({@link PolicyJson#mergeStatements}); a replacement for an AWS managed policy lists both holders.
@@ -179,7 +185,7 @@ sealed interface Change {
 
         @Override
         public String editTarget() {
-            return "permission-set|" + permissionSetArn;
+            return PERMISSION_SET_TARGET + permissionSetArn;
         }
 
         @Override
@@ -189,6 +195,81 @@ sealed interface Change {
             st.addAll(o.statements);
             return new PermissionSetInlineStatements(instanceArn, permissionSetArn, permissionSetName, currentInline,
                     PolicyJson.mergeStatements(st), provisionedAccounts);
+        }
+    }
+
+    /**
+     * Add statements to the customer managed policy an IAM Identity Center permission set references (as its
+     * permissions boundary, or as one of its customer managed policies), in every account the permission set is
+     * provisioned to: Identity Center attaches the policy of that name and path in each account to the reserved role,
+     * so each account's copy is edited (no new provisioning needed)
+     * (https://docs.aws.amazon.com/singlesignon/latest/userguide/howtocmp.html,
+     * https://docs.aws.amazon.com/singlesignon/latest/userguide/permissionsboundary.html). Applied to an evaluation it
+     * edits the copy in the principal's account.
+     *
+     * @param permissionSetArn  the permission set
+     * @param permissionSetName its name
+     * @param partition         the partition of the accounts, e.g. {@code aws}
+     * @param reference         the referenced policy's name and path
+     * @param boundary          true when the permission set references it as its permissions boundary
+     * @param statements        the statements to add
+     * @param accounts          the accounts to edit it in (the permission set's provisioned accounts), sorted
+     */
+    record ReferencedPolicyStatements(String permissionSetArn, String permissionSetName, String partition,
+                                      io.cmkaudit.snapshot.CustomerManagedPolicyReference reference, boolean boundary,
+                                      List<ObjectNode> statements, List<String> accounts) implements Change {
+        /** @return the policy's ARN in an account */
+        String policyArn(String accountId) {
+            return reference.arnIn(partition, accountId);
+        }
+
+        @Override
+        public EvalSet apply(EvalSet set, PrincipalRef p, PolicyLibrary library) {
+            if (p == null) {
+                return set;
+            }
+            Entry cur = set.find(policyArn(p.accountId()));
+            if (cur == null) {
+                return set;
+            }
+            return set.replace(library.derived(withText(cur.source(),
+                    PolicyJson.addStatements(cur.source().text(), statements))));
+        }
+
+        @Override
+        public String describe() {
+            return "add the snippet's statement" + (statements.size() > 1 ? "s" : "") + " to customer managed policy `"
+                    + reference.path() + reference.name() + "`, which IAM Identity Center permission set `"
+                    + permissionSetName + "` (" + permissionSetArn + ") references as its "
+                    + (boundary ? "permissions boundary" : "customer managed policy") + ", in each of its "
+                    + accounts.size() + " account(s) " + String.join(", ", accounts) + " (Identity Center attaches "
+                    + "each account's policy of that name to the role; no new provisioning needed): per account, `aws "
+                    + "iam create-policy-version --policy-arn " + policyArn("<account>") + " --policy-document "
+                    + "file://policy.json --set-as-default` with that account's current version plus the statement"
+                    + (statements.size() > 1 ? "s" : "") + ". Don't edit the AWSReservedSSO_" + permissionSetName
+                    + "_* roles in IAM.";
+        }
+
+        @Override
+        public String snippet(boolean pretty) {
+            return json(PolicyJson.document(statements), pretty);
+        }
+
+        @Override
+        public String editTarget() {
+            return PERMISSION_SET_TARGET + permissionSetArn + "|" + (boundary ? "boundary" : "policy") + "|"
+                    + reference.path() + reference.name();
+        }
+
+        @Override
+        public Change merge(Change other) {
+            ReferencedPolicyStatements o = same(this, other, ReferencedPolicyStatements.class);
+            List<ObjectNode> st = new ArrayList<>(statements);
+            st.addAll(o.statements);
+            java.util.Set<String> acc = new java.util.TreeSet<>(accounts);
+            acc.addAll(o.accounts);
+            return new ReferencedPolicyStatements(permissionSetArn, permissionSetName, partition, reference, boundary,
+                    PolicyJson.mergeStatements(st), List.copyOf(acc));
         }
     }
 
@@ -331,10 +412,16 @@ sealed interface Change {
 
         @Override
         public String describe() {
-            return "in account " + SnapshotIndex.accountOf(keyArn) + ", create a grant for the service-linked "
-                    + "role (its policies can't be edited): aws kms create-grant --key-id " + keyArn
+            String roleAccount = SnapshotIndex.accountOf(granteePrincipal);
+            String keyAccount = SnapshotIndex.accountOf(keyArn);
+            String region = keyArn.split(":", 6).length == 6 ? keyArn.split(":", 6)[3] : null;
+            return "run in account " + roleAccount + " (the service-linked role's account, whose principal needs "
+                    + "IAM kms:CreateGrant on the key; the key policy of account " + keyAccount + " must let account "
+                    + roleAccount + " call kms:CreateGrant on it without a kms:GrantIsForAWSResource condition), "
+                    + "because the role's policies can't be edited: aws kms create-grant --key-id " + keyArn
                     + " --grantee-principal " + granteePrincipal + " --operations "
-                    + String.join(" ", operations) + ". Do not delete and re-create the role afterwards.";
+                    + String.join(" ", operations) + (region == null ? "" : " --region " + region)
+                    + ". Do not delete and re-create the role afterwards: that breaks the grant.";
         }
 
         @Override

@@ -138,6 +138,51 @@ final class ContextFactory {
     }
 
     /**
+     * The principal's direct {@code ec2:RunInstances} or {@code ec2:CreateFleet} with a launch template of its account
+     * (launch-paths.md §2.6): principal facts and the region are known, the launch's parameters (instance type, tags,
+     * subnet) are not, so conditions on them stay open.
+     *
+     * @param p         the caller
+     * @param region    the template's region
+     * @param accountId the template's account
+     */
+    Context launch(PrincipalRef p, String region, String accountId) {
+        Known k = new Known("ec2");
+        principal(k, p);
+        k.put("aws:RequestedRegion", region);
+        k.put("ec2:Region", region);
+        k.put("aws:ResourceAccount", accountId);
+        resourceOrg(k, accountId);
+        k.put("aws:ViaAWSService", "false");
+        k.absent("aws:calledvia", "aws:calledviafirst", "aws:calledvialast");
+        return k.build();
+    }
+
+    /**
+     * A KMS call other than {@code kms:CreateGrant} that EC2 makes for a launch on the caller's behalf, e.g.
+     * {@code kms:GenerateDataKeyWithoutPlaintext} on the new volume's key or {@code kms:Decrypt} on the snapshot's
+     * key (launch-paths.md §1.2-§1.3: {@code kms:ViaService = ec2.<region>.amazonaws.com}, the encryption context
+     * {@code aws:ebs:id} with a volume id not known before the launch).
+     */
+    Context forwardKms(PrincipalRef p, KeyRef key, String region) {
+        Known k = new Known("kms");
+        principal(k, p);
+        keyFacts(k, key);
+        k.put("aws:RequestedRegion", region);
+        k.put("kms:ViaService", Partition.ec2ViaService(region));
+        k.put("kms:CallerAccount", p.accountId());
+        k.put("aws:ViaAWSService", "true");
+        k.put("kms:EncryptionContextKeys", "aws:ebs:id");
+        k.unknown("kms:encryptioncontext:aws:ebs:id");
+        for (String v : VPC_KEYS) {
+            k.absent(v);
+        }
+        k.absent("aws:requesttag/", "aws:tagkeys", "aws:resourcetag/", "ec2:", "kms:grantisforawsresource");
+        GRANT_PARAMETER_KEYS.forEach(k::absent);
+        return k.build();
+    }
+
+    /**
      * The {@code kms:CreateGrant} EC2 makes with the caller's credentials when it attaches a volume (forward access
      * session; evaluation-checklist.md item 9, aws-rules.md §2).
      */

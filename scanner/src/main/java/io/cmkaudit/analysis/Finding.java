@@ -30,9 +30,99 @@ import java.util.Set;
  * @param principal the IAM principal, the first of {@link #principals()} when the finding lists several; or null
  *                  when the finding is not about principals
  * @param details   deciding layers, evidence, explanation and remediation; never null
+ * @param permissionSet the IAM Identity Center permission set the finding's principal (an {@code AWSReservedSSO_*}
+ *                  role) or drift comes from, with the accounts, roles and keys it covers and who is assigned to it;
+ *                  null when the finding is not about a permission set
+ * @param confirmed the failure AWS already recorded that this finding explains, or null (predicted only)
  */
 public record Finding(String findingId, FindingType type, Severity severity, Account account, String region,
-                      List<Resource> resources, Key key, Principal principal, Details details) {
+                      List<Resource> resources, Key key, Principal principal, Details details,
+                      PermissionSetRef permissionSet, Confirmed confirmed) {
+
+    /** A finding about no permission set that no recorded failure confirms. */
+    public Finding(String findingId, FindingType type, Severity severity, Account account, String region,
+                   List<Resource> resources, Key key, Principal principal, Details details) {
+        this(findingId, type, severity, account, region, resources, key, principal, details, null, null);
+    }
+
+    /** A finding no recorded failure confirms. */
+    public Finding(String findingId, FindingType type, Severity severity, Account account, String region,
+                   List<Resource> resources, Key key, Principal principal, Details details,
+                   PermissionSetRef permissionSet) {
+        this(findingId, type, severity, account, region, resources, key, principal, details, permissionSet, null);
+    }
+
+    /** A finding about no permission set, confirmed by a recorded failure (or not, when {@code confirmed} is null). */
+    public Finding(String findingId, FindingType type, Severity severity, Account account, String region,
+                   List<Resource> resources, Key key, Principal principal, Details details, Confirmed confirmed) {
+        this(findingId, type, severity, account, region, resources, key, principal, details, null, confirmed);
+    }
+
+    /**
+     * @param c the recorded failure that confirms this finding, or null
+     * @return a copy carrying it
+     */
+    public Finding withConfirmed(Confirmed c) {
+        return new Finding(findingId, type, severity, account, region, resources, key, principal, details,
+                permissionSet, c);
+    }
+
+    /** The {@link Principal#type()} of a finding merged across the accounts of a permission set. */
+    public static final String PERMISSION_SET_PRINCIPAL = "permission-set";
+
+    /**
+     * The IAM Identity Center permission set behind a finding
+     * (https://docs.aws.amazon.com/singlesignon/latest/userguide/permissionsetsconcept.html).
+     *
+     * @param arn          the permission set ARN, e.g.
+     *                     {@code arn:aws:sso:::permissionSet/ssoins-1234567890abcdef/ps-1234567890abcdef}; never null
+     * @param name         its name, or null when it could not be described
+     * @param instanceArn  the Identity Center instance holding it, or null
+     * @param accounts     the accounts the finding covers (where its reserved roles are), sorted by id; never null
+     * @param roleArns     the reserved roles ({@code AWSReservedSSO_<name>_<suffix>}) the finding covers, sorted;
+     *                     never null
+     * @param keyArns      the KMS keys the finding covers, sorted; never null
+     * @param assignments  who gets the permission set in those accounts (groups and users), sorted by account, type,
+     *                     name; never null
+     */
+    public record PermissionSetRef(String arn, String name, String instanceArn, List<Account> accounts,
+                                   List<String> roleArns, List<String> keyArns, List<Assignment> assignments) {
+        public PermissionSetRef {
+            Objects.requireNonNull(arn, "arn");
+            accounts = accounts == null ? List.of() : List.copyOf(accounts);
+            roleArns = roleArns == null ? List.of() : List.copyOf(roleArns);
+            keyArns = keyArns == null ? List.of() : List.copyOf(keyArns);
+            assignments = assignments == null ? List.of() : List.copyOf(assignments);
+        }
+
+        /** @return the account ids of {@link #accounts()}, in order */
+        public List<String> accountIds() {
+            return accounts.stream().map(Account::id).toList();
+        }
+    }
+
+    /**
+     * One account assignment of a permission set
+     * (https://docs.aws.amazon.com/singlesignon/latest/APIReference/API_AccountAssignment.html).
+     *
+     * @param accountId     the account; never null
+     * @param principalType {@code GROUP} or {@code USER}; never null
+     * @param principalId   the identity store id of the group or user; never null
+     * @param principalName its display name (group) or user name from the identity store, or null when not readable
+     */
+    public record Assignment(String accountId, String principalType, String principalId, String principalName) {
+        public Assignment {
+            Objects.requireNonNull(accountId, "accountId");
+            Objects.requireNonNull(principalType, "principalType");
+            Objects.requireNonNull(principalId, "principalId");
+        }
+
+        /** @return e.g. {@code group Developers}, or {@code user 9067…} when the name is unknown */
+        public String label() {
+            return principalType.toLowerCase(java.util.Locale.ROOT) + " "
+                    + (principalName != null ? principalName : principalId);
+        }
+    }
 
     /**
      * An account.
@@ -73,6 +163,16 @@ public record Finding(String findingId, FindingType type, Severity severity, Acc
     public enum ResourceKind {
         /** An EC2 instance; {@link Resource#volumeIds()} are its volumes on the finding's key(s). */
         INSTANCE,
+        /** An EC2 Auto Scaling group (id: its name), also the group behind an EKS managed node group. */
+        AUTO_SCALING_GROUP,
+        /** An EKS managed node group whose Auto Scaling group was not read (id: {@code cluster/nodegroup}). */
+        EKS_NODE_GROUP,
+        /** An EC2 Fleet of type maintain or request (id: {@code fleet-...}). */
+        EC2_FLEET,
+        /** A Spot Fleet request (id: {@code sfr-...}). */
+        SPOT_FLEET,
+        /** A launch template a principal launches from directly (id: {@code lt-...}, name: the template name). */
+        LAUNCH_TEMPLATE,
         /**
          * One of several principals a finding lists (one fix for all of them, e.g. one key-policy statement naming
          * them); {@link Resource#name()} is its type ({@code user}, {@code role}, {@code service-linked-role}).
@@ -82,7 +182,12 @@ public record Finding(String findingId, FindingType type, Severity severity, Acc
          * One of several KMS keys a finding lists (one fix for all of them, e.g. one identity statement on every
          * key); {@link Resource#name()} is its state as the reports show it.
          */
-        KEY
+        KEY;
+
+        /** @return whether resources of this kind are launch sources (groups, node groups, fleets, templates) */
+        public boolean launchSource() {
+            return this != INSTANCE && this != PRINCIPAL && this != KEY;
+        }
     }
 
     /**
@@ -112,6 +217,23 @@ public record Finding(String findingId, FindingType type, Severity severity, Acc
             return new Resource(ResourceKind.INSTANCE, id, name, region, volumeIds);
         }
 
+        /**
+         * @param kind   a launch-source kind
+         * @param id     its id (group name, {@code cluster/nodegroup}, fleet id, template id)
+         * @param name   a label (node group of a group, template name), or null
+         * @param region its region
+         * @return a launch source
+         */
+        public static Resource launchSource(ResourceKind kind, String id, String name, String region) {
+            return new Resource(kind, id, name, region, List.of());
+        }
+
+        /** @return {@code kind:id} with the kind in lower case, e.g. {@code auto_scaling_group:web} */
+        public String label() {
+            return kind.name().toLowerCase(java.util.Locale.ROOT) + ":" + id + (name == null || kind == ResourceKind
+                    .INSTANCE ? "" : " (" + name + ")");
+        }
+
         /** @return a listed principal (its ARN and type) */
         public static Resource principal(Principal p) {
             return new Resource(ResourceKind.PRINCIPAL, p.arn(), p.type(), null, List.of());
@@ -127,6 +249,29 @@ public record Finding(String findingId, FindingType type, Severity severity, Acc
     static String regionOf(String arn) {
         String[] p = arn.split(":", 6);
         return p.length == 6 && !p[3].isEmpty() ? p[3] : null;
+    }
+
+    /**
+     * A failure AWS already recorded that a finding explains (launch-paths.md §4): the finding is confirmed, not only
+     * predicted.
+     *
+     * @param source  where it was recorded, e.g. {@code instance i-0abc StateReason} or
+     *                {@code scaling activity 1234 of web}; never null
+     * @param code    the error code, e.g. {@code Client.InvalidKMSKey.InvalidState}; never null
+     * @param message AWS's message, or null
+     * @param time    when it happened, or null when AWS gives no time
+     */
+    public record Confirmed(String source, String code, String message, java.time.Instant time) {
+        public Confirmed {
+            Objects.requireNonNull(source, "source");
+            Objects.requireNonNull(code, "code");
+        }
+
+        /** @return {@code code: message (time, source)}, the text of the CSV's {@code confirmed_event} */
+        public String text() {
+            return code + (message == null ? "" : ": " + message) + " (" + (time == null ? "" : time + ", ")
+                    + source + ")";
+        }
     }
 
     /**
@@ -263,7 +408,8 @@ public record Finding(String findingId, FindingType type, Severity severity, Acc
      * @return 16 lowercase hex digits
      */
     public String groupedId() {
-        if (!FindingGroups.GROUPED.contains(type) || instances().isEmpty()) {
+        if (!FindingGroups.GROUPED.contains(type) || resources.isEmpty()
+                || PERMISSION_SET_PRINCIPAL.equals(principalType())) {
             return findingId;
         }
         return groupId(type, FindingGroups.groupAccount(type, accountId(), keyAccountId()), principalArn(),
@@ -284,7 +430,38 @@ public record Finding(String findingId, FindingType type, Severity severity, Acc
      * @return a copy with another id and other affected resources
      */
     public Finding withResources(String id, List<Resource> resources) {
-        return new Finding(id, type, severity, account, region, resources, key, principal, details);
+        return new Finding(id, type, severity, account, region, resources, key, principal, details, permissionSet,
+                confirmed);
+    }
+
+    /**
+     * @param ps the permission set
+     * @return a copy naming the permission set
+     */
+    public Finding withPermissionSet(PermissionSetRef ps) {
+        return new Finding(findingId, type, severity, account, region, resources, key, principal, details, ps, confirmed);
+    }
+
+    /**
+     * The stable id of a finding merged across the accounts of an IAM Identity Center permission set: the first 16
+     * hex digits of SHA-256 over type, permission set ARN and cause (the sorted deciding layers joined with
+     * {@code ;}). It depends on neither accounts, keys nor instances.
+     *
+     * @return 16 lowercase hex digits
+     */
+    public static String permissionSetGroupId(FindingType type, String permissionSetArn, List<String> decidingLayers) {
+        return hash(String.join("|", "permission-set", type.name(), n(permissionSetArn),
+                String.join(";", FindingGroups.cause(decidingLayers))));
+    }
+
+    /** @return the permission set ARN, or null */
+    public String permissionSetArn() {
+        return permissionSet == null ? null : permissionSet.arn();
+    }
+
+    /** @return the permission set name, or null */
+    public String permissionSetName() {
+        return permissionSet == null ? null : permissionSet.name();
     }
 
     static String hash(String material) {
@@ -348,6 +525,11 @@ public record Finding(String findingId, FindingType type, Severity severity, Acc
             }
         }
         return out.isEmpty() ? (key == null ? List.of() : List.of(key)) : out;
+    }
+
+    /** @return the affected launch sources (groups, node groups, fleets, templates), in order; may be empty */
+    public List<Resource> launchSources() {
+        return resources.stream().filter(r -> r.kind().launchSource()).toList();
     }
 
     /** @return the id of the first affected instance, or null when none */

@@ -86,7 +86,8 @@ final class FindingGroups {
         FindingType t = f.type();
         List<String> cause = cause(f.decidingLayers());
         if (t == FindingType.START_BLOCKED_KEY_UNUSABLE) {
-            return f.instances().isEmpty() ? null : Finding.groupId(t, groupAccount(t, f.accountId(),
+            // instances and launch sources (LaunchRule) using the unusable key: one finding per key
+            return f.resources().isEmpty() ? null : Finding.groupId(t, groupAccount(t, f.accountId(),
                     f.keyAccountId()), f.principalArn(), f.keyArn(), cause);
         }
         if (!START.contains(t) && !BREADTH.contains(t)) {
@@ -98,14 +99,20 @@ final class FindingGroups {
             return START.contains(t) && !f.instances().isEmpty()
                     ? Finding.groupId(t, f.accountId(), f.principalArn(), f.keyArn(), cause) : null;
         }
-        return Finding.fixId(t, f.accountId(), cause, r.changes().stream().map(Change::editTarget).toList());
+        List<String> targets = r.changes().stream().map(Change::editTarget).toList();
+        // a change to an IAM Identity Center permission set (or the policy it references in each account) is made
+        // once for every account it is provisioned to: the fix is organization-wide, not the account's
+        boolean permissionSet = targets.stream().allMatch(x -> x.startsWith(Change.PERMISSION_SET_TARGET));
+        return Finding.fixId(t, permissionSet ? null : f.accountId(), cause, targets);
     }
 
     private static Finding merge(String id, List<Finding> members, RuleContext ctx) {
-        Finding first = members.get(0);
+        // a member about instances speaks first; members about launch sources only add their sources
+        Finding first = members.stream().filter(f -> !f.instances().isEmpty()).findFirst().orElse(members.get(0));
         RuleContext.Kept firstKept = ctx.kept(first.findingId());
         Severity severity = first.severity();
         Map<String, Finding.Resource> instances = new LinkedHashMap<>();
+        Map<String, Finding.Resource> sources = new LinkedHashMap<>();
         Map<String, Finding.Principal> principals = new TreeMap<>();
         Map<String, Finding.Key> keys = new TreeMap<>();
         Set<String> evidence = new LinkedHashSet<>();
@@ -126,6 +133,7 @@ final class FindingGroups {
                     return Finding.Resource.instance(a.id(), a.name(), a.region(), List.copyOf(v));
                 });
             }
+            f.launchSources().forEach(r -> sources.putIfAbsent(r.kind() + "|" + r.id(), r));
             f.principals().forEach(p -> principals.putIfAbsent(p.arn(), p));
             f.keys().forEach(k -> keys.putIfAbsent(k.arn(), k));
             evidence.addAll(f.evidence());
@@ -156,6 +164,10 @@ final class FindingGroups {
         }
         List<Finding.Resource> resources = new ArrayList<>(instances.values());
         resources.sort(Comparator.comparing(Finding.Resource::region).thenComparing(Finding.Resource::id));
+        List<Finding.Resource> launch = new ArrayList<>(sources.values());
+        launch.sort(Comparator.comparing(Finding.Resource::kind).thenComparing(Finding.Resource::region)
+                .thenComparing(Finding.Resource::id));
+        resources.addAll(launch);
         if (principals.size() > 1) {
             principals.values().forEach(p -> resources.add(Finding.Resource.principal(p)));
         }
@@ -178,12 +190,15 @@ final class FindingGroups {
         String explanation = firstKept == null || firstKept.why() == null ? first.explanation()
                 : Texts.Why.render(firstKept.why().template(), subjects, List.copyOf(reasons), List.copyOf(uncertain),
                 List.copyOf(notes));
+        if (!instances.isEmpty() && !launch.isEmpty()) {
+            explanation += " Launches from the launch sources listed fail too.";
+        }
         Finding.Details details = rem == null
                 ? new Finding.Details(first.decidingLayers(), List.copyOf(evidence), explanation,
                 first.remediation(), first.remediationPolicy())
                 : Finding.Details.of(first.decidingLayers(), List.copyOf(evidence), explanation, rem);
         if (rem != null) {
-            ctx.keep(id, rem, firstKept.why());
+            ctx.keep(id, rem, firstKept == null ? null : firstKept.why());
         }
         if (ctx.keepRemediations()) {
             List<String> exact = new ArrayList<>();

@@ -38,6 +38,29 @@ public enum FindingType {
                     + "modify-ebs-default-kms-key-id) or back to aws/ebs (aws ec2 reset-ebs-default-kms-key-id), per "
                     + "region.",
             Blocks.LAUNCH),
+    /**
+     * A launcher (the service-linked role of an Auto Scaling group or fleet, or a principal launching a template
+     * directly) is denied a KMS call EC2 makes on a key of the new volumes: every launch from the sources fails.
+     */
+    LAUNCH_BLOCKED_KMS_DENIED(Severity.HIGH, "Launches will fail: KMS access denied to the launcher",
+            "The launcher of these launch sources (the Auto Scaling group's or fleet's service-linked role, or a "
+                    + "principal launching the template directly) is denied a KMS call EC2 makes on its behalf for "
+                    + "the new volumes (kms:CreateGrant, kms:GenerateDataKeyWithoutPlaintext, or kms:Decrypt of the "
+                    + "source snapshot's key): new instances end in Client.InternalError or "
+                    + "Client.InvalidKMSKey.InvalidState and are terminated. Service-linked roles are not bound by "
+                    + "SCPs and their policies can't be changed, so only the key policy or a grant can let them in.",
+            "For a service-linked role of the key's account, add AWS's two key-policy statements naming it; for a "
+                    + "key of another account, create a grant for the role from the role's account (aws kms "
+                    + "create-grant); for a role or user, allow the KMS calls on the exact key ARNs with kms:ViaService "
+                    + "and kms:GrantIsForAWSResource (and the key policy must allow it too when the key is elsewhere).",
+            Blocks.LAUNCH),
+    /** Whether a launcher's KMS calls for a launch are allowed depends on context unknown offline, or can't be read. */
+    LAUNCH_ACCESS_CONDITIONAL(Severity.MEDIUM, "Launches depend on request context",
+            "Whether EC2's KMS calls for launches from these sources are allowed depends on request context that "
+                    + "cannot be known offline, or on a key or snapshot the scan could not read: launches may fail.",
+            "Check the residual conditions or the unread key in the evidence; make them hold for EC2's calls on the "
+                    + "launcher's behalf, or give the audit role read access and scan again.",
+            Blocks.LAUNCH_MAYBE),
     /** Whether the CreateGrant is allowed depends on request context unknown offline. */
     START_ACCESS_CONDITIONAL(Severity.MEDIUM, "Start depends on request context",
             "Whether EC2's kms:CreateGrant is allowed depends on request context that cannot be known offline "
@@ -96,6 +119,18 @@ public enum FindingType {
     POLICY_UNPARSEABLE(Severity.MEDIUM, "Policy could not be parsed",
             "A policy could not be parsed; the results for the principals it touches are uncertain.",
             "Fix the policy document and scan again.",
+            Blocks.NOTHING),
+    /**
+     * AWS recorded a launch or start failure for a KMS reason (an instance's state reason, a failed scaling activity,
+     * a node group health issue, a fleet error) that no other finding explains.
+     */
+    FAILURE_UNEXPLAINED(Severity.INFO, "Recorded KMS failure no finding explains",
+            "AWS recorded that a launch or start failed for a KMS reason (Client.InternalError, "
+                    + "Client.InvalidKMSKey.InvalidState, or a message naming KMS), but no finding of this run "
+                    + "explains it: the cause is outside what the scan read (a key of an account outside the "
+                    + "organization, a removed group or key, request context), or the model missed something.",
+            "Read the recorded event in the evidence, check the launcher's access to the keys of the launch "
+                    + "(CloudTrail shows the denied KMS call), and report a model gap if the policies allow it.",
             Blocks.NOTHING);
 
     /** What a type's findings stop from working. */
@@ -107,7 +142,9 @@ public enum FindingType {
         /** Starting the instances fails in some request contexts (depends on context unknown offline). */
         START_MAYBE,
         /** Launching new instances (or creating volumes) fails. */
-        LAUNCH
+        LAUNCH,
+        /** Launching new instances fails in some request contexts, or can't be judged offline. */
+        LAUNCH_MAYBE
     }
 
     private final Severity defaultSeverity;

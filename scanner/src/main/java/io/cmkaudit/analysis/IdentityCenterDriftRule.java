@@ -52,6 +52,11 @@ final class IdentityCenterDriftRule implements Rule {
                     d.roleArn() == null ? null : new Finding.Principal(d.roleArn(), "role"), null,
                     new Finding.Details(List.of(), d.permissionSet() == null ? List.of(d.roleArn())
                             : List.of(d.permissionSet().arn()), d.message() + ".", rem.text(), null));
+            if (d.permissionSet() != null) {
+                f = f.withPermissionSet(PermissionSetGroups.ref(ctx, d.permissionSet(), instance,
+                        java.util.Set.of(d.accountId()), d.roleArn() == null ? java.util.Set.of()
+                                : java.util.Set.of(d.roleArn()), java.util.Set.of()));
+            }
             ctx.keep(f.findingId(), rem);
             out.add(f);
         }

@@ -32,11 +32,11 @@ final class KeyStateRule implements Rule {
         return Set.of(FindingType.START_BLOCKED_KEY_UNUSABLE, FindingType.EBS_DEFAULT_KEY_UNUSABLE);
     }
 
-    private static boolean unusable(KeyRef k) {
+    static boolean unusable(KeyRef k) {
         return k.status() == KeyStatus.UNUSABLE || k.status() == KeyStatus.MISSING;
     }
 
-    private static Severity severity(KeyRef k) {
+    static Severity severity(KeyRef k) {
         String state = k.reportedState();
         return k.status() == KeyStatus.MISSING || "PendingDeletion".equals(state)
                 || "PendingReplicaDeletion".equals(state) ? Severity.CRITICAL : Severity.HIGH;
@@ -49,7 +49,21 @@ final class KeyStateRule implements Rule {
             return List.of();
         }
         String state = k.reportedState();
-        String text = switch (state == null ? "" : state) {
+        String text = fixText(k);
+        String expl = "Key " + k.arn() + " is " + (state == null ? "unusable" : state) + ": every start of an "
+                + "instance with a volume on it fails whoever starts it (only Enabled keys accept kms:CreateGrant).";
+        Remediation rem = Remediation.textOnly(text);
+        Finding f = Finding.instanceKey(FindingType.START_BLOCKED_KEY_UNUSABLE, severity(k),
+                ctx.account(i.accountId()), RuleContext.instance(i, u.volumeIds()), RuleContext.key(k), null,
+                Finding.Details.of(List.of("keyState"), List.of(k.arn() + ": KeyState " + state), expl, rem));
+        ctx.keep(f.findingId(), rem);
+        return List.of(f);
+    }
+
+    /** @return how to make an unusable key usable again, in words with the commands */
+    static String fixText(KeyRef k) {
+        String state = k.reportedState();
+        return switch (state == null ? "" : state) {
             case "PendingDeletion", "PendingReplicaDeletion" -> "Cancel the key deletion and re-enable the key "
                     + "before the waiting period ends: aws kms cancel-key-deletion --key-id " + k.arn()
                     + " && aws kms enable-key --key-id " + k.arn() + ".";
@@ -61,14 +75,6 @@ final class KeyStateRule implements Rule {
                     + "an existing key, or terminate the instance.";
             default -> "Wait for the key to become Enabled, or re-encrypt the volumes with an Enabled key.";
         };
-        String expl = "Key " + k.arn() + " is " + (state == null ? "unusable" : state) + ": every start of an "
-                + "instance with a volume on it fails whoever starts it (only Enabled keys accept kms:CreateGrant).";
-        Remediation rem = Remediation.textOnly(text);
-        Finding f = Finding.instanceKey(FindingType.START_BLOCKED_KEY_UNUSABLE, severity(k),
-                ctx.account(i.accountId()), RuleContext.instance(i, u.volumeIds()), RuleContext.key(k), null,
-                Finding.Details.of(List.of("keyState"), List.of(k.arn() + ": KeyState " + state), expl, rem));
-        ctx.keep(f.findingId(), rem);
-        return List.of(f);
     }
 
     @Override
@@ -105,10 +111,15 @@ final class KeyStateRule implements Rule {
                 + ": every launch or volume creation that relies on the default fails (only Enabled keys can "
                 + "encrypt new volumes).";
         Remediation rem = Remediation.textOnly(text);
-        Finding f = Finding.accountRegion(FindingType.EBS_DEFAULT_KEY_UNUSABLE, severity(k),
+        List<Finding.Resource> sources = ctx.launch.usingDefault(d.accountId(), d.region(), k.arn());
+        if (!sources.isEmpty()) {
+            expl = expl + " It breaks the launch sources listed.";
+        }
+        Finding f0 = Finding.accountRegion(FindingType.EBS_DEFAULT_KEY_UNUSABLE, severity(k),
                 ctx.account(d.accountId()), d.region(), new Finding.Key(k.arn(), k.accountId(), state),
                 Finding.Details.of(List.of("keyState"), List.of("ec2:GetEbsDefaultKmsKeyId = " + d.rawId(),
                         k.arn() + ": KeyState " + state), expl, rem));
+        Finding f = f0.withResources(f0.findingId(), sources);
         ctx.keep(f.findingId(), rem);
         return f;
     }

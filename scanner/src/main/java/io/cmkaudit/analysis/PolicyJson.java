@@ -257,6 +257,51 @@ final class PolicyJson {
         return c;
     }
 
+    /** The KMS actions EC2 uses on a launched volume's keys besides its grant (launch-paths.md §1.2, §6.4). */
+    static final List<String> LAUNCH_KEY_ACTIONS = List.of("kms:GenerateDataKeyWithoutPlaintext", "kms:Decrypt",
+            "kms:DescribeKey", "kms:ReEncryptFrom", "kms:ReEncryptTo");
+
+    /** {@code kms:ViaService = ec2.<region>.amazonaws.com} for each region. */
+    private static ObjectNode viaServiceCondition(Collection<String> regions) {
+        ObjectNode c = F.objectNode();
+        List<String> vias = regions.stream().sorted().distinct().map(Partition::ec2ViaService).toList();
+        ObjectNode se = c.putObject("StringEquals");
+        if (vias.size() == 1) {
+            se.put("kms:ViaService", vias.get(0));
+        } else {
+            ArrayNode a = se.putArray("kms:ViaService");
+            vias.forEach(a::add);
+        }
+        return c;
+    }
+
+    /**
+     * launch-paths.md §6.4: the identity statement a launching role (CI, Karpenter's controller) needs besides the
+     * attach grant: EC2's data-key, decrypt, describe and re-encrypt calls on exactly these keys, only through EC2
+     * (https://docs.aws.amazon.com/ebs/latest/userguide/ebs-encryption-requirements.html).
+     */
+    static ObjectNode identityLaunchKeyStatement(List<String> keyArns, Collection<String> regions) {
+        ObjectNode s = F.objectNode();
+        s.put("Sid", "AllowEc2LaunchCmkVolumes");
+        s.put("Effect", "Allow");
+        putStrings(s, "Action", LAUNCH_KEY_ACTIONS);
+        putStrings(s, "Resource", keyArns);
+        s.set("Condition", viaServiceCondition(regions));
+        return s;
+    }
+
+    /** The key-policy form of {@link #identityLaunchKeyStatement} for a named principal (Resource "*"). */
+    static ObjectNode keyPolicyLaunchKeyStatement(String principalArn, String region) {
+        ObjectNode s = F.objectNode();
+        s.put("Sid", "AllowEc2LaunchForNamedPrincipal");
+        s.put("Effect", "Allow");
+        s.putObject("Principal").put("AWS", principalArn);
+        putStrings(s, "Action", LAUNCH_KEY_ACTIONS);
+        s.put("Resource", "*");
+        s.set("Condition", viaServiceCondition(List.of(region)));
+        return s;
+    }
+
     /** §6.1: identity statement letting EC2 create its attach grant on exactly these keys. */
     static ObjectNode identityAttachStatement(List<String> keyArns, Collection<String> regions) {
         ObjectNode s = F.objectNode();

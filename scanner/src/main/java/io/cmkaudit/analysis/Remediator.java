@@ -137,8 +137,132 @@ final class Remediator {
             return next;
         });
         changes = noReservedRoleEdit(p, changes);
-        return changes == null ? null
-                : build("Let EC2 create its attach grant on " + key.arn() + " for " + p.arn() + ": ", changes);
+        if (changes == null) {
+            return null;
+        }
+        String permissionSet = permissionSetOf(changes);
+        // a change made in the permission set alone is the same for each of its roles and keys: so is the text
+        return build(permissionSet != null ? "Let EC2 create its attach grant on the customer managed keys of the "
+                + "accounts permission set `" + permissionSet + "` is provisioned to, for its roles: "
+                : "Let EC2 create its attach grant on " + key.arn() + " for " + p.arn() + ": ", changes);
+    }
+
+    /**
+     * @return the permission set name when every change is made in an IAM Identity Center permission set (its inline
+     *         policy, or a customer managed policy it references, in all its accounts), else null
+     */
+    static String permissionSetOf(List<Change> changes) {
+        String name = null;
+        for (Change c : changes) {
+            String n = c instanceof Change.PermissionSetInlineStatements i ? i.permissionSetName()
+                    : c instanceof Change.ReferencedPolicyStatements r ? r.permissionSetName() : null;
+            if (n == null || name != null && !name.equals(n)) {
+                return null;
+            }
+            name = n;
+        }
+        return name;
+    }
+
+    /**
+     * The changes that let every KMS call a launch makes on one key through for its launcher (launch-paths.md §6):
+     * for a service-linked role of the key's account, AWS's two key-policy statements (use of the key, and
+     * kms:CreateGrant with kms:GrantIsForAWSResource); for a service-linked role and a key of another account, the
+     * {@code aws kms create-grant} its own account runs (its policies can't be edited, and cross-account IAM is not
+     * possible for it); for a role or user, an identity statement on the exact key ARN with kms:ViaService and
+     * kms:GrantIsForAWSResource, or key-policy statements naming it where the key policy is what blocks. Explicit
+     * Denies get an exception for EC2's calls. Each change is applied and every request evaluated again
+     * (https://docs.aws.amazon.com/autoscaling/ec2/userguide/key-policy-requirements-EBS-encryption.html,
+     * https://docs.aws.amazon.com/ebs/latest/userguide/ebs-encryption-requirements.html).
+     *
+     * @param requests the launch's KMS requests on the key, with the launcher's context
+     * @return the remediation, or null when no automatic fix was found
+     */
+    Remediation launchAccess(PrincipalRef p, PrincipalInfo info, KeyRef key, String region, List<Request> requests,
+                             EvalSet set) {
+        List<Change> changes = new ArrayList<>();
+        EvalSet cur = set;
+        Set<String> done = new HashSet<>();
+        boolean cross = key.accountId() != null && !key.accountId().equals(p.accountId());
+        boolean slr = p.kind() == PrincipalKind.SERVICE_LINKED_ROLE;
+        for (int round = 0; round < 2 * MAX_STEPS; round++) {
+            Request failing = null;
+            Decision d = null;
+            for (Request r : requests) {
+                Decision x = Evaluator.evaluate(r, info, cur.policySet());
+                if (x.kind() != DecisionKind.ALLOWED) {
+                    failing = r;
+                    d = x;
+                    break;
+                }
+            }
+            if (failing == null) {
+                List<Change> ok = noReservedRoleEdit(p, changes);
+                return ok == null || ok.isEmpty() ? null
+                        : build("Let " + p.arn() + " launch with " + key.arn() + ": ", ok);
+            }
+            List<Change> next = new ArrayList<>();
+            for (MatchedStatement m : d.kind() == DecisionKind.IMPLICIT_DENY ? List.<MatchedStatement>of()
+                    : d.matched()) {
+                if (m.effect() != Effect.DENY || !done.add(m.policyName() + "#" + m.index())) {
+                    continue;
+                }
+                Entry e = cur.find(m.policyName());
+                ObjectNode before = e == null ? null : PolicyJson.statementAt(e.source().text(), m.index());
+                if (before == null) {
+                    return null;
+                }
+                next.add(new Change.ReplaceStatement(e.source(), m.index(), before,
+                        List.of(PolicyJson.ec2ViaServiceException(before, region)), holder(p, e)));
+            }
+            if (next.isEmpty() && slr) {
+                if (cross && done.add("grant")) {
+                    next.add(new Change.CreateGrant(key.arn(), p.arn(), SLR_GRANT_OPERATIONS));
+                } else if (!cross && cur.keyPolicy != null && parseable(cur.keyPolicy) && done.add("resource")) {
+                    next.add(new Change.AddStatements(cur.keyPolicy.source(), List.of(
+                            PolicyJson.keyPolicyServiceLinkedUseStatement(p.arn()),
+                            PolicyJson.keyPolicyAttachStatement(p.arn(), region))));
+                }
+            } else if (next.isEmpty()) {
+                Set<Layer> layers = new LinkedHashSet<>(d.decidedBy());
+                for (ResidualCondition r : d.residual()) {
+                    layers.add(r.layer());
+                }
+                for (Layer l : layers) {
+                    if (l == Layer.IDENTITY) {
+                        if (!reservedRole(p) && done.add("identity")) {
+                            next.add(new Change.AddInlinePolicy(p.arn(), launchPolicyName(key), PolicyJson.document(
+                                    List.of(PolicyJson.identityAttachStatement(List.of(key.arn()), List.of(region)),
+                                            PolicyJson.identityLaunchKeyStatement(List.of(key.arn()),
+                                                    List.of(region))))));
+                        }
+                    } else if (l == Layer.RESOURCE) {
+                        if (cur.keyPolicy != null && parseable(cur.keyPolicy) && done.add("resource")) {
+                            next.add(new Change.AddStatements(cur.keyPolicy.source(), List.of(
+                                    PolicyJson.keyPolicyAttachStatement(p.arn(), region),
+                                    PolicyJson.keyPolicyLaunchKeyStatement(p.arn(), region))));
+                        }
+                    } else {
+                        Change c = allowFor(l, p, info, key, region, failing, cur, d, done);
+                        if (c != null) {
+                            next.add(c);
+                        }
+                    }
+                }
+            }
+            if (next.isEmpty()) {
+                return null;
+            }
+            for (Change c : next) {
+                cur = c.apply(cur, p, library);
+                changes.add(c);
+            }
+        }
+        return null;
+    }
+
+    static String launchPolicyName(KeyRef key) {
+        return attachPolicyName(key).replace("cmk-audit-ec2-attach-", "cmk-audit-ec2-launch-");
     }
 
     /** The next changes of a fix, given the current policies and decision; null or empty: no fix found. */
@@ -189,13 +313,10 @@ final class Remediator {
                         return null;
                     }
                     var ps = link.get().permissionSet();
-                    Set<String> keys = new java.util.TreeSet<>(permissionSetKeys.apply(ps));
-                    keys.add(key.arn());
-                    Set<String> regions = new java.util.TreeSet<>();
-                    keys.forEach(k -> regions.add(k.split(":", 6).length == 6 ? k.split(":", 6)[3] : region));
+                    List<String> keys = permissionSetKeyList(ps, key);
                     return new Change.PermissionSetInlineStatements(link.get().instance().instanceArn(), ps.arn(),
                             ps.name(), ps.inlinePolicy(),
-                            List.of(PolicyJson.identityAttachStatement(List.copyOf(keys), List.copyOf(regions))),
+                            List.of(PolicyJson.identityAttachStatement(keys, regionsOf(keys, region))),
                             ps.provisionedAccountIds());
                 }
                 ObjectNode doc = PolicyJson.document(List.of(
@@ -209,6 +330,21 @@ final class Remediator {
                 if (cur.boundary == null || !cur.boundary.source().origin().editable() || !parseable(cur.boundary)
                         || !done.add("boundary")) {
                     return null;
+                }
+                if (reservedRole(p)) {
+                    // the boundary of a reserved role is the customer managed policy its permission set references
+                    var link = links == null ? java.util.Optional.<PermissionSetLinks.Link>empty() : links.link(p.arn());
+                    var ref = link.map(l -> l.permissionSet().permissionsBoundary()).map(b ->
+                            b.customerManagedPolicyReference()).orElse(null);
+                    String partition = Partition.ofArn(p.arn());
+                    if (ref == null || !cur.boundary.source().name().equals(ref.arnIn(partition, p.accountId()))) {
+                        return null;
+                    }
+                    var ps = link.get().permissionSet();
+                    List<String> keys = permissionSetKeyList(ps, key);
+                    return new Change.ReferencedPolicyStatements(ps.arn(), ps.name(), partition, ref, true,
+                            List.of(PolicyJson.identityAttachStatement(keys, regionsOf(keys, region))),
+                            ps.provisionedAccountIds().stream().sorted().toList());
                 }
                 return new Change.AddStatements(cur.boundary.source(),
                         List.of(PolicyJson.identityAttachStatement(List.of(key.arn()), List.of(region))));
@@ -241,6 +377,20 @@ final class Remediator {
                 return null;
             }
         }
+    }
+
+    /** The keys a permission-set statement covers: those of its provisioned accounts' volumes, and this one. */
+    private List<String> permissionSetKeyList(io.cmkaudit.snapshot.PermissionSet ps, KeyRef key) {
+        Set<String> keys = new java.util.TreeSet<>(permissionSetKeys.apply(ps));
+        keys.add(key.arn());
+        return List.copyOf(keys);
+    }
+
+    /** The regions of key ARNs ({@code fallback} for one that is not an ARN), sorted. */
+    private static List<String> regionsOf(List<String> keyArns, String fallback) {
+        Set<String> regions = new java.util.TreeSet<>();
+        keyArns.forEach(k -> regions.add(k.split(":", 6).length == 6 ? k.split(":", 6)[3] : fallback));
+        return List.copyOf(regions);
     }
 
     private static Change keyPolicyStatement(PrincipalRef p, KeyRef key, String region, EvalSet cur,
@@ -348,7 +498,7 @@ final class Remediator {
      * Splits every allow that lets the principal call {@code kms:CreateGrant} directly into the rest of the statement
      * and a CreateGrant statement limited to grants for AWS resources ({@code kms:GrantIsForAWSResource}).
      */
-    Remediation createGrantUnconstrained(PrincipalRef p, EvalSet set, Decision direct,
+    Remediation createGrantUnconstrained(PrincipalRef p, EvalSet set, Decision direct, List<String> neededKeys,
                                          Predicate<EvalSet> stillUnconstrained) {
         List<Change> changes = new ArrayList<>();
         for (MatchedStatement m : allowStatements(set, direct)) {
@@ -365,7 +515,11 @@ final class Remediator {
             if (c.rest() != null) {
                 after.add(c.rest());
             }
-            after.add(PolicyJson.withCondition(PolicyJson.derive(before, List.of("kms:CreateGrant"), null,
+            // an identity statement on every key ("*") is narrowed to the keys the principal needs: those of the
+            // instances it may start or launch (issue 10 item 5); in a key policy "*" is the key itself
+            List<String> resources = e.source().origin() != PolicySource.Origin.KEY_POLICY && !neededKeys.isEmpty()
+                    && everyResource(before) ? neededKeys : null;
+            after.add(PolicyJson.withCondition(PolicyJson.derive(before, List.of("kms:CreateGrant"), resources,
                     "AwsResourceOnly"), "Bool", "kms:GrantIsForAWSResource", List.of("true")));
             changes.add(new Change.ReplaceStatement(e.source(), m.index(), before, after, holder(p, e)));
         }
@@ -378,6 +532,25 @@ final class Remediator {
      *
      * @param statements the offending statements as (entry, index)
      */
+    /** @return whether a statement's {@code Resource} names {@code *} (every resource) */
+    private static boolean everyResource(ObjectNode statement) {
+        var it = statement.fields();
+        while (it.hasNext()) {
+            var f = it.next();
+            if (f.getKey().equalsIgnoreCase("Resource")) {
+                if (f.getValue().isTextual()) {
+                    return f.getValue().asText().equals("*");
+                }
+                for (var v : f.getValue()) {
+                    if (v.asText().equals("*")) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
+    }
+
     Remediation decryptAllKeys(PrincipalRef p, EvalSet set, List<Entry> entries, List<Integer> indexes,
                                List<String> keyArns, Predicate<EvalSet> stillAll) {
         List<Change> changes = new ArrayList<>();

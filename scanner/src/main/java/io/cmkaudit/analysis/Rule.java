@@ -72,4 +72,15 @@ interface Rule {
     default List<Finding> organization() {
         return List.of();
     }
+
+    /**
+     * A last pass over every finding of the run, after the per-fix grouping: may annotate findings (e.g. with a
+     * failure AWS recorded) and add its own. Called once, on one thread.
+     *
+     * @param findings every finding of the run so far
+     * @return the findings to keep; the default returns them unchanged
+     */
+    default List<Finding> review(List<Finding> findings) {
+        return findings;
+    }
 }

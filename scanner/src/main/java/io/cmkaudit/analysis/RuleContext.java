@@ -47,9 +47,16 @@ final class RuleContext {
      *
      * @param accountId the account
      * @param groups    its in-scope instances grouped by {@link InstanceClasses}
-     * @param asgGroups the same, limited to instances of Auto Scaling groups
+     * @param asgGroups the same, limited to instances of Auto Scaling groups, by the name of the service-linked role
+     *                  each group names ({@code AWSServiceRoleForAutoScaling} when it names none, or when the group
+     *                  was not read)
      */
-    record AccountScope(String accountId, List<InstanceClass> groups, List<InstanceClass> asgGroups) {
+    record AccountScope(String accountId, List<InstanceClass> groups, Map<String, List<InstanceClass>> asgGroups) {
+
+        /** @return the classes of instances of the groups that launch and start as this role (by role name) */
+        List<InstanceClass> asgGroups(String roleName) {
+            return asgGroups.getOrDefault(roleName, List.of());
+        }
     }
 
     /** Tag EC2 Auto Scaling puts on the instances of a group. */
@@ -62,6 +69,8 @@ final class RuleContext {
     final PermissionSetLinks permissionSets;
     final ContextFactory contexts;
     final InstanceClasses classes;
+    /** The launch sources of each account and the keys their launches use. */
+    final LaunchPaths launch;
     private final Map<String, KeySide> keySides = new ConcurrentHashMap<>();
     private final boolean keepRemediations;
     private final Map<String, Kept> kept = new ConcurrentHashMap<>();
@@ -90,6 +99,7 @@ final class RuleContext {
 
     RuleContext(Snapshot snapshot, boolean keepRemediations) {
         this.index = new SnapshotIndex(snapshot);
+        this.launch = new LaunchPaths(index);
         this.keepRemediations = keepRemediations;
         this.permissionSets = PermissionSetLinks.of(snapshot);
         this.remediator = new Remediator(library, permissionSets, this::permissionSetKeys);
@@ -200,9 +210,26 @@ final class RuleContext {
 
     /** @return the account's in-scope instances grouped for the principal rules */
     AccountScope accountScope(String accountId) {
-        List<InstanceRef> cmk = index.instances(accountId).stream().filter(i -> i.scope() == Scope.CMK).toList();
-        return new AccountScope(accountId, classes.group(cmk), classes.group(cmk.stream()
-                .filter(i -> i.instance().tags().containsKey(AUTO_SCALING_GROUP_TAG)).toList()));
+        List<InstanceRef> cmk = index.instances(accountId).stream().filter(i -> i.scope() == Scope.CMK
+                && !i.cmks().isEmpty()).toList();
+        Map<String, String> roleOfGroup = new java.util.HashMap<>();
+        var acc = index.account(accountId);
+        if (acc != null) {
+            acc.regions().forEach(r -> r.launch().autoScalingGroups().forEach(g -> roleOfGroup.put(
+                    r.region() + "|" + g.name(), g.serviceLinkedRoleArn() == null ? LaunchPaths.AUTO_SCALING_SLR
+                            : g.serviceLinkedRoleArn().substring(g.serviceLinkedRoleArn().lastIndexOf('/') + 1))));
+        }
+        Map<String, List<InstanceRef>> byRole = new java.util.TreeMap<>();
+        for (InstanceRef i : cmk) {
+            String group = i.instance().tags().get(AUTO_SCALING_GROUP_TAG);
+            if (group != null) {
+                byRole.computeIfAbsent(roleOfGroup.getOrDefault(i.region() + "|" + group,
+                        LaunchPaths.AUTO_SCALING_SLR), k -> new ArrayList<>()).add(i);
+            }
+        }
+        Map<String, List<InstanceClass>> asg = new java.util.TreeMap<>();
+        byRole.forEach((role, list) -> asg.put(role, classes.group(list)));
+        return new AccountScope(accountId, classes.group(cmk), Map.copyOf(asg));
     }
 
     // ------------------------------------------------------------------ sides of an evaluation

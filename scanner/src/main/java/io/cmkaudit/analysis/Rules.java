@@ -18,7 +18,9 @@ final class Rules {
             PublicKeyPolicyRule::new,
             GrantRule::new,
             UnparseablePolicyRule::new,
-            IdentityCenterDriftRule::new);
+            IdentityCenterDriftRule::new,
+            LaunchRule::new,
+            ConfirmedFailureRule::new);
 
     /** @return a new instance of every rule for one analysis */
     static List<Rule> create(RuleContext ctx) {

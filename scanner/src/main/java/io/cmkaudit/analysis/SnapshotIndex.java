@@ -195,6 +195,7 @@ final class SnapshotIndex {
             i.cmks().forEach(u -> inScope.add(u.key().arn()));
         }
         keysInScope = Collections.unmodifiableSet(inScope);
+        indexLaunchKeys();
         for (AccountSnapshot a : snapshot.accounts()) {
             for (RegionSnapshot r : a.regions()) {
                 if (Boolean.TRUE.equals(r.ebsEncryptionByDefault()) && r.ebsDefaultKmsKeyId() != null) {
@@ -264,12 +265,21 @@ final class SnapshotIndex {
             return new InstanceRef(accountId, region, i, encrypted ? Scope.AWS_MANAGED_ONLY : Scope.UNENCRYPTED,
                     List.of());
         }
+        if (gone(i)) {
+            // terminated and shutting-down instances will never start again: counted, not joined (issue 10 item 5)
+            return new InstanceRef(accountId, region, i, Scope.CMK, List.of());
+        }
         List<KeyUse> uses = new ArrayList<>();
         cmkVolumes.forEach((arn, vols) -> {
             Collections.sort(vols);
             uses.add(new KeyUse(keyRefs.get(arn), List.copyOf(vols)));
         });
         return new InstanceRef(accountId, region, i, Scope.CMK, List.copyOf(uses));
+    }
+
+    /** @return whether the instance is terminated or shutting down (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-instance-lifecycle.html) */
+    static boolean gone(Ec2Instance i) {
+        return "terminated".equals(i.state()) || "shutting-down".equals(i.state());
     }
 
     private KeyRef keyRef(String ref, String rawId, String volumeAccount, String volumeRegion) {
@@ -312,6 +322,50 @@ final class SnapshotIndex {
             status = k.keyPolicy() == null ? KeyStatus.UNKNOWN : KeyStatus.USABLE;
         }
         return new KeyRef(ref, account, region, k, awsManaged, status);
+    }
+
+    /**
+     * Adds the keys launches would use to {@link #keyRefs()} (not to {@link #keysInScope()}): the keys launch
+     * templates and Spot Fleet specifications name, the keys of AMI snapshots, and every region's EBS default key,
+     * so that their policies are parsed with the others (launch-paths.md §3).
+     */
+    private void indexLaunchKeys() {
+        for (AccountSnapshot a : snapshot.accounts()) {
+            for (RegionSnapshot r : a.regions()) {
+                if (r.ebsDefaultKmsKeyId() != null) {
+                    launchKey(r.ebsDefaultKmsKeyArn(), r.ebsDefaultKmsKeyId());
+                }
+                r.ebsSnapshots().forEach(s -> launchKey(s.kmsKeyArn(), s.kmsKeyId()));
+                r.launch().launchTemplateVersions().forEach(v -> v.blockDeviceMappings()
+                        .forEach(b -> launchKey(b.kmsKeyArn(), b.kmsKeyId())));
+                r.launch().spotFleetRequests().forEach(f -> f.launchSpecifications().forEach(l -> l
+                        .blockDeviceMappings().forEach(b -> launchKey(b.kmsKeyArn(), b.kmsKeyId()))));
+            }
+        }
+    }
+
+    private void launchKey(String arn, String rawId) {
+        if (arn == null && rawId == null) {
+            return;
+        }
+        String ref = arn != null ? arn : rawId;
+        if (!keyRefs.containsKey(ref)) {
+            keyRefs.put(ref, buildKeyRef(ref, rawId));
+        }
+    }
+
+    /**
+     * @param arn   the key ARN a launch source or default resolved to, or null
+     * @param rawId the id as given (key id, alias, ARN), or null
+     * @return the key, judged like a volume's key; null when both are null
+     */
+    KeyRef launchKeyRef(String arn, String rawId) {
+        if (arn == null && rawId == null) {
+            return null;
+        }
+        String ref = arn != null ? arn : rawId;
+        KeyRef k = keyRefs.get(ref);
+        return k != null ? k : buildKeyRef(ref, rawId);
     }
 
     // ---------------------------------------------------------------- principals

@@ -79,9 +79,10 @@ final class StartAccessRule implements Rule {
         List<Finding> out = new ArrayList<>();
         PrincipalRef p = ps.ref();
         Map<String, GrantResult> grantCache = new HashMap<>();
-        // Auto Scaling's service-linked role starts only instances of its groups (warm pools)
+        // Auto Scaling's service-linked role starts only instances of the groups that name it (warm pools); a group
+        // naming none uses AWSServiceRoleForAutoScaling (issue 10: not every role under the path)
         boolean autoScaling = p.kind() == PrincipalKind.SERVICE_LINKED_ROLE && p.name().startsWith(AUTO_SCALING_SLR);
-        for (InstanceClass c : autoScaling ? account.asgGroups() : account.groups()) {
+        for (InstanceClass c : autoScaling ? account.asgGroups(p.name()) : account.groups()) {
             Decision sd = startDecision(ps, c.representative());
             if (sd.kind() == DecisionKind.IMPLICIT_DENY || sd.kind() == DecisionKind.EXPLICIT_DENY) {
                 continue;
@@ -140,14 +141,19 @@ final class StartAccessRule implements Rule {
                     + "in the evidence so that kms:CreateGrant on " + k.arn() + " is allowed with "
                     + "kms:GrantIsForAWSResource true and kms:ViaService " + Partition.ec2ViaService(region) + ".");
         }
-        List<String> layers = Texts.layers(d);
-        List<String> evidence = Texts.evidence(d, set);
+        List<String> layers = DecidingLayers.of(d, p, ks);
+        List<String> evidence = NegatedConditions.withAllows(d, set,
+                DecidingLayers.evidence(d, Texts.evidence(d, set), layers, p, set));
+        // a Deny with a negated condition: say positively when the call is allowed (issue 10 item 5)
+        String negated = NegatedConditions.sentence(d, set);
         if (d.kind() == DecisionKind.CONDITIONAL) {
             return new GrantResult(FindingType.START_ACCESS_CONDITIONAL, Severity.MEDIUM, d, layers, evidence,
-                    DEPENDS, Texts.residuals(d), rem, uncertain);
+                    negated.isEmpty() ? DEPENDS : (s, why) -> DEPENDS.render(s, why) + negated, Texts.residuals(d),
+                    rem, uncertain);
         }
-        return new GrantResult(FindingType.START_BLOCKED_KMS_DENIED, Severity.HIGH, d, layers, evidence, DENIED,
-                denial(d, ps, k), rem, uncertain);
+        return new GrantResult(FindingType.START_BLOCKED_KMS_DENIED, Severity.HIGH, d, layers, evidence,
+                negated.isEmpty() ? DENIED : (s, why) -> DENIED.render(s, why) + negated, denial(d, ps, k), rem,
+                uncertain);
     }
 
     private Finding finding(PrincipalSide ps, InstanceRef i, KeyUse u, GrantResult g, Decision start) {

@@ -167,7 +167,8 @@ final class ScanCommand implements Callable<Integer> {
 
     /**
      * Runs the analysis and report writing; when they fail, the collected snapshot (minutes of API calls) is not
-     * lost: it is written to {@code <outputRoot>/snapshot-<UTC time>.json} and the error names that file.
+     * lost: it is written to {@code <outputRoot>/snapshot-<UTC time>.json} ({@code -2}, {@code -3}, ... before
+     * {@code .json} when another run saved one in the same second; never replaced) and the error names that file.
      *
      * @param snapshot   the collected snapshot
      * @param outputRoot the {@code --out} root (exists)
@@ -183,11 +184,13 @@ final class ScanCommand implements Callable<Integer> {
         try {
             return work.run();
         } catch (Exception | Error e) {
-            Path saved = outputRoot.resolve("snapshot-" + java.time.format.DateTimeFormatter
+            String base = "snapshot-" + java.time.format.DateTimeFormatter
                     .ofPattern("yyyy-MM-dd'T'HH-mm-ss'Z'").withZone(java.time.ZoneOffset.UTC)
-                    .format(clock.instant()) + ".json");
+                    .format(clock.instant());
+            Path saved;
             try {
-                SnapshotJson.write(snapshot, saved);
+                // a new file even when another run failed in the same second (snapshot-<time>-2.json, ...)
+                saved = SnapshotJson.writeNew(snapshot, outputRoot, base);
             } catch (RuntimeException w) {
                 e.addSuppressed(w);
                 throw e;

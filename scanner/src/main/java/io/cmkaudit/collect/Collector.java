@@ -54,21 +54,26 @@ import software.amazon.awssdk.services.sts.model.GetCallerIdentityResponse;
 
 /**
  * Reads an AWS Organization into a {@link Snapshot}, read-only. The only class of the scanner that talks to AWS
- * (with the package-private readers it uses). Phases:
+ * (with the package-private readers it uses). A pipeline without phase barriers:
  * <ol>
  *   <li>{@code sts:GetCallerIdentity} with the scanner's own credentials (failure: {@link CollectException});</li>
- *   <li>the organization from the management account or a delegated administrator; when it can't be read, the
- *       accounts of {@code includeAccounts}, or else the scanner's own account, are scanned and the snapshot says
- *       so in {@link Organization#readError()};</li>
- *   <li>every ACTIVE selected account in parallel ({@link ScannerConfig#concurrency()} at a time): assume the audit
- *       role, read IAM and, per region, EC2 instances, volumes, EBS defaults and launch sources ({@link LaunchReader});</li>
- *   <li>the EBS snapshots of AMIs shared with a launching account, in the owner's account ({@link SnapshotReader});</li>
- *   <li>the KMS keys those volumes, defaults, launch templates and snapshots reference, each through its owner
- *       account's session, owners in parallel; a key in an account outside the organization is recorded as
- *       unreadable;</li>
- *   <li>alongside the accounts, IAM Identity Center with the scanner's own credentials (its permission sets,
- *       provisioning and assignments: {@code IdentityCenterReader}).</li>
+ *   <li>the organization from the management account or a delegated administrator ({@link OrganizationReader}: the
+ *       tree walk, with the policy reads alongside it); each ACTIVE selected account is handed on <em>as soon as the
+ *       walk lists it</em>. When the organization can't be read, the accounts of {@code includeAccounts}, or else the
+ *       scanner's own account, are scanned and the snapshot says so in {@link Organization#readError()};</li>
+ *   <li>each account, {@link ScannerConfig#concurrency()} at a time: assume the audit role, read IAM and every region
+ *       at the same time (EC2 instances, volumes, EBS defaults, launch sources: {@link LaunchReader}), then at once
+ *       the KMS keys this account's volumes, defaults, launch templates and visible snapshots reference, each through
+ *       its owner account's session ({@link KeyReader}: each key and each owner region's aliases read once per run);
+ *       a key in an account outside the organization is recorded as unreadable;</li>
+ *   <li>once every account is in: the EBS snapshots of AMIs shared with a launching account, in the owner's account
+ *       ({@link SnapshotReader}, one call per owner region), their keys, and the keys of owners the walk had not yet
+ *       listed when they were referenced;</li>
+ *   <li>alongside all of it, IAM Identity Center with the scanner's own credentials ({@code IdentityCenterReader}).</li>
  * </ol>
+ * Every attempt of every call draws from the run's shared client-side token buckets and one bound on the requests in
+ * flight ({@link ScannerConfig#maxRequests()}: {@code RateLimiter}); {@code concurrency} bounds only the accounts in
+ * progress (threads and memory), not the requests.
  * One failing account, region or call never stops the run: it becomes coverage. Minimum call counts per run, account,
  * region and key are documented in {@code docs/snapshot-format.md}.
  */
@@ -151,20 +156,13 @@ public final class Collector {
              StsClient sts = clients.sts(base)) {
             GetCallerIdentityResponse me = callerIdentity(sts, clients, home);
             String partition = clients.partition();
-            Organization org;
-            if (scope != null) {
-                org = scope.organization();
-            } else {
-                try (OrganizationsClient orgs = clients.organizations(base)) {
-                    org = new OrganizationReader(orgs, options.retryBudget()).read(me.account());
-                }
-            }
-            // IAM Identity Center is read with the scanner's own credentials, alongside the accounts (in every shard
-            // of a sharded run too: merging keeps the most complete copy).
+            // IAM Identity Center is read with the scanner's own credentials, alongside the organization and the
+            // accounts (in every shard of a sharded run too: merging keeps the most complete copy).
             Future<IdentityCenter> identityCenter = identityCenterThread.submit(
                     new IdentityCenterReader(clients, base, me.account(), partition, config.regions())::read);
             try (Sessions sessions = new Sessions(sts, base, me.account(), partition, config)) {
-                Snapshot s = run(listener, clients, sessions, pool, inner, org, me, started, scope);
+                Snapshot s = scope != null ? runShard(listener, clients, sessions, pool, inner, scope)
+                        : runOrganization(listener, clients, sessions, pool, inner, base, me, started);
                 IdentityCenter idc = awaitIdentityCenter(identityCenter, me.account());
                 return new Snapshot(new RunMetadata(started, clock.instant(), options.scannerVersion(), me.account(),
                         me.arn(), config.roleName(), config.endpointUrl() == null ? null : config.endpointUrl().toString(),
@@ -333,61 +331,201 @@ public final class Collector {
         return new Selection(known, toScan, notScanned);
     }
 
-    private Snapshot run(ProgressListener listener, AwsClients clients, Sessions sessions, ExecutorService pool,
-                         ExecutorService inner, Organization org, GetCallerIdentityResponse me, Instant started,
-                         CollectionScope scope) {
-        // Which accounts exist, which are scanned.
-        Map<String, OrgAccount> known;
-        Map<String, AccountSnapshot> notScanned;
-        List<OrgAccount> toScan;
-        if (scope == null) {
-            Selection sel = select(org, me.account());
-            known = sel.known();
-            notScanned = sel.notScanned();
-            toScan = sel.toScan();
-        } else {
-            known = new TreeMap<>();
-            org.accounts().forEach(a -> known.put(a.id(), a));
-            notScanned = new TreeMap<>();
-            toScan = new ArrayList<>();
-            for (String id : new TreeSet<>(scope.accountIds())) {
-                OrgAccount a = known.get(id);
-                toScan.add(a != null ? a : new OrgAccount(id, null, null, "ACTIVE", null, null));
+    /**
+     * The collection of one run as a pipeline without phase barriers: each account is scanned as soon as it is
+     * known (while the Organizations walk goes on), and the KMS keys its volumes, EBS defaults, launch sources and
+     * visible snapshots reference are read right after its scan, on the same account slot ({@link KeyReader} reads
+     * each key and each owner region's aliases once per run). What must wait is only what needs the whole picture:
+     * keys of owners the walk has not listed yet (whether they are in the organization decides how they are read),
+     * and the EBS snapshots of AMIs shared with a launching account, grouped per owner and region across accounts.
+     */
+    private final class Pipeline {
+        final ProgressListener listener;
+        final ExecutorService pool;
+        final ExecutorService inner;
+        final AccountReader reader;
+        final KeyReader keys;
+        final AwsClients clients;
+        final Sessions sessions;
+        final ConcurrentHashMap<String, ManagedPolicy> awsPolicies = new ConcurrentHashMap<>();
+        final Map<String, OrgAccount> known = new ConcurrentHashMap<>();
+        final Map<String, OrgAccount> started = new ConcurrentHashMap<>();
+        final Map<String, Future<AccountScan>> futures = new ConcurrentHashMap<>();
+        final Map<String, List<OwnerResult>> keyParts = new ConcurrentHashMap<>();
+        final java.util.Queue<Map.Entry<String, KeyRef>> deferredKeys = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        final AtomicInteger done = new AtomicInteger();
+        /** The organization once known (null while the walk runs); {@link #known} is complete when it is set. */
+        volatile Organization org;
+
+        Pipeline(ProgressListener listener, AwsClients clients, Sessions sessions, ExecutorService pool,
+                 ExecutorService inner) {
+            this.listener = listener;
+            this.clients = clients;
+            this.sessions = sessions;
+            this.pool = pool;
+            this.inner = inner;
+            this.reader = new AccountReader(clients, config.regions(), awsPolicies, ConcurrentHashMap.newKeySet(), inner);
+            this.keys = new KeyReader(clients, sessions, this::gate);
+        }
+
+        private ReadError gate(String owner) {
+            Organization o = org;
+            return keyGate(owner, known, o);
+        }
+
+        /** The walk listed an account: scan it now when the configuration selects it and it is ACTIVE. */
+        void listed(OrgAccount a) {
+            known.putIfAbsent(a.id(), a);
+            if (config.accountSelected(a.id()) && "ACTIVE".equals(a.status())) {
+                start(a);
             }
         }
-        listener.organizationRead(org.id(), toScan.size(),
-                org.readable() ? null : org.readError().message());
 
-        // Phase: accounts in parallel.
-        ConcurrentHashMap<String, ManagedPolicy> awsPolicies = new ConcurrentHashMap<>();
-        AccountReader reader = new AccountReader(clients, config.regions(), awsPolicies, ConcurrentHashMap.newKeySet(),
-                inner);
-        AtomicInteger done = new AtomicInteger();
-        Map<String, Future<AccountScan>> futures = new LinkedHashMap<>();
-        for (OrgAccount a : toScan) {
-            futures.put(a.id(), pool.submit(() -> {
-                listener.accountStarted(a.id(), a.name());
-                AccountScan scan;
-                try {
-                    scan = scanAccount(reader, sessions, a);
-                } catch (RuntimeException ex) {
-                    scan = new AccountScan(a.id(), a.name(), new Coverage(Coverage.GLOBAL, CoverageStatus.ERROR,
-                            "InternalError", "internal error while reading the account: "
-                            + AwsFailure.oneLine(String.valueOf(ex))), IamSnapshot.EMPTY, List.of());
+        /** The organization is known: every account of it is in {@link #known}. */
+        void organizationKnown(Organization o, Map<String, OrgAccount> all) {
+            known.putAll(all);
+            org = o;
+        }
+
+        void start(OrgAccount a) {
+            if (started.putIfAbsent(a.id(), a) != null) {
+                return;
+            }
+            futures.put(a.id(), pool.submit(() -> scanThenKeys(a)));
+        }
+
+        private AccountScan scanThenKeys(OrgAccount a) {
+            listener.accountStarted(a.id(), a.name());
+            AccountScan scan;
+            try {
+                scan = scanAccount(reader, sessions, a);
+            } catch (RuntimeException ex) {
+                scan = new AccountScan(a.id(), a.name(), new Coverage(Coverage.GLOBAL, CoverageStatus.ERROR,
+                        "InternalError", "internal error while reading the account: "
+                        + AwsFailure.oneLine(String.valueOf(ex))), IamSnapshot.EMPTY, List.of());
+            }
+            List<Coverage> cov = new ArrayList<>();
+            cov.add(scan.global());
+            scan.regions().forEach(r -> cov.add(r.coverage()));
+            listener.accountFinished(a.id(), a.name(), cov, done.incrementAndGet(), started.size());
+            readKeys(directKeyRefs(scan), true);
+            return scan;
+        }
+
+        /** Reads the keys of each owner; with {@code deferUnknown}, owners the walk has not listed yet wait. */
+        void readKeys(Map<String, Set<KeyRef>> refsByOwner, boolean deferUnknown) {
+            refsByOwner.forEach((owner, refs) -> {
+                if (deferUnknown && org == null && !known.containsKey(owner)) {
+                    refs.forEach(r -> deferredKeys.add(Map.entry(owner, r)));
+                    return;
                 }
-                List<Coverage> cov = new ArrayList<>();
-                cov.add(scan.global());
-                scan.regions().forEach(r -> cov.add(r.coverage()));
-                listener.accountFinished(a.id(), a.name(), cov, done.incrementAndGet(), toScan.size());
-                return scan;
-            }));
-        }
-        Map<String, AccountScan> scans = new TreeMap<>();
-        for (Map.Entry<String, Future<AccountScan>> e : futures.entrySet()) {
-            scans.put(e.getKey(), await(e.getValue(), e.getKey(), known.get(e.getKey()).name()));
+                OwnerResult result;
+                try {
+                    result = keys.read(owner, refs);
+                } catch (RuntimeException ex) {
+                    result = new OwnerResult(Map.of(), Map.of(), Map.of());
+                }
+                keyParts.computeIfAbsent(owner, k -> java.util.Collections.synchronizedList(new ArrayList<>()))
+                        .add(result);
+            });
         }
 
-        // Phase: EBS snapshots of AMIs shared with a launching account, read in the owner's account.
+        /** Cancels every scan (when the walk ended without the organization and the selection changes). */
+        void abandon() {
+            futures.values().forEach(f -> f.cancel(true));
+        }
+    }
+
+    /** Key references of one account's volumes, used EBS defaults, launch sources and visible snapshots. */
+    private static Map<String, Set<KeyRef>> directKeyRefs(AccountScan scan) {
+        Map<String, Set<KeyRef>> refsByOwner = new TreeMap<>();
+        for (RegionScan r : scan.regions()) {
+            for (RawVolume v : r.volumes()) {
+                if (v.kmsKeyId() != null) {
+                    KeyRef ref = KeyRef.parse(v.kmsKeyId(), scan.accountId(), r.region());
+                    refsByOwner.computeIfAbsent(ref.ownerAccountId(), k -> new HashSet<>()).add(ref);
+                }
+            }
+            // The default key matters when encryption by default is on, or when a launch source of the region
+            // may ask for encryption without naming a key.
+            if (r.ebsDefaultKmsKeyId() != null
+                    && (Boolean.TRUE.equals(r.ebsEncryptionByDefault()) || r.launch().hasSources())) {
+                KeyRef ref = KeyRef.parse(r.ebsDefaultKmsKeyId(), scan.accountId(), r.region());
+                refsByOwner.computeIfAbsent(ref.ownerAccountId(), k -> new HashSet<>()).add(ref);
+            }
+            for (String raw : launchKeyIds(r.launch())) {
+                KeyRef ref = KeyRef.parse(raw, scan.accountId(), r.region());
+                refsByOwner.computeIfAbsent(ref.ownerAccountId(), k -> new HashSet<>()).add(ref);
+            }
+            for (EbsSnapshot s : r.snapshots()) {
+                if (s.kmsKeyId() != null) {
+                    KeyRef ref = KeyRef.parse(s.kmsKeyId(), s.ownerId(), s.region());
+                    refsByOwner.computeIfAbsent(ref.ownerAccountId(), k -> new HashSet<>()).add(ref);
+                }
+            }
+        }
+        return refsByOwner;
+    }
+
+    /**
+     * Collects the whole organization: the walk hands each account to the pipeline as soon as it is listed, so
+     * accounts are scanned (and their keys read) while Organizations is still being walked.
+     */
+    private Snapshot runOrganization(ProgressListener listener, AwsClients clients, Sessions sessions,
+                                     ExecutorService pool, ExecutorService inner, AwsCredentialsProvider base,
+                                     GetCallerIdentityResponse me, Instant started) {
+        Pipeline p = new Pipeline(listener, clients, sessions, pool, inner);
+        Organization org;
+        try (OrganizationsClient orgs = clients.organizations(base)) {
+            org = new OrganizationReader(orgs, options.retryBudget(), inner).read(me.account(), p::listed);
+        } catch (RuntimeException e) {
+            p.abandon();
+            throw e;
+        }
+        Selection sel = select(org, me.account());
+        if (!org.readable() && !p.started.isEmpty()) {
+            // The walk listed accounts, then ended without the organization: what to scan is decided again.
+            p.abandon();
+            p = new Pipeline(listener, clients, sessions, pool, inner);
+        }
+        p.organizationKnown(org, sel.known());
+        for (OrgAccount a : sel.toScan()) {
+            p.start(a);
+        }
+        listener.organizationRead(org.id(), sel.toScan().size(), org.readable() ? null : org.readError().message());
+        return finish(p, org, sel.known(), sel.toScan(), sel.notScanned(), null);
+    }
+
+    /** Collects one shard: the organization comes from the plan. */
+    private Snapshot runShard(ProgressListener listener, AwsClients clients, Sessions sessions, ExecutorService pool,
+                              ExecutorService inner, CollectionScope scope) {
+        Organization org = scope.organization();
+        Map<String, OrgAccount> known = new TreeMap<>();
+        org.accounts().forEach(a -> known.put(a.id(), a));
+        List<OrgAccount> toScan = new ArrayList<>();
+        for (String id : new TreeSet<>(scope.accountIds())) {
+            OrgAccount a = known.get(id);
+            toScan.add(a != null ? a : new OrgAccount(id, null, null, "ACTIVE", null, null));
+        }
+        Pipeline p = new Pipeline(listener, clients, sessions, pool, inner);
+        p.organizationKnown(org, known);
+        listener.organizationRead(org.id(), toScan.size(), org.readable() ? null : org.readError().message());
+        toScan.forEach(p::start);
+        return finish(p, org, known, toScan, new TreeMap<>(), scope);
+    }
+
+    private Snapshot finish(Pipeline p, Organization org, Map<String, OrgAccount> known, List<OrgAccount> toScan,
+                            Map<String, AccountSnapshot> notScanned, CollectionScope scope) {
+        ExecutorService pool = p.pool;
+        ConcurrentHashMap<String, ManagedPolicy> awsPolicies = p.awsPolicies;
+        Instant started = clock.instant();
+        Map<String, AccountScan> scans = new TreeMap<>();
+        for (OrgAccount a : toScan) {
+            scans.put(a.id(), await(p.futures.get(a.id()), a.id(), a.name()));
+        }
+
+        // After every scan: EBS snapshots of AMIs shared with a launching account, read in the owner's account
+        // (one call per owner region for all accounts that launch its AMIs).
         Map<String, EbsSnapshot> snapshots = new TreeMap<>();
         Map<String, Map<String, Set<String>>> snapshotRefs = new TreeMap<>();
         for (AccountScan scan : scans.values()) {
@@ -411,7 +549,7 @@ public final class Collector {
                 }
             }
         }
-        SnapshotReader snapshotReader = new SnapshotReader(clients, sessions, owner -> keyGate(owner, known, org));
+        SnapshotReader snapshotReader = new SnapshotReader(p.clients, p.sessions, owner -> keyGate(owner, known, org));
         Map<String, Future<SnapshotReader.OwnerResult>> snapshotFutures = new TreeMap<>();
         snapshotRefs.forEach((owner, ids) -> snapshotFutures.put(owner, pool.submit(() -> snapshotReader.read(owner, ids))));
         Map<String, Map<String, AwsFailure>> snapshotFailures = new TreeMap<>();
@@ -435,61 +573,49 @@ public final class Collector {
             }
         }
 
-        // Phase: KMS keys, grouped by owner account.
-        Map<String, Set<KeyRef>> refsByOwner = new TreeMap<>();
-        for (AccountScan scan : scans.values()) {
-            for (RegionScan r : scan.regions()) {
-                for (RawVolume v : r.volumes()) {
-                    if (v.kmsKeyId() != null) {
-                        KeyRef ref = KeyRef.parse(v.kmsKeyId(), scan.accountId(), r.region());
-                        refsByOwner.computeIfAbsent(ref.ownerAccountId(), k -> new HashSet<>()).add(ref);
-                    }
-                }
-                // The default key matters when encryption by default is on, or when a launch source of the region
-                // may ask for encryption without naming a key.
-                if (r.ebsDefaultKmsKeyId() != null
-                        && (Boolean.TRUE.equals(r.ebsEncryptionByDefault()) || r.launch().hasSources())) {
-                    KeyRef ref = KeyRef.parse(r.ebsDefaultKmsKeyId(), scan.accountId(), r.region());
-                    refsByOwner.computeIfAbsent(ref.ownerAccountId(), k -> new HashSet<>()).add(ref);
-                }
-                for (String raw : launchKeyIds(r.launch())) {
-                    KeyRef ref = KeyRef.parse(raw, scan.accountId(), r.region());
-                    refsByOwner.computeIfAbsent(ref.ownerAccountId(), k -> new HashSet<>()).add(ref);
-                }
-            }
-        }
+        // The keys that had to wait: those of the snapshots just read, and of owners not listed when their
+        // referencing account was scanned. Keys already read are not read again.
+        Map<String, Set<KeyRef>> late = new TreeMap<>();
         for (EbsSnapshot s : snapshots.values()) {
             if (s.kmsKeyId() != null) {
                 KeyRef ref = KeyRef.parse(s.kmsKeyId(), s.ownerId(), s.region());
-                refsByOwner.computeIfAbsent(ref.ownerAccountId(), k -> new HashSet<>()).add(ref);
+                late.computeIfAbsent(ref.ownerAccountId(), k -> new HashSet<>()).add(ref);
             }
         }
-        // Snapshots by owner and region, their key ARNs resolved once the keys are read (below).
-        Map<String, Map<String, List<EbsSnapshot>>> snapshotsByOwner = new TreeMap<>();
-        listener.readingKeys(refsByOwner.values().stream().mapToInt(Set::size).sum());
-        KeyReader keys = new KeyReader(clients, sessions, owner -> keyGate(owner, known, org));
-        Map<String, Future<OwnerResult>> keyFutures = new TreeMap<>();
-        refsByOwner.forEach((owner, refs) -> keyFutures.put(owner, pool.submit(() -> keys.read(owner, refs))));
-        Map<KeyRef, String> resolved = new ConcurrentHashMap<>();
-        Map<String, OwnerResult> owners = new TreeMap<>();
-        for (Map.Entry<String, Future<OwnerResult>> e : keyFutures.entrySet()) {
-            OwnerResult result;
+        for (Map.Entry<String, KeyRef> e : p.deferredKeys) {
+            late.computeIfAbsent(e.getKey(), k -> new HashSet<>()).add(e.getValue());
+        }
+        if (!p.deferredKeys.isEmpty()) {
+            p.listener.readingKeys(p.deferredKeys.size());
+        }
+        List<Future<?>> lateReads = new ArrayList<>();
+        late.forEach((owner, refs) -> lateReads.add(pool.submit(() -> p.readKeys(Map.of(owner, refs), false))));
+        for (Future<?> f : lateReads) {
             try {
-                result = e.getValue().get();
+                f.get();
             } catch (InterruptedException ex) {
                 Thread.currentThread().interrupt();
                 throw new CollectException("interrupted while reading KMS keys", ex);
             } catch (ExecutionException ex) {
-                result = new OwnerResult(Map.of(), Map.of(), Map.of());
+                // readKeys records every failure as coverage; nothing else can fail here
             }
-            owners.put(e.getKey(), result);
+        }
+        Map<KeyRef, String> resolved = new ConcurrentHashMap<>();
+        Map<String, OwnerResult> owners = new TreeMap<>();
+        p.keyParts.forEach((owner, parts) -> {
+            OwnerResult result;
+            synchronized (parts) {
+                result = KeyReader.merge(parts);
+            }
+            owners.put(owner, result);
             result.resolved().forEach((k, v) -> {
                 if (v != null) {
                     resolved.put(k, v);
                 }
             });
-        }
-
+        });
+        // Snapshots by owner and region, their key ARNs resolved.
+        Map<String, Map<String, List<EbsSnapshot>>> snapshotsByOwner = new TreeMap<>();
         for (EbsSnapshot s : snapshots.values()) {
             String arn = s.kmsKeyId() == null ? null : resolved.get(KeyRef.parse(s.kmsKeyId(), s.ownerId(), s.region()));
             snapshotsByOwner.computeIfAbsent(s.ownerId(), k -> new TreeMap<>())

@@ -85,14 +85,84 @@ final class KeyReader {
                        Map<String, AwsFailure> regionFailure) {
     }
 
+    /** One owner region's aliases as {@code ListAliases} gave them (failure: null maps and the failure). */
+    private record Aliases(Map<String, String> target, Map<String, List<String>> ofKey, AwsFailure failure) {
+    }
+
     private final AwsClients clients;
     private final Sessions sessions;
     private final Gate gate;
+    private final java.util.concurrent.ConcurrentMap<String, java.util.concurrent.CompletableFuture<Aliases>> aliases =
+            new java.util.concurrent.ConcurrentHashMap<>();
+    private final Set<String> claimedKeys = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
+    /**
+     * One reader per run: it can be called many times and concurrently (the collector reads each account's keys as
+     * soon as that account is scanned), and still calls {@code ListAliases} once per owner region and reads each key
+     * once per run: a later call that meets a key another call already read resolves the reference but leaves the key
+     * to that call's result ({@link #merge}).
+     */
     KeyReader(AwsClients clients, Sessions sessions, Gate gate) {
         this.clients = clients;
         this.sessions = sessions;
         this.gate = gate;
+    }
+
+    /**
+     * Joins the results of several {@link #read} calls for one owner (each key appears in one of them).
+     *
+     * @param parts results of one owner, any order
+     * @return one result: resolutions joined, keys per region sorted by ARN (first copy kept), per region the failure
+     *         whose operation and message sort first
+     */
+    static OwnerResult merge(List<OwnerResult> parts) {
+        Map<KeyRef, String> resolved = new HashMap<>();
+        Map<String, Map<String, KmsKey>> keys = new TreeMap<>();
+        Map<String, AwsFailure> failures = new TreeMap<>();
+        Comparator<AwsFailure> order = Comparator.comparing(AwsFailure::operation).thenComparing(AwsFailure::message);
+        for (OwnerResult p : parts) {
+            p.resolved().forEach((k, v) -> {
+                if (v != null || !resolved.containsKey(k)) {
+                    resolved.put(k, v);
+                }
+            });
+            p.keysByRegion().forEach((region, list) -> list.forEach(k ->
+                    keys.computeIfAbsent(region, r -> new TreeMap<>()).putIfAbsent(k.arn(), k)));
+            p.regionFailure().forEach((region, f) -> failures.merge(region, f, (a, b) -> order.compare(a, b) <= 0 ? a : b));
+        }
+        Map<String, List<KmsKey>> byRegion = new TreeMap<>();
+        keys.forEach((region, m) -> byRegion.put(region, List.copyOf(m.values())));
+        return new OwnerResult(resolved, byRegion, failures);
+    }
+
+    /** {@code ListAliases} of one owner region, once per run (concurrent callers wait for the first). */
+    private Aliases aliases(KmsClient kms, String ownerAccountId, String region) {
+        java.util.concurrent.CompletableFuture<Aliases> mine = new java.util.concurrent.CompletableFuture<>();
+        java.util.concurrent.CompletableFuture<Aliases> earlier = aliases.putIfAbsent(ownerAccountId + "/" + region, mine);
+        if (earlier != null) {
+            return earlier.join();
+        }
+        Map<String, String> aliasTarget = new HashMap<>();
+        Map<String, List<String>> aliasesOfKey = new HashMap<>();
+        AwsFailure failure = null;
+        try {
+            for (ListAliasesResponse page : kms.listAliasesPaginator(r -> r.limit(100))) {
+                for (AliasListEntry a : page.aliases()) {
+                    aliasTarget.put(a.aliasName(), a.targetKeyId());
+                    if (a.targetKeyId() != null) {
+                        aliasesOfKey.computeIfAbsent(a.targetKeyId(), k -> new ArrayList<>()).add(a.aliasName());
+                    }
+                }
+            }
+        } catch (SdkException ex) {
+            failure = AwsFailure.of("KMS.ListAliases", ex);
+        } catch (RuntimeException ex) {
+            mine.completeExceptionally(ex);
+            throw ex;
+        }
+        Aliases result = new Aliases(aliasTarget, aliasesOfKey, failure);
+        mine.complete(result);
+        return result;
     }
 
     /**
@@ -138,25 +208,17 @@ final class KeyReader {
                 continue;
             }
             try (KmsClient kms = clients.kms(session.credentials(), ownerAccountId, region)) {
-                Map<String, String> aliasTarget = new HashMap<>();
-                Map<String, List<String>> aliasesOfKey = new HashMap<>();
-                try {
-                    for (ListAliasesResponse page : kms.listAliasesPaginator(r -> r.limit(100))) {
-                        for (AliasListEntry a : page.aliases()) {
-                            aliasTarget.put(a.aliasName(), a.targetKeyId());
-                            if (a.targetKeyId() != null) {
-                                aliasesOfKey.computeIfAbsent(a.targetKeyId(), k -> new ArrayList<>()).add(a.aliasName());
-                            }
-                        }
-                    }
-                } catch (SdkException ex) {
-                    failures.putIfAbsent(region, AwsFailure.of("KMS.ListAliases", ex));
+                Aliases al = aliases(kms, ownerAccountId, region);
+                Map<String, String> aliasTarget = al.target();
+                Map<String, List<String>> aliasesOfKey = al.ofKey();
+                if (al.failure() != null) {
+                    failures.putIfAbsent(region, al.failure());
                 }
                 Set<String> keyIds = new TreeSet<>();
                 for (KeyRef r : e.getValue()) {
                     String keyId = r.keyId() != null ? r.keyId() : aliasTarget.get(r.aliasName());
                     resolved.put(r, keyId == null ? null : Arns.kmsKey(region, ownerAccountId, keyId));
-                    if (keyId != null) {
+                    if (keyId != null && claimedKeys.add(Arns.kmsKey(region, ownerAccountId, keyId))) {
                         keyIds.add(keyId);
                     }
                 }

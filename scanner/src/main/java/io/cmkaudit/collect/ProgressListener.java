@@ -14,7 +14,8 @@ public interface ProgressListener {
     };
 
     /**
-     * The organization was read (or could not be read).
+     * The organization was read (or could not be read). Accounts are scanned while the organization is walked, so
+     * {@link #accountStarted} and {@link #accountFinished} may come before this.
      *
      * @param organizationId    the organization id, or null when unreadable
      * @param accountsToScan    number of accounts that will be scanned
@@ -39,15 +40,16 @@ public interface ProgressListener {
      * @param name      account name, or null
      * @param coverage  its coverage entries
      * @param done      accounts finished so far, including this one
-     * @param total     accounts to scan
+     * @param total     accounts to scan known so far (grows while the organization is still being listed)
      */
     default void accountFinished(String accountId, String name, List<Coverage> coverage, int done, int total) {
     }
 
     /**
-     * The referenced KMS keys are being read (after every account's EC2 data is in).
+     * KMS keys referenced in accounts the organization walk had not listed yet when they were found are being read
+     * (after every account is scanned; every other key is read right after the account that references it).
      *
-     * @param keys number of distinct key references
+     * @param keys number of such key references
      */
     default void readingKeys(int keys) {
     }

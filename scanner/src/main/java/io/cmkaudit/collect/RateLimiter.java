@@ -17,7 +17,8 @@ import software.amazon.awssdk.core.interceptor.SdkExecutionAttribute;
 /**
  * The run's client-side limits, shared by every SDK client of the run: one {@link TokenBucket} per quota row and
  * scope ({@link RateLimit}: Organizations per operation row and STS per caller; IAM reads per source account; EC2,
- * KMS, Auto Scaling and EKS per target account and region), and a bound on the requests in flight. Every attempt
+ * KMS, Auto Scaling and EKS per target account and region; IAM Identity Center and Identity Store per caller and
+ * region), and a bound on the requests in flight. Every attempt
  * (retries included) first takes a token from its row's bucket, then one of the {@code maxRequests} permits, which
  * it holds until the response is in; waiting for a token holds no permit. Counts attempts and the time spent waiting
  * per row. Thread-safe.
@@ -63,7 +64,8 @@ final class RateLimiter {
      * The row an operation draws from.
      *
      * @param service   the SDK's service name ({@code Organizations}, {@code Sts}, {@code Iam}, {@code Ec2},
-     *                  {@code Kms}, {@code AutoScaling}, {@code Eks})
+     *                  {@code Kms}, {@code AutoScaling}, {@code Eks},
+     *                  {@code SsoAdmin}, {@code Identitystore})
      * @param operation operation name, e.g. {@code ListAccountsForParent}
      * @return the row, or null when no quota row applies
      */
@@ -94,6 +96,8 @@ final class RateLimiter {
             };
             case "AutoScaling" -> RateLimit.AUTO_SCALING_READS;
             case "Eks" -> RateLimit.EKS_READS;
+            case "SsoAdmin" -> RateLimit.IDENTITY_CENTER;
+            case "Identitystore" -> RateLimit.IDENTITY_STORE;
             default -> null;
         };
     }

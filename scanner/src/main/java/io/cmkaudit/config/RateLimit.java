@@ -55,7 +55,15 @@ public enum RateLimit {
             "https://repost.aws/knowledge-center/autoscaling-api-calls-throttled"),
     /** EKS reads per account, region and API; rate unpublished, 10/s burst 50 assumed. */
     EKS_READS("eksReads", 10, 50, Scope.TARGET_REGION_API, true,
-            "https://docs.aws.amazon.com/eks/latest/best-practices/known_limits_and_service_quotas.html");
+            "https://docs.aws.amazon.com/eks/latest/best-practices/known_limits_and_service_quotas.html"),
+    /** IAM Identity Center (SSO Admin) APIs: a collective throttle of 20 transactions per second, per calling account
+     *  and region (the instance's); the burst is not published and is taken equal to the rate. */
+    IDENTITY_CENTER("identityCenter", 20, 20, Scope.CALLER_REGION, false,
+            "https://docs.aws.amazon.com/singlesignon/latest/userguide/limits.html"),
+    /** Identity Store reads (DescribeUser, DescribeGroup): rate unpublished, 20/s burst 20 assumed (as Identity
+     *  Center's), per calling account and region. */
+    IDENTITY_STORE("identityStore", 20, 20, Scope.CALLER_REGION, true,
+            "https://docs.aws.amazon.com/singlesignon/latest/userguide/limits.html");
 
     /** Whose quota a row is. */
     public enum Scope {

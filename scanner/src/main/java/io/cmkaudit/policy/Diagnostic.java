@@ -6,7 +6,7 @@ import java.util.Objects;
  * A problem found while parsing a policy.
  *
  * @param code     stable upper-case code, e.g. {@code UNKNOWN_OPERATOR}; never null
- * @param message  one line, lower case, no final period, user values in backticks; never null
+ * @param message  one line (control characters are escaped), lower case, no final period, user values in backticks; never null
  * @param path     JSON path of the bad element, e.g. {@code Statement[2].Condition.StringEqulas}; empty for the
  *                 document as a whole; never null
  * @param severity {@link Severity#ERROR}: AWS would reject the policy and the engine treats the element as unknown;
@@ -28,6 +28,28 @@ public record Diagnostic(String code, String message, String path, Severity seve
         Objects.requireNonNull(message, "message");
         Objects.requireNonNull(path, "path");
         Objects.requireNonNull(severity, "severity");
+        message = oneLine(message);
+        path = oneLine(path);
+    }
+
+    /**
+     * Escapes control characters (a policy's element names and values may hold line breaks or terminal escape
+     * sequences) as a backslash, {@code u} and four hex digits, so a diagnostic always stays on one line.
+     */
+    private static String oneLine(String s) {
+        StringBuilder out = null;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isISOControl(c)) {
+                if (out == null) {
+                    out = new StringBuilder(s.length() + 8).append(s, 0, i);
+                }
+                out.append(String.format("\\u%04x", (int) c));
+            } else if (out != null) {
+                out.append(c);
+            }
+        }
+        return out == null ? s : out.toString();
     }
 
     /** @return {@code PATH: MESSAGE [CODE]} (or {@code document: ...} for the whole document) on one line */

@@ -29,7 +29,7 @@ public final class CsvReports {
             "evidence", "explanation", "remediation", "remediation_policy", "suppression_reason",
             "suppression_owner", "suppression_expires", "run_started_at", "instance_count", "suppression_ticket",
             "confirmed", "confirmed_event", "first_seen", "last_seen", "owner", "permission_set_arn",
-            "permission_set_name");
+            "permission_set_name", "launch_sources");
 
     /** Most values a multi-valued cell lists (instance ids, names, volume ids) before "and N more". */
     public static final int MAX_CELL_VALUES = 100;
@@ -90,7 +90,10 @@ public final class CsvReports {
                 cell(s == null ? null : s.reason()), cell(s == null ? null : s.owner()),
                 cell(s == null ? null : s.expires().toString()),
                 cell(started), instances.size(), cell(s == null ? null : s.ticket()),
-                "", "", "", "", "", "", "");
+                f.finding().confirmed() == null ? "" : "true",
+                cell(f.finding().confirmed() == null ? null : f.finding().confirmed().text()),
+                "", "", "", cell(f.permissionSetArn()), cell(f.permissionSetName()),
+                cell(capped(f.finding().launchSources().stream().map(Finding.Resource::label).toList())));
     }
 
     /**

@@ -43,6 +43,9 @@ public record FindingView(ReportedFinding f, String domId) {
         if (arn == null) {
             return null;
         }
+        if (io.cmkaudit.analysis.Finding.PERMISSION_SET_PRINCIPAL.equals(f.principalType())) {
+            return f.permissionSetName() != null ? f.permissionSetName() : arn.substring(arn.lastIndexOf('/') + 1);
+        }
         if ("service-linked-role".equals(f.principalType())) {
             return arn.substring(arn.lastIndexOf('/') + 1);
         }
@@ -56,6 +59,41 @@ public record FindingView(ReportedFinding f, String domId) {
     public String principalKind() {
         String t = f.principalType();
         return t == null ? null : t.replace('-', ' ');
+    }
+
+    /**
+     * @return how many KMS keys the finding covers: those it lists (one fix for all of them), or those its permission
+     *         set section lists when more; 0 when it is not about keys
+     */
+    public int keyCount() {
+        int n = f.finding().keys().size();
+        var ps = f.permissionSet();
+        return ps != null && ps.keyArns().size() > n ? ps.keyArns().size() : n;
+    }
+
+    /**
+     * @return the accounts of the finding's IAM Identity Center permission set, as {@code name (id)} joined with
+     *         {@code ", "}; empty when the finding is not about a permission set
+     */
+    public String permissionSetAccounts() {
+        var ps = f.permissionSet();
+        return ps == null ? "" : String.join(", ", ps.accounts().stream()
+                .map(a -> ReportModel.accountLabel(a.id(), a.name())).toList());
+    }
+
+    /**
+     * @return who gets the finding's permission set in its accounts, e.g. {@code group Developers in dev
+     *         (111122223333)}; empty when the finding is not about a permission set
+     */
+    public List<String> assignments() {
+        var ps = f.permissionSet();
+        if (ps == null) {
+            return List.of();
+        }
+        java.util.Map<String, String> names = new java.util.HashMap<>();
+        ps.accounts().forEach(a -> names.put(a.id(), a.name()));
+        return ps.assignments().stream().map(a -> a.label() + " in "
+                + ReportModel.accountLabel(a.accountId(), names.get(a.accountId()))).toList();
     }
 
     /** @return the key id (the part after {@code key/}) of the key ARN, or null */
@@ -103,10 +141,6 @@ public record FindingView(ReportedFinding f, String domId) {
         return f.finding().principals().size();
     }
 
-    /** @return how many KMS keys the finding lists (one fix for all of them); 0 when it is not about keys */
-    public int keyCount() {
-        return f.finding().keys().size();
-    }
 
     /** @return volume ids joined with {@code ", "} */
     public String volumes() {

@@ -170,6 +170,27 @@ final class FindingsJson {
         }
         g.writeEndArray();
         stringArray(g, "volumeIds", f.volumeIds());
+        g.writeArrayFieldStart("launchSources");
+        for (Finding.Resource r : f.finding().launchSources()) {
+            g.writeStartObject();
+            g.writeStringField("kind", r.kind().name());
+            g.writeStringField("id", r.id());
+            g.writeStringField("name", r.name());
+            g.writeStringField("region", r.region());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+        Finding.Confirmed c = f.finding().confirmed();
+        if (c == null) {
+            g.writeNullField("confirmed");
+        } else {
+            g.writeObjectFieldStart("confirmed");
+            g.writeStringField("source", c.source());
+            g.writeStringField("code", c.code());
+            g.writeStringField("message", c.message());
+            g.writeStringField("time", c.time() == null ? null : Formats.iso(c.time()));
+            g.writeEndObject();
+        }
         g.writeStringField("keyArn", f.keyArn());
         g.writeStringField("keyAccountId", f.keyAccountId());
         g.writeStringField("keyState", f.keyState());
@@ -201,6 +222,9 @@ final class FindingsJson {
         g.writeStringField("explanation", f.explanation());
         g.writeStringField("remediation", f.remediation());
         g.writeStringField("remediationPolicy", f.remediationPolicy());
+        g.writeStringField("permissionSetArn", f.permissionSetArn());
+        g.writeStringField("permissionSetName", f.permissionSetName());
+        permissionSet(g, f.permissionSet());
         if (f.suppression() == null) {
             g.writeNullField("suppression");
         } else {
@@ -212,6 +236,77 @@ final class FindingsJson {
             g.writeEndObject();
         }
         g.writeEndObject();
+    }
+
+    private static void permissionSet(JsonGenerator g, Finding.PermissionSetRef ps) throws IOException {
+        if (ps == null) {
+            g.writeNullField("permissionSet");
+            return;
+        }
+        g.writeObjectFieldStart("permissionSet");
+        g.writeStringField("arn", ps.arn());
+        g.writeStringField("name", ps.name());
+        g.writeStringField("instanceArn", ps.instanceArn());
+        g.writeArrayFieldStart("accounts");
+        for (Finding.Account a : ps.accounts()) {
+            g.writeStartObject();
+            g.writeStringField("accountId", a.id());
+            g.writeStringField("accountName", a.name());
+            g.writeStringField("ouPath", a.ouPath());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+        stringArray(g, "roleArns", ps.roleArns());
+        stringArray(g, "keyArns", ps.keyArns());
+        g.writeArrayFieldStart("assignments");
+        for (Finding.Assignment a : ps.assignments()) {
+            g.writeStartObject();
+            g.writeStringField("accountId", a.accountId());
+            g.writeStringField("principalType", a.principalType());
+            g.writeStringField("principalId", a.principalId());
+            g.writeStringField("principalName", a.principalName());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+        g.writeEndObject();
+    }
+
+    /** Reads {@code permissionSet} as written by {@link #permissionSet}; null when absent (earlier files). */
+    private static Finding.PermissionSetRef readPermissionSet(JsonNode n) {
+        JsonNode ps = n.get("permissionSet");
+        if (ps == null || ps.isNull()) {
+            String arn = text(n, "permissionSetArn");
+            return arn == null ? null : new Finding.PermissionSetRef(arn, text(n, "permissionSetName"), null,
+                    List.of(), List.of(), List.of(), List.of());
+        }
+        if (!ps.isObject()) {
+            throw new IllegalArgumentException("field `permissionSet` must be an object");
+        }
+        List<Finding.Account> accounts = new ArrayList<>();
+        for (JsonNode a : array(ps, "accounts", "permissionSet.accounts")) {
+            accounts.add(new Finding.Account(text(a, "accountId"), text(a, "accountName"), text(a, "ouPath")));
+        }
+        List<Finding.Assignment> assignments = new ArrayList<>();
+        for (JsonNode a : array(ps, "assignments", "permissionSet.assignments")) {
+            assignments.add(new Finding.Assignment(required(a, "accountId", "permissionSet.assignments[].accountId"),
+                    required(a, "principalType", "permissionSet.assignments[].principalType"),
+                    required(a, "principalId", "permissionSet.assignments[].principalId"), text(a, "principalName")));
+        }
+        return new Finding.PermissionSetRef(required(ps, "arn", "permissionSet.arn"), text(ps, "name"),
+                text(ps, "instanceArn"), accounts, list(ps, "roleArns"), list(ps, "keyArns"), assignments);
+    }
+
+    private static List<JsonNode> array(JsonNode n, String field, String label) {
+        JsonNode v = n.get(field);
+        if (v == null || v.isNull()) {
+            return List.of();
+        }
+        if (!v.isArray()) {
+            throw new IllegalArgumentException("field `" + label + "` must be a list");
+        }
+        List<JsonNode> out = new ArrayList<>();
+        v.forEach(out::add);
+        return out;
     }
 
     private static void suppressions(JsonGenerator g, SuppressionReport r) throws IOException {
@@ -335,6 +430,27 @@ final class FindingsJson {
                 resources.add(Finding.Resource.principal(new Finding.Principal(arn, text(p, "principalType"))));
             }
         }
+        JsonNode sources = n.get("launchSources");
+        if (sources != null && sources.isArray()) {
+            for (JsonNode l : sources) {
+                String kind = required(l, "kind", "launchSources[].kind");
+                resources.add(Finding.Resource.launchSource(enumValue(Finding.ResourceKind.class, kind,
+                        "launchSources[].kind"), required(l, "id", "launchSources[].id"), text(l, "name"),
+                        text(l, "region") == null ? region : text(l, "region")));
+            }
+        }
+        Finding.Confirmed confirmed = null;
+        JsonNode c = n.get("confirmed");
+        if (c != null && c.isObject()) {
+            String time = text(c, "time");
+            try {
+                confirmed = new Finding.Confirmed(required(c, "source", "confirmed.source"),
+                        required(c, "code", "confirmed.code"), text(c, "message"),
+                        time == null ? null : java.time.Instant.parse(time));
+            } catch (java.time.format.DateTimeParseException e) {
+                throw new IllegalArgumentException("field `confirmed.time` must be an ISO-8601 UTC time");
+            }
+        }
         Finding f = new Finding(
                 required(n, "findingId", "findingId"),
                 enumValue(FindingType.class, required(n, "type", "type"), "type"),
@@ -345,7 +461,7 @@ final class FindingsJson {
                 principalArn == null ? null : new Finding.Principal(principalArn, text(n, "principalType")),
                 new Finding.Details(list(n, "decidingLayers"), list(n, "evidence"),
                         required(n, "explanation", "explanation"), required(n, "remediation", "remediation"),
-                        text(n, "remediationPolicy")));
+                        text(n, "remediationPolicy")), readPermissionSet(n), confirmed);
         return new ReportedFinding(f,
                 enumValue(ReportedFinding.Status.class, required(n, "status", "status"), "status"),
                 change == null ? null : enumValue(ReportedFinding.Change.class, change, "change"), suppression);

@@ -2,6 +2,7 @@ package io.cmkaudit.report;
 
 import io.cmkaudit.analysis.AnalysisResult;
 
+import io.cmkaudit.analysis.Finding;
 import io.cmkaudit.analysis.FindingType;
 import io.cmkaudit.analysis.Severity;
 import java.time.Instant;
@@ -12,9 +13,11 @@ import java.util.Collections;
 import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -44,12 +47,35 @@ import java.util.TreeMap;
  * @param suppressions   the suppressions file's entries and problems
  * @param facets         the values the filters offer
  * @param limits         the row limits of the page and how many finding rows it lists
+ * @param permissionSets the open findings grouped by IAM Identity Center permission set, with who gets each one;
+ *                       most severe first, then by name
  */
 public record ReportModel(Header header, Verdict verdict, AnalysisResult.Summary summary, FindingCounts counts,
                           List<SeverityTile> severities, Blocked blocked, Coverage coverage, Chart chart,
                           List<TypeRow> types, List<TypeGroup> groups, List<FindingView> suppressed,
                           Shown suppressedRows, Changes changes, SuppressionView suppressions, Facets facets,
-                          Limits limits) {
+                          Limits limits, List<PermissionSetGroup> permissionSets) {
+
+    /**
+     * The open findings of one IAM Identity Center permission set and who gets it: the section of the page that
+     * groups findings by permission set (fixes there reach every account the permission set is provisioned to).
+     *
+     * @param arn         the permission set ARN
+     * @param name        its name, or null
+     * @param instanceArn its Identity Center instance, or null
+     * @param accounts    the accounts its findings cover, as {@code name (id)}, sorted by id
+     * @param assignments who gets it there, e.g. {@code group Developers in dev (111122223333)}, without repeats
+     * @param findings    its open findings the page lists (link targets: {@link FindingView#domId()})
+     * @param open        how many open findings it has (some may not be listed when the page is cut)
+     * @param max         the most severe of them
+     */
+    public record PermissionSetGroup(String arn, String name, String instanceArn, List<String> accounts,
+                                     List<String> assignments, List<FindingView> findings, int open, Severity max) {
+        /** @return lowercase severity for CSS */
+        public String css() {
+            return max.name().toLowerCase(Locale.ROOT);
+        }
+    }
 
     /** Days before expiry from which an active suppression is flagged as expiring soon. */
     static final int EXPIRING_SOON_DAYS = 30;
@@ -451,7 +477,54 @@ public record ReportModel(Header header, Verdict verdict, AnalysisResult.Summary
         Verdict verdict = verdict(counts, coverage, blocked, sr);
         return new ReportModel(header, verdict, result.summary(), counts, tiles, blocked, coverage, chart, typeRows,
                 groups, suppressedViews, new Shown(suppressedViews.size(), suppressed.size()), changes,
-                new SuppressionView(sr.source() != null, sr, rules), new Facets(types, accountLabels), limits);
+                new SuppressionView(sr.source() != null, sr, rules), new Facets(types, accountLabels), limits,
+                permissionSets(findings, groups));
+    }
+
+    /** The open findings by permission set; the listed rows are those of the type groups (same dom ids). */
+    private static List<PermissionSetGroup> permissionSets(List<ReportedFinding> findings, List<TypeGroup> groups) {
+        Map<String, FindingView> shown = new HashMap<>();
+        for (TypeGroup g : groups) {
+            for (AccountGroup a : g.accounts()) {
+                a.findings().forEach(v -> shown.put(v.f().findingId(), v));
+            }
+        }
+        Map<String, List<ReportedFinding>> byArn = new TreeMap<>();
+        for (ReportedFinding f : findings) {
+            if (f.permissionSet() != null && f.status() == ReportedFinding.Status.OPEN) {
+                byArn.computeIfAbsent(f.permissionSetArn(), k -> new ArrayList<>()).add(f);
+            }
+        }
+        List<PermissionSetGroup> out = new ArrayList<>();
+        byArn.forEach((arn, list) -> {
+            Map<String, String> accounts = new TreeMap<>();
+            Set<String> assignments = new LinkedHashSet<>();
+            List<FindingView> views = new ArrayList<>();
+            Severity max = Severity.INFO;
+            String name = null;
+            String instance = null;
+            for (ReportedFinding f : list) {
+                Finding.PermissionSetRef ps = f.permissionSet();
+                name = name != null ? name : ps.name();
+                instance = instance != null ? instance : ps.instanceArn();
+                ps.accounts().forEach(a -> accounts.put(n(a.id()), accountLabel(a.id(), a.name())));
+                FindingView v = shown.get(f.findingId());
+                if (v != null) {
+                    views.add(v);
+                    assignments.addAll(v.assignments());
+                } else {
+                    assignments.addAll(new FindingView(f, "").assignments());
+                }
+                if (f.severity().ordinal() < max.ordinal()) {
+                    max = f.severity();
+                }
+            }
+            out.add(new PermissionSetGroup(arn, name, instance, List.copyOf(accounts.values()),
+                    List.copyOf(assignments), views, list.size(), max));
+        });
+        out.sort(Comparator.comparingInt((PermissionSetGroup g) -> g.max().ordinal())
+                .thenComparing(g -> g.name() == null ? g.arn() : g.name()));
+        return out;
     }
 
     /** @return the findings grouped by (type, account), groups in order of first appearance, report order inside */

@@ -132,6 +132,21 @@ public record ReportedFinding(Finding finding, Status status, Change change, Sup
         return finding.keyState();
     }
 
+    /** @return {@link Finding#permissionSetArn()} */
+    public String permissionSetArn() {
+        return finding.permissionSetArn();
+    }
+
+    /** @return {@link Finding#permissionSetName()} */
+    public String permissionSetName() {
+        return finding.permissionSetName();
+    }
+
+    /** @return {@link Finding#permissionSet()} */
+    public Finding.PermissionSetRef permissionSet() {
+        return finding.permissionSet();
+    }
+
     /** @return {@link Finding#principalArn()} */
     public String principalArn() {
         return finding.principalArn();

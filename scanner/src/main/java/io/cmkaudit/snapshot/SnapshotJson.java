@@ -110,6 +110,71 @@ public final class SnapshotJson {
         }
     }
 
+    /**
+     * Writes a snapshot to a new file that no other run has: {@code dir/base.json}, or {@code base-2.json},
+     * {@code base-3.json}, ... when that name is taken, even by a run of another process that starts in the same
+     * second. The file appears complete and at once: it is written to a temporary file first and then given its
+     * name with an exclusive create (a hard link, which fails when the name exists, or, on a file system without
+     * hard links, an {@code O_EXCL} create reserving the name followed by an atomic rename onto it). An existing
+     * file is never replaced.
+     *
+     * @param snapshot the snapshot; never null
+     * @param dir      the folder (exists)
+     * @param base     the file name without {@code .json}, e.g. {@code snapshot-2026-11-29T20-03-01Z}
+     * @return the file written
+     * @throws UncheckedIOException when writing fails (no file is left behind)
+     */
+    public static Path writeNew(Snapshot snapshot, Path dir, String base) {
+        Path tmp = dir.toAbsolutePath().resolve("." + base + ".json." + ProcessHandle.current().pid() + "."
+                + Thread.currentThread().getId() + "." + java.util.UUID.randomUUID() + ".tmp");
+        PENDING.add(tmp);
+        try {
+            try (OutputStream out = Files.newOutputStream(tmp, java.nio.file.StandardOpenOption.CREATE_NEW,
+                    java.nio.file.StandardOpenOption.WRITE)) {
+                write(snapshot, out);
+            }
+            for (int n = 1; ; n++) {
+                Path target = dir.resolve(n == 1 ? base + ".json" : base + "-" + n + ".json");
+                try {
+                    claim(tmp, target);
+                    return target;
+                } catch (java.nio.file.FileAlreadyExistsException taken) {
+                    // another run (or an earlier one) has this name: the next suffix
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(dir.resolve(base + ".json") + ": cannot write snapshot: "
+                    + e.getMessage(), e);
+        } finally {
+            try {
+                Files.deleteIfExists(tmp);
+            } catch (IOException ignored) {
+                // best effort: the shutdown hook tries again
+            }
+            PENDING.remove(tmp);
+        }
+    }
+
+    /** Gives the complete file {@code tmp} the name {@code target} unless that name exists (then throws). */
+    private static void claim(Path tmp, Path target) throws IOException {
+        try {
+            Files.createLink(target, tmp);
+            return;
+        } catch (java.nio.file.FileAlreadyExistsException taken) {
+            throw taken;
+        } catch (UnsupportedOperationException | java.nio.file.FileSystemException noLinks) {
+            // no hard links here (e.g. some network or FAT file systems): reserve the name, then replace it
+        }
+        Files.createFile(target);
+        try {
+            Files.move(tmp, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            Files.deleteIfExists(target);
+            throw e;
+        }
+    }
+
     /** Temporary snapshot files being written; removed by a shutdown hook when the JVM exits (e.g. SIGTERM). */
     private static final java.util.Set<Path> PENDING = java.util.concurrent.ConcurrentHashMap.newKeySet();
 

@@ -399,7 +399,12 @@ class AnalyzerTest {
 
         assertThat(fs).extracting(Finding::principalArn).containsExactly(userArn(A, "erin"));
         assertThat(fs.get(0).decidingLayers()).containsExactly("scp");
-        assertThat(fs.get(0).evidence()).containsExactly("SCP p-guard (p-guard)#TaggedOnly");
+        // a Deny with a negated operator: the explanation says when it is allowed, the evidence cites the Allow too
+        assertThat(fs.get(0).evidence()).containsExactly("SCP p-guard (p-guard)#TaggedOnly",
+                "arn:aws:iam::aws:policy/AdministratorAccess#0 (Allow)",
+                k.arn() + ":policy/default#Enable IAM User Permissions (Allow)");
+        assertThat(fs.get(0).explanation()).endsWith(" It is allowed only when aws:PrincipalTag/kms equals yes "
+                + "(Deny SCP p-guard (p-guard)#TaggedOnly).");
         assertThat(fs.get(0).remediation()).contains("in SCP p-guard (p-guard), replace statement `TaggedOnly`");
     }
 
@@ -743,6 +748,23 @@ class AnalyzerTest {
                     }
                   ]
                 }""");
+    }
+
+    @Test
+    void theFixOfAnUnconstrainedCreateGrantOnEveryKeyNamesTheKeysThePrincipalNeeds() {
+        TestOrg org = new TestOrg();
+        org.user(A, "starter").inline("ops", doc("{\"Sid\":\"Start\",\"Effect\":\"Allow\",\"Action\":"
+                + "\"ec2:StartInstances\",\"Resource\":\"*\"}", "{\"Sid\":\"Grants\",\"Effect\":\"Allow\","
+                + "\"Action\":\"kms:CreateGrant\",\"Resource\":\"*\"}"));
+        org.key(A, "k2");
+        org.instance(A, "i-0001").volume("vol-1", org.key(A, "k1").arn());
+
+        List<Finding> fs = of(analyze(org), FindingType.KMS_CREATEGRANT_UNCONSTRAINED);
+
+        // it starts only i-0001 (key k1): the attach grant it keeps is on k1 alone, not on "*"
+        assertThat(fs).isNotEmpty().allSatisfy(f -> assertThat(f.remediationPolicy())
+                .contains("\"Resource\": \"" + keyArn(A, "k1") + "\"", "kms:GrantIsForAWSResource")
+                .doesNotContain("\"Resource\": \"*\""));
     }
 
     @Test

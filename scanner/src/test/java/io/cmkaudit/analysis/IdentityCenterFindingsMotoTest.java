@@ -26,12 +26,14 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The issue's scenario end to end against moto_server: permission set {@code PowerUser} provisioned to three accounts
- * whose users can start CMK-encrypted instances but lack {@code kms:CreateGrant}. Every finding of its reserved roles
- * is fixed in the permission set (never by an IAM edit of the role), one change fixes all three accounts, and after
- * the fix is put into the permission set and provisioned again, a new collection has no such finding. Also a
- * permission set with a customer managed permissions boundary, and provisioning drift.
+ * whose users can start CMK-encrypted instances but lack {@code kms:CreateGrant} is ONE finding listing the three
+ * accounts, their roles, keys and instances and who is assigned, fixed in the permission set (never by an IAM edit of
+ * a role); the change applied to every provisioned account's role removes it, and after the fix is put into the
+ * permission set and provisioned again, a new collection has no such finding. Also a permission set with a customer
+ * managed permissions boundary in two accounts (fixed in the referenced policy of each account), and provisioning
+ * drift (a provisioned account without the role, a role left behind by a deleted permission set).
  *
- * <p>moto lacks {@code GetPermissionsBoundaryForPermissionSet} and answers
+ * <p>Provisioned accounts: moto lacks {@code GetPermissionsBoundaryForPermissionSet} and answers
  * {@code ListAccountsForProvisionedPermissionSet} with the caller's account only: the test proxy answers both from
  * {@link IdentityCenterSeeder}'s record of the account assignments and provisioning calls. The reserved roles are
  * created in IAM by the seeder with AWS's names and path, as Identity Center would.
@@ -68,8 +70,15 @@ class IdentityCenterFindingsMotoTest {
             OrgSeeder.Key key = a.key(EU, "app data");
             a.instance(EU).tag("Name", "app-" + a.name()).volume("/dev/xvda", key.arn()).stopped().launch();
         }
-        accounts.get(0).iam().createPolicy(r -> r.policyName("StartOnly").path("/boundaries/")
-                .policyDocument(START_ONLY));
+        for (OrgSeeder.Account a : accounts.subList(0, 2)) {
+            a.iam().createPolicy(r -> r.policyName("StartOnly").path("/boundaries/").policyDocument(START_ONLY));
+        }
+        // a role left behind by a deleted permission set
+        accounts.get(2).iam().createRole(r -> r.roleName("AWSReservedSSO_Retired_0f1e2d3c4b5a6978")
+                .path("/aws-reserved/sso.amazonaws.com/" + EU + "/").assumeRolePolicyDocument(
+                        "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":"
+                                + "{\"Federated\":\"arn:aws:iam::" + accounts.get(2).id() + ":saml-provider/"
+                                + "AWSSSO_0123456789abcdef_DO_NOT_DELETE\"},\"Action\":\"sts:AssumeRoleWithSAML\"}]}"));
         idc = new IdentityCenterSeeder(moto.endpoint(), EU);
         String developers = idc.group("Developers");
         String ops = idc.group("Operators");
@@ -78,7 +87,7 @@ class IdentityCenterFindingsMotoTest {
             powerUser.assign(a, "GROUP", developers);
         }
         bounded = idc.permissionSet("BoundedOps").inline(START_AND_GRANT).boundaryCustomer("StartOnly", "/boundaries/")
-                .assign(accounts.get(0), "GROUP", ops);
+                .assign(accounts.get(0), "GROUP", ops).assign(accounts.get(1), "GROUP", ops);
         idc.permissionSet("LegacyAdmin").assignWithoutRole(legacy, "GROUP", ops);
         proxy = AwsProxy.start(moto.endpoint(), Duration.ZERO, r -> false, idc::answer);
         snapshot = collect();
@@ -106,8 +115,7 @@ class IdentityCenterFindingsMotoTest {
     }
 
     private static boolean ofPermissionSet(Finding f, String name) {
-        return f.principalArn() != null && f.principalArn().contains(":role/aws-reserved/sso.amazonaws.com/")
-                && f.principalArn().contains("/AWSReservedSSO_" + name + "_");
+        return f.permissionSet() != null && name.equals(f.permissionSetName());
     }
 
     private static List<Finding> blocked(AnalysisResult r, String permissionSet) {
@@ -115,39 +123,67 @@ class IdentityCenterFindingsMotoTest {
                 && ofPermissionSet(f, permissionSet)).toList();
     }
 
+    private List<String> accountIds(List<OrgSeeder.Account> l) {
+        return l.stream().map(OrgSeeder.Account::id).sorted().toList();
+    }
+
     @Test
-    void powerUserInThreeAccountsIsFixedInThePermissionSetNeverInIam() {
-        List<Finding> found = blocked(outcome.result(), "PowerUser");
-        Set<String> accountIds = new TreeSet<>();
-        found.forEach(f -> accountIds.add(f.accountId()));
-        assertThat(accountIds).containsExactlyInAnyOrderElementsOf(accounts.stream().map(OrgSeeder.Account::id).toList());
-        for (Finding f : found) {
-            Remediation r = outcome.remediations().get(f.findingId());
-            assertThat(r.changes()).singleElement().isInstanceOfSatisfying(Change.PermissionSetInlineStatements.class,
-                    c -> {
-                        assertThat(c.permissionSetArn()).isEqualTo(powerUser.arn());
-                        assertThat(c.provisionedAccounts()).containsExactlyInAnyOrderElementsOf(accountIds);
-                        assertThat(c.currentInline()).isEqualTo(START_ONLY);
-                    });
-            assertThat(f.remediation()).contains("aws sso-admin put-inline-policy-to-permission-set --instance-arn "
-                    + idc.instanceArn() + " --permission-set-arn " + powerUser.arn(),
-                    "then `aws sso-admin provision-permission-set", "--target-type ALL_PROVISIONED_ACCOUNTS",
-                    "Don't edit the AWSReservedSSO_PowerUser_* roles in IAM");
-            // the snippet is the permission set's whole new inline policy: the old statement kept, the grant added
-            assertThat(f.remediationPolicy()).contains("Operate", "kms:CreateGrant", "kms:GrantIsForAWSResource");
-            // one statement for the keys of every provisioned account: each finding gives the same change
-            for (Finding other : found) {
-                assertThat(f.remediationPolicy()).contains(other.keyArn());
-            }
-            assertThat(outcome.remediations().get(f.findingId()).changes())
-                    .isEqualTo(outcome.remediations().get(found.get(0).findingId()).changes());
-        }
+    void powerUserInThreeAccountsIsOneFindingFixedInThePermissionSetNeverInIam() {
+        Finding f = blocked(outcome.result(), "PowerUser").stream().collect(
+                java.util.stream.Collectors.collectingAndThen(java.util.stream.Collectors.toList(), l -> {
+                    assertThat(l).as("one finding for the permission set, whatever the accounts").hasSize(1);
+                    return l.get(0);
+                }));
+        assertThat(f.findingId()).isEqualTo(Finding.permissionSetGroupId(FindingType.START_BLOCKED_KMS_DENIED,
+                powerUser.arn(), List.of("identity")));
+        assertThat(f.principalArn()).isEqualTo(powerUser.arn());
+        assertThat(f.principalType()).isEqualTo("permission-set");
+        // the account the fix is made in: where Identity Center is administered (the management account here)
+        assertThat(f.accountId()).isEqualTo(OrgSeeder.MANAGEMENT_ACCOUNT_ID);
+        Finding.PermissionSetRef ps = f.permissionSet();
+        assertThat(ps.arn()).isEqualTo(powerUser.arn());
+        assertThat(ps.instanceArn()).isEqualTo(idc.instanceArn());
+        assertThat(ps.accountIds()).isEqualTo(accountIds(accounts));
+        assertThat(ps.roleArns()).hasSize(3).allMatch(r -> r.contains(":role/aws-reserved/sso.amazonaws.com/"
+                + EU + "/AWSReservedSSO_PowerUser_"));
+        assertThat(ps.keyArns()).hasSize(3);
+        assertThat(f.instances()).hasSize(3);
+        assertThat(f.keyArn()).as("several keys: listed in the permission set section").isNull();
+        assertThat(ps.assignments()).hasSize(3).allSatisfy(a -> {
+            assertThat(a.principalType()).isEqualTo("GROUP");
+            assertThat(a.principalName()).isEqualTo("Developers");
+        });
+        assertThat(f.explanation()).contains("permission set `PowerUser`", "3 account(s)");
+
+        Remediation r = outcome.remediations().get(f.findingId());
+        assertThat(r.changes()).singleElement().isInstanceOfSatisfying(Change.PermissionSetInlineStatements.class,
+                c -> {
+                    assertThat(c.permissionSetArn()).isEqualTo(powerUser.arn());
+                    assertThat(c.provisionedAccounts()).containsExactlyInAnyOrderElementsOf(accountIds(accounts));
+                    assertThat(c.currentInline()).isEqualTo(START_ONLY);
+                });
+        assertThat(f.remediation()).contains("permission set `PowerUser`",
+                "aws sso-admin put-inline-policy-to-permission-set --instance-arn " + idc.instanceArn()
+                        + " --permission-set-arn " + powerUser.arn(),
+                "then `aws sso-admin provision-permission-set", "--target-type ALL_PROVISIONED_ACCOUNTS",
+                "Don't edit the AWSReservedSSO_PowerUser_* roles in IAM");
+        // the snippet is the permission set's whole new inline policy: the old statement kept, the grant added on
+        // the keys of every provisioned account
+        assertThat(f.remediationPolicy()).contains("Operate", "kms:CreateGrant", "kms:GrantIsForAWSResource");
+        ps.keyArns().forEach(k -> assertThat(f.remediationPolicy()).contains(k));
+    }
+
+    @Test
+    void everyRoleKeyAndInstanceIsListedByExactlyOneFinding() {
+        // the merge per edit runs first (a permission set edit is one for every account), then per permission set
+        SnippetProofTest.assertListedOnce(outcome);
     }
 
     @Test
     void noFindingOfAReservedRoleOffersAnIamEditOfTheRole() {
         for (Finding f : outcome.result().findings()) {
-            if (f.principalArn() == null || !f.principalArn().contains(":role/aws-reserved/sso.amazonaws.com/")) {
+            if (f.permissionSet() == null && (f.principalArn() == null
+                    || !f.principalArn().contains(":role/aws-reserved/sso.amazonaws.com/"))) {
                 continue;
             }
             for (Change c : outcome.remediations().get(f.findingId()).changes()) {
@@ -161,31 +197,46 @@ class IdentityCenterFindingsMotoTest {
     }
 
     @Test
-    void oneChangeToThePermissionSetProvisionedToEveryAccountRemovesAllThreeFindings() {
-        Finding first = blocked(outcome.result(), "PowerUser").get(0);
-        Snapshot fixed = SnapshotPatcher.apply(snapshot, outcome.remediations().get(first.findingId()).changes());
+    void theChangeAppliedToEveryProvisionedAccountsRoleRemovesTheFinding() {
+        Finding f = blocked(outcome.result(), "PowerUser").get(0);
+        Snapshot fixed = SnapshotPatcher.apply(snapshot, outcome.remediations().get(f.findingId()).changes());
         AnalysisResult after = new Analyzer().analyze(fixed);
         assertThat(blocked(after, "PowerUser")).isEmpty();
         Set<String> before = new TreeSet<>();
-        outcome.result().findings().forEach(f -> before.add(f.findingId()));
-        assertThat(after.findings()).allMatch(f -> before.contains(f.findingId()), "no new finding");
+        outcome.result().findings().forEach(x -> before.add(x.findingId()));
+        assertThat(after.findings()).allMatch(x -> before.contains(x.findingId()), "no new finding");
     }
 
     @Test
-    void permissionSetWithACustomerManagedBoundaryIsFixedInTheBoundaryPolicy() {
+    void permissionSetWithACustomerManagedBoundaryIsFixedInTheReferencedPolicyOfEachAccount() {
         List<Finding> found = blocked(outcome.result(), "BoundedOps");
         assertThat(found).singleElement().satisfies(f -> {
-            assertThat(f.decidingLayers()).contains("boundary");
-            assertThat(outcome.remediations().get(f.findingId()).changes()).singleElement()
-                    .isInstanceOfSatisfying(Change.AddStatements.class, c -> assertThat(c.target().name())
-                            .isEqualTo("arn:aws:iam::" + accounts.get(0).id() + ":policy/boundaries/StartOnly"));
+            assertThat(f.decidingLayers()).containsExactly("boundary");
+            assertThat(f.permissionSet().accountIds()).isEqualTo(accountIds(accounts.subList(0, 2)));
+            Remediation r = outcome.remediations().get(f.findingId());
+            assertThat(r.changes()).singleElement().isInstanceOfSatisfying(Change.ReferencedPolicyStatements.class,
+                    c -> {
+                        assertThat(c.boundary()).isTrue();
+                        assertThat(c.accounts()).isEqualTo(accountIds(accounts.subList(0, 2)));
+                        assertThat(c.policyArn(accounts.get(1).id()))
+                                .isEqualTo("arn:aws:iam::" + accounts.get(1).id() + ":policy/boundaries/StartOnly");
+                    });
+            assertThat(f.remediation()).contains("customer managed policy `/boundaries/StartOnly`",
+                    "permissions boundary", "aws iam create-policy-version");
+            Snapshot fixed = SnapshotPatcher.apply(snapshot, r.changes());
+            assertThat(blocked(new Analyzer().analyze(fixed), "BoundedOps")).isEmpty();
         });
     }
 
     @Test
     void explainNamesThePermissionSetAndWhoIsAssigned() {
         Finding f = blocked(outcome.result(), "PowerUser").get(0);
-        String text = new Analyzer().explain(snapshot, f.principalArn(), f.instanceId());
+        String account = accounts.get(0).id();
+        String role = f.permissionSet().roleArns().stream().filter(r -> r.contains("::" + account + ":"))
+                .findFirst().orElseThrow();
+        String instance = snapshot.account(account).orElseThrow().regions().stream()
+                .flatMap(r -> r.instances().stream()).findFirst().orElseThrow().instanceId();
+        String text = new Analyzer().explain(snapshot, role, instance);
         assertThat(text).contains("identity center: permission set `PowerUser` (" + powerUser.arn()
                 + "), provisioned to 3 account(s); assigned here to group Developers; fixes go to the permission set, "
                 + "never to this role in IAM");
@@ -193,12 +244,21 @@ class IdentityCenterFindingsMotoTest {
 
     @Test
     void provisioningDriftIsAFinding() {
-        assertThat(outcome.result().findings()).filteredOn(f -> f.type() == FindingType.IDENTITY_CENTER_PROVISIONING_DRIFT)
-                .singleElement().satisfies(f -> {
-                    assertThat(f.accountId()).isEqualTo(legacy.id());
-                    assertThat(f.explanation()).contains("permission set `LegacyAdmin`", "no role AWSReservedSSO_LegacyAdmin_*");
-                    assertThat(f.remediation()).contains("aws sso-admin provision-permission-set", "--target-id " + legacy.id());
-                });
+        List<Finding> drift = outcome.result().findings().stream()
+                .filter(f -> f.type() == FindingType.IDENTITY_CENTER_PROVISIONING_DRIFT).toList();
+        assertThat(drift).hasSize(2);
+        assertThat(drift).filteredOn(f -> f.accountId().equals(legacy.id())).singleElement().satisfies(f -> {
+            assertThat(f.explanation()).contains("permission set `LegacyAdmin`", "no role AWSReservedSSO_LegacyAdmin_*");
+            assertThat(f.remediation()).contains("aws sso-admin provision-permission-set", "--target-id " + legacy.id());
+            assertThat(f.permissionSetName()).isEqualTo("LegacyAdmin");
+            assertThat(f.permissionSet().assignments()).singleElement()
+                    .satisfies(a -> assertThat(a.label()).isEqualTo("group Operators"));
+        });
+        assertThat(drift).filteredOn(f -> f.accountId().equals(accounts.get(2).id())).singleElement().satisfies(f -> {
+            assertThat(f.principalArn()).endsWith("/AWSReservedSSO_Retired_0f1e2d3c4b5a6978");
+            assertThat(f.explanation()).contains("matches no IAM Identity Center permission set named `Retired`");
+            assertThat(f.permissionSet()).isNull();
+        });
     }
 
     @Test

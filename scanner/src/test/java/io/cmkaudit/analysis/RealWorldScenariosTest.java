@@ -239,8 +239,11 @@ class RealWorldScenariosTest {
         assertThat(fs).extracting(Finding::type, Finding::instanceId, Finding::principalArn, Finding::principalType)
                 .containsExactly(tuple(FindingType.START_BLOCKED_KMS_DENIED, "i-asg1", SLR, "service-linked-role"));
         Finding f = fs.get(0);
-        assertThat(f.decidingLayers()).containsExactly("identity");
-        assertThat(f.evidence()).containsExactly("identity: no statement allows the request in " + ASG_POLICY_ARN);
+        // only the key policy can let a service-linked role in (issue 10 item 5): the deciding layer is resource
+        assertThat(f.decidingLayers()).containsExactly("resource");
+        assertThat(f.evidence()).containsExactly("resource: no statement allows the request in " + k.arn()
+                + ":policy/default (identity policies can't allow it: the service-linked role's policies can't be "
+                + "changed)");
         assertThat(f.explanation()).contains("(no policy of the service-linked role allows kms:CreateGrant on the key, "
                 + "and its policies can't be changed: the key policy must name it)");
         assertThat(f.remediation()).endsWith("add the snippet's statements to the key policy of " + k.arn() + ".");

@@ -60,6 +60,18 @@ class SampleOrganizationAnalysisTest {
         // kms-admin's kms:* on * and the key policy naming it
         assertThat(fs.stream().filter(f -> "kms-admin".equals(name(f.principalArn()))
                         && f.type() == FindingType.KMS_FULL_ACCESS)).hasSize(2);
+        // the launch scenario: web-asg's role is not named by the key policy of alias/prod-app, and AWS recorded
+        // the failure (a failed scaling activity): the finding is confirmed
+        assertThat(fs.stream().filter(f -> f.type() == FindingType.LAUNCH_BLOCKED_KMS_DENIED)).singleElement()
+                .satisfies(f -> {
+                    assertThat(name(f.principalArn())).isEqualTo("AWSServiceRoleForAutoScaling");
+                    assertThat(f.decidingLayers()).containsExactly("resource");
+                    assertThat(f.launchSources()).extracting(Finding.Resource::id).containsExactly("web-asg");
+                    assertThat(f.confirmed()).isNotNull();
+                    assertThat(f.confirmed().code()).isEqualTo("Client.InternalError");
+                    assertThat(f.confirmed().source()).startsWith("scaling activity ").endsWith(" of web-asg");
+                });
+        assertThat(fs).noneMatch(f -> f.type() == FindingType.FAILURE_UNEXPLAINED);
         // sandbox-1 is on aws/ebs only and legacy-1 unencrypted: counted, never joined
         assertThat(fs).noneMatch(f -> "sandbox-1".equals(f.instanceName()) || "legacy-1".equals(f.instanceName()));
     }

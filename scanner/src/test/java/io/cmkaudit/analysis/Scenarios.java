@@ -108,6 +108,98 @@ final class Scenarios {
         return org.build();
     }
 
+    /** The Auto Scaling service-linked role of account A. */
+    static final String ASG_SLR = "arn:aws:iam::222222222222:role/aws-service-role/autoscaling.amazonaws.com/"
+            + "AWSServiceRoleForAutoScaling";
+    /** A custom-suffix Auto Scaling service-linked role of account A. */
+    static final String ASG_SLR_APP = ASG_SLR + "_app";
+
+    private static io.cmkaudit.snapshot.LaunchBlockDevice ebs(String device, Boolean encrypted, String keyArn,
+                                                              String snapshotId) {
+        return new io.cmkaudit.snapshot.LaunchBlockDevice(device, true, false, encrypted, keyArn, keyArn, snapshotId);
+    }
+
+    private static io.cmkaudit.snapshot.LaunchTemplateVersion template(String id, String image,
+                                                                       io.cmkaudit.snapshot.LaunchBlockDevice... d) {
+        return new io.cmkaudit.snapshot.LaunchTemplateVersion(id, id + "-name", 1, true, true, image, null,
+                List.of(d));
+    }
+
+    private static io.cmkaudit.snapshot.AutoScalingGroup group(String name, String slr, String template,
+                                                               String... instances) {
+        return new io.cmkaudit.snapshot.AutoScalingGroup(name, null, slr, null,
+                new io.cmkaudit.snapshot.LaunchTemplateRef(template, null, null), null, List.of(), null, false,
+                List.of(instances), null);
+    }
+
+    /**
+     * Launch paths (issue 10): Auto Scaling groups whose service-linked role the key policy does or does not name, a
+     * group naming a custom-suffix role, a key of another account, a shared AMI whose snapshot key is in another
+     * account, a role allowed ec2:CreateFleet without KMS rights, and a disabled EBS default key.
+     */
+    static Snapshot launch() {
+        TestOrg org = new TestOrg();
+        TestOrg.Key plain = org.key(A, "k-launch");                       // root delegation only
+        TestOrg.Key named = org.key(A, "k-named").policy(doc(
+                "{\"Sid\":\"Root\",\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"arn:aws:iam::222222222222:root\"},"
+                        + "\"Action\":\"kms:*\",\"Resource\":\"*\"}",
+                "{\"Sid\":\"SlrUse\",\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"" + ASG_SLR + "\"},"
+                        + "\"Action\":[\"kms:Encrypt\",\"kms:Decrypt\",\"kms:ReEncrypt*\",\"kms:GenerateDataKey*\","
+                        + "\"kms:DescribeKey\"],\"Resource\":\"*\"}",
+                "{\"Sid\":\"SlrGrant\",\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"" + ASG_SLR + "\"},"
+                        + "\"Action\":\"kms:CreateGrant\",\"Resource\":\"*\",\"Condition\":{\"Bool\":"
+                        + "{\"kms:GrantIsForAWSResource\":\"true\"}}}"));
+        TestOrg.Key shared = org.key(B, "k-b-shared").policy(doc(
+                "{\"Sid\":\"Root\",\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"arn:aws:iam::333333333333:root\"},"
+                        + "\"Action\":\"kms:*\",\"Resource\":\"*\"}",
+                "{\"Sid\":\"ShareWithA\",\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"arn:aws:iam::222222222222:root\"},"
+                        + "\"Action\":[\"kms:CreateGrant\",\"kms:Decrypt\",\"kms:DescribeKey\","
+                        + "\"kms:GenerateDataKeyWithoutPlaintext\",\"kms:ReEncrypt*\"],\"Resource\":\"*\"}"));
+        TestOrg.Key amiKey = org.key(B, "k-b-ami");                      // B's own, shared with nobody
+        TestOrg.Key defaultKey = org.key(A, "k-default-ebs").state("Disabled");
+        org.ebsDefault(A, true, defaultKey.arn(), defaultKey.arn());
+        org.awsManagedPolicy("arn:aws:iam::aws:policy/aws-service-role/AutoScalingServiceRolePolicy",
+                doc("{\"Effect\":\"Allow\",\"Action\":[\"ec2:StartInstances\",\"ec2:RunInstances\"],\"Resource\":\"*\"}"));
+        org.serviceLinkedRole(A, "AWSServiceRoleForAutoScaling", "autoscaling.amazonaws.com")
+                .attach("arn:aws:iam::aws:policy/aws-service-role/AutoScalingServiceRolePolicy");
+        org.serviceLinkedRole(A, "AWSServiceRoleForAutoScaling_app", "autoscaling.amazonaws.com")
+                .attach("arn:aws:iam::aws:policy/aws-service-role/AutoScalingServiceRolePolicy");
+        org.role(A, "karpenter").inline("fleet", doc("{\"Sid\":\"Fleet\",\"Effect\":\"Allow\",\"Action\":"
+                + "[\"ec2:CreateFleet\",\"ec2:RunInstances\"],\"Resource\":\"*\"}"));
+        org.ebsSnapshot(B, "snap-b-ami", amiKey.arn());
+        var sources = new io.cmkaudit.snapshot.LaunchSources(
+                List.of(group("web", null, "lt-web", "i-0a61"),
+                        group("named", null, "lt-named"),
+                        group("app", ASG_SLR_APP, "lt-named", "i-0a62"),
+                        group("cross", null, "lt-cross"),
+                        group("shared-ami", null, "lt-ami"),
+                        group("by-default", null, "lt-default")),
+                List.of(new io.cmkaudit.snapshot.ScalingActivity("act-named", "named", "Failed",
+                        "Instance became unhealthy while waiting for instance to be in InService state. Termination "
+                                + "Reason: Client.InternalError: Client error on launch", null, null,
+                        java.time.Instant.parse("2026-02-27T08:00:00Z"), null)),
+                List.of(),
+                List.of(template("lt-web", null, ebs("/dev/xvda", true, plain.arn(), null)),
+                        template("lt-named", null, ebs("/dev/xvda", true, named.arn(), null)),
+                        template("lt-cross", null, ebs("/dev/xvda", true, shared.arn(), null)),
+                        template("lt-ami", "ami-b", ebs("/dev/xvdb", false, null, null)),
+                        template("lt-default", null, ebs("/dev/xvda", true, null, null)),
+                        template("lt-karpenter", null, ebs("/dev/xvda", true, plain.arn(), null))),
+                List.of(new io.cmkaudit.snapshot.MachineImage("ami-b", B, "shared", "available", "/dev/xvda",
+                        List.of(new io.cmkaudit.snapshot.LaunchBlockDevice("/dev/xvda", true, false, true, null, null,
+                                "snap-b-ami")))),
+                List.of(), List.of(), List.of());
+        org.launch(A, sources);
+        org.instance(A, "i-0a61").tag("aws:autoscaling:groupName", "web").volume("vol-a61", plain.arn());
+        org.instance(A, "i-0a62").tag("aws:autoscaling:groupName", "app").volume("vol-a62", named.arn());
+        // a launch of group "web" AWS already saw fail (the instance is terminated: not joined, but evidence)
+        org.instance(A, "i-0a63").tag("aws:autoscaling:groupName", "web").state("terminated",
+                "Client.InvalidKMSKey.InvalidState", "Client.InvalidKMSKey.InvalidState: The KMS key provided is in "
+                        + "an incorrect state", java.time.Instant.parse("2026-03-01T09:30:00Z"))
+                .volume("vol-a63", plain.arn());
+        return org.build();
+    }
+
     static List<String> types(List<Finding> fs) {
         return fs.stream().map(f -> f.type() + " " + (f.instanceId() == null ? "-" : f.instanceId()) + " "
                 + (f.principalArn() == null ? "-" : f.principalArn().substring(f.principalArn().lastIndexOf(':') + 1))

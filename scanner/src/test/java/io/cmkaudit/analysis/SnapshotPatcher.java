@@ -47,6 +47,16 @@ final class SnapshotPatcher {
         if (c instanceof Change.PermissionSetInlineStatements ps) {
             return provisionInline(s, ps);
         }
+        if (c instanceof Change.ReferencedPolicyStatements r) {
+            // as a user would: the policy of that name and path, edited in every account the permission set is in
+            Snapshot cur = s;
+            for (String account : r.accounts()) {
+                String arn = r.policyArn(account);
+                cur = editPolicy(cur, new PolicySource(arn, PolicySource.Origin.CUSTOMER_MANAGED, account, arn,
+                        r.reference().name(), ""), t -> PolicyJson.addStatements(t, r.statements()));
+            }
+            return cur;
+        }
         if (c instanceof Change.AddStatements a) {
             return editPolicy(s, a.target(), t -> PolicyJson.addStatements(t, a.statements()));
         }
@@ -205,7 +215,8 @@ final class SnapshotPatcher {
         List<AccountSnapshot> accs = s.accounts().stream().map(a -> new AccountSnapshot(a.accountId(), a.name(),
                 a.coverage(), a.iam(), a.regions().stream().map(r -> new RegionSnapshot(r.region(),
                 r.ebsEncryptionByDefault(), r.ebsDefaultKmsKeyId(), r.ebsDefaultKmsKeyArn(), r.instances(),
-                r.volumes(), r.kmsKeys().stream().map(k -> k.arn().equals(keyArn) ? f.apply(k) : k).toList()))
+                r.volumes(), r.kmsKeys().stream().map(k -> k.arn().equals(keyArn) ? f.apply(k) : k).toList(),
+                r.ebsSnapshots(), r.launch()))
                 .toList())).toList();
         return s.withAccounts(accs);
     }

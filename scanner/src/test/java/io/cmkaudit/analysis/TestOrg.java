@@ -193,6 +193,19 @@ final class TestOrg {
         return this;
     }
 
+    /** Sets the launch sources of the account's region. */
+    TestOrg launch(String account, io.cmkaudit.snapshot.LaunchSources sources) {
+        accounts.get(account).launch = sources;
+        return this;
+    }
+
+    /** Adds an EBS snapshot owned by the account (an AMI's snapshot). */
+    TestOrg ebsSnapshot(String account, String snapshotId, String keyArnOrNull) {
+        accounts.get(account).snapshots.add(new io.cmkaudit.snapshot.EbsSnapshot(snapshotId, account, REGION,
+                keyArnOrNull != null, keyArnOrNull, keyArnOrNull, null));
+        return this;
+    }
+
     Instance instance(String account, String id) {
         Instance i = new Instance(account, id);
         accounts.get(account).instances.add(i);
@@ -239,6 +252,8 @@ final class TestOrg {
         Boolean ebsByDefault = true;
         String ebsDefaultId;
         String ebsDefaultArn;
+        io.cmkaudit.snapshot.LaunchSources launch = io.cmkaudit.snapshot.LaunchSources.EMPTY;
+        final List<io.cmkaudit.snapshot.EbsSnapshot> snapshots = new ArrayList<>();
 
         Acc(String id) {
             this.id = id;
@@ -267,7 +282,7 @@ final class TestOrg {
             return new AccountSnapshot(id, "acct-" + id, List.of(Coverage.scanned(Coverage.GLOBAL),
                     Coverage.scanned(REGION)), new IamSnapshot(users, groups, roles, policies),
                     List.of(new RegionSnapshot(REGION, ebsByDefault, ebsDefaultId, ebsDefaultArn, ins, volumes,
-                            kms)));
+                            kms, snapshots, launch)));
         }
     }
 
@@ -404,6 +419,10 @@ final class TestOrg {
         final Map<String, String> tags = new TreeMap<>();
         final List<EbsVolume> volumes = new ArrayList<>();
         String type = "t3.micro";
+        String state = "stopped";
+        String reasonCode;
+        String reasonMessage;
+        Instant launchTime;
 
         Instance(String account, String id) {
             this.account = account;
@@ -424,6 +443,15 @@ final class TestOrg {
             return this;
         }
 
+        /** Sets the state and its reason (code and message may be null). */
+        Instance state(String state, String code, String message, Instant launched) {
+            this.state = state;
+            this.reasonCode = code;
+            this.reasonMessage = message;
+            this.launchTime = launched;
+            return this;
+        }
+
         /** A volume on the key (a key ARN), on {@code aws/ebs} ("aws/ebs") or unencrypted (null). */
         Instance volume(String volumeId, String keyArnOrNull) {
             boolean enc = keyArnOrNull != null;
@@ -440,8 +468,8 @@ final class TestOrg {
             for (int i = 0; i < volumes.size(); i++) {
                 bdm.add(new BlockDeviceMapping("/dev/xvd" + (char) ('a' + i), volumes.get(i).volumeId()));
             }
-            return new Ec2Instance(id, arn(), "stopped", null, null, tags, type, REGION + "a", "default", false, null,
-                    null, "ebs", "/dev/xvda", bdm);
+            return new Ec2Instance(id, arn(), state, reasonCode, reasonMessage, tags, type, REGION + "a", "default",
+                    false, null, null, "ebs", "/dev/xvda", bdm, null, launchTime, null);
         }
     }
 }

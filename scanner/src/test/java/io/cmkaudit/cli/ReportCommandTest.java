@@ -60,14 +60,43 @@ class ReportCommandTest {
         assertThat(r.out()).contains("  open findings     37 (CRITICAL 2, HIGH 27, MEDIUM 8, LOW 0, INFO 0); "
                 + "suppressed 0" + nl);
         assertThat(r.out()).contains("    START_BLOCKED_KMS_DENIED         6" + nl);
+        assertThat(r.out()).contains("    LAUNCH_BLOCKED_KMS_DENIED        1" + nl);
         assertThat(r.out()).contains("  coverage          complete" + nl);
         assertThat(r.out()).endsWith("  report            " + run.resolve("report.html") + nl);
         JsonNode doc = new ObjectMapper().readTree(run.resolve("findings.json").toFile());
         assertThat(doc.get("schemaVersion").asInt()).isEqualTo(3);
+        // the launch scenario's finding, confirmed by the failure AWS recorded: JSON, CSV and HTML say so
+        JsonNode launch = null;
+        for (JsonNode f : doc.get("findings")) {
+            if ("LAUNCH_BLOCKED_KMS_DENIED".equals(f.get("type").asText())) {
+                launch = f;
+            }
+        }
+        assertThat(launch).isNotNull();
+        assertThat(launch.get("launchSources").get(0).get("id").asText()).isEqualTo("web-asg");
+        assertThat(launch.get("confirmed").get("code").asText()).isEqualTo("Client.InternalError");
+        assertThat(launch.get("confirmed").get("time").asText()).isEqualTo("2026-11-29T18:40:02Z");
+        try (org.apache.commons.csv.CSVParser csv = org.apache.commons.csv.CSVFormat.RFC4180.builder().setHeader()
+                .setSkipHeaderRecord(true).get().parse(Files.newBufferedReader(run.resolve("findings.csv")))) {
+            var row = csv.getRecords().stream().filter(x -> x.get("type").equals("LAUNCH_BLOCKED_KMS_DENIED"))
+                    .findFirst().orElseThrow();
+            assertThat(row.get("confirmed")).isEqualTo("true");
+            assertThat(row.get("confirmed_event")).startsWith("Client.InternalError: Instance became unhealthy")
+                    .contains("2026-11-29T18:40:02Z, scaling activity ");
+            assertThat(row.get("launch_sources")).isEqualTo("auto_scaling_group:web-asg");
+        }
+        String html = Files.readString(run.resolve("report.html"));
+        assertThat(html).contains("<span class=\"confirmed\"", "<code class=\"launch-source\">auto_scaling_group:web-asg</code>");
         assertThat(doc.get("findings").size()).isEqualTo(37);
         assertThat(doc.get("summary").get("instancesInScope").asInt()).isEqualTo(6);
+        // one row per account coverage entry, plus the run-wide IAM Identity Center row (the sample has its data)
+        int identityCenter = 0;
+        for (JsonNode c : doc.get("coverage")) {
+            identityCenter += "identity-center".equals(c.get("region").asText()) ? 1 : 0;
+        }
+        assertThat(identityCenter).isEqualTo(sample().identityCenter() == null ? 0 : 1);
         assertThat(doc.get("coverage").size()).isEqualTo(sample().accounts().stream()
-                .mapToInt(a -> a.coverage().size()).sum());
+                .mapToInt(a -> a.coverage().size()).sum() + identityCenter);
         assertThat(doc.get("run").get("organizationId").asText()).isEqualTo(sample().organization().id());
     }
 
@@ -119,10 +148,11 @@ class ReportCommandTest {
             runDir = s.findFirst().orElseThrow();
         }
         String html = Files.readString(runDir.resolve("report.html"));
-        // the sample's 37 open findings (one per fix) fall into (type, account) groups; at most 2 of each: 23 rows
-        assertThat(html.split("<tbody class=\"finding\"", -1).length - 1).isEqualTo(23);
+        // the sample's 37 open findings (one per fix) fall into 17 (type, account) groups: 10 of 1, 4 of 2, then 3, 6
+        // and 10; at most 2 of each: 10 + 8 + 3 x 2 = 24 rows
+        assertThat(html.split("<tbody class=\"finding\"", -1).length - 1).isEqualTo(24);
         assertThat(r.out()).endsWith("  report            " + runDir.resolve("report.html") + System.lineSeparator()
-                + "                    lists 23 of 37 findings (--html-max-rows, --html-max-total-rows); all are "
+                + "                    lists 24 of 37 findings (--html-max-rows, --html-max-total-rows); all are "
                 + "in findings.csv / findings.json" + System.lineSeparator());
         JsonNode doc = new ObjectMapper().readTree(runDir.resolve("findings.json").toFile());
         assertThat(doc.get("findings").size()).isEqualTo(37);

@@ -49,6 +49,9 @@ class RateLimiterTest {
         assertThat(RateLimiter.row("Kms", "ListGrants")).isEqualTo(RateLimit.KMS_LIST_GRANTS);
         assertThat(RateLimiter.row("Ec2", "DescribeVolumes")).isEqualTo(RateLimit.EC2_READS);
         assertThat(RateLimiter.row("AutoScaling", "DescribeAutoScalingGroups")).isEqualTo(RateLimit.AUTO_SCALING_READS);
+        assertThat(RateLimiter.row("Eks", "ListNodegroups")).isEqualTo(RateLimit.EKS_READS);
+        assertThat(RateLimiter.row("SsoAdmin", "ListPermissionSets")).isEqualTo(RateLimit.IDENTITY_CENTER);
+        assertThat(RateLimiter.row("Identitystore", "DescribeUser")).isEqualTo(RateLimit.IDENTITY_STORE);
     }
 
     @Test

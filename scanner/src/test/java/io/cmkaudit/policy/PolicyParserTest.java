@@ -69,6 +69,18 @@ class PolicyParserTest {
     }
 
     @Test
+    void controlCharactersInNamesAreEscapedSoADiagnosticStaysOneLine() {
+        // found by PolicyPropertiesTest: a top-level element named "\n" broke the one-line promise
+        ParsedPolicy p = PolicyParser.parse("p", "{\"Version\": \"2012-10-17\", \"\\n\\u001b[2J\": 1, "
+                + "\"Statement\": {\"Effect\": \"Allow\", \"Action\": \"kms:*\", \"Resource\": \"*\"}}");
+        Diagnostic d = only(p);
+        assertThat(d.code()).isEqualTo("UNKNOWN_ELEMENT");
+        assertThat(d.message()).isEqualTo("unknown top-level element `\\u000a\\u001b[2J`");
+        assertThat(d.path()).isEqualTo("\\u000a\\u001b[2J");
+        assertThat(d.toLine()).doesNotContain("\n").doesNotContain("\u001b");
+    }
+
+    @Test
     void unknownOperatorIsAnErrorWithThePathOfTheOperator() {
         ParsedPolicy p = PolicyParser.parse("p", """
                 {"Version": "2012-10-17", "Statement": [

@@ -74,7 +74,7 @@ class CsvReportsTest {
                 + "principal_arn,principal_type,deciding_layer,evidence,explanation,remediation,remediation_policy,"
                 + "suppression_reason,suppression_owner,suppression_expires,run_started_at,instance_count,"
                 + "suppression_ticket,confirmed,confirmed_event,first_seen,last_seen,owner,permission_set_arn,"
-                + "permission_set_name\r\n");
+                + "permission_set_name,launch_sources\r\n");
         try (CSVParser p = CSVFormat.RFC4180.builder().setHeader().get().parse(new StringReader(
                 findingsText.substring(1)))) {
             assertThat(p.getHeaderNames()).isEqualTo(CsvReports.FINDINGS_COLUMNS);

@@ -124,11 +124,12 @@ class SuppressionsTest {
         assertThat(s.invalid()).extracting(InvalidSuppression::message).containsExactly(
                 "entry 1 (line 2): field `reason`: missing",
                 "entry 2 (line 5): field `type`: unknown finding type `KMS_FULL_ACESS` (known: START_BLOCKED_KMS_DENIED, "
-                        + "START_BLOCKED_KEY_UNUSABLE, EBS_DEFAULT_KEY_UNUSABLE, START_ACCESS_CONDITIONAL, "
+                        + "START_BLOCKED_KEY_UNUSABLE, EBS_DEFAULT_KEY_UNUSABLE, LAUNCH_BLOCKED_KMS_DENIED, "
+                        + "LAUNCH_ACCESS_CONDITIONAL, START_ACCESS_CONDITIONAL, "
                         + "KMS_CREATEGRANT_UNCONSTRAINED, "
                         + "KMS_FULL_ACCESS, KMS_DECRYPT_ALL_KEYS, KEY_POLICY_PUBLIC, GRANT_TO_NON_SERVICE_PRINCIPAL, "
                         + "IDENTITY_CENTER_PROVISIONING_DRIFT, "
-                        + "POLICY_UNPARSEABLE)",
+                        + "POLICY_UNPARSEABLE, FAILURE_UNEXPLAINED)",
                 "entry 2 (line 5): field `expires`: not a date YYYY-MM-DD: `next quarter`",
                 "entry 3 (line 9): field `account_id`: write account ids in quotes (YAML reads `12345678901` as a "
                         + "number and drops leading zeros)",

@@ -24,10 +24,15 @@ public final class GenerateSample {
      * @return the snapshot
      */
     public static Snapshot collect(MotoServer moto) {
-        try (OrgSeeder org = new OrgSeeder(moto.endpoint())) {
+        // the collector reads through the test proxy, which records the launch failure moto can't
+        // (SampleOrganization#recordedFailures)
+        try (OrgSeeder org = new OrgSeeder(moto.endpoint());
+             AwsProxy proxy = AwsProxy.start(moto.endpoint(), java.time.Duration.ZERO, r -> false,
+                     SampleOrganization::recordedFailures)) {
             SampleOrganization.seed(org);
             ScannerConfig config = new ScannerConfig("OrganizationAccountAccessRole", null, "cmk-audit",
-                    SampleOrganization.REGIONS, List.of(), List.of(), 4, "HIGH", Path.of("out"), moto.endpoint(), 30, false);
+                    SampleOrganization.REGIONS, List.of(), List.of(), 4, "HIGH", Path.of("out"), proxy.endpoint(), 30,
+                    false);
             return new Collector(config, new CollectorOptions(io.cmkaudit.cli.VersionProvider.version(), false,
                     OrgSeeder.MANAGEMENT_CREDENTIALS)).collect(ProgressListener.NONE);
         }

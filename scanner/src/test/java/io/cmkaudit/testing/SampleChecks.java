@@ -67,6 +67,23 @@ final class SampleChecks {
         assertThat(volume(prod.region("us-east-1").orElseThrow(), instance(prod.region("us-east-1").orElseThrow(), "legacy-1"))
                 .encrypted()).isFalse();
 
+        // the launch scenario: a group on a template whose volume uses alias/prod-app, with its recorded failure
+        var launch = prodEu.launch();
+        assertThat(launch.autoScalingGroups()).singleElement().satisfies(g -> {
+            assertThat(g.name()).isEqualTo(SampleOrganization.LAUNCH_GROUP);
+            assertThat(g.serviceLinkedRoleArn()).endsWith(
+                    ":role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling");
+        });
+        assertThat(launch.launchTemplateVersions()).singleElement().satisfies(v -> assertThat(
+                v.blockDeviceMappings()).singleElement().satisfies(b -> assertThat(b.kmsKeyArn())
+                .isEqualTo(app.arn())));
+        assertThat(launch.scalingActivities()).singleElement().satisfies(a -> {
+            assertThat(a.autoScalingGroupName()).isEqualTo(SampleOrganization.LAUNCH_GROUP);
+            assertThat(a.statusCode()).isEqualTo("Failed");
+            assertThat(a.statusMessage()).isEqualTo(SampleOrganization.LAUNCH_FAILURE);
+        });
+        assertThat(role(prod, "AWSServiceRoleForAutoScaling").serviceLinked()).isTrue();
+
         RegionSnapshot devEu = dev.region("eu-west-1").orElseThrow();
         assertThat(keyOf(devEu, instance(devEu, "dev-batch")).keyState()).isEqualTo("Disabled");
         assertThat(keyOf(devEu, instance(devEu, "dev-old")).keyState()).isEqualTo("PendingDeletion");

@@ -14,7 +14,39 @@ public final class SampleOrganization {
     static final String EU = "eu-west-1";
     static final String US = "us-east-1";
 
+    /** The Auto Scaling group of the launch scenario (prod-app, eu-west-1). */
+    public static final String LAUNCH_GROUP = "web-asg";
+    /** The reason of the launch failure the sample records (what AWS reports when a launch is denied a KMS call). */
+    public static final String LAUNCH_FAILURE = "Instance became unhealthy while waiting for instance to be in "
+            + "InService state. Termination Reason: Client.InternalError: Client error on launch";
+
     private SampleOrganization() {
+    }
+
+    /**
+     * The test proxy's answer for what moto 5.2.1 never records (launch-paths.md §5): {@code DescribeScalingActivities}
+     * is always empty in moto, so the proxy answers, in eu-west-1 (only prod-app has Auto Scaling groups, and the
+     * collector asks only where there are groups), with one failed launch of {@link #LAUNCH_GROUP} for a KMS reason.
+     *
+     * @param r a request through the proxy
+     * @return the answer, or null to forward the request to moto
+     */
+    public static AwsProxy.Answer recordedFailures(AwsProxy.Request r) {
+        if (!r.isAction("DescribeScalingActivities") || !EU.equals(r.region())) {
+            return null;
+        }
+        return new AwsProxy.Answer(200, "text/xml", "<DescribeScalingActivitiesResponse "
+                + "xmlns=\"http://autoscaling.amazonaws.com/doc/2011-01-01/\"><DescribeScalingActivitiesResult>"
+                + "<Activities><member><ActivityId>5e1c0b7a-0c1d-4b8e-9a51-7d3f0e2c9b41</ActivityId>"
+                + "<AutoScalingGroupName>" + LAUNCH_GROUP + "</AutoScalingGroupName>"
+                + "<Description>Launching a new EC2 instance: i-0f1e2d3c4b5a69788. Status Reason: " + LAUNCH_FAILURE
+                + "</Description><Cause>At 2026-11-29T18:39:41Z an instance was started in response to a difference "
+                + "between desired and actual capacity, increasing the capacity from 0 to 1.</Cause>"
+                + "<StartTime>2026-11-29T18:40:02Z</StartTime><EndTime>2026-11-29T18:40:36Z</EndTime>"
+                + "<StatusCode>Failed</StatusCode><StatusMessage>" + LAUNCH_FAILURE + "</StatusMessage>"
+                + "<Progress>100</Progress></member></Activities></DescribeScalingActivitiesResult>"
+                + "<ResponseMetadata><RequestId>sample</RequestId></ResponseMetadata>"
+                + "</DescribeScalingActivitiesResponse>");
     }
 
     private static String doc(String statements) {
@@ -92,11 +124,22 @@ public final class SampleOrganization {
                 .boundary(boundary).tag("app", "web");
         String profile = appServer.instanceProfile();
         app.grant("bob-decrypt", "arn:aws:iam::" + prod.id() + ":user/bob", "Decrypt", "CreateGrant");
-        prod.instance(EU).tag("Name", "web-1").tag("team", "ops").profile(profile)
+        String web1 = prod.instance(EU).tag("Name", "web-1").tag("team", "ops").profile(profile)
                 .volume("/dev/xvda", app.arn()).volume("/dev/sdf", app.arn()).launch();
         prod.instance(EU).tag("Name", "db-1").tag("team", "data").volume("/dev/xvda", noDelegation.arn()).stopped().launch();
         prod.instance(EU).tag("Name", "reports-1").tag("team", "ops").volume("/dev/xvda", central.arn()).launch();
         prod.instance(US).tag("Name", "legacy-1").volume("/dev/xvda", null).launch();
+        // Launch scenario: an Auto Scaling group on a launch template whose volume uses alias/prod-app. Its key policy
+        // only delegates to IAM, and the group's service-linked role has no IAM KMS rights (nor can it get any): its
+        // launches fail. The failure AWS recorded (a failed scaling activity) comes from the test proxy.
+        prod.autoScalingServiceLinkedRole(null);
+        // the account's aws/ebs key exists, as on AWS (KMS creates it on first use); the collector resolves the EBS
+        // default (alias/aws/ebs) of a region with launch sources, and moto has no such key until one is made
+        prod.awsEbsKey(EU);
+        // the account's own AMI (an AMI of another owner, e.g. Amazon's, would add that owner's snapshot section)
+        String image = prod.ec2(EU).createImage(r -> r.instanceId(web1).name("web-golden")).imageId();
+        String webTemplate = prod.launchTemplate(EU, "web", image, "/dev/xvdb", app.arn());
+        prod.autoScalingGroup(EU, LAUNCH_GROUP, webTemplate, "$Default", null);
 
         // Dev: unusable keys and a public key policy.
         OrgSeeder.Key disabled = dev.key(EU, "dev batch key, disabled").policy(doc(rootDelegation(dev.id()))).alias("alias/dev-batch");
