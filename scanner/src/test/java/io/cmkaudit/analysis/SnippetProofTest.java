@@ -27,11 +27,51 @@ class SnippetProofTest {
 
     @Test
     void everyRemediationOfTheSampleOrganizationIsProved() throws Exception {
-        // 37 findings, one per fix (45 per (principal, key, cause): the 12 START_BLOCKED_KMS_DENIED are 6 edits, two
-        // unconstrained CreateGrant of one role on two keys are one statement to replace, and dave's, which only the
-        // key policy open to everyone gives, is counted in that key's KEY_POLICY_PUBLIC finding); the two
-        // START_BLOCKED_KEY_UNUSABLE ones have a text-only remediation
-        assertThat(prove(SampleOrganizationAnalysisTest.sample())).isEqualTo(35);
+        // 40 findings, one per fix (51 per (principal, key, cause): of the 15 START_BLOCKED_KMS_DENIED, one key-policy
+        // statement names 5 principals, alice's and carol's two keys are one inline policy each, app-server's boundary
+        // on two keys one statement: 8; of the 20 unconstrained CreateGrant, one role's on three keys is one statement
+        // to replace, and the 2 that only the key policy open to everyone gives are counted in that key's
+        // KEY_POLICY_PUBLIC finding: 16); the two START_BLOCKED_KEY_UNUSABLE ones and the Identity Center drift have a
+        // text-only remediation
+        assertThat(prove(SampleOrganizationAnalysisTest.sample())).isEqualTo(37);
+    }
+
+    /**
+     * The permission-set fix of the sample is proved the way Identity Center applies it: the permission set's inline
+     * policy replaced, then provisioned, which puts it on the reserved role of every provisioned account; analyzed
+     * again, the finding is gone in all of them and nothing new appears.
+     */
+    @Test
+    void thePermissionSetFixAppliedToEveryProvisionedAccountsRoleRemovesTheFindingInAll() throws Exception {
+        Snapshot s = SampleOrganizationAnalysisTest.sample();
+        Outcome before = new Analyzer().run(s);
+        Finding f = before.result().findings().stream().filter(x -> "PowerUser".equals(x.permissionSetName())
+                && x.decidingLayers().equals(List.of("identity"))).findFirst().orElseThrow();
+        Change.PermissionSetInlineStatements c = (Change.PermissionSetInlineStatements)
+                before.remediations().get(f.findingId()).changes().get(0);
+        assertThat(c.provisionedAccounts()).containsExactlyInAnyOrderElementsOf(f.permissionSet().accountIds())
+                .hasSize(2);
+        Snapshot fixed = SnapshotPatcher.apply(s, List.of(c));
+        for (String account : c.provisionedAccounts()) {
+            assertThat(fixed.account(account).orElseThrow().iam().roles()).filteredOn(r ->
+                    r.name().startsWith("AWSReservedSSO_PowerUser_")).singleElement().satisfies(r ->
+                    assertThat(r.inlinePolicies()).singleElement().satisfies(p -> {
+                        assertThat(p.name()).isEqualTo("AwsSSOInlinePolicy");
+                        assertThat(p.document()).contains("OperateInstances", "kms:CreateGrant");
+                        f.permissionSet().keyArns().forEach(k -> assertThat(p.document()).contains(k));
+                    }));
+        }
+        assertThat(fixed.identityCenter().permissionSets().filter(p -> "PowerUser".equals(p.name())).findFirst()
+                .orElseThrow().inlinePolicy()).contains("kms:CreateGrant");
+        Outcome afterRun = new Analyzer().run(fixed);
+        List<Finding> after = afterRun.result().findings();
+        assertThat(after).noneMatch(x -> x.findingId().equals(f.findingId()));
+        // nothing of the permission set's roles is left in either account for the instances it covered
+        assertThat(after).noneMatch(x -> x.type() == FindingType.START_BLOCKED_KMS_DENIED
+                && "PowerUser".equals(x.permissionSetName()) && x.decidingLayers().equals(List.of("identity")));
+        Set<String> beforeSubjects = subjects(before);
+        assertThat(subjects(afterRun)).as("no new finding").allMatch(x -> beforeSubjects.contains(x)
+                || x.startsWith(FindingType.FAILURE_UNEXPLAINED + "|"));
     }
 
     /** Applies each finding's changes, analyzes again, and returns how many remediations were proved. */

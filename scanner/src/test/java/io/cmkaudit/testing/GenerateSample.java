@@ -24,12 +24,16 @@ public final class GenerateSample {
      * @return the snapshot
      */
     public static Snapshot collect(MotoServer moto) {
-        // the collector reads through the test proxy, which records the launch failure moto can't
-        // (SampleOrganization#recordedFailures)
+        // the collector reads through the test proxy, which answers what moto lacks: the launch failure AWS would
+        // have recorded (SampleOrganization#recordedFailures: DescribeScalingActivities), and, from the Identity
+        // Center seeder's record, what moto's sso-admin lacks (ListAccountsForProvisionedPermissionSet: the accounts
+        // of the assignments; GetPermissionsBoundaryForPermissionSet)
         try (OrgSeeder org = new OrgSeeder(moto.endpoint());
-             AwsProxy proxy = AwsProxy.start(moto.endpoint(), java.time.Duration.ZERO, r -> false,
-                     SampleOrganization::recordedFailures)) {
-            SampleOrganization.seed(org);
+             IdentityCenterSeeder idc = SampleOrganization.seed(org, moto.endpoint());
+             AwsProxy proxy = AwsProxy.start(moto.endpoint(), java.time.Duration.ZERO, r -> false, r -> {
+                 AwsProxy.Answer launch = SampleOrganization.recordedFailures(r);
+                 return launch != null ? launch : idc.answer(r);
+             })) {
             ScannerConfig config = new ScannerConfig("OrganizationAccountAccessRole", null, "cmk-audit",
                     SampleOrganization.REGIONS, List.of(), List.of(), 4, "HIGH", Path.of("out"), proxy.endpoint(), 30,
                     false);

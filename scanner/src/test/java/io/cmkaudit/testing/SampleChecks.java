@@ -90,6 +90,30 @@ final class SampleChecks {
         RegionSnapshot devUs = dev.region("us-east-1").orElseThrow();
         assertThat(keyOf(devUs, instance(devUs, "dev-web")).keyPolicy()).contains("\"Principal\":\"*\"");
 
+        assertThat(keyOf(devEu, instance(devEu, "dev-app-1")).keyManager()).isEqualTo("CUSTOMER");
+
+        // IAM Identity Center: read from the management account in its home region
+        var idc = s.identityCenter();
+        assertThat(idc).isNotNull();
+        assertThat(idc.accountId()).isEqualTo(byName.get("master").id());
+        assertThat(idc.homeRegion()).isEqualTo("eu-west-1");
+        var powerUser = idc.permissionSets().filter(p -> "PowerUser".equals(p.name())).findFirst().orElseThrow();
+        assertThat(powerUser.inlinePolicy()).contains("ec2:StartInstances").doesNotContain("kms:");
+        assertThat(powerUser.provisionedAccountIds()).containsExactlyInAnyOrder(prod.accountId(), dev.accountId());
+        assertThat(powerUser.accountAssignments()).hasSize(2)
+                .allSatisfy(a -> assertThat(a.principalName()).isEqualTo("Developers"));
+        for (AccountSnapshot a : List.of(prod, dev)) {
+            assertThat(a.iam().roles()).filteredOn(r -> r.name().startsWith("AWSReservedSSO_PowerUser_"))
+                    .singleElement().satisfies(r -> {
+                        assertThat(r.path()).isEqualTo("/aws-reserved/sso.amazonaws.com/eu-west-1/");
+                        assertThat(r.inlinePolicies()).singleElement()
+                                .satisfies(p -> assertThat(p.name()).isEqualTo("AwsSSOInlinePolicy"));
+                    });
+        }
+        var readOnly = idc.permissionSets().filter(p -> "ReadOnly".equals(p.name())).findFirst().orElseThrow();
+        assertThat(readOnly.provisionedAccountIds()).containsExactly(sandbox.accountId());
+        assertThat(sandbox.iam().roles()).noneMatch(r -> r.name().startsWith("AWSReservedSSO_"));
+
         RegionSnapshot sandboxEu = sandbox.region("eu-west-1").orElseThrow();
         KmsKey awsEbs = keyOf(sandboxEu, instance(sandboxEu, "sandbox-1"));
         assertThat(awsEbs.keyManager()).isEqualTo("AWS");

@@ -4,7 +4,8 @@ import java.util.List;
 
 /**
  * The realistic organization behind {@code samples/sample-org.snapshot.json} (described in {@code samples/README.md}):
- * a management account and four members in four OUs, two regions, and one of each case the analysis must handle.
+ * a management account and four members in four OUs, two regions, IAM Identity Center with two permission sets, and
+ * one of each case the analysis must handle.
  * Names are stable; ids are moto's (random per run).
  */
 public final class SampleOrganization {
@@ -61,9 +62,12 @@ public final class SampleOrganization {
     /**
      * Seeds the sample organization.
      *
-     * @param org a seeder on a freshly reset moto_server
+     * @param org      a seeder on a freshly reset moto_server
+     * @param endpoint the moto_server URL (for IAM Identity Center)
+     * @return the Identity Center seeder, whose {@link IdentityCenterSeeder#answer} the test proxy must serve while
+     *         collecting (moto lacks calls it answers); the caller closes it
      */
-    public static void seed(OrgSeeder org) {
+    public static IdentityCenterSeeder seed(OrgSeeder org, java.net.URI endpoint) {
         org.organization();
         String orgId = org.organizations().describeOrganization().organization().id();
         String workloads = org.ou("Workloads");
@@ -147,6 +151,9 @@ public final class SampleOrganization {
         OrgSeeder.Key open = dev.key(US, "dev key with a public key policy").policy(doc(rootDelegation(dev.id())
                 + ",{\"Sid\":\"Everyone\",\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":[\"kms:Decrypt\","
                 + "\"kms:CreateGrant\"],\"Resource\":\"*\"}")).alias("alias/dev-public");
+        OrgSeeder.Key devData = dev.key(EU, "dev application data").policy(doc(rootDelegation(dev.id())))
+                .alias("alias/dev-app");
+        dev.instance(EU).tag("Name", "dev-app-1").volume("/dev/xvda", devData.arn()).launch();
         dev.instance(EU).tag("Name", "dev-batch").volume("/dev/xvda", disabled.arn()).stopped().launch();
         dev.instance(EU).tag("Name", "dev-old").volume("/dev/xvda", retiring.arn()).stopped().launch();
         dev.instance(US).tag("Name", "dev-web").volume("/dev/xvda", open.arn()).launch();
@@ -158,5 +165,20 @@ public final class SampleOrganization {
         String awsEbs = sandbox.awsEbsKey(EU);
         sandbox.instance(EU).tag("Name", "sandbox-1").volume("/dev/xvda", awsEbs).launch();
         sandbox.user("eve").attach("arn:aws:iam::aws:policy/AmazonEC2FullAccess");
+
+        // IAM Identity Center (home region eu-west-1, administered from the management account): permission set
+        // PowerUser, provisioned to prod-app and dev-app for the Developers group, lets its users start instances
+        // without kms:CreateGrant (one finding for both accounts, fixed in the permission set); ReadOnly is
+        // assigned in sandbox but its role is missing there (provisioning drift).
+        IdentityCenterSeeder idc = new IdentityCenterSeeder(endpoint, EU);
+        String developers = idc.group("Developers");
+        String auditors = idc.group("Auditors");
+        idc.permissionSet("PowerUser").inline(doc("{\"Sid\":\"OperateInstances\",\"Effect\":\"Allow\",\"Action\":"
+                        + "[\"ec2:Describe*\",\"ec2:StartInstances\",\"ec2:StopInstances\",\"ec2:RebootInstances\"],"
+                        + "\"Resource\":\"*\"}"))
+                .assign(prod, "GROUP", developers).assign(dev, "GROUP", developers);
+        idc.permissionSet("ReadOnly").managed("arn:aws:iam::aws:policy/ReadOnlyAccess")
+                .assignWithoutRole(sandbox, "GROUP", auditors);
+        return idc;
     }
 }
