@@ -152,13 +152,27 @@ public final class Analyzer {
             List<Finding> sorted = new ArrayList<>(grouped);
             sorted.sort(ORDER);
             Map<String, Remediation> rem = new TreeMap<>();
-            Set<String> ids = sorted.stream().map(Finding::findingId).collect(Collectors.toSet());
-            ctx.remediations().forEach((k, v) -> {
-                if (ids.contains(k)) {
-                    rem.put(k, v);
+            Map<String, List<String>> members = new TreeMap<>();
+            Map<String, List<String>> counted = new TreeMap<>();
+            if (ctx.keepRemediations()) {
+                for (Finding f : sorted) {
+                    RuleContext.Kept k = ctx.kept(f.findingId());
+                    if (k != null) {
+                        rem.put(f.findingId(), k.remediation());
+                    }
+                    members.put(f.findingId(), ctx.members.getOrDefault(f.findingId(), Outcome.members(f)));
+                    if (f.type() == FindingType.KEY_POLICY_PUBLIC) {
+                        List<String> c = new ArrayList<>();
+                        ctx.publicExposure.getOrDefault(f.keyArn(), Map.of()).forEach((t, ps) -> ps.forEach(p ->
+                                c.add(t + "|" + SnapshotIndex.accountOf(p) + "|" + p + "|" + f.keyArn() + "|null")));
+                        c.sort(null);
+                        counted.put(f.findingId(), c);
+                    }
                 }
-            });
-            return new Outcome(new AnalysisResult(runInfo(), sorted, coverage(), summary()), rem);
+            }
+            ctx.forgetKept();
+            return new Outcome(new AnalysisResult(runInfo(), sorted, coverage(), summary()), rem, members,
+                    counted);
         }
 
         /** Every rule on one account: its principals, its instances' keys, its settings. */

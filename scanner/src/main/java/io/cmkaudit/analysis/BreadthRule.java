@@ -252,6 +252,9 @@ final class BreadthRule implements Rule {
         if (!everyAction(ps, k, set, probe)) {
             return null;
         }
+        if (onlyPublicStatement(FindingType.KMS_FULL_ACCESS, ps, k, probe)) {
+            return null;
+        }
         PrincipalRef p = ps.ref();
         Remediation rem = ctx.remediator.fullAccess(p, set, probe, accountKeys(p.accountId()),
                 s -> everyAction(ps, k, s, direct(ps, k, s, PROBE_ACTION)));
@@ -259,17 +262,16 @@ final class BreadthRule implements Rule {
             rem = Remediation.textOnly("Replace the statements named in the evidence by statements that allow "
                     + "only the KMS actions this principal needs, on the exact key ARNs.");
         }
-        String cond = probe.kind() == DecisionKind.CONDITIONAL ? " when " + Texts.residuals(probe) : "";
-        String expl = Texts.uncertainPrefix(ps.uncertain()) + p.arn() + " is allowed every KMS action on " + k.arn()
-                + cond + ", including key administration (PutKeyPolicy, ScheduleKeyDeletion) and unconstrained "
-                + "CreateGrant.";
-        return finding(FindingType.KMS_FULL_ACCESS, p, k, probe, set, expl, rem);
+        return finding(FindingType.KMS_FULL_ACCESS, ps, k, probe, set, FULL, rem);
     }
 
     private Finding createGrantUnconstrained(PrincipalSide ps, KeyRef k, EvalSet set,
                                              java.util.function.Supplier<List<String>> needed) {
         Decision d = direct(ps, k, set, "kms:CreateGrant");
         if (!unconstrained(d)) {
+            return null;
+        }
+        if (onlyPublicStatement(FindingType.KMS_CREATEGRANT_UNCONSTRAINED, ps, k, d)) {
             return null;
         }
         PrincipalRef p = ps.ref();
@@ -279,11 +281,51 @@ final class BreadthRule implements Rule {
             rem = Remediation.textOnly("Add the condition Bool kms:GrantIsForAWSResource true to the statements "
                     + "named in the evidence that allow kms:CreateGrant.");
         }
-        String cond = d.kind() == DecisionKind.CONDITIONAL ? " when " + Texts.residuals(d) : "";
-        String expl = Texts.uncertainPrefix(ps.uncertain()) + p.arn() + " can call kms:CreateGrant on " + k.arn()
-                + " directly" + cond + " (without kms:GrantIsForAWSResource true), so it can give any use of "
-                + "the key to any principal.";
-        return finding(FindingType.KMS_CREATEGRANT_UNCONSTRAINED, p, k, d, set, expl, rem);
+        return finding(FindingType.KMS_CREATEGRANT_UNCONSTRAINED, ps, k, d, set, CREATE_GRANT, rem);
+    }
+
+    /**
+     * Issue 9 item 10: breadth that comes only from a key-policy statement open to everyone ({@code Principal "*"})
+     * and reported as {@code KEY_POLICY_PUBLIC} (a stranger may use it) is counted in that key's finding rather than
+     * reported once per principal: no identity statement allows the action, and every key-policy Allow that does is
+     * one of the public finding's open statements or the delegation to the key's account (which allows nothing by
+     * itself, https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html). Allows of the guardrail
+     * layers (SCPs, RCPs, boundary, session policy) only limit and grant nothing. The principal is counted for the
+     * key's finding ({@link RuleContext#publicExposure}).
+     *
+     * @return whether the finding is left to KEY_POLICY_PUBLIC
+     */
+    private boolean onlyPublicStatement(FindingType type, PrincipalSide ps, KeyRef k, Decision d) {
+        KeySide ks = ctx.keySide(k);
+        if (!ks.trustsEveryone() || ks.keyPolicy() == null || ks.keyPolicy().unparseable()) {
+            return false;
+        }
+        Set<Integer> publicStatements = PublicKeyPolicyRule.openStatements(ctx, k);
+        if (publicStatements.isEmpty()) {
+            return false;
+        }
+        EvalSet keyOnly = new EvalSet(List.of(), null, List.of(), List.of(), ks.keyPolicy(), List.of(), null,
+                ks.inManagement());
+        boolean open = false;
+        for (io.cmkaudit.policy.MatchedStatement m : d.matched()) {
+            if (m.effect() != Effect.ALLOW) {
+                continue;
+            }
+            if (m.layer() == Layer.RESOURCE) {
+                if (publicStatements.contains(m.index())) {
+                    open = true;
+                } else if (!Remediator.isDelegation(ks.keyPolicy(), m.index(), keyOnly)) {
+                    return false;
+                }
+            } else if (m.layer() == Layer.IDENTITY || m.layer() == Layer.GRANT) {
+                return false;
+            }
+        }
+        if (open) {
+            ctx.publicExposure.computeIfAbsent(k.arn(), x -> new ConcurrentHashMap<>())
+                    .computeIfAbsent(type, x -> ConcurrentHashMap.newKeySet()).add(ps.ref().arn());
+        }
+        return open;
     }
 
     /**
@@ -307,12 +349,29 @@ final class BreadthRule implements Rule {
         return true;
     }
 
-    private Finding finding(FindingType type, PrincipalRef p, KeyRef k, Decision d, EvalSet set, String expl,
-                            Remediation rem) {
+    /** Explanation of KMS_FULL_ACCESS; the reason is the residual conditions, if any. */
+    static final Texts.Template FULL = (s, why) -> s.principal() + " " + s.is() + " allowed every KMS action on "
+            + s.key() + (why.isEmpty() ? "" : " when " + why) + ", including key administration (PutKeyPolicy, "
+            + "ScheduleKeyDeletion) and unconstrained CreateGrant.";
+    /** Explanation of KMS_CREATEGRANT_UNCONSTRAINED; the reason is the residual conditions, if any. */
+    static final Texts.Template CREATE_GRANT = (s, why) -> s.principal() + " can call kms:CreateGrant on " + s.key()
+            + " directly" + (why.isEmpty() ? "" : " when " + why) + " (without kms:GrantIsForAWSResource true), so "
+            + s.plural("it", "they") + " can give any use of " + (s.keys().size() > 1 ? "the keys" : "the key")
+            + " to any principal.";
+    /** Explanation of KMS_DECRYPT_ALL_KEYS. */
+    static final Texts.Template DECRYPT_ALL = (s, why) -> s.principal() + " may call kms:Decrypt or "
+            + "kms:ReEncryptFrom with every KMS key (Resource \"*\"), including keys of other accounts that trust "
+            + s.plural("its", "their") + " account.";
+
+    private Finding finding(FindingType type, PrincipalSide ps, KeyRef k, Decision d, EvalSet set,
+                            Texts.Template template, Remediation rem) {
+        PrincipalRef p = ps.ref();
+        Texts.Why why = new Texts.Why(template, d.kind() == DecisionKind.CONDITIONAL ? Texts.residuals(d) : "",
+                ps.uncertain(), null);
         Finding f = Finding.principalKey(type, type.defaultSeverity(), ctx.account(p.accountId()), k.region(),
-                RuleContext.principal(p), RuleContext.key(k),
-                Finding.Details.of(Texts.layers(d), Texts.evidence(d, set), expl, rem));
-        ctx.keep(f.findingId(), rem);
+                RuleContext.principal(p), RuleContext.key(k), Finding.Details.of(Texts.layers(d),
+                        Texts.evidence(d, set), why.render(Texts.Subjects.of(p.arn(), k.arn(), 0)), rem));
+        ctx.keep(f.findingId(), rem, why);
         return f;
     }
 
@@ -365,13 +424,12 @@ final class BreadthRule implements Rule {
             rem = Remediation.textOnly("Replace Resource \"*\" in the statements named in the evidence by the "
                     + "ARNs of the keys this principal needs.");
         }
-        String expl = Texts.uncertainPrefix(ps.uncertain()) + p.arn() + " may call kms:Decrypt or "
-                + "kms:ReEncryptFrom with every KMS key (Resource \"*\"), including keys of other accounts that "
-                + "trust its account.";
+        Texts.Why why = new Texts.Why(DECRYPT_ALL, "", ps.uncertain(), null);
         Finding f = Finding.principalKey(FindingType.KMS_DECRYPT_ALL_KEYS, Severity.MEDIUM,
                 ctx.account(p.accountId()), null, RuleContext.principal(p), null,
-                Finding.Details.of(List.of("identity"), evidence, expl, rem));
-        ctx.keep(f.findingId(), rem);
+                Finding.Details.of(List.of("identity"), evidence, why.render(Texts.Subjects.of(p.arn(), null, 0)),
+                        rem));
+        ctx.keep(f.findingId(), rem, why);
         return f;
     }
 

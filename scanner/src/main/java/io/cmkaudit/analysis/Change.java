@@ -34,6 +34,39 @@ sealed interface Change {
      */
     String snippet(boolean pretty);
 
+    /**
+     * What this change edits, as a stable text: two changes with the same target are one edit, made once by one
+     * person (the unit of a finding, findings.md "A finding is one fix"). The policy, statement or principal edited;
+     * not what is written into it.
+     *
+     * @return e.g. {@code add|<key policy name>} or {@code inline|<principal ARN>}
+     */
+    String editTarget();
+
+    /**
+     * The start of the {@link #editTarget()} of a change to an IAM Identity Center permission set or to the customer
+     * managed policy it references: made once for every account the permission set is provisioned to.
+     */
+    String PERMISSION_SET_TARGET = "permission-set|";
+
+    /**
+     * Merges a change with the same {@link #editTarget()} into one that makes both edits at once: statements of the same
+     * shape are merged into one listing every principal, resource and region of both
+     * ({@link PolicyJson#mergeStatements}); a replacement for an AWS managed policy lists both holders.
+     *
+     * @param other a change with the same target; never null
+     * @return the merged change
+     * @throws IllegalArgumentException when the targets differ
+     */
+    Change merge(Change other);
+
+    private static <T extends Change> T same(Change a, Change b, Class<T> type) {
+        if (!type.isInstance(b) || !a.editTarget().equals(b.editTarget())) {
+            throw new IllegalArgumentException("cannot merge " + a.editTarget() + " with " + b.editTarget());
+        }
+        return type.cast(b);
+    }
+
     private static String json(ObjectNode doc, boolean pretty) {
         return pretty ? PolicyJson.pretty(doc) : PolicyJson.compact(doc);
     }
@@ -63,6 +96,20 @@ sealed interface Change {
         @Override
         public String describe() {
             return "attach the snippet as inline policy `" + policyName + "` to " + principalArn + ".";
+        }
+
+        @Override
+        public String editTarget() {
+            return "inline|" + principalArn;
+        }
+
+        @Override
+        public Change merge(Change other) {
+            AddInlinePolicy o = same(this, other, AddInlinePolicy.class);
+            List<ObjectNode> st = new ArrayList<>(PolicyJson.statements(document));
+            st.addAll(PolicyJson.statements(o.document));
+            return new AddInlinePolicy(principalArn, policyName.equals(o.policyName) ? policyName
+                    : Remediator.ATTACH_POLICY_NAME, PolicyJson.document(PolicyJson.mergeStatements(st)));
         }
 
         @Override
@@ -135,6 +182,20 @@ sealed interface Change {
         public String snippet(boolean pretty) {
             return json(newInline(), pretty);
         }
+
+        @Override
+        public String editTarget() {
+            return PERMISSION_SET_TARGET + permissionSetArn;
+        }
+
+        @Override
+        public Change merge(Change other) {
+            PermissionSetInlineStatements o = same(this, other, PermissionSetInlineStatements.class);
+            List<ObjectNode> st = new ArrayList<>(statements);
+            st.addAll(o.statements);
+            return new PermissionSetInlineStatements(instanceArn, permissionSetArn, permissionSetName, currentInline,
+                    PolicyJson.mergeStatements(st), provisionedAccounts);
+        }
     }
 
     /**
@@ -193,6 +254,23 @@ sealed interface Change {
         public String snippet(boolean pretty) {
             return json(PolicyJson.document(statements), pretty);
         }
+
+        @Override
+        public String editTarget() {
+            return PERMISSION_SET_TARGET + permissionSetArn + "|" + (boundary ? "boundary" : "policy") + "|"
+                    + reference.path() + reference.name();
+        }
+
+        @Override
+        public Change merge(Change other) {
+            ReferencedPolicyStatements o = same(this, other, ReferencedPolicyStatements.class);
+            List<ObjectNode> st = new ArrayList<>(statements);
+            st.addAll(o.statements);
+            java.util.Set<String> acc = new java.util.TreeSet<>(accounts);
+            acc.addAll(o.accounts);
+            return new ReferencedPolicyStatements(permissionSetArn, permissionSetName, partition, reference, boundary,
+                    PolicyJson.mergeStatements(st), List.copyOf(acc));
+        }
     }
 
     /**
@@ -227,20 +305,57 @@ sealed interface Change {
         public String snippet(boolean pretty) {
             return json(PolicyJson.document(statements), pretty);
         }
+
+        @Override
+        public String editTarget() {
+            return "add|" + target.name();
+        }
+
+        @Override
+        public Change merge(Change other) {
+            AddStatements o = same(this, other, AddStatements.class);
+            List<ObjectNode> st = new ArrayList<>(statements);
+            st.addAll(o.statements);
+            return new AddStatements(target, PolicyJson.mergeStatements(st));
+        }
     }
 
     /**
      * Replace one statement of a policy by others (none = delete it). For an AWS managed policy, which can't be
-     * edited, the change means: attach a customer managed copy with this replacement to {@code holderArn} instead.
+     * edited, the change means: create one customer managed copy with this replacement, attach it to each of
+     * {@code holderArns} and detach the AWS managed policy from them.
      *
-     * @param target    the policy
-     * @param index     zero-based index of the statement in the policy's {@code Statement} array
-     * @param before    the statement as it is
-     * @param after     its replacement (possibly several statements)
-     * @param holderArn the user, group or role the (AWS managed) policy is attached to; null for other policies
+     * @param target     the policy
+     * @param index      zero-based index of the statement in the policy's {@code Statement} array
+     * @param before     the statement as it is
+     * @param after      its replacement (possibly several statements)
+     * @param holderArns the users, groups or roles the (AWS managed) policy is attached to, sorted; empty for other
+     *                   policies; never null
      */
     record ReplaceStatement(PolicySource target, int index, ObjectNode before, List<ObjectNode> after,
-                            String holderArn) implements Change {
+                            List<String> holderArns) implements Change {
+        public ReplaceStatement {
+            holderArns = List.copyOf(new java.util.TreeSet<>(holderArns));
+        }
+
+        /** A replacement of a statement held by at most one holder. */
+        ReplaceStatement(PolicySource target, int index, ObjectNode before, List<ObjectNode> after, String holderArn) {
+            this(target, index, before, after, holderArn == null ? List.of() : List.of(holderArn));
+        }
+
+        @Override
+        public String editTarget() {
+            return "replace|" + target.name() + "#" + index + "|" + PolicyJson.compact(PolicyJson.document(after));
+        }
+
+        @Override
+        public Change merge(Change other) {
+            ReplaceStatement o = same(this, other, ReplaceStatement.class);
+            List<String> holders = new ArrayList<>(holderArns);
+            holders.addAll(o.holderArns);
+            return new ReplaceStatement(target, index, before, after, holders);
+        }
+
         @Override
         public EvalSet apply(EvalSet set, PrincipalRef p, PolicyLibrary library) {
             Entry cur = set.find(target.name());
@@ -257,10 +372,10 @@ sealed interface Change {
             String what = after.isEmpty() ? "delete statement " + label
                     : "replace statement " + label + " by the snippet's statement" + (after.size() > 1 ? "s" : "");
             if (target.origin() == PolicySource.Origin.AWS_MANAGED) {
-                return target.name() + " is AWS managed and can't be edited: attach to "
-                        + (holderArn == null ? "the principal" : holderArn)
-                        + " a customer managed copy (the snippet) in which you " + what
-                        + ", and detach " + target.name() + ".";
+                return target.name() + " is AWS managed and can't be edited: create a customer managed copy (the "
+                        + "snippet) in which you " + what + ", attach it to "
+                        + (holderArns.isEmpty() ? "the principal" : String.join(", ", holderArns))
+                        + " and detach " + target.name() + (holderArns.size() > 1 ? " from them." : ".");
             }
             String where = switch (target.origin()) {
                 case KEY_POLICY -> "the key policy of " + target.ownerArn();
@@ -310,6 +425,16 @@ sealed interface Change {
         }
 
         @Override
+        public String editTarget() {
+            return "grant|" + keyArn + "|" + granteePrincipal + "|" + operations;
+        }
+
+        @Override
+        public Change merge(Change other) {
+            return same(this, other, CreateGrant.class);
+        }
+
+        @Override
         public String snippet(boolean pretty) {
             return null;
         }
@@ -332,6 +457,16 @@ sealed interface Change {
         @Override
         public String describe() {
             return "revoke the grant: aws kms revoke-grant --key-id " + keyArn + " --grant-id " + grantId + ".";
+        }
+
+        @Override
+        public String editTarget() {
+            return "revoke|" + keyArn + "|" + grantId;
+        }
+
+        @Override
+        public Change merge(Change other) {
+            return same(this, other, RevokeGrant.class);
         }
 
         @Override

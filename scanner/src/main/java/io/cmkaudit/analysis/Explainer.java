@@ -127,7 +127,7 @@ final class Explainer {
             if (g.type() == null) {
                 results.add("key " + k.arn() + ": the CreateGrant is allowed");
             } else {
-                results.add("key " + k.arn() + ": " + g.type() + " - " + g.explanation());
+                results.add("key " + k.arn() + ": " + g.type() + " - " + g.explanation(ps.ref().arn(), k.arn()));
                 sb.append("   fix: ").append(g.remediation().text()).append('\n');
                 if (g.remediation().snippet() != null) {
                     indent(sb, g.remediation().snippet() + "\n");

@@ -23,10 +23,12 @@ import java.util.Set;
  * @param account   the account the finding is about (the instance's, the principal's, or the key's); never null,
  *                  its fields may be null (a policy of an unknown account)
  * @param region    region, e.g. {@code eu-west-1}, or null for global findings (IAM policies)
- * @param resources the resources the finding affects, e.g. the instances whose start fails; may be empty (a
- *                  principal's rights, a key policy); never null
- * @param key       the KMS key, or null
- * @param principal the IAM principal, or null when the finding is not about one principal
+ * @param resources the resources the finding affects, e.g. the instances whose start fails, and the principals and
+ *                  keys when it lists several (one fix for all of them: {@link #principals()}, {@link #keys()});
+ *                  may be empty (one principal's rights, a key policy); never null
+ * @param key       the KMS key, the first of {@link #keys()} when the finding lists several; or null
+ * @param principal the IAM principal, the first of {@link #principals()} when the finding lists several; or null
+ *                  when the finding is not about principals
  * @param details   deciding layers, evidence, explanation and remediation; never null
  * @param permissionSet the IAM Identity Center permission set the finding's principal (an {@code AWSReservedSSO_*}
  *                  role) or drift comes from, with the accounts, roles and keys it covers and who is assigned to it;
@@ -159,7 +161,7 @@ public record Finding(String findingId, FindingType type, Severity severity, Acc
 
     /** Kinds of affected resources. */
     public enum ResourceKind {
-        /** An EC2 instance; {@link Resource#volumeIds()} are its volumes on the finding's key. */
+        /** An EC2 instance; {@link Resource#volumeIds()} are its volumes on the finding's key(s). */
         INSTANCE,
         /** An EC2 Auto Scaling group (id: its name), also the group behind an EKS managed node group. */
         AUTO_SCALING_GROUP,
@@ -170,11 +172,21 @@ public record Finding(String findingId, FindingType type, Severity severity, Acc
         /** A Spot Fleet request (id: {@code sfr-...}). */
         SPOT_FLEET,
         /** A launch template a principal launches from directly (id: {@code lt-...}, name: the template name). */
-        LAUNCH_TEMPLATE;
+        LAUNCH_TEMPLATE,
+        /**
+         * One of several principals a finding lists (one fix for all of them, e.g. one key-policy statement naming
+         * them); {@link Resource#name()} is its type ({@code user}, {@code role}, {@code service-linked-role}).
+         */
+        PRINCIPAL,
+        /**
+         * One of several KMS keys a finding lists (one fix for all of them, e.g. one identity statement on every
+         * key); {@link Resource#name()} is its state as the reports show it.
+         */
+        KEY;
 
-        /** @return whether resources of this kind are launch sources (everything but instances) */
+        /** @return whether resources of this kind are launch sources (groups, node groups, fleets, templates) */
         public boolean launchSource() {
-            return this != INSTANCE;
+            return this != INSTANCE && this != PRINCIPAL && this != KEY;
         }
     }
 
@@ -182,9 +194,9 @@ public record Finding(String findingId, FindingType type, Severity severity, Acc
      * A resource a finding affects.
      *
      * @param kind      its kind; never null
-     * @param id        its id, e.g. {@code i-0a1b2c3d4e5f60718}; never null
-     * @param name      its {@code Name} tag, or null
-     * @param region    its region; never null
+     * @param id        its id, e.g. {@code i-0a1b2c3d4e5f60718}, or the ARN of a principal or key; never null
+     * @param name      an instance's {@code Name} tag, a principal's type, a key's state; or null
+     * @param region    its region; null for a principal
      * @param volumeIds EBS volume ids involved (may be empty)
      */
     public record Resource(ResourceKind kind, String id, String name, String region, List<String> volumeIds) {
@@ -221,6 +233,22 @@ public record Finding(String findingId, FindingType type, Severity severity, Acc
             return kind.name().toLowerCase(java.util.Locale.ROOT) + ":" + id + (name == null || kind == ResourceKind
                     .INSTANCE ? "" : " (" + name + ")");
         }
+
+        /** @return a listed principal (its ARN and type) */
+        public static Resource principal(Principal p) {
+            return new Resource(ResourceKind.PRINCIPAL, p.arn(), p.type(), null, List.of());
+        }
+
+        /** @return a listed key (its ARN, state and region) */
+        public static Resource key(Key k) {
+            return new Resource(ResourceKind.KEY, k.arn(), k.state(), regionOf(k.arn()), List.of());
+        }
+    }
+
+    /** @return the region part of an ARN, or null */
+    static String regionOf(String arn) {
+        String[] p = arn.split(":", 6);
+        return p.length == 6 && !p[3].isEmpty() ? p[3] : null;
     }
 
     /**
@@ -358,6 +386,21 @@ public record Finding(String findingId, FindingType type, Severity severity, Acc
     }
 
     /**
+     * The stable id of a finding that is one fix (schemaVersion 3): the first 16 hex digits of SHA-256 over type,
+     * account, cause (the sorted deciding layers joined with {@code ;}) and what the fix edits (each change's target:
+     * the policy, statement or principal edited, joined with a line break); null parts as empty strings. It does not
+     * depend on the principals, keys and instances the fix covers, so a finding keeps its id when they come and go.
+     *
+     * @param targets what the fix edits, in order (e.g. {@code add|<key policy>}, {@code inline|<principal ARN>})
+     * @return 16 lowercase hex digits
+     */
+    public static String fixId(FindingType type, String accountId, List<String> decidingLayers,
+                               List<String> targets) {
+        return hash(String.join("|", "fix", type.name(), n(accountId),
+                String.join(";", FindingGroups.cause(decidingLayers))) + "|" + String.join("\n", targets));
+    }
+
+    /**
      * The id this finding has in the grouped model (schemaVersion 2): {@link #groupId} for the types raised per
      * instance and merged into one finding per fix (start and key-state findings about instances), else its own id.
      * Reading a schemaVersion 1 findings.json, per-instance findings with the same grouped id are one finding now.
@@ -371,6 +414,14 @@ public record Finding(String findingId, FindingType type, Severity severity, Acc
         }
         return groupId(type, FindingGroups.groupAccount(type, accountId(), keyAccountId()), principalArn(),
                 keyArn(), decidingLayers());
+    }
+
+    /**
+     * @return the account the finding is in in the grouped model: the key's for {@code START_BLOCKED_KEY_UNUSABLE}
+     *         (one finding per key), else its own; may be null
+     */
+    public String groupedAccountId() {
+        return FindingGroups.groupAccount(type, accountId(), keyAccountId());
     }
 
     /**
@@ -446,6 +497,34 @@ public record Finding(String findingId, FindingType type, Severity severity, Acc
     /** @return the affected instances, in order; empty when the finding is not about instances */
     public List<Resource> instances() {
         return resources.stream().filter(r -> r.kind() == ResourceKind.INSTANCE).toList();
+    }
+
+    /**
+     * @return every principal the finding is about: the listed ones when it lists several (one fix for all), else
+     *         its principal; empty when it is not about principals
+     */
+    public List<Principal> principals() {
+        List<Principal> out = new ArrayList<>();
+        for (Resource r : resources) {
+            if (r.kind() == ResourceKind.PRINCIPAL) {
+                out.add(new Principal(r.id(), r.name()));
+            }
+        }
+        return out.isEmpty() ? (principal == null ? List.of() : List.of(principal)) : out;
+    }
+
+    /**
+     * @return every KMS key the finding is about: the listed ones when it lists several (one fix for all), else its
+     *         key; empty when it is not about keys
+     */
+    public List<Key> keys() {
+        List<Key> out = new ArrayList<>();
+        for (Resource r : resources) {
+            if (r.kind() == ResourceKind.KEY) {
+                out.add(new Key(r.id(), SnapshotIndex.accountOf(r.id()), r.name()));
+            }
+        }
+        return out.isEmpty() ? (key == null ? List.of() : List.of(key)) : out;
     }
 
     /** @return the affected launch sources (groups, node groups, fleets, templates), in order; may be empty */

@@ -99,16 +99,22 @@ final class GranteeDecryptRule implements Rule {
                     + ":iam::*:role/aws:ec2-infrastructure from "
                     + "the Deny named in the evidence (ArnNotLikeIfExists aws:PrincipalArn).");
         });
-        String expl = type == FindingType.START_BLOCKED_KMS_DENIED
-                ? "A Deny stops the instance's aws:ec2-infrastructure role from calling kms:Decrypt on " + k.arn()
-                + " under EC2's grant, so every start fails whoever starts the instance."
-                : "Whether a Deny stops the instance's aws:ec2-infrastructure role from calling kms:Decrypt on "
-                + k.arn() + " depends on " + Texts.residuals(d) + " (its calls come from AWS networks, so network "
-                + "denies must exempt it).";
+        Texts.Why why = type == FindingType.START_BLOCKED_KMS_DENIED ? new Texts.Why(DENIED, "", List.of(), null)
+                : new Texts.Why(DEPENDS, Texts.residuals(d), List.of(), null);
         Finding f = Finding.instanceKey(type, type.defaultSeverity(), ctx.account(i.accountId()),
                 RuleContext.instance(i, u.volumeIds()), RuleContext.key(k), null,
-                Finding.Details.of(Texts.layers(d), Texts.evidence(d, g.set()), expl, rem));
-        ctx.keep(f.findingId(), rem);
+                Finding.Details.of(Texts.layers(d), Texts.evidence(d, g.set()),
+                        why.render(Texts.Subjects.of(null, k.arn(), 1)), rem));
+        ctx.keep(f.findingId(), rem, why);
         return List.of(f);
     }
+
+    /** Explanation: a Deny blocks the role's Decrypt. */
+    static final Texts.Template DENIED = (s, why) -> "A Deny stops the aws:ec2-infrastructure role of "
+            + s.instance() + " from calling kms:Decrypt on " + s.key() + " under EC2's grant, so every start fails "
+            + "whoever starts " + (s.instances() > 1 ? "them." : "the instance.");
+    /** Explanation: whether a Deny blocks the role's Decrypt depends on context. */
+    static final Texts.Template DEPENDS = (s, why) -> "Whether a Deny stops the aws:ec2-infrastructure role of "
+            + s.instance() + " from calling kms:Decrypt on " + s.key() + " depends on " + why + " (its calls "
+            + "come from AWS networks, so network denies must exempt it).";
 }

@@ -53,7 +53,7 @@ final class PermissionSetGroups {
         Map<String, List<Finding>> buckets = new LinkedHashMap<>();
         Map<String, PermissionSetLinks.Link> linkOf = new LinkedHashMap<>();
         for (Finding f : in) {
-            PermissionSetLinks.Link link = f.principalArn() == null ? null : links.link(f.principalArn()).orElse(null);
+            PermissionSetLinks.Link link = link(links, f);
             if (link == null) {
                 out.add(f);
                 continue;
@@ -79,6 +79,23 @@ final class PermissionSetGroups {
         return out;
     }
 
+    /**
+     * @return the permission set link of a finding when every principal it lists is a reserved role of that one
+     *         permission set; null when it lists none, a principal of no permission set, or several permission sets
+     *         (then its fix, e.g. one key-policy statement naming them all, is not the permission set's)
+     */
+    private static PermissionSetLinks.Link link(PermissionSetLinks links, Finding f) {
+        PermissionSetLinks.Link first = null;
+        for (Finding.Principal p : f.principals()) {
+            PermissionSetLinks.Link l = links.link(p.arn()).orElse(null);
+            if (l == null || first != null && !first.permissionSet().arn().equals(l.permissionSet().arn())) {
+                return null;
+            }
+            first = first == null ? l : first;
+        }
+        return first;
+    }
+
     private static Finding merge(RuleContext ctx, PermissionSetLinks.Link link, List<Finding> members) {
         Finding first = members.get(0);
         PermissionSet ps = link.permissionSet();
@@ -88,29 +105,38 @@ final class PermissionSetGroups {
         Set<String> regions = new TreeSet<>();
         Map<String, Finding.Key> keys = new TreeMap<>();
         Set<String> evidence = new LinkedHashSet<>();
+        List<String> exact = new ArrayList<>();
         for (Finding f : members) {
             if (f.severity().compareTo(severity) < 0) {
                 severity = f.severity();
             }
-            f.resources().forEach(r -> resources.putIfAbsent(r.kind() + "|" + r.id(), r));
+            // instances and launch sources; the principals and keys listed are rebuilt below
+            f.resources().stream().filter(r -> r.kind() != Finding.ResourceKind.PRINCIPAL
+                    && r.kind() != Finding.ResourceKind.KEY).forEach(r -> resources.putIfAbsent(r.kind() + "|"
+                    + r.id(), r));
             regions.add(String.valueOf(f.region()));
-            if (f.key() != null) {
-                keys.putIfAbsent(f.keyArn(), f.key());
-            }
+            f.keys().forEach(k -> keys.putIfAbsent(k.arn(), k));
             evidence.addAll(f.evidence());
+            if (ctx.keepRemediations()) {
+                exact.addAll(ctx.members.getOrDefault(f.findingId(), Outcome.members(f)));
+            }
         }
         List<Finding.Resource> sorted = new ArrayList<>(resources.values());
-        sorted.sort(Comparator.comparing(Finding.Resource::region).thenComparing(Finding.Resource::id));
+        sorted.sort(Comparator.comparing(Finding.Resource::kind).thenComparing(Finding.Resource::region,
+                Comparator.nullsFirst(Comparator.naturalOrder())).thenComparing(Finding.Resource::id));
+        long instances = sorted.stream().filter(r -> r.kind() == Finding.ResourceKind.INSTANCE).count();
+        // the reserved roles and keys the finding covers are listed by its permission set (ref: roleArns, keyArns)
         Finding.PermissionSetRef ref = ref(ctx, link, members);
         var idc = ctx.index.snapshot.identityCenter();
         String adminAccount = idc == null ? null : idc.accountId();
-        String explanation = members.size() == 1 ? first.explanation()
+        // one member may already cover several accounts (a permission set edit is one for all: FindingGroups)
+        String explanation = members.size() == 1 && ref.accounts().size() <= 1 ? first.explanation()
                 : "IAM Identity Center permission set `" + ps.name() + "`, provisioned as role "
                 + io.cmkaudit.snapshot.IdentityCenter.RESERVED_ROLE_PREFIX + ps.name() + "_* to "
                 + ref.accounts().size() + " account(s) (" + String.join(", ", ref.accountIds()) + "), has the same "
-                + "problem on " + ref.keyArns().size() + " key(s)" + (sorted.isEmpty() ? ""
-                : " and " + sorted.size() + " instance(s)") + "; in account " + first.accountId() + ": "
-                + first.explanation();
+                + "problem on " + ref.keyArns().size() + " key(s)" + (instances == 0 ? ""
+                : " and " + instances + " instance(s)") + (members.size() == 1 ? ": "
+                : "; in account " + first.accountId() + ": ") + first.explanation();
         Finding.Details d = first.details();
         Finding merged = new Finding(id, first.type(), severity, ctx.account(adminAccount),
                 regions.size() == 1 && !regions.contains("null") ? regions.iterator().next() : null, sorted,
@@ -118,9 +144,12 @@ final class PermissionSetGroups {
                 new Finding.Principal(ps.arn(), Finding.PERMISSION_SET_PRINCIPAL),
                 new Finding.Details(d.decidingLayers(), List.copyOf(evidence), explanation, d.remediation(),
                         d.remediationPolicy()), ref);
-        Remediation rem = ctx.remediations().get(first.findingId());
-        if (rem != null) {
-            ctx.keep(id, rem);
+        RuleContext.Kept kept = ctx.kept(first.findingId());
+        if (kept != null) {
+            ctx.keep(id, kept.remediation(), kept.why());
+        }
+        if (ctx.keepRemediations()) {
+            ctx.members.put(id, exact);
         }
         return merged;
     }
@@ -131,17 +160,19 @@ final class PermissionSetGroups {
         Set<String> roles = new TreeSet<>();
         Set<String> keys = new TreeSet<>();
         for (Finding f : members) {
-            PermissionSetLinks.Link l = f.principalArn() == null ? null
-                    : ctx.permissionSets.link(f.principalArn()).orElse(null);
-            if (l != null) {
-                accounts.add(l.accountId());
-                roles.add(l.role().arn());
-            } else if (f.accountId() != null) {
+            boolean linked = false;
+            for (Finding.Principal p : f.principals()) {
+                PermissionSetLinks.Link l = ctx.permissionSets.link(p.arn()).orElse(null);
+                if (l != null) {
+                    accounts.add(l.accountId());
+                    roles.add(l.role().arn());
+                    linked = true;
+                }
+            }
+            if (!linked && f.accountId() != null) {
                 accounts.add(f.accountId());
             }
-            if (f.keyArn() != null) {
-                keys.add(f.keyArn());
-            }
+            f.keys().forEach(k -> keys.add(k.arn()));
         }
         return ref(ctx, link.permissionSet(), link.instance().instanceArn(), accounts, roles, keys);
     }

@@ -157,6 +157,89 @@ final class PolicyJson {
         }
     }
 
+    // ------------------------------------------------------------------ one statement for several findings
+
+    /**
+     * Merges statements that differ only in whom or what they name into one statement per shape, so that one fix
+     * covers several principals, keys or regions: statements equal except for {@code Principal.AWS}, {@code Resource}
+     * and the values of {@code kms:ViaService} conditions become one statement listing the union of those values
+     * (sorted; one value stays a string; a {@code Resource "*"} covers the others). The union allows, for each
+     * principal and key, exactly what one of the merged statements allowed it (IAM: the values of one element are
+     * alternatives, https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html and
+     * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_multi-value-conditions.html), except that a
+     * merged key-policy or identity statement may pair a key with another merged region's {@code kms:ViaService};
+     * EC2 only uses a key of its own region, so that allows EC2 nothing more. Statements of other shapes are kept,
+     * duplicates dropped.
+     *
+     * @param statements statements, in order; never null
+     * @return the merged statements, in the order their shape first appears
+     */
+    static List<ObjectNode> mergeStatements(List<ObjectNode> statements) {
+        java.util.Map<String, ObjectNode> byShape = new java.util.LinkedHashMap<>();
+        java.util.Map<String, java.util.TreeSet<String>[]> values = new java.util.HashMap<>();
+        for (ObjectNode st : statements) {
+            ObjectNode shape = st.deepCopy();
+            java.util.TreeSet<String> principals = new java.util.TreeSet<>();
+            java.util.TreeSet<String> resources = new java.util.TreeSet<>();
+            java.util.TreeSet<String> vias = new java.util.TreeSet<>();
+            if (shape.get("Principal") instanceof ObjectNode p && p.has("AWS")) {
+                principals.addAll(strings(p.remove("AWS")));
+            }
+            if (shape.has("Resource")) {
+                resources.addAll(strings(shape.remove("Resource")));
+            }
+            if (shape.get("Condition") instanceof ObjectNode c) {
+                c.fields().forEachRemaining(op -> {
+                    if (op.getValue() instanceof ObjectNode o) {
+                        List<String> names = new ArrayList<>();
+                        o.fieldNames().forEachRemaining(names::add);
+                        for (String n : names) {
+                            if (n.equalsIgnoreCase("kms:ViaService")) {
+                                vias.addAll(strings(o.remove(n)));
+                                o.put(n, "");
+                            }
+                        }
+                    }
+                });
+            }
+            String key = compact(shape);
+            @SuppressWarnings("unchecked")
+            java.util.TreeSet<String>[] v = values.computeIfAbsent(key, k -> new java.util.TreeSet[] {
+                    new java.util.TreeSet<String>(), new java.util.TreeSet<String>(),
+                    new java.util.TreeSet<String>()});
+            v[0].addAll(principals);
+            v[1].addAll(resources);
+            v[2].addAll(vias);
+            byShape.putIfAbsent(key, st.deepCopy());
+        }
+        List<ObjectNode> out = new ArrayList<>();
+        byShape.forEach((key, first) -> {
+            java.util.TreeSet<String>[] v = values.get(key);
+            ObjectNode st = first;
+            if (!v[0].isEmpty() && st.get("Principal") instanceof ObjectNode p) {
+                putStrings(p, "AWS", v[0]);
+            }
+            if (!v[1].isEmpty()) {
+                putStrings(st, "Resource", v[1].contains("*") ? List.of("*") : v[1]);
+            }
+            if (!v[2].isEmpty() && st.get("Condition") instanceof ObjectNode c) {
+                c.fields().forEachRemaining(op -> {
+                    if (op.getValue() instanceof ObjectNode o) {
+                        List<String> names = new ArrayList<>();
+                        o.fieldNames().forEachRemaining(names::add);
+                        for (String n : names) {
+                            if (n.equalsIgnoreCase("kms:ViaService")) {
+                                putStrings(o, n, v[2]);
+                            }
+                        }
+                    }
+                });
+            }
+            out.add(st);
+        });
+        return out;
+    }
+
     // ------------------------------------------------------------------ the statements of aws-rules.md §6
 
     /** The condition of EC2's attach grant: {@code kms:GrantIsForAWSResource} true and {@code kms:ViaService}. */

@@ -40,35 +40,60 @@ final class PublicKeyPolicyRule implements Rule {
         return Set.of(FindingType.KEY_POLICY_PUBLIC);
     }
 
-    @Override
-    public List<Finding> key(KeyRef k) {
-        KeySide ks = ctx.keySide(k);
-        if (ks.keyPolicy() == null || !ks.trustsEveryone()) {
-            return List.of();
-        }
-        EvalSet set = outsiderSet(ks);
-        List<MatchedStatement> open = new ArrayList<>();
-        List<String> actions = new ArrayList<>();
-        for (String action : PUBLIC_PROBES) {
-            Decision d = outsider(k, set, action);
-            if (d.kind() == DecisionKind.ALLOWED || d.kind() == DecisionKind.CONDITIONAL) {
-                actions.add(action);
-                for (MatchedStatement m : d.matched()) {
-                    if (m.layer() == Layer.RESOURCE && m.effect() == Effect.ALLOW && open.stream()
-                            .noneMatch(x -> x.index() == m.index())) {
-                        open.add(m);
+    /** What a stranger may call on a key and the key-policy statements that let it (sorted by index). */
+    record Open(List<String> actions, List<MatchedStatement> statements) {
+    }
+
+    /**
+     * @return the indexes of the key-policy statements through which a principal of an unknown account may call a
+     *         KMS action on the key (those a {@code KEY_POLICY_PUBLIC} finding cites); empty when none. Computed once
+     *         per key and run.
+     */
+    static Set<Integer> openStatements(RuleContext ctx, KeyRef k) {
+        return open(ctx, k).statements().stream().map(MatchedStatement::index)
+                .collect(java.util.stream.Collectors.toUnmodifiableSet());
+    }
+
+    private static Open open(RuleContext ctx, KeyRef k) {
+        return ctx.publicStatements.computeIfAbsent(k.arn(), x -> {
+            KeySide ks = ctx.keySide(k);
+            if (ks.keyPolicy() == null || !ks.trustsEveryone()) {
+                return new Open(List.of(), List.of());
+            }
+            EvalSet set = outsiderSet(ctx, ks);
+            List<MatchedStatement> open = new ArrayList<>();
+            List<String> actions = new ArrayList<>();
+            for (String action : PUBLIC_PROBES) {
+                Decision d = outsider(ctx, k, set, action);
+                if (d.kind() == DecisionKind.ALLOWED || d.kind() == DecisionKind.CONDITIONAL) {
+                    actions.add(action);
+                    for (MatchedStatement m : d.matched()) {
+                        if (m.layer() == Layer.RESOURCE && m.effect() == Effect.ALLOW && open.stream()
+                                .noneMatch(o -> o.index() == m.index())) {
+                            open.add(m);
+                        }
                     }
                 }
             }
-        }
+            open.sort(Comparator.comparingInt(MatchedStatement::index));
+            return new Open(List.copyOf(actions), List.copyOf(open));
+        });
+    }
+
+    @Override
+    public List<Finding> key(KeyRef k) {
+        KeySide ks = ctx.keySide(k);
+        Open o = open(ctx, k);
+        List<String> actions = o.actions();
+        List<MatchedStatement> open = o.statements();
         if (actions.isEmpty()) {
             return List.of();
         }
-        open.sort(Comparator.comparingInt(MatchedStatement::index));
+        EvalSet set = outsiderSet(ctx, ks);
         List<Integer> idx = open.stream().map(MatchedStatement::index).toList();
         Remediation rem = ctx.remediator.keyPolicyPublic(ks.keyPolicy(), idx, ctx.index.org.id(), k.accountId(),
                 s -> PUBLIC_PROBES.stream().anyMatch(a -> {
-                    DecisionKind dk = outsider(k, s, a).kind();
+                    DecisionKind dk = outsider(ctx, k, s, a).kind();
                     return dk == DecisionKind.ALLOWED || dk == DecisionKind.CONDITIONAL;
                 }), set);
         if (rem == null) {
@@ -77,7 +102,7 @@ final class PublicKeyPolicyRule implements Rule {
         }
         String expl = "The key policy of " + k.arn() + " lets principals outside the organization call "
                 + String.join(", ", actions) + " (Principal \"*\" without a condition limiting callers to known "
-                + "accounts or the organization).";
+                + "accounts or the organization)." + exposure(k);
         List<String> ev = open.stream().map(m -> Texts.label(m.policyName(), m.statement(), m.index())).toList();
         Finding f = Finding.key(FindingType.KEY_POLICY_PUBLIC, Severity.CRITICAL, ctx.account(k.accountId()),
                 k.region(), RuleContext.key(k), Finding.Details.of(List.of("resource"), ev, expl, rem));
@@ -85,7 +110,34 @@ final class PublicKeyPolicyRule implements Rule {
         return List.of(f);
     }
 
-    private EvalSet outsiderSet(KeySide ks) {
+    /**
+     * @return what the open statement gives the principals of the scanned accounts, counted by {@link BreadthRule}
+     *         (which leaves those findings to this one), e.g. " Through it, 412 principals of the scanned accounts
+     *         have unconstrained kms:CreateGrant on the key; ..."; empty when none
+     */
+    private String exposure(KeyRef k) {
+        java.util.Map<FindingType, java.util.Set<String>> by = ctx.publicExposure.get(k.arn());
+        if (by == null || by.isEmpty()) {
+            return "";
+        }
+        List<String> parts = new ArrayList<>();
+        java.util.Set<String> full = by.getOrDefault(FindingType.KMS_FULL_ACCESS, java.util.Set.of());
+        java.util.Set<String> cg = by.getOrDefault(FindingType.KMS_CREATEGRANT_UNCONSTRAINED, java.util.Set.of());
+        if (!full.isEmpty()) {
+            parts.add(count(full.size()) + " every KMS action");
+        }
+        if (!cg.isEmpty()) {
+            parts.add(count(cg.size()) + " kms:CreateGrant without kms:GrantIsForAWSResource");
+        }
+        return " Through it alone, " + String.join(", and ", parts) + " on the key: they are counted here rather "
+                + "than reported one finding each, as the statement is the one thing to change.";
+    }
+
+    private static String count(int n) {
+        return n == 1 ? "1 principal of the scanned accounts has" : n + " principals of the scanned accounts have";
+    }
+
+    private static EvalSet outsiderSet(RuleContext ctx, KeySide ks) {
         PolicySource anything = new PolicySource("outsider's own identity policy (assumed to allow everything)",
                 PolicySource.Origin.CUSTOMER_MANAGED, ContextFactory.OUTSIDER_ACCOUNT,
                 ContextFactory.outsiderArn(ctx.index.partition()),
@@ -95,7 +147,7 @@ final class PublicKeyPolicyRule implements Rule {
                 ks.keyPolicy(), List.of(), null, ks.inManagement());
     }
 
-    private Decision outsider(KeyRef k, EvalSet set, String action) {
+    private static Decision outsider(RuleContext ctx, KeyRef k, EvalSet set, String action) {
         Request r = new Request(ContextFactory.outsiderArn(ctx.index.partition()), action, k.arn(), k.accountId(),
                 ctx.contexts.outsider(k, action));
         PrincipalInfo info = new PrincipalInfo(PrincipalType.ROLE, ContextFactory.OUTSIDER_ACCOUNT, false, false,

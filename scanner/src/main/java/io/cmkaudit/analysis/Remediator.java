@@ -416,6 +416,9 @@ final class Remediator {
         return PolicyJson.parse(e.source().text()) != null;
     }
 
+    /** Name of the inline policy that lets EC2 attach the volumes of several keys (one per principal). */
+    static final String ATTACH_POLICY_NAME = "cmk-audit-ec2-attach";
+
     static String attachPolicyName(KeyRef key) {
         String id = key.arn().substring(key.arn().lastIndexOf('/') + 1).replaceAll("[^A-Za-z0-9-]", "");
         return "cmk-audit-ec2-attach-" + (id.length() > 12 ? id.substring(0, 12) : id);
@@ -439,7 +442,7 @@ final class Remediator {
                     return null;
                 }
                 next.add(new Change.ReplaceStatement(e.source(), m.index(), before,
-                        List.of(PolicyJson.ec2InfrastructureException(before, Partition.ofArn(key.arn()))), null));
+                        List.of(PolicyJson.ec2InfrastructureException(before, Partition.ofArn(key.arn()))), List.of()));
             }
             return next;
         });
@@ -585,7 +588,7 @@ final class Remediator {
             ObjectNode after = orgId != null
                     ? PolicyJson.withCondition(before, "StringEquals", "aws:PrincipalOrgID", List.of(orgId))
                     : PolicyJson.withCondition(before, "StringEquals", "kms:CallerAccount", List.of(keyAccount));
-            changes.add(new Change.ReplaceStatement(keyPolicy.source(), index, before, List.of(after), null));
+            changes.add(new Change.ReplaceStatement(keyPolicy.source(), index, before, List.of(after), List.of()));
         }
         return verified(null, set, changes, stillPublic, orgId != null
                 ? "Restrict the statement to callers of the organization " + orgId + ": "

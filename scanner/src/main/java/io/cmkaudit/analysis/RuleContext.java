@@ -73,7 +73,7 @@ final class RuleContext {
     final LaunchPaths launch;
     private final Map<String, KeySide> keySides = new ConcurrentHashMap<>();
     private final boolean keepRemediations;
-    private final Map<String, Remediation> remediations = new ConcurrentHashMap<>();
+    private final Map<String, Kept> kept = new ConcurrentHashMap<>();
 
     /**
      * Parses every policy of the snapshot once (in parallel) and derives what depends on all of them.
@@ -135,16 +135,52 @@ final class RuleContext {
         classes = new InstanceClasses(library.referencedKeys(), startRelevant);
     }
 
-    /** Keeps a finding's structured remediation when the run keeps them. */
-    void keep(String findingId, Remediation r) {
-        if (keepRemediations) {
-            remediations.put(findingId, r);
-        }
+    /**
+     * A finding's structured remediation and the parts of its explanation, kept until the findings are merged into
+     * one per fix ({@link FindingGroups}).
+     *
+     * @param remediation the remediation; never null
+     * @param why         the explanation's parts, or null when the finding is never merged
+     */
+    record Kept(Remediation remediation, Texts.Why why) {
     }
 
-    /** @return the kept remediations by finding id */
-    Map<String, Remediation> remediations() {
-        return remediations;
+    /** Keeps a finding's structured remediation. */
+    void keep(String findingId, Remediation r) {
+        keep(findingId, r, null);
+    }
+
+    /** Keeps a finding's structured remediation and the parts of its explanation. */
+    void keep(String findingId, Remediation r, Texts.Why why) {
+        kept.put(findingId, new Kept(r, why));
+    }
+
+    /** @return what was kept of a finding, or null */
+    Kept kept(String findingId) {
+        return kept.get(findingId);
+    }
+
+    /** @return whether the run hands each finding's structured remediation out (tests; costs memory) */
+    boolean keepRemediations() {
+        return keepRemediations;
+    }
+
+    /**
+     * Issue 9 item 10: per key ARN, per breadth type, the principals whose breadth on the key comes only from a
+     * key-policy statement open to everyone; {@link PublicKeyPolicyRule} names their number (keys are analyzed after
+     * every account).
+     */
+    final Map<String, Map<FindingType, Set<String>>> publicExposure = new ConcurrentHashMap<>();
+
+    /** Per key ARN, what a stranger may call and through which statements ({@link PublicKeyPolicyRule#open}). */
+    final Map<String, PublicKeyPolicyRule.Open> publicStatements = new ConcurrentHashMap<>();
+
+    /** What each merged finding affects exactly (tests: {@link Outcome#members()}), filled when remediations are kept. */
+    final Map<String, List<String>> members = new ConcurrentHashMap<>();
+
+    /** Forgets what was kept (after the findings are final, when the run does not hand the remediations out). */
+    void forgetKept() {
+        kept.clear();
     }
 
     // ------------------------------------------------------------------ subjects of findings

@@ -53,8 +53,26 @@ final class StartAccessRule implements Rule {
 
     /** The forward-access CreateGrant of a principal on a key, classified, with its remediation. */
     record GrantResult(FindingType type, Severity severity, Decision decision, List<String> layers,
-                       List<String> evidence, String explanation, Remediation remediation, List<String> uncertain) {
+                       List<String> evidence, Texts.Template template, String reason, Remediation remediation,
+                       List<String> uncertain) {
+        /** @return the explanation for one principal, key and instance */
+        String explanation(String principal, String key) {
+            return template.render(Texts.Subjects.of(principal, key, 1), reason);
+        }
     }
+
+    /** Explanation: the key could not be read. */
+    static final Texts.Template UNKNOWN = (s, why) -> s.principal() + " can start "
+            + s.instance() + ", but whether EC2's kms:CreateGrant on " + s.key() + " is allowed is unknown: " + why
+            + ".";
+    /** Explanation: the CreateGrant depends on context unknown offline. */
+    static final Texts.Template DEPENDS = (s, why) -> s.principal() + " can start " + s.instance() + ", but "
+            + "whether EC2's kms:CreateGrant on " + s.key() + " is allowed depends on " + why + ".";
+    /** Explanation: the CreateGrant is denied. */
+    static final Texts.Template DENIED = (s, why) -> s.principal() + " can start " + s.instance() + ", but EC2's "
+            + "kms:CreateGrant on " + s.key() + " with " + s.its() + " credentials is denied (" + why + "): "
+            + s.instance() + " will go pending -> stopped with "
+            + "Client.InternalError.";
 
     @Override
     public List<Finding> principal(AccountScope account, PrincipalSide ps) {
@@ -103,10 +121,8 @@ final class StartAccessRule implements Rule {
             String why = k.key() == null ? "the key was not collected"
                     : k.key().readError() != null ? "the key could not be read (" + k.key().readError().code()
                     + " on " + k.key().readError().operation() + ")" : "the key policy could not be read";
-            String expl = p.arn() + " can start the instance, but whether EC2's kms:CreateGrant on " + k.arn()
-                    + " is allowed is unknown: " + why + ".";
             return new GrantResult(FindingType.START_ACCESS_CONDITIONAL, Severity.MEDIUM, null, List.of("resource"),
-                    List.of(k.arn() + ": " + why), expl, Remediation.textOnly("Give the audit role read access to "
+                    List.of(k.arn() + ": " + why), UNKNOWN, why, Remediation.textOnly("Give the audit role read access to "
                     + "the key (kms:DescribeKey, kms:GetKeyPolicy, kms:ListGrants) and scan again; the policies "
                     + "of " + k.accountId() + " decide whether the start works."), uncertain);
         }
@@ -117,7 +133,7 @@ final class StartAccessRule implements Rule {
                 ctx.contexts.forwardCreateGrant(p, k, region));
         Decision d = Evaluator.evaluate(req, ps.info(), set.policySet());
         if (d.kind() == DecisionKind.ALLOWED) {
-            return new GrantResult(null, null, d, List.of(), List.of(), null, null, uncertain);
+            return new GrantResult(null, null, d, List.of(), List.of(), null, null, null, uncertain);
         }
         Remediation rem = ctx.remediator.forwardGrant(p, ps.info(), k, region, req, set, d);
         if (rem == null) {
@@ -128,29 +144,26 @@ final class StartAccessRule implements Rule {
         List<String> layers = DecidingLayers.of(d, p, ks);
         List<String> evidence = NegatedConditions.withAllows(d, set,
                 DecidingLayers.evidence(d, Texts.evidence(d, set), layers, p, set));
+        // a Deny with a negated condition: say positively when the call is allowed (issue 10 item 5)
+        String negated = NegatedConditions.sentence(d, set);
         if (d.kind() == DecisionKind.CONDITIONAL) {
-            String expl = p.arn() + " can start the instance, but whether EC2's kms:CreateGrant on " + k.arn()
-                    + " is allowed depends on " + Texts.residuals(d) + "." + NegatedConditions.sentence(d, set);
             return new GrantResult(FindingType.START_ACCESS_CONDITIONAL, Severity.MEDIUM, d, layers, evidence,
-                    expl, rem, uncertain);
+                    negated.isEmpty() ? DEPENDS : (s, why) -> DEPENDS.render(s, why) + negated, Texts.residuals(d),
+                    rem, uncertain);
         }
-        String expl = p.arn() + " can start the instance, but EC2's kms:CreateGrant on " + k.arn()
-                + " with its credentials is denied (" + denial(d, ps, k) + "): the instance will go "
-                + "pending -> stopped with Client.InternalError." + NegatedConditions.sentence(d, set);
-        return new GrantResult(FindingType.START_BLOCKED_KMS_DENIED, Severity.HIGH, d, layers, evidence, expl, rem,
+        return new GrantResult(FindingType.START_BLOCKED_KMS_DENIED, Severity.HIGH, d, layers, evidence,
+                negated.isEmpty() ? DENIED : (s, why) -> DENIED.render(s, why) + negated, denial(d, ps, k), rem,
                 uncertain);
     }
 
     private Finding finding(PrincipalSide ps, InstanceRef i, KeyUse u, GrantResult g, Decision start) {
-        String expl = g.explanation();
-        if (start.kind() == DecisionKind.CONDITIONAL) {
-            expl = expl + " (Starting the instance itself depends on " + Texts.residuals(start) + ".)";
-        }
-        expl = Texts.uncertainPrefix(g.uncertain()) + expl;
+        Texts.Why why = new Texts.Why(g.template(), g.reason(), g.uncertain(),
+                start.kind() == DecisionKind.CONDITIONAL ? Texts.residuals(start) : null);
+        String expl = why.render(Texts.Subjects.of(ps.ref().arn(), u.key().arn(), 1));
         Finding f = Finding.instanceKey(g.type(), g.severity(), ctx.account(i.accountId()),
                 RuleContext.instance(i, u.volumeIds()), RuleContext.key(u.key()), RuleContext.principal(ps.ref()),
                 Finding.Details.of(g.layers(), g.evidence(), expl, g.remediation()));
-        ctx.keep(f.findingId(), g.remediation());
+        ctx.keep(f.findingId(), g.remediation(), why);
         return f;
     }
 

@@ -89,6 +89,90 @@ final class Texts {
                 : "decided by " + d.decidedBy().stream().map(Layer::id).collect(Collectors.joining(", "));
     }
 
+    /**
+     * The subjects of a finding as its explanation names them: one principal or key by its ARN, several by their
+     * number (the finding lists them), and how many instances.
+     *
+     * @param principals principal ARNs (may be empty)
+     * @param keys       key ARNs (may be empty)
+     * @param instances  number of affected instances
+     */
+    record Subjects(List<String> principals, List<String> keys, int instances) {
+        static Subjects of(String principal, String key, int instances) {
+            return new Subjects(principal == null ? List.of() : List.of(principal), key == null ? List.of()
+                    : List.of(key), instances);
+        }
+
+        /** @return the principal's ARN, or e.g. {@code 4 principals (listed)} */
+        String principal() {
+            return principals.size() == 1 ? principals.get(0) : principals.size() + " principals (listed)";
+        }
+
+        /** @return the key's ARN, or e.g. {@code 3 keys (listed)} */
+        String key() {
+            return keys.size() == 1 ? keys.get(0) : keys.size() + " keys (listed)";
+        }
+
+        /** @return {@code its} for one principal, {@code their} for several */
+        String its() {
+            return principals.size() > 1 ? "their" : "its";
+        }
+
+        /** @return {@code the instance}, or e.g. {@code the 5 instances} */
+        String instance() {
+            return instances <= 1 ? "the instance" : "the " + instances + " instances";
+        }
+
+        /** @return {@code is} for one principal, {@code are} for several */
+        String is() {
+            return principals.size() > 1 ? "are" : "is";
+        }
+
+        /** @return {@code one} for one principal, {@code several} for several */
+        String plural(String one, String several) {
+            return principals.size() > 1 ? several : one;
+        }
+    }
+
+    /** The explanation of a finding, given its subjects and the reasons (joined with {@code ; }). */
+    @FunctionalInterface
+    interface Template {
+        String render(Subjects s, String reasons);
+    }
+
+    /**
+     * Why a finding was raised, kept beside it until findings are merged into one per fix (FindingGroups renders the
+     * merged finding's explanation from it).
+     *
+     * @param template  the explanation
+     * @param reason    the member's reason (deciding statements, residual conditions), or empty
+     * @param uncertain why the member's answer is uncertain (may be empty)
+     * @param startNote residual conditions of starting the instances themselves, or null
+     */
+    record Why(Template template, String reason, List<String> uncertain, String startNote) {
+        Why {
+            reason = reason == null ? "" : reason;
+            uncertain = List.copyOf(uncertain);
+        }
+
+        /** @return the explanation of a finding with these subjects and (distinct) reasons, uncertainty, notes */
+        static String render(Template t, Subjects s, List<String> reasons, List<String> uncertain,
+                             List<String> startNotes) {
+            String expl = t.render(s, String.join("; ", reasons));
+            if (!startNotes.isEmpty()) {
+                expl = expl + " (Starting " + (s.instances() > 1 ? "some of the instances" : "the instance itself")
+                        + " depends on " + String.join(", ", startNotes) + ".)";
+            }
+            return uncertainPrefix(uncertain) + expl;
+        }
+
+        /** @return this member's explanation */
+        String render(Subjects s) {
+            return render(template, s, reason.isEmpty() ? List.of() : List.of(reason), uncertain,
+                    startNote == null ? List.of() : List.of(startNote));
+        }
+    }
+
     /** @return {@code Uncertain (<why>): } when the principal's policies are uncertain, else empty */
     static String uncertainPrefix(List<String> uncertain) {
         return uncertain.isEmpty() ? "" : "Uncertain (" + String.join("; ", uncertain) + "): ";

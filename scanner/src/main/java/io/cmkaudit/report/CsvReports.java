@@ -87,6 +87,8 @@ public final class CsvReports {
         ReportedFinding.Suppression s = f.suppression();
         List<Finding.Resource> instances = f.finding().instances();
         ReportedFinding.Tracking t = f.tracking();
+        List<Finding.Key> keys = f.finding().keys();
+        List<Finding.Principal> principals = f.finding().principals();
         return java.util.Arrays.asList(
                 f.findingId(), f.type().name(), f.severity().name(), f.status().name(),
                 f.change() == null ? null : f.change().name(),
@@ -94,8 +96,12 @@ public final class CsvReports {
                 capped(instances.stream().map(Finding.Resource::id).toList()),
                 capped(instances.stream().map(Finding.Resource::name).filter(java.util.Objects::nonNull).toList()),
                 capped(f.volumeIds()),
-                f.keyArn(), f.keyAccountId(), f.keyState(),
-                f.principalArn(), f.principalType(), Formats.join(f.decidingLayers()),
+                capped(keys.stream().map(Finding.Key::arn).toList()),
+                distinct(keys.stream().map(Finding.Key::accountId).toList()),
+                distinct(keys.stream().map(Finding.Key::state).toList()),
+                capped(principals.stream().map(Finding.Principal::arn).toList()),
+                distinct(principals.stream().map(Finding.Principal::type).toList()),
+                Formats.join(f.decidingLayers()),
                 Formats.join(f.evidence()), f.explanation(), f.remediation(),
                 f.remediationPolicy(),
                 s == null ? null : s.reason(), s == null ? null : s.owner(),
@@ -119,6 +125,11 @@ public final class CsvReports {
         }
         return Formats.join(values.subList(0, MAX_CELL_VALUES)) + "; and " + (values.size() - MAX_CELL_VALUES)
                 + " more";
+    }
+
+    /** @return the distinct non-null values, in order, joined with {@code "; "} */
+    static String distinct(List<String> values) {
+        return Formats.join(values.stream().filter(java.util.Objects::nonNull).distinct().toList());
     }
 
     /**

@@ -61,13 +61,14 @@ public record FindingView(ReportedFinding f, String domId) {
         return t == null ? null : t.replace('-', ' ');
     }
 
-    /** @return how many keys the finding covers: those its permission set section lists, else 0 or 1 */
+    /**
+     * @return how many KMS keys the finding covers: those it lists (one fix for all of them), or those its permission
+     *         set section lists when more; 0 when it is not about keys
+     */
     public int keyCount() {
+        int n = f.finding().keys().size();
         var ps = f.permissionSet();
-        if (ps != null && !ps.keyArns().isEmpty()) {
-            return ps.keyArns().size();
-        }
-        return f.keyArn() == null ? 0 : 1;
+        return ps != null && ps.keyArns().size() > n ? ps.keyArns().size() : n;
     }
 
     /**
@@ -134,6 +135,12 @@ public record FindingView(ReportedFinding f, String domId) {
     public int instanceCount() {
         return f.finding().instances().size();
     }
+
+    /** @return how many principals the finding lists (one fix for all of them); 0 when it is not about principals */
+    public int principalCount() {
+        return f.finding().principals().size();
+    }
+
 
     /** @return volume ids joined with {@code ", "} */
     public String volumes() {

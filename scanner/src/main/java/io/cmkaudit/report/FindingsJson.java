@@ -27,8 +27,11 @@ import java.util.TreeMap;
  */
 final class FindingsJson {
 
-    /** Version of the layout below; {@link PreviousRun#read} accepts this version only. */
-    static final int SCHEMA_VERSION = 2;
+    /** Version of the layout below: one finding per fix, listing principals and keys (docs/findings-json.md). */
+    static final int SCHEMA_VERSION = 3;
+
+    /** The layout of one finding per (principal, key, cause), listing instances; {@link PreviousRun#read} reads it. */
+    static final int SCHEMA_VERSION_PER_KEY = 2;
 
     /** The earlier layout {@link PreviousRun#read} still reads: one finding per instance. */
     static final int SCHEMA_VERSION_PER_INSTANCE = 1;
@@ -191,8 +194,29 @@ final class FindingsJson {
         g.writeStringField("keyArn", f.keyArn());
         g.writeStringField("keyAccountId", f.keyAccountId());
         g.writeStringField("keyState", f.keyState());
+        List<Finding.Key> keys = f.finding().keys();
+        g.writeNumberField("keyCount", keys.size());
+        g.writeArrayFieldStart("keys");
+        for (Finding.Key k : keys) {
+            g.writeStartObject();
+            g.writeStringField("keyArn", k.arn());
+            g.writeStringField("keyAccountId", k.accountId());
+            g.writeStringField("keyState", k.state());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
         g.writeStringField("principalArn", f.principalArn());
         g.writeStringField("principalType", f.principalType());
+        List<Finding.Principal> principals = f.finding().principals();
+        g.writeNumberField("principalCount", principals.size());
+        g.writeArrayFieldStart("principals");
+        for (Finding.Principal p : principals) {
+            g.writeStartObject();
+            g.writeStringField("principalArn", p.arn());
+            g.writeStringField("principalType", p.type());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
         stringArray(g, "decidingLayers", f.decidingLayers());
         stringArray(g, "evidence", f.evidence());
         g.writeStringField("explanation", f.explanation());
@@ -387,6 +411,27 @@ final class FindingsJson {
             // schemaVersion 1: one instance per finding
             resources.add(Finding.Resource.instance(instanceId, text(n, "instanceName"), region,
                     list(n, "volumeIds")));
+        }
+        JsonNode keys = n.get("keys");
+        if (keys != null && keys.isArray() && keys.size() > 1) {
+            for (JsonNode k : keys) {
+                String arn = text(k, "keyArn");
+                if (arn == null) {
+                    throw new IllegalArgumentException("missing `keys[].keyArn`");
+                }
+                resources.add(Finding.Resource.key(new Finding.Key(arn, text(k, "keyAccountId"),
+                        text(k, "keyState"))));
+            }
+        }
+        JsonNode principals = n.get("principals");
+        if (principals != null && principals.isArray() && principals.size() > 1) {
+            for (JsonNode p : principals) {
+                String arn = text(p, "principalArn");
+                if (arn == null) {
+                    throw new IllegalArgumentException("missing `principals[].principalArn`");
+                }
+                resources.add(Finding.Resource.principal(new Finding.Principal(arn, text(p, "principalType"))));
+            }
         }
         JsonNode sources = n.get("launchSources");
         if (sources != null && sources.isArray()) {

@@ -63,9 +63,10 @@ public record PreviousRun(String source, Instant startedAt, String organizationI
                         }
                         schemaVersion = p.getIntValue();
                         if (schemaVersion != FindingsJson.SCHEMA_VERSION
+                                && schemaVersion != FindingsJson.SCHEMA_VERSION_PER_KEY
                                 && schemaVersion != FindingsJson.SCHEMA_VERSION_PER_INSTANCE) {
                             throw bad(json, p, "schemaVersion " + schemaVersion + " is not supported (this version "
-                                    + "reads " + FindingsJson.SCHEMA_VERSION_PER_INSTANCE + " and "
+                                    + "reads " + FindingsJson.SCHEMA_VERSION_PER_INSTANCE + " to "
                                     + FindingsJson.SCHEMA_VERSION + ")");
                         }
                     }
@@ -118,9 +119,9 @@ public record PreviousRun(String source, Instant startedAt, String organizationI
     }
 
     /**
-     * Maps per-instance findings (schemaVersion 1) onto the grouped ones of this version: findings with the same
-     * {@link Finding#groupedId()} become one, listing every instance, so the first run after the upgrade diffs
-     * correctly. A grouped file passes unchanged. The merged finding keeps the first member's report state.
+     * Maps per-instance findings (schemaVersion 1) onto the grouped ones of schemaVersion 2: findings with the same
+     * {@link Finding#groupedId()} become one, listing every instance ({@link #onto} then maps them onto the current
+     * ones). A grouped file passes unchanged. The merged finding keeps the first member's report state.
      */
     static List<ReportedFinding> grouped(List<ReportedFinding> findings) {
         Map<String, List<ReportedFinding>> byId = new LinkedHashMap<>();
@@ -129,16 +130,105 @@ public record PreviousRun(String source, Instant startedAt, String organizationI
         }
         List<ReportedFinding> out = new ArrayList<>(byId.size());
         byId.forEach((id, members) -> {
-            ReportedFinding first = members.get(0);
-            if (members.size() == 1 && id.equals(first.findingId())) {
-                out.add(first);
-                return;
+            ReportedFinding m = merged(id, members);
+            Finding f = m.finding();
+            String account = f.groupedAccountId();
+            if (account != null && !account.equals(f.accountId())) {
+                // START_BLOCKED_KEY_UNUSABLE of a key of another account: the grouped finding is in the key's
+                m = m.withFinding(new Finding(f.findingId(), f.type(), f.severity(),
+                        new Finding.Account(account, null, null), f.region(), f.resources(), f.key(), f.principal(),
+                        f.details()));
             }
-            Map<String, Finding.Resource> resources = new LinkedHashMap<>();
-            members.forEach(m -> m.finding().resources().forEach(r -> resources.putIfAbsent(r.id(), r)));
-            out.add(first.withFinding(first.finding().withResources(id, new ArrayList<>(resources.values()))));
+            out.add(m);
         });
         return out;
+    }
+
+    /**
+     * Several findings of an earlier run that are one finding now, as one: the first's report state and texts, every
+     * instance, principal and key of all of them.
+     */
+    static ReportedFinding merged(String id, List<ReportedFinding> members) {
+        ReportedFinding first = members.get(0);
+        if (members.size() == 1 && id.equals(first.findingId())) {
+            return first;
+        }
+        Map<String, Finding.Resource> instances = new LinkedHashMap<>();
+        Map<String, Finding.Principal> principals = new LinkedHashMap<>();
+        Map<String, Finding.Key> keys = new LinkedHashMap<>();
+        for (ReportedFinding m : members) {
+            m.finding().instances().forEach(r -> instances.putIfAbsent(r.id(), r));
+            m.finding().principals().forEach(p -> principals.putIfAbsent(p.arn(), p));
+            m.finding().keys().forEach(k -> keys.putIfAbsent(k.arn(), k));
+        }
+        List<Finding.Resource> resources = new ArrayList<>(instances.values());
+        if (principals.size() > 1) {
+            principals.values().forEach(p -> resources.add(Finding.Resource.principal(p)));
+        }
+        if (keys.size() > 1) {
+            keys.values().forEach(k -> resources.add(Finding.Resource.key(k)));
+        }
+        // as the analysis merges them: the most severe, the evidence of all
+        Finding f = first.finding();
+        io.cmkaudit.analysis.Severity severity = f.severity();
+        java.util.Set<String> evidence = new java.util.LinkedHashSet<>();
+        for (ReportedFinding m : members) {
+            severity = m.severity().compareTo(severity) < 0 ? m.severity() : severity;
+            evidence.addAll(m.evidence());
+        }
+        Finding.Details d = f.details();
+        return first.withFinding(new Finding(id, f.type(), severity, f.account(), f.region(), resources, f.key(),
+                f.principal(), new Finding.Details(d.decidingLayers(), List.copyOf(evidence), d.explanation(),
+                d.remediation(), d.remediationPolicy())));
+    }
+
+    /**
+     * Maps the findings of an earlier run onto the current ones, so that a run after a change of the finding model
+     * (schemaVersion 1 or 2 to 3, or a fix that now covers more) diffs correctly: a previous finding whose id is not
+     * among the current ones belongs to the current finding of the same type, account and cause (deciding layers)
+     * that lists all of its principals and keys; previous findings that belong to one current finding become one.
+     * The others are kept as they are (they are resolved, or new ids of this version).
+     *
+     * @param current the current findings; never null
+     * @return the previous run with its findings mapped
+     */
+    public PreviousRun onto(List<ReportedFinding> current) {
+        java.util.Set<String> ids = new java.util.HashSet<>();
+        Map<String, List<Finding>> byUnit = new java.util.HashMap<>();
+        for (ReportedFinding c : current) {
+            ids.add(c.findingId());
+            byUnit.computeIfAbsent(unit(c.finding()), k -> new ArrayList<>()).add(c.finding());
+        }
+        Map<String, List<ReportedFinding>> byId = new LinkedHashMap<>();
+        for (ReportedFinding f : findings) {
+            String id = f.findingId();
+            if (!ids.contains(id)) {
+                for (Finding c : byUnit.getOrDefault(unit(f.finding()), List.of())) {
+                    if (covers(c, f.finding())) {
+                        id = c.findingId();
+                        break;
+                    }
+                }
+            }
+            byId.computeIfAbsent(id, k -> new ArrayList<>()).add(f);
+        }
+        List<ReportedFinding> out = new ArrayList<>(byId.size());
+        byId.forEach((id, members) -> out.add(merged(id, members)));
+        return new PreviousRun(source, startedAt, organizationId, out);
+    }
+
+    private static String unit(Finding f) {
+        return f.type() + "|" + f.accountId() + "|" + String.join(";", new java.util.TreeSet<>(f.decidingLayers()));
+    }
+
+    /** Whether a current finding lists every principal and key of a previous one (and both or neither list some). */
+    private static boolean covers(Finding current, Finding previous) {
+        List<String> cp = current.principals().stream().map(Finding.Principal::arn).toList();
+        List<String> pp = previous.principals().stream().map(Finding.Principal::arn).toList();
+        List<String> ck = current.keys().stream().map(Finding.Key::arn).toList();
+        List<String> pk = previous.keys().stream().map(Finding.Key::arn).toList();
+        return cp.isEmpty() == pp.isEmpty() && ck.isEmpty() == pk.isEmpty() && cp.containsAll(pp)
+                && ck.containsAll(pk);
     }
 
     /** @return the previous findings keyed by finding id, in file order (a repeated id keeps its last entry) */

@@ -360,11 +360,13 @@ public record ReportModel(Header header, Verdict verdict, AnalysisResult.Summary
                 accountNames.putIfAbsent(n(f.accountId()), f.accountName());
             }
             boolean startBlocked = f.type().blocksStart();
-            if (startBlocked && f.instanceId() != null) {
-                blockedInstances.add(f.accountId() + "/" + f.region() + "/" + f.instanceId());
+            if (startBlocked) {
+                for (var i : f.finding().instances()) {
+                    blockedInstances.add(f.accountId() + "/" + i.region() + "/" + i.id());
+                }
             }
-            if (f.type().mayBlockStart() && f.principalArn() != null) {
-                blockedPrincipals.add(f.principalArn());
+            if (f.type().mayBlockStart()) {
+                f.finding().principals().forEach(p -> blockedPrincipals.add(p.arn()));
             }
         }
         for (ReportedFinding f : resolved) {
@@ -388,9 +390,7 @@ public record ReportModel(Header header, Verdict verdict, AnalysisResult.Summary
                     if (f.severity().ordinal() < max.ordinal()) {
                         max = f.severity();
                     }
-                    if (f.principalArn() != null) {
-                        principals.add(f.principalArn());
-                    }
+                    f.finding().principals().forEach(p -> principals.add(p.arn()));
                 }
                 count += list.size();
             }

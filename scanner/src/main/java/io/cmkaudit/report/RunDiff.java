@@ -40,7 +40,7 @@ final class RunDiff {
         if (previous == null) {
             return new Result(current, List.of());
         }
-        Map<String, ReportedFinding> before = previous.byId();
+        Map<String, ReportedFinding> before = previous.onto(current).byId();
         List<ReportedFinding> out = new ArrayList<>(current.size());
         Set<String> seen = new HashSet<>();
         for (ReportedFinding f : current) {

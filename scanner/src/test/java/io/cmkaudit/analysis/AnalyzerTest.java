@@ -51,8 +51,9 @@ class AnalyzerTest {
         Finding f = fs.get(0);
         assertThat(f.type()).isEqualTo(FindingType.START_BLOCKED_KMS_DENIED);
         assertThat(f.severity()).isEqualTo(Severity.HIGH);
-        assertThat(f.findingId()).isEqualTo(Finding.groupId(FindingType.START_BLOCKED_KMS_DENIED, A,
-                userArn(A, "alice"), k.arn(), List.of("identity")));
+        // the fix is alice's new inline policy: its id hashes type, account, cause and what the fix edits
+        assertThat(f.findingId()).isEqualTo(Finding.fixId(FindingType.START_BLOCKED_KMS_DENIED, A,
+                List.of("identity"), List.of("inline|" + userArn(A, "alice"))));
         assertThat(f.instances()).extracting(Finding.Resource::id, Finding.Resource::name, Finding.Resource::region,
                 Finding.Resource::volumeIds).containsExactly(
                         tuple("i-0001", "web", "eu-west-1", List.of("vol-1")),
@@ -72,9 +73,10 @@ class AnalyzerTest {
         assertThat(f.decidingLayers()).containsExactly("identity");
         assertThat(f.evidence()).containsExactly(
                 "identity: no statement allows the request in arn:aws:iam::aws:policy/AmazonEC2FullAccess");
-        assertThat(f.explanation()).isEqualTo("arn:aws:iam::222222222222:user/alice can start the instance, but "
+        // two instances: the words say so (not "the instance")
+        assertThat(f.explanation()).isEqualTo("arn:aws:iam::222222222222:user/alice can start the 2 instances, but "
                 + "EC2's kms:CreateGrant on arn:aws:kms:eu-west-1:222222222222:key/k1 with its credentials is denied "
-                + "(no identity policy allows kms:CreateGrant on the key): the instance will go pending -> stopped "
+                + "(no identity policy allows kms:CreateGrant on the key): the 2 instances will go pending -> stopped "
                 + "with Client.InternalError.");
         assertThat(f.remediation()).isEqualTo("Let EC2 create its attach grant on "
                 + "arn:aws:kms:eu-west-1:222222222222:key/k1 for arn:aws:iam::222222222222:user/alice: attach the "
@@ -682,8 +684,9 @@ class AnalyzerTest {
         assertThat(full.evidence()).contains("arn:aws:iam::aws:policy/AdministratorAccess#0");
         assertThat(full.remediation()).startsWith("Replace the statements that give every KMS action on the key by "
                 + "the key-user actions on the keys this principal's instances use: arn:aws:iam::aws:policy/"
-                + "AdministratorAccess is AWS managed and can't be edited: attach to "
-                + "arn:aws:iam::222222222222:user/carol a customer managed copy (the snippet)");
+                + "AdministratorAccess is AWS managed and can't be edited: create a customer managed copy (the "
+                + "snippet) in which you replace statement #0 by the snippet's statements, attach it to "
+                + "arn:aws:iam::222222222222:user/carol and detach arn:aws:iam::aws:policy/AdministratorAccess.");
         Finding all = of(fs, FindingType.KMS_DECRYPT_ALL_KEYS).get(0);
         assertThat(all.keyArn()).isNull();
         assertThat(all.region()).isNull();
@@ -827,6 +830,37 @@ class AnalyzerTest {
                 + "organization call kms:Decrypt (Principal \"*\" without a condition limiting callers to known "
                 + "accounts or the organization).");
         assertThat(f.remediationPolicy()).contains("\"aws:PrincipalOrgID\": \"o-testorg123\"");
+    }
+
+    @Test
+    void breadthOnlyFromAStatementOpenToEveryoneIsTheKeyPolicyPublicFindingOnce() {
+        // issue 9 item 10: a key policy allowing kms:* to Principal "*" gives every principal of the organization
+        // full access and unconstrained CreateGrant on the key; the one fix is the statement, so that is one
+        // KEY_POLICY_PUBLIC finding naming how many principals it exposes, not one breadth finding per principal
+        TestOrg org = new TestOrg();
+        org.user(A, "alice").inline("start", Scenarios.START_ONLY);
+        org.role(A, "ops").inline("start", Scenarios.START_ONLY);
+        org.user(A, "admin").attach(TestOrg.ADMIN_ARN);
+        TestOrg.Key open = org.key(A, "k-open").policy(doc(
+                "{\"Sid\":\"Root\",\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"arn:aws:iam::222222222222:root\"},"
+                        + "\"Action\":\"kms:*\",\"Resource\":\"*\"}",
+                "{\"Sid\":\"Everyone\",\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"*\"},\"Action\":\"kms:*\","
+                        + "\"Resource\":\"*\"}"));
+        org.instance(A, "i-1").volume("vol-1", open.arn());
+
+        List<Finding> fs = analyze(org);
+
+        // the administrator's rights come from its own AdministratorAccess too: still its findings
+        assertThat(of(fs, FindingType.KMS_FULL_ACCESS)).flatExtracting(Finding::principals)
+                .extracting(Finding.Principal::arn).containsExactly(userArn(A, "admin"));
+        assertThat(of(fs, FindingType.KMS_CREATEGRANT_UNCONSTRAINED)).flatExtracting(Finding::principals)
+                .extracting(Finding.Principal::arn).containsExactly(userArn(A, "admin"));
+        List<Finding> pub = of(fs, FindingType.KEY_POLICY_PUBLIC);
+        assertThat(pub).hasSize(1);
+        assertThat(pub.get(0).explanation()).endsWith(" Through it alone, 2 principals of the scanned accounts have "
+                + "every KMS action, and 2 principals of the scanned accounts have kms:CreateGrant without "
+                + "kms:GrantIsForAWSResource on the key: they are counted here rather than reported one finding "
+                + "each, as the statement is the one thing to change.");
     }
 
     // ------------------------------------------------------------------ determinism, explain

@@ -174,6 +174,12 @@ class IdentityCenterFindingsMotoTest {
     }
 
     @Test
+    void everyRoleKeyAndInstanceIsListedByExactlyOneFinding() {
+        // the merge per edit runs first (a permission set edit is one for every account), then per permission set
+        SnippetProofTest.assertListedOnce(outcome);
+    }
+
+    @Test
     void noFindingOfAReservedRoleOffersAnIamEditOfTheRole() {
         for (Finding f : outcome.result().findings()) {
             if (f.permissionSet() == null && (f.principalArn() == null

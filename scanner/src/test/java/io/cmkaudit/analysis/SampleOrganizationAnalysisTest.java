@@ -32,9 +32,11 @@ class SampleOrganizationAnalysisTest {
     void theSampleGivesTheDocumentedCases() throws Exception {
         List<Finding> fs = new Analyzer().analyze(sample()).findings();
 
+        // one finding per fix lists the principals and instances it covers: (instance, principal, cause) each once
         assertThat(fs.stream().filter(f -> f.type() == FindingType.START_BLOCKED_KMS_DENIED
-                && f.permissionSet() == null))
-                .extracting(Finding::instanceName, f -> name(f.principalArn()), Finding::decidingLayers)
+                        && f.permissionSet() == null)
+                .flatMap(f -> f.instances().stream().flatMap(i -> f.principals().stream()
+                        .map(p -> tuple(i.name(), name(p.arn()), f.decidingLayers())))).toList())
                 .containsExactlyInAnyOrder(
                         tuple("web-1", "alice", List.of("identity")),
                         tuple("web-1", "carol", List.of("identity")),
@@ -44,6 +46,8 @@ class SampleOrganizationAnalysisTest {
                         tuple("db-1", "deploy", List.of("resource")),
                         tuple("db-1", "app-server", List.of("resource")),
                         tuple("db-1", "OrganizationAccountAccessRole", List.of("resource")),
+                        // the PowerUser role is one more principal db-1's key-policy statement names
+                        tuple("db-1", "AWSReservedSSO_PowerUser_a1b2c3d4e5f60001", List.of("resource")),
                         tuple("reports-1", "alice", List.of("identity")),
                         tuple("reports-1", "bob", List.of("identity")),
                         tuple("reports-1", "carol", List.of("identity")),
@@ -53,8 +57,14 @@ class SampleOrganizationAnalysisTest {
                 .extracting(Finding::instanceName, Finding::severity, Finding::keyState)
                 .containsExactly(tuple("dev-old", Severity.CRITICAL, "PendingDeletion"),
                         tuple("dev-batch", Severity.HIGH, "Disabled"));
+        // dave and the PowerUser role get unconstrained CreateGrant only through its Principal "*": counted there
         assertThat(fs.stream().filter(f -> f.type() == FindingType.KEY_POLICY_PUBLIC))
                 .extracting(Finding::accountName, Finding::region).containsExactly(tuple("dev-app", "us-east-1"));
+        assertThat(fs.stream().filter(f -> f.type() == FindingType.KEY_POLICY_PUBLIC)).singleElement()
+                .satisfies(f -> assertThat(f.explanation()).contains("Through it alone, 2 principals of the scanned "
+                        + "accounts have kms:CreateGrant without kms:GrantIsForAWSResource on the key"));
+        assertThat(fs.stream().filter(f -> "dave".equals(name(f.principalArn()))
+                && f.type() == FindingType.KMS_CREATEGRANT_UNCONSTRAINED)).isEmpty();
         assertThat(fs.stream().filter(f -> f.type() == FindingType.GRANT_TO_NON_SERVICE_PRINCIPAL))
                 .extracting(f -> name(f.principalArn())).containsExactly("bob");
         // bob holds the fixed state (the seed's policy): no start finding, no unconstrained CreateGrant
@@ -66,15 +76,13 @@ class SampleOrganizationAnalysisTest {
         assertThat(fs.stream().filter(f -> "kms-admin".equals(name(f.principalArn()))
                         && f.type() == FindingType.KMS_FULL_ACCESS)).hasSize(2);
         // IAM Identity Center: PowerUser's roles in prod-app and dev-app lack kms:CreateGrant: one finding for both
-        // accounts, fixed in the permission set; db-1's key policy (no IAM delegation) is a fix of its own
+        // accounts, fixed in the permission set; db-1's key policy (no IAM delegation) is one statement naming the
+        // role with four other principals (that finding is not the permission set's), and dev's public key policy
+        // counts the role's unconstrained CreateGrant
         assertThat(fs.stream().filter(f -> "PowerUser".equals(f.permissionSetName())))
                 .extracting(Finding::type, Finding::principalType, Finding::decidingLayers, Finding::accountName)
-                .containsExactlyInAnyOrder(
-                        tuple(FindingType.START_BLOCKED_KMS_DENIED, "permission-set", List.of("identity"), "master"),
-                        tuple(FindingType.START_BLOCKED_KMS_DENIED, "permission-set", List.of("resource"), "master"),
-                        // dev's public key policy lets its role (as everyone) call CreateGrant unconstrained
-                        tuple(FindingType.KMS_CREATEGRANT_UNCONSTRAINED, "permission-set", List.of("resource"),
-                                "master"));
+                .containsExactly(
+                        tuple(FindingType.START_BLOCKED_KMS_DENIED, "permission-set", List.of("identity"), "master"));
         Finding powerUser = fs.stream().filter(f -> "PowerUser".equals(f.permissionSetName())
                 && f.decidingLayers().equals(List.of("identity"))).findFirst().orElseThrow();
         assertThat(powerUser.permissionSet().accounts()).extracting(Finding.Account::name)

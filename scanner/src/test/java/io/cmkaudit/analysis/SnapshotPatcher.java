@@ -126,9 +126,16 @@ final class SnapshotPatcher {
         }
     }
 
-    /** A customer managed copy with the replacement, attached to the holder instead of the AWS managed policy. */
+    /** A customer managed copy with the replacement, attached to each holder instead of the AWS managed policy. */
     private static Snapshot replaceAwsManaged(Snapshot s, Change.ReplaceStatement r) {
-        String holder = r.holderArn();
+        Snapshot out = s;
+        for (String holder : r.holderArns()) {
+            out = replaceAwsManaged(out, r, holder);
+        }
+        return out;
+    }
+
+    private static Snapshot replaceAwsManaged(Snapshot s, Change.ReplaceStatement r, String holder) {
         String acc = SnapshotIndex.accountOf(holder);
         String copyArn = "arn:aws:iam::" + acc + ":policy/" + r.target().localName() + "-cmk-audit";
         ManagedPolicy existing = s.managedPolicy(copyArn).orElse(null);
@@ -208,7 +215,8 @@ final class SnapshotPatcher {
         List<AccountSnapshot> accs = s.accounts().stream().map(a -> new AccountSnapshot(a.accountId(), a.name(),
                 a.coverage(), a.iam(), a.regions().stream().map(r -> new RegionSnapshot(r.region(),
                 r.ebsEncryptionByDefault(), r.ebsDefaultKmsKeyId(), r.ebsDefaultKmsKeyArn(), r.instances(),
-                r.volumes(), r.kmsKeys().stream().map(k -> k.arn().equals(keyArn) ? f.apply(k) : k).toList()))
+                r.volumes(), r.kmsKeys().stream().map(k -> k.arn().equals(keyArn) ? f.apply(k) : k).toList(),
+                r.ebsSnapshots(), r.launch()))
                 .toList())).toList();
         return s.withAccounts(accs);
     }

@@ -58,14 +58,14 @@ class ReportCommandTest {
         assertThat(r.out()).contains("  accounts          5 (5 fully scanned)" + nl);
         assertThat(r.out()).contains("  instances         9 (7 with customer managed keys, 1 AWS managed key only, "
                 + "1 unencrypted)" + nl);
-        assertThat(r.out()).contains("  open findings     51 (CRITICAL 2, HIGH 40, MEDIUM 9, LOW 0, INFO 0); "
+        assertThat(r.out()).contains("  open findings     40 (CRITICAL 2, HIGH 29, MEDIUM 9, LOW 0, INFO 0); "
                 + "suppressed 0" + nl);
-        assertThat(r.out()).contains("    START_BLOCKED_KMS_DENIED         15" + nl);
+        assertThat(r.out()).contains("    START_BLOCKED_KMS_DENIED         8" + nl);
         assertThat(r.out()).contains("    LAUNCH_BLOCKED_KMS_DENIED        1" + nl);
         assertThat(r.out()).contains("  coverage          complete" + nl);
         assertThat(r.out()).endsWith("  report            " + run.resolve("report.html") + nl);
         JsonNode doc = new ObjectMapper().readTree(run.resolve("findings.json").toFile());
-        assertThat(doc.get("schemaVersion").asInt()).isEqualTo(2);
+        assertThat(doc.get("schemaVersion").asInt()).isEqualTo(3);
         // the launch scenario's finding, confirmed by the failure AWS recorded: JSON, CSV and HTML say so
         JsonNode launch = null;
         for (JsonNode f : doc.get("findings")) {
@@ -88,7 +88,7 @@ class ReportCommandTest {
         }
         String html = Files.readString(run.resolve("report.html"));
         assertThat(html).contains("<span class=\"confirmed\"", "<code class=\"launch-source\">auto_scaling_group:web-asg</code>");
-        assertThat(doc.get("findings").size()).isEqualTo(51);
+        assertThat(doc.get("findings").size()).isEqualTo(40);
         assertThat(doc.get("summary").get("instancesInScope").asInt()).isEqualTo(7);
         // one row per account coverage entry, plus the run-wide IAM Identity Center row (the sample has its data)
         int identityCenter = 0;
@@ -107,7 +107,7 @@ class ReportCommandTest {
         run("report", "--sample", "--out", dir.toString(), "--fail-on", "NONE");
         Result second = run("report", "--sample", "--out", dir.toString(), "--previous", "latest");
 
-        assertThat(second.out()).contains("  since previous    new 0, changed 0, unchanged 51, resolved 0"
+        assertThat(second.out()).contains("  since previous    new 0, changed 0, unchanged 40, resolved 0"
                 + System.lineSeparator());
     }
 
@@ -137,7 +137,7 @@ class ReportCommandTest {
         Result r = run("report", file.toString(), "--out", dir.resolve("out").toString());
 
         assertThat(r.code()).isEqualTo(ExitCodes.FINDINGS);
-        assertThat(r.out()).contains("  open findings     51 (CRITICAL 2, HIGH 40, MEDIUM 9, LOW 0, INFO 0)");
+        assertThat(r.out()).contains("  open findings     40 (CRITICAL 2, HIGH 29, MEDIUM 9, LOW 0, INFO 0)");
     }
 
     @Test
@@ -150,22 +150,22 @@ class ReportCommandTest {
             runDir = s.findFirst().orElseThrow();
         }
         String html = Files.readString(runDir.resolve("report.html"));
-        // the sample's 51 open findings fall into 20 (type, account) groups: 11 of 1, 5 of 2, then 3, 5, 10 and 12;
-        // at most 2 of each: 11 + 10 + 4 x 2 = 29 rows
-        assertThat(html.split("<tbody class=\"finding\"", -1).length - 1).isEqualTo(29);
+        // the sample's 40 open findings (one per fix) fall into 20 (type, account) groups: 13 of 1, 4 of 2, then 3, 6
+        // and 10; at most 2 of each: 13 + 8 + 3 x 2 = 27 rows
+        assertThat(html.split("<tbody class=\"finding\"", -1).length - 1).isEqualTo(27);
         assertThat(r.out()).endsWith("  report            " + runDir.resolve("report.html") + System.lineSeparator()
-                + "                    lists 29 of 51 findings (--html-max-rows, --html-max-total-rows); all are "
+                + "                    lists 27 of 40 findings (--html-max-rows, --html-max-total-rows); all are "
                 + "in findings.csv / findings.json" + System.lineSeparator());
         JsonNode doc = new ObjectMapper().readTree(runDir.resolve("findings.json").toFile());
-        assertThat(doc.get("findings").size()).isEqualTo(51);
+        assertThat(doc.get("findings").size()).isEqualTo(40);
         try (org.apache.commons.csv.CSVParser csv = org.apache.commons.csv.CSVFormat.RFC4180.builder().setHeader()
                 .setSkipHeaderRecord(true).get().parse(Files.newBufferedReader(runDir.resolve("findings.csv")))) {
-            assertThat(csv.getRecords()).hasSize(51);
+            assertThat(csv.getRecords()).hasSize(40);
         }
 
         Result total = run("report", "--sample", "--out", dir.toString(), "--fail-on", "NONE",
                 "--html-max-total-rows", "5");
-        assertThat(total.out()).contains("lists 5 of 51 findings");
+        assertThat(total.out()).contains("lists 5 of 40 findings");
         Result unlimited = run("report", "--sample", "--out", dir.toString(), "--fail-on", "NONE",
                 "--html-max-rows", "0", "--html-max-total-rows", "0");
         assertThat(unlimited.out()).doesNotContain("lists ");

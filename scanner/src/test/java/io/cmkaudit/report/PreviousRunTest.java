@@ -50,7 +50,7 @@ class PreviousRunTest {
     void jsonHasSchemaVersionRunSummaryCoverageFindingsResolvedAndSuppressions() throws IOException {
         RunOutput run = SampleRun.write(out);
         JsonNode root = new ObjectMapper().readTree(run.findingsJson().toFile());
-        assertThat(root.get("schemaVersion").asInt()).isEqualTo(2);
+        assertThat(root.get("schemaVersion").asInt()).isEqualTo(3);
         assertThat(root.at("/run/startedAt").asText()).isEqualTo("2026-11-29T19:02:11Z");
         assertThat(root.at("/run/reportWrittenAt").asText()).isEqualTo("2026-11-29T19:04:05Z");
         assertThat(root.at("/run/managementAccountId").asText()).isEqualTo("999988887777");
@@ -81,10 +81,10 @@ class PreviousRunTest {
     @Test
     void otherSchemaVersionIsRejected() throws IOException {
         Path f = out.resolve("findings.json");
-        Files.writeString(f, "{\n  \"schemaVersion\": 3,\n  \"findings\": []\n}\n");
+        Files.writeString(f, "{\n  \"schemaVersion\": 4,\n  \"findings\": []\n}\n");
         assertThatThrownBy(() -> PreviousRun.read(f))
                 .isInstanceOf(ReportInputException.class)
-                .hasMessage(f + ":2: schemaVersion 3 is not supported (this version reads 1 and 2)");
+                .hasMessage(f + ":2: schemaVersion 4 is not supported (this version reads 1 to 3)");
     }
 
     @Test

@@ -71,4 +71,54 @@ class RunDiffTest {
         assertThat(r.findings().get(0).change()).isNull();
         assertThat(r.resolved()).isEmpty();
     }
+
+    @Test
+    void findingsOfAnEarlierModelMapOntoTheFixThatListsThem() {
+        // schemaVersion 2: carol's full access, one finding per key; now one finding (one statement to replace)
+        // listing both keys: the first run after the upgrade says UNCHANGED, nothing RESOLVED
+        String carol = "arn:aws:iam::111122223333:user/carol";
+        String other = "arn:aws:kms:eu-west-1:111122223333:key/k-2";
+        ReportedFinding k1 = ReportedFinding.open(ReportFixtures.f(FindingType.KMS_FULL_ACCESS)
+                .account("111122223333", "data", "Root").region("eu-west-1").key(ReportFixtures.DATA_KEY, "Enabled")
+                .principal(carol, "user").decided("identity").evidence("AdministratorAccess#0").build());
+        ReportedFinding k2 = ReportedFinding.open(ReportFixtures.f(FindingType.KMS_FULL_ACCESS)
+                .account("111122223333", "data", "Root").region("eu-west-1").key(other, "Enabled")
+                .principal(carol, "user").decided("identity").evidence("AdministratorAccess#0").build());
+        Finding a = k1.finding();
+        ReportedFinding now = ReportedFinding.open(new Finding("0123456789abcdef", a.type(), a.severity(),
+                a.account(), a.region(), List.of(Finding.Resource.key(a.key()), Finding.Resource.key(
+                new Finding.Key(other, "111122223333", "Enabled"))), a.key(), a.principal(), a.details()));
+
+        RunDiff.Result r = RunDiff.apply(List.of(now), previous(k1, k2));
+
+        assertThat(r.findings()).extracting(ReportedFinding::change).containsExactly(ReportedFinding.Change.UNCHANGED);
+        assertThat(r.resolved()).isEmpty();
+    }
+
+    @Test
+    void perInstanceUnusableKeyOfAnotherAccountMapsOntoTheKeysFinding() {
+        // schemaVersion 1: one START_BLOCKED_KEY_UNUSABLE per instance, in the instance's account; now one per key,
+        // in the key's account
+        String key = "arn:aws:kms:eu-west-1:222233334444:key/k-shared";
+        List<ReportedFinding> v1 = List.of("i-1", "i-2").stream().map(i -> ReportedFinding.open(
+                ReportFixtures.f(FindingType.START_BLOCKED_KEY_UNUSABLE).account("111122223333", "data", "Root")
+                        .instance("eu-west-1", i, "web").key(key, "Disabled").decided("keyState")
+                        .evidence(key + ": KeyState Disabled").build())).toList();
+        PreviousRun grouped = new PreviousRun("prev/findings.json", ReportFixtures.STARTED, "o-1",
+                PreviousRun.grouped(v1));
+        Finding first = v1.get(0).finding();
+        String id = Finding.groupId(FindingType.START_BLOCKED_KEY_UNUSABLE, "222233334444", null, key,
+                List.of("keyState"));
+        ReportedFinding now = ReportedFinding.open(new Finding(id, first.type(), first.severity(),
+                new Finding.Account("222233334444", "shared", "Root"), "eu-west-1",
+                List.of(Finding.Resource.instance("i-1", "web", "eu-west-1", List.of()),
+                        Finding.Resource.instance("i-2", "web", "eu-west-1", List.of())),
+                first.key(), null, first.details()));
+
+        assertThat(grouped.findings()).extracting(ReportedFinding::findingId, ReportedFinding::accountId)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(id, "222233334444"));
+        RunDiff.Result r = RunDiff.apply(List.of(now), grouped);
+        assertThat(r.findings()).extracting(ReportedFinding::change).containsExactly(ReportedFinding.Change.UNCHANGED);
+        assertThat(r.resolved()).isEmpty();
+    }
 }
