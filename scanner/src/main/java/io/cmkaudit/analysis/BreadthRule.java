@@ -4,7 +4,6 @@ import io.cmkaudit.analysis.PolicyLibrary.Entry;
 import io.cmkaudit.analysis.RuleContext.AccountScope;
 import io.cmkaudit.analysis.RuleContext.KeySide;
 import io.cmkaudit.analysis.RuleContext.PrincipalSide;
-import io.cmkaudit.analysis.SnapshotIndex.InstanceRef;
 import io.cmkaudit.analysis.SnapshotIndex.KeyRef;
 import io.cmkaudit.analysis.SnapshotIndex.KeyStatus;
 import io.cmkaudit.analysis.SnapshotIndex.PrincipalKind;
@@ -18,18 +17,11 @@ import io.cmkaudit.policy.Layer;
 import io.cmkaudit.policy.Request;
 import io.cmkaudit.policy.ResidualCondition;
 import io.cmkaudit.policy.Statement;
-import io.cmkaudit.snapshot.AccountSnapshot;
-import io.cmkaudit.snapshot.KmsKey;
-import io.cmkaudit.snapshot.RegionSnapshot;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Breadth of a principal's direct KMS rights (aws-rules.md §5), for every user and role (not service-linked roles):
@@ -74,11 +66,11 @@ final class BreadthRule implements Rule {
             "aws:viaawsservice");
 
     private final RuleContext ctx;
-    private final Map<String, List<String>> accountKeys = new ConcurrentHashMap<>();
-    private volatile Map<String, List<KeyRef>> reachable;
+    private final BreadthKeys keys;
 
     BreadthRule(RuleContext ctx) {
         this.ctx = ctx;
+        this.keys = new BreadthKeys(ctx);
     }
 
     @Override
@@ -96,11 +88,11 @@ final class BreadthRule implements Rule {
         List<List<String>> memo = new ArrayList<>();
         java.util.function.Supplier<List<String>> needed = () -> {
             if (memo.isEmpty()) {
-                memo.add(neededKeys(account, ps));
+                memo.add(keys.neededKeys(account, ps));
             }
             return memo.get(0);
         };
-        for (KeyRef k : reachableKeys(ps.ref().accountId())) {
+        for (KeyRef k : keys.reachableKeys(ps.ref().accountId())) {
             KeySide ks = ctx.keySide(k);
             // grants are graded by GRANT_TO_NON_SERVICE_PRINCIPAL, not here
             EvalSet withGrants = ctx.withKey(ps, ks);
@@ -119,105 +111,6 @@ final class BreadthRule implements Rule {
         if (all != null) {
             out.add(all);
         }
-        return out;
-    }
-
-    /**
-     * The keys a principal needs EC2's grant on: those of the in-scope instances of its account it may start
-     * ({@code ec2:StartInstances} allowed or conditional) and of the launch templates it may launch from directly.
-     *
-     * @return key ARNs, sorted
-     */
-    List<String> neededKeys(AccountScope account, PrincipalSide ps) {
-        Set<String> s = new TreeSet<>();
-        for (io.cmkaudit.analysis.InstanceClasses.InstanceClass c : account.groups()) {
-            InstanceRef rep = c.representative();
-            io.cmkaudit.policy.Request start = new io.cmkaudit.policy.Request(ps.ref().arn(), StartAccessRule.START,
-                    rep.instance().arn(), rep.accountId(), ctx.contexts.startInstances(ps.ref(), rep));
-            DecisionKind dk = Evaluator.evaluate(start, ps.info(), ps.base().policySet()).kind();
-            if (dk == DecisionKind.ALLOWED || dk == DecisionKind.CONDITIONAL) {
-                c.members().forEach(i -> i.cmks().forEach(u -> {
-                    if (u.key().arn().startsWith("arn:")) {
-                        s.add(u.key().arn());
-                    }
-                }));
-            }
-        }
-        for (LaunchPaths.Source src : ctx.launch.sources(account.accountId())) {
-            if (src.launcherArn() == null && !src.needs().isEmpty() && LaunchRule.mayLaunch(ctx, ps, src)) {
-                src.needs().forEach(n -> {
-                    for (KeyRef k : new KeyRef[] {n.target(), n.source()}) {
-                        if (k != null && !k.awsManaged() && k.arn().startsWith("arn:")) {
-                            s.add(k.arn());
-                        }
-                    }
-                });
-            }
-        }
-        return List.copyOf(s);
-    }
-
-    /** The keys of in-scope instances in the account, and the account's own keys: a principal's "own" keys. */
-    List<String> accountKeys(String accountId) {
-        return accountKeys.computeIfAbsent(accountId, a -> {
-            Set<String> s = new TreeSet<>();
-            for (InstanceRef i : ctx.index.instances(a)) {
-                i.cmks().forEach(u -> {
-                    if (u.key().arn().startsWith("arn:")) {
-                        s.add(u.key().arn());
-                    }
-                });
-            }
-            AccountSnapshot acc = ctx.index.account(a);
-            if (acc != null) {
-                for (RegionSnapshot r : acc.regions()) {
-                    for (KmsKey k : r.kmsKeys()) {
-                        if (!"AWS".equals(k.keyManager())) {
-                            s.add(k.arn());
-                        }
-                    }
-                }
-            }
-            if (s.isEmpty()) {
-                s.add("arn:" + ctx.index.partition() + ":kms:*:" + a + ":key/*");
-            }
-            return List.copyOf(s);
-        });
-    }
-
-    /**
-     * The in-scope keys a principal of the account may reach: the account's own, and those whose key policy names
-     * the account (or one of its principals) or everyone. Computed once for all accounts.
-     */
-    List<KeyRef> reachableKeys(String accountId) {
-        Map<String, List<KeyRef>> m = reachable;
-        if (m == null) {
-            synchronized (this) {
-                if (reachable == null) {
-                    Map<String, List<KeyRef>> byAccount = new HashMap<>();
-                    List<KeyRef> everyone = new ArrayList<>();
-                    for (String keyArn : ctx.index.keysInScope()) {
-                        KeyRef k = ctx.index.keyRefs().get(keyArn);
-                        if (k == null || k.key() == null || k.key().keyPolicy() == null || k.accountId() == null) {
-                            continue;
-                        }
-                        KeySide ks = ctx.keySide(k);
-                        if (ks.trustsEveryone()) {
-                            everyone.add(k);
-                        } else {
-                            ks.trustedAccounts().forEach(a -> byAccount.computeIfAbsent(a, x -> new ArrayList<>())
-                                    .add(k));
-                        }
-                    }
-                    byAccount.put("*", everyone);
-                    reachable = byAccount;
-                }
-                m = reachable;
-            }
-        }
-        List<KeyRef> out = new ArrayList<>(m.getOrDefault(accountId, List.of()));
-        out.addAll(m.get("*"));
-        out.sort(Comparator.comparing(KeyRef::arn));
         return out;
     }
 
@@ -252,11 +145,11 @@ final class BreadthRule implements Rule {
         if (!everyAction(ps, k, set, probe)) {
             return null;
         }
-        if (onlyPublicStatement(FindingType.KMS_FULL_ACCESS, ps, k, probe)) {
+        if (PublicKeyPolicyRule.countedInstead(ctx, FindingType.KMS_FULL_ACCESS, ps, k, probe)) {
             return null;
         }
         PrincipalRef p = ps.ref();
-        Remediation rem = ctx.remediator.fullAccess(p, set, probe, accountKeys(p.accountId()),
+        Remediation rem = ctx.remediator.fullAccess(p, set, probe, keys.accountKeys(p.accountId()),
                 s -> everyAction(ps, k, s, direct(ps, k, s, PROBE_ACTION)));
         if (rem == null) {
             rem = Remediation.textOnly("Replace the statements named in the evidence by statements that allow "
@@ -271,7 +164,7 @@ final class BreadthRule implements Rule {
         if (!unconstrained(d)) {
             return null;
         }
-        if (onlyPublicStatement(FindingType.KMS_CREATEGRANT_UNCONSTRAINED, ps, k, d)) {
+        if (PublicKeyPolicyRule.countedInstead(ctx, FindingType.KMS_CREATEGRANT_UNCONSTRAINED, ps, k, d)) {
             return null;
         }
         PrincipalRef p = ps.ref();
@@ -282,50 +175,6 @@ final class BreadthRule implements Rule {
                     + "named in the evidence that allow kms:CreateGrant.");
         }
         return finding(FindingType.KMS_CREATEGRANT_UNCONSTRAINED, ps, k, d, set, CREATE_GRANT, rem);
-    }
-
-    /**
-     * Issue 9 item 10: breadth that comes only from a key-policy statement open to everyone ({@code Principal "*"})
-     * and reported as {@code KEY_POLICY_PUBLIC} (a stranger may use it) is counted in that key's finding rather than
-     * reported once per principal: no identity statement allows the action, and every key-policy Allow that does is
-     * one of the public finding's open statements or the delegation to the key's account (which allows nothing by
-     * itself, https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html). Allows of the guardrail
-     * layers (SCPs, RCPs, boundary, session policy) only limit and grant nothing. The principal is counted for the
-     * key's finding ({@link RuleContext#publicExposure}).
-     *
-     * @return whether the finding is left to KEY_POLICY_PUBLIC
-     */
-    private boolean onlyPublicStatement(FindingType type, PrincipalSide ps, KeyRef k, Decision d) {
-        KeySide ks = ctx.keySide(k);
-        if (!ks.trustsEveryone() || ks.keyPolicy() == null || ks.keyPolicy().unparseable()) {
-            return false;
-        }
-        Set<Integer> publicStatements = PublicKeyPolicyRule.openStatements(ctx, k);
-        if (publicStatements.isEmpty()) {
-            return false;
-        }
-        EvalSet keyOnly = new EvalSet(List.of(), null, List.of(), List.of(), ks.keyPolicy(), List.of(), null,
-                ks.inManagement());
-        boolean open = false;
-        for (io.cmkaudit.policy.MatchedStatement m : d.matched()) {
-            if (m.effect() != Effect.ALLOW) {
-                continue;
-            }
-            if (m.layer() == Layer.RESOURCE) {
-                if (publicStatements.contains(m.index())) {
-                    open = true;
-                } else if (!Remediator.isDelegation(ks.keyPolicy(), m.index(), keyOnly)) {
-                    return false;
-                }
-            } else if (m.layer() == Layer.IDENTITY || m.layer() == Layer.GRANT) {
-                return false;
-            }
-        }
-        if (open) {
-            ctx.publicExposure.computeIfAbsent(k.arn(), x -> new ConcurrentHashMap<>())
-                    .computeIfAbsent(type, x -> ConcurrentHashMap.newKeySet()).add(ps.ref().arn());
-        }
-        return open;
     }
 
     /**
@@ -418,7 +267,7 @@ final class BreadthRule implements Rule {
         if (d == null) {
             return null;
         }
-        Remediation rem = ctx.remediator.decryptAllKeys(p, set, entries, indexes, accountKeys(p.accountId()),
+        Remediation rem = ctx.remediator.decryptAllKeys(p, set, entries, indexes, keys.accountKeys(p.accountId()),
                 s -> allowedOnAnyKey(ps, any, s) != null);
         if (rem == null) {
             rem = Remediation.textOnly("Replace Resource \"*\" in the statements named in the evidence by the "

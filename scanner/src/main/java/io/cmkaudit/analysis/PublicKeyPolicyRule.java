@@ -80,6 +80,53 @@ final class PublicKeyPolicyRule implements Rule {
         });
     }
 
+    /**
+     * Issue 9 item 10: breadth that comes only from a key-policy statement open to everyone ({@code Principal "*"})
+     * and reported as {@code KEY_POLICY_PUBLIC} (a stranger may use it) is counted in that key's finding rather than
+     * reported once per principal: no identity statement allows the action, and every key-policy Allow that does is
+     * one of the public finding's open statements or the delegation to the key's account (which allows nothing by
+     * itself, https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html). Allows of the guardrail
+     * layers (SCPs, RCPs, boundary, session policy) only limit and grant nothing. The principal is counted for the
+     * key's finding ({@link RuleContext#publicExposure}).
+     *
+     * @param type {@code KMS_FULL_ACCESS} or {@code KMS_CREATEGRANT_UNCONSTRAINED}
+     * @param d    the principal's direct decision on the key (the probe action, or kms:CreateGrant)
+     * @return whether the finding is left to KEY_POLICY_PUBLIC (then the principal is counted there)
+     */
+    static boolean countedInstead(RuleContext ctx, FindingType type, RuleContext.PrincipalSide ps, KeyRef k,
+                                  Decision d) {
+        KeySide ks = ctx.keySide(k);
+        if (!ks.trustsEveryone() || ks.keyPolicy() == null || ks.keyPolicy().unparseable()) {
+            return false;
+        }
+        Set<Integer> publicStatements = openStatements(ctx, k);
+        if (publicStatements.isEmpty()) {
+            return false;
+        }
+        EvalSet keyOnly = new EvalSet(List.of(), null, List.of(), List.of(), ks.keyPolicy(), List.of(), null,
+                ks.inManagement());
+        boolean open = false;
+        for (io.cmkaudit.policy.MatchedStatement m : d.matched()) {
+            if (m.effect() != Effect.ALLOW) {
+                continue;
+            }
+            if (m.layer() == Layer.RESOURCE) {
+                if (publicStatements.contains(m.index())) {
+                    open = true;
+                } else if (!Remediator.isDelegation(ks.keyPolicy(), m.index(), keyOnly)) {
+                    return false;
+                }
+            } else if (m.layer() == Layer.IDENTITY || m.layer() == Layer.GRANT) {
+                return false;
+            }
+        }
+        if (open) {
+            ctx.publicExposure.computeIfAbsent(k.arn(), x -> new java.util.concurrent.ConcurrentHashMap<>())
+                    .computeIfAbsent(type, x -> java.util.concurrent.ConcurrentHashMap.newKeySet()).add(ps.ref().arn());
+        }
+        return open;
+    }
+
     @Override
     public List<Finding> key(KeyRef k) {
         KeySide ks = ctx.keySide(k);

@@ -172,7 +172,7 @@ final class RuleContext {
      */
     final Map<String, Map<FindingType, Set<String>>> publicExposure = new ConcurrentHashMap<>();
 
-    /** Per key ARN, what a stranger may call and through which statements ({@link PublicKeyPolicyRule#open}). */
+    /** Per key ARN, what a stranger may call and through which statements ({@link PublicKeyPolicyRule#openStatements}). */
     final Map<String, PublicKeyPolicyRule.Open> publicStatements = new ConcurrentHashMap<>();
 
     /** What each merged finding affects exactly (tests: {@link Outcome#members()}), filled when remediations are kept. */

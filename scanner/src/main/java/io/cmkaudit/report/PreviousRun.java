@@ -186,7 +186,10 @@ public record PreviousRun(String source, Instant startedAt, String organizationI
      * Maps the findings of an earlier run onto the current ones, so that a run after a change of the finding model
      * (schemaVersion 1 or 2 to 3, or a fix that now covers more) diffs correctly: a previous finding whose id is not
      * among the current ones belongs to the current finding of the same type, account and cause (deciding layers)
-     * that lists all of its principals and keys; previous findings that belong to one current finding become one.
+     * that lists all of its principals and keys — for a finding merged across the accounts of an IAM Identity Center
+     * permission set, any account, its reserved roles being the principals (a role's finding of one account is now
+     * the permission set's, or the permission set's finding is now one key-policy statement naming the role with
+     * others); previous findings that belong to one current finding become one.
      * The others are kept as they are (they are resolved, or new ids of this version).
      *
      * @param current the current findings; never null
@@ -217,16 +220,45 @@ public record PreviousRun(String source, Instant startedAt, String organizationI
         return new PreviousRun(source, startedAt, organizationId, out);
     }
 
+    /** Type and cause; the account is compared in {@link #covers} (a permission set's finding spans accounts). */
     private static String unit(Finding f) {
-        return f.type() + "|" + f.accountId() + "|" + String.join(";", new java.util.TreeSet<>(f.decidingLayers()));
+        return f.type() + "|" + String.join(";", new java.util.TreeSet<>(f.decidingLayers()));
     }
 
-    /** Whether a current finding lists every principal and key of a previous one (and both or neither list some). */
+    /** @return whether the finding was merged across the accounts of a permission set (its principal is that) */
+    private static boolean acrossAccounts(Finding f) {
+        return Finding.PERMISSION_SET_PRINCIPAL.equals(f.principalType()) && f.permissionSet() != null;
+    }
+
+    /** @return the principals a finding covers: a permission set's finding covers its reserved roles */
+    private static List<String> principalsOf(Finding f) {
+        return acrossAccounts(f) ? f.permissionSet().roleArns()
+                : f.principals().stream().map(Finding.Principal::arn).toList();
+    }
+
+    /** @return the keys a finding covers, with those its permission set section lists */
+    private static List<String> keysOf(Finding f) {
+        List<String> out = new ArrayList<>(f.keys().stream().map(Finding.Key::arn).toList());
+        if (f.permissionSet() != null) {
+            f.permissionSet().keyArns().stream().filter(k -> !out.contains(k)).forEach(out::add);
+        }
+        return out;
+    }
+
+    /**
+     * Whether a current finding lists every principal and key of a previous one (and both or neither list some), in
+     * the same account unless one of them was merged across the accounts of a permission set (then its reserved roles
+     * are the principals compared).
+     */
     private static boolean covers(Finding current, Finding previous) {
-        List<String> cp = current.principals().stream().map(Finding.Principal::arn).toList();
-        List<String> pp = previous.principals().stream().map(Finding.Principal::arn).toList();
-        List<String> ck = current.keys().stream().map(Finding.Key::arn).toList();
-        List<String> pk = previous.keys().stream().map(Finding.Key::arn).toList();
+        if (!acrossAccounts(current) && !acrossAccounts(previous)
+                && !java.util.Objects.equals(current.accountId(), previous.accountId())) {
+            return false;
+        }
+        List<String> cp = principalsOf(current);
+        List<String> pp = principalsOf(previous);
+        List<String> ck = keysOf(current);
+        List<String> pk = keysOf(previous);
         return cp.isEmpty() == pp.isEmpty() && ck.isEmpty() == pk.isEmpty() && cp.containsAll(pp)
                 && ck.containsAll(pk);
     }

@@ -121,4 +121,53 @@ class RunDiffTest {
         assertThat(r.findings()).extracting(ReportedFinding::change).containsExactly(ReportedFinding.Change.UNCHANGED);
         assertThat(r.resolved()).isEmpty();
     }
+
+    @Test
+    void findingsOfAPermissionSetMapAcrossAccountsBothWays() {
+        // IAM Identity Center: the PowerUser role of account 1111 is blocked by a key policy. schemaVersion 2 merged it
+        // into the permission set's finding (account 9999, where Identity Center is administered); now one
+        // key-policy statement names it with alice: one finding of account 1111 listing both. And a role's finding of
+        // one account may now be the permission set's finding across accounts. Both diff as UNCHANGED.
+        String ps = "arn:aws:sso:::permissionSet/ssoins-1/ps-1";
+        String role = "arn:aws:iam::111122223333:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_PowerUser_1";
+        String role2 = "arn:aws:iam::444455556666:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_PowerUser_2";
+        String alice = "arn:aws:iam::111122223333:user/alice";
+        Finding.PermissionSetRef ref = new Finding.PermissionSetRef(ps, "PowerUser", "arn:aws:sso:::instance/ssoins-1",
+                List.of(new Finding.Account("111122223333", "data", "Root")), List.of(role),
+                List.of(ReportFixtures.DATA_KEY), List.of());
+        Finding byPermissionSet = ReportFixtures.f(FindingType.START_BLOCKED_KMS_DENIED)
+                .account("999988887777", "master", "Root").instance("eu-west-1", "i-1", "web")
+                .key(ReportFixtures.DATA_KEY, "Enabled").principal(ps, Finding.PERMISSION_SET_PRINCIPAL)
+                .decided("resource").evidence("key policy#0").build().withPermissionSet(ref);
+        Finding keyPolicy = ReportFixtures.f(FindingType.START_BLOCKED_KMS_DENIED)
+                .account("111122223333", "data", "Root").instance("eu-west-1", "i-1", "web")
+                .key(ReportFixtures.DATA_KEY, "Enabled").principal(role, "role").decided("resource")
+                .evidence("key policy#0").build();
+        keyPolicy = new Finding("0123456789abcdef", keyPolicy.type(), keyPolicy.severity(), keyPolicy.account(),
+                keyPolicy.region(), List.of(keyPolicy.resources().get(0), Finding.Resource.principal(
+                new Finding.Principal(role, "role")), Finding.Resource.principal(new Finding.Principal(alice, "user"))),
+                keyPolicy.key(), keyPolicy.principal(), keyPolicy.details());
+
+        RunDiff.Result r = RunDiff.apply(List.of(ReportedFinding.open(keyPolicy)),
+                previous(ReportedFinding.open(byPermissionSet)));
+        assertThat(r.findings()).extracting(ReportedFinding::change).containsExactly(ReportedFinding.Change.UNCHANGED);
+        assertThat(r.resolved()).isEmpty();
+
+        // the other way: a role's own finding before, the permission set's (both accounts' roles) now
+        Finding roleOnly = ReportFixtures.f(FindingType.START_BLOCKED_KMS_DENIED)
+                .account("111122223333", "data", "Root").instance("eu-west-1", "i-1", "web")
+                .key(ReportFixtures.DATA_KEY, "Enabled").principal(role, "role").decided("identity")
+                .evidence("key policy#0").build().withPermissionSet(ref);
+        Finding.PermissionSetRef both = new Finding.PermissionSetRef(ps, "PowerUser", ref.instanceArn(),
+                List.of(new Finding.Account("111122223333", "data", "Root"),
+                        new Finding.Account("444455556666", "web", "Root")), List.of(role, role2),
+                List.of(ReportFixtures.DATA_KEY), List.of());
+        Finding nowPs = ReportFixtures.f(FindingType.START_BLOCKED_KMS_DENIED)
+                .account("999988887777", "master", "Root").instance("eu-west-1", "i-1", "web")
+                .key(ReportFixtures.DATA_KEY, "Enabled").principal(ps, Finding.PERMISSION_SET_PRINCIPAL)
+                .decided("identity").evidence("key policy#0").build().withPermissionSet(both);
+        RunDiff.Result r2 = RunDiff.apply(List.of(ReportedFinding.open(nowPs)), previous(ReportedFinding.open(roleOnly)));
+        assertThat(r2.findings()).extracting(ReportedFinding::change).containsExactly(ReportedFinding.Change.UNCHANGED);
+        assertThat(r2.resolved()).isEmpty();
+    }
 }
