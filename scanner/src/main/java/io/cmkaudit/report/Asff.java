@@ -265,8 +265,8 @@ public final class Asff {
     }
 
     /**
-     * The resources of a finding, most important first: the affected account, the principal, the key, then the
-     * instances.
+     * The resources of a finding, most important first: the affected account, every principal and every key it lists
+     * (a finding is one fix, which may cover several), its launch sources, then its instances.
      */
     static List<Map<String, Object>> resources(ReportedFinding f, String partition, String homeRegion) {
         List<Map<String, Object>> out = new ArrayList<>();
@@ -277,23 +277,57 @@ public final class Asff {
             out.add(resource("AwsAccount", "AWS::::Account:" + f.accountId(), partition,
                     f.region() == null ? homeRegion : f.region(), other));
         }
-        if (f.principalArn() != null) {
-            String type = switch (f.principalType() == null ? "" : f.principalType()) {
+        for (Finding.Principal pr : f.finding().principals()) {
+            String type = switch (pr.type() == null ? "" : pr.type()) {
                 case "user" -> "AwsIamUser";
                 case "role", "service-linked-role" -> "AwsIamRole";
                 default -> "Other";
             };
             Map<String, String> other = new LinkedHashMap<>();
-            other(other, "PrincipalType", f.principalType());
-            out.add(resource(type, f.principalArn(), partitionOf(f.principalArn(), partition), homeRegion, other));
+            other(other, "PrincipalType", pr.type());
+            out.add(resource(type, pr.arn(), partitionOf(pr.arn(), partition), homeRegion, other));
         }
-        if (f.keyArn() != null) {
+        for (Finding.Key k : f.finding().keys()) {
             Map<String, String> other = new LinkedHashMap<>();
-            other(other, "KeyState", f.keyState());
-            other(other, "KeyAccountId", f.keyAccountId());
-            String[] arn = f.keyArn().split(":", 6);
+            other(other, "KeyState", k.state());
+            other(other, "KeyAccountId", k.accountId());
+            String[] arn = k.arn().split(":", 6);
             String region = arn.length > 3 && !arn[3].isEmpty() ? arn[3] : homeRegion;
-            out.add(resource("AwsKmsKey", f.keyArn(), partitionOf(f.keyArn(), partition), region, other));
+            out.add(resource("AwsKmsKey", k.arn(), partitionOf(k.arn(), partition), region, other));
+        }
+        for (Finding.Resource r : f.finding().launchSources()) {
+            Map<String, String> other = new LinkedHashMap<>();
+            other(other, "Kind", r.kind().name());
+            other(other, "Name", r.name());
+            String account = f.accountId() == null ? "" : f.accountId();
+            String region = r.region() == null ? homeRegion : r.region();
+            String type;
+            String id;
+            switch (r.kind()) {
+                case AUTO_SCALING_GROUP -> {
+                    // the group's ARN holds a uuid the snapshot doesn't keep: its name identifies it in the account
+                    type = "AwsAutoScalingAutoScalingGroup";
+                    id = r.id();
+                }
+                case LAUNCH_TEMPLATE -> {
+                    type = "AwsEc2LaunchTemplate";
+                    id = "arn:" + partition + ":ec2:" + region + ":" + account + ":launch-template/" + r.id();
+                }
+                case EC2_FLEET -> {
+                    type = "Other";
+                    id = "arn:" + partition + ":ec2:" + region + ":" + account + ":fleet/" + r.id();
+                }
+                case SPOT_FLEET -> {
+                    type = "Other";
+                    id = "arn:" + partition + ":ec2:" + region + ":" + account + ":spot-fleet-request/" + r.id();
+                }
+                default -> {
+                    // cluster/nodegroup: the node group's ARN holds a uuid the snapshot doesn't keep
+                    type = "Other";
+                    id = "eks-nodegroup/" + r.id();
+                }
+            }
+            out.add(resource(type, id, partition, region, other));
         }
         for (Finding.Resource r : f.finding().instances()) {
             Map<String, String> other = new LinkedHashMap<>();

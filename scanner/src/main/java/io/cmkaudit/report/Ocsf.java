@@ -194,18 +194,32 @@ public final class Ocsf {
         };
     }
 
-    /** Every resource of the finding: principal, key, instances (no cap: the file is not Security Hub). */
+    /**
+     * Every resource of the finding: each principal and each key it lists (a finding is one fix, which may cover
+     * several), its launch sources, then its instances (no cap: the file is not Security Hub).
+     */
     private static List<Map<String, Object>> resources(ReportedFinding f) {
         List<Map<String, Object>> out = new ArrayList<>();
-        if (f.principalArn() != null) {
-            out.add(resource(f.principalArn(), null, f.principalType() == null ? "AWS::IAM::Principal"
-                    : f.principalType().equals("user") ? "AWS::IAM::User" : "AWS::IAM::Role", null,
-                    f.principalArn(), f.accountId()));
+        for (Finding.Principal p : f.finding().principals()) {
+            out.add(resource(p.arn(), null, p.type() == null ? "AWS::IAM::Principal"
+                    : p.type().equals("user") ? "AWS::IAM::User" : "AWS::IAM::Role", null,
+                    p.arn(), accountOf(p.arn(), f.accountId())));
         }
-        if (f.keyArn() != null) {
-            String[] arn = f.keyArn().split(":", 6);
-            out.add(resource(f.keyArn(), null, "AWS::KMS::Key", arn.length > 3 && !arn[3].isEmpty() ? arn[3] : null,
-                    f.keyArn(), f.keyAccountId()));
+        for (Finding.Key k : f.finding().keys()) {
+            String[] arn = k.arn().split(":", 6);
+            out.add(resource(k.arn(), null, "AWS::KMS::Key", arn.length > 3 && !arn[3].isEmpty() ? arn[3] : null,
+                    k.arn(), k.accountId()));
+        }
+        for (Finding.Resource r : f.finding().launchSources()) {
+            String type = switch (r.kind()) {
+                case AUTO_SCALING_GROUP -> "AWS::AutoScaling::AutoScalingGroup";
+                case EKS_NODE_GROUP -> "AWS::EKS::Nodegroup";
+                case EC2_FLEET -> "AWS::EC2::EC2Fleet";
+                case SPOT_FLEET -> "AWS::EC2::SpotFleet";
+                default -> "AWS::EC2::LaunchTemplate";
+            };
+            out.add(resource(r.id(), r.name(), type, r.region(),
+                    "arn:" + Partition.ofRegion(r.region()) + ":", f.accountId()));
         }
         for (Finding.Resource r : f.finding().instances()) {
             Map<String, Object> res = resource(r.id(), r.name(), "AWS::EC2::Instance", r.region(),
@@ -237,5 +251,11 @@ public final class Ocsf {
             r.put("owner", Map.of("account", Map.of("uid", owner, "type_id", 10, "type", "AWS Account")));
         }
         return r;
+    }
+
+    /** @return the account id of an IAM ARN ({@code arn:PARTITION:iam::ACCOUNT:...}), else {@code fallback} */
+    static String accountOf(String arn, String fallback) {
+        String[] p = arn.split(":", 6);
+        return p.length > 4 && p[4].matches("\\d{12}") ? p[4] : fallback;
     }
 }

@@ -89,6 +89,41 @@ class AsffOcsfTest {
     }
 
     @Test
+    void aFindingThatIsOneFixForSeveralPrincipalsAndKeysListsEachOfThemAndItsLaunchSources() {
+        // one key-policy edit for two roles on two keys, affecting an instance and an Auto Scaling group
+        String role2 = "arn:aws-us-gov:iam::012345678901:role/ops/batch";
+        String key2 = "arn:aws-us-gov:kms:us-gov-west-1:222233334444:key/6f1e0000-0000-4000-8000-000000000002";
+        Finding one = finding(1, "why", "");
+        List<Finding.Resource> rs = new ArrayList<>(one.resources());
+        rs.add(Finding.Resource.principal(new Finding.Principal(ROLE, "role")));
+        rs.add(Finding.Resource.principal(new Finding.Principal(role2, "role")));
+        rs.add(new Finding.Resource(Finding.ResourceKind.KEY, KEY, null, "us-gov-west-1", List.of()));
+        rs.add(new Finding.Resource(Finding.ResourceKind.KEY, key2, "Enabled", "us-gov-west-1", List.of()));
+        rs.add(Finding.Resource.launchSource(Finding.ResourceKind.AUTO_SCALING_GROUP, "web", null, "us-gov-west-1"));
+        rs.add(Finding.Resource.launchSource(Finding.ResourceKind.LAUNCH_TEMPLATE, "lt-0123456789abcdef0", "web-lt",
+                "us-gov-west-1"));
+        ReportedFinding f = ReportedFinding.open(one.withResources(one.findingId(), rs));
+
+        List<Map<String, Object>> res = at(Asff.finding(f, TARGET, STARTED, NOW, false), "Resources");
+        assertThat(res).extracting(r -> r.get("Type") + " " + r.get("Id")).containsExactly(
+                "AwsAccount AWS::::Account:012345678901",
+                "AwsIamRole " + ROLE,
+                "AwsIamRole " + role2,
+                "AwsKmsKey " + KEY,
+                "AwsKmsKey " + key2,
+                "AwsAutoScalingAutoScalingGroup web",
+                "AwsEc2LaunchTemplate arn:aws-us-gov:ec2:us-gov-west-1:012345678901:launch-template/lt-0123456789abcdef0",
+                "AwsEc2Instance arn:aws-us-gov:ec2:us-gov-west-1:012345678901:instance/i-00000000000000000");
+
+        List<Map<String, Object>> ocsf = at(Ocsf.event(f, "0.1.0", "o-abc123", STARTED, NOW), "resources");
+        assertThat(ocsf).extracting(r -> r.get("type") + " " + r.get("uid")).containsExactly(
+                "AWS::IAM::Role " + ROLE, "AWS::IAM::Role " + role2, "AWS::KMS::Key " + KEY, "AWS::KMS::Key " + key2,
+                "AWS::AutoScaling::AutoScalingGroup web", "AWS::EC2::LaunchTemplate lt-0123456789abcdef0",
+                "AWS::EC2::Instance i-00000000000000000");
+        assertThat(ocsf.get(1)).extracting(r -> at(r, "owner", "account", "uid")).isEqualTo("012345678901");
+    }
+
+    @Test
     void resourcesBeyond32AreCountedAndPointedToFindingsJson() {
         ReportedFinding f = ReportedFinding.open(finding(1000, "x".repeat(5000), ""));
         Map<String, Object> a = Asff.finding(f, TARGET, STARTED, NOW, false);
