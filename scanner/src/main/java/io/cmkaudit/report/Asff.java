@@ -104,17 +104,7 @@ public final class Asff {
      * @return the export
      */
     public static OutputSelection.Export export(Target target) {
-        return new OutputSelection.Export() {
-            @Override
-            public String fileName() {
-                return FILE;
-            }
-
-            @Override
-            public void write(Path file, OutputSelection.Content content) throws IOException {
-                writeArray(file, all(content, target));
-            }
-        };
+        return OutputSelection.Export.of(FILE, (file, content) -> writeArray(file, all(content, target)));
     }
 
     /**

@@ -3,8 +3,6 @@ package io.cmkaudit.report;
 import io.cmkaudit.analysis.Finding;
 import io.cmkaudit.analysis.Partition;
 import io.cmkaudit.analysis.Severity;
-import java.io.IOException;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -39,26 +37,18 @@ public final class Ocsf {
      * @return the export
      */
     public static OutputSelection.Export export(String productVersion) {
-        return new OutputSelection.Export() {
-            @Override
-            public String fileName() {
-                return FILE;
+        return OutputSelection.Export.of(FILE, (file, content) -> {
+            List<Map<String, Object>> events = new ArrayList<>();
+            Instant started = content.result().run().startedAt();
+            String org = content.result().run().organizationId();
+            for (ReportedFinding f : content.findings()) {
+                events.add(event(f, productVersion, org, started, content.writtenAt()));
             }
-
-            @Override
-            public void write(Path file, OutputSelection.Content content) throws IOException {
-                List<Map<String, Object>> events = new ArrayList<>();
-                Instant started = content.result().run().startedAt();
-                String org = content.result().run().organizationId();
-                for (ReportedFinding f : content.findings()) {
-                    events.add(event(f, productVersion, org, started, content.writtenAt()));
-                }
-                for (ReportedFinding f : content.resolved()) {
-                    events.add(event(f, productVersion, org, started, content.writtenAt()));
-                }
-                Asff.writeArray(file, events);
+            for (ReportedFinding f : content.resolved()) {
+                events.add(event(f, productVersion, org, started, content.writtenAt()));
             }
-        };
+            Asff.writeArray(file, events);
+        });
     }
 
     /**

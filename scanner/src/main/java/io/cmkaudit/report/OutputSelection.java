@@ -80,6 +80,36 @@ public record OutputSelection(Set<String> formats, Severity minSeverity, List<Ex
          * @throws IOException when it cannot be written
          */
         void write(Path file, Content content) throws IOException;
+
+        /**
+         * @param fileName the plain file name; never null
+         * @param writer   writes it, as {@link #write}; never null
+         * @return an export of that file
+         */
+        static Export of(String fileName, Writer writer) {
+            return new Export() {
+                @Override
+                public String fileName() {
+                    return fileName;
+                }
+
+                @Override
+                public void write(Path file, Content content) throws IOException {
+                    writer.write(file, content);
+                }
+            };
+        }
+
+        /** What {@link #write} does, as a lambda. */
+        @FunctionalInterface
+        interface Writer {
+            /**
+             * @param file    where (inside the temporary run folder)
+             * @param content the findings
+             * @throws IOException when it cannot be written
+             */
+            void write(Path file, Content content) throws IOException;
+        }
     }
 
     /** The last step of a run folder. */

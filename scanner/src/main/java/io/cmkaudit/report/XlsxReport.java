@@ -61,17 +61,7 @@ public final class XlsxReport {
 
     /** @return an export writing {@value #FILE} */
     public static OutputSelection.Export export() {
-        return new OutputSelection.Export() {
-            @Override
-            public String fileName() {
-                return FILE;
-            }
-
-            @Override
-            public void write(Path file, OutputSelection.Content content) throws IOException {
-                XlsxReport.write(file, content);
-            }
-        };
+        return OutputSelection.Export.of(FILE, XlsxReport::write);
     }
 
     /**
