@@ -371,7 +371,9 @@ final class ReportPhase {
         for (ReportedFinding f : run.findings()) {
             byType.merge(f.type(), 1, Integer::sum);
         }
-        byType.forEach((t, n) -> out.printf("    %-32s %d%n", t.name(), n));
+        // one column for every type name, the longest included
+        int width = java.util.Arrays.stream(FindingType.values()).mapToInt(t -> t.name().length()).max().orElse(1);
+        byType.forEach((t, n) -> out.printf("    %-" + width + "s %d%n", t.name(), n));
         if (previous != null || run.counts().resolved() > 0 || run.counts().byChange().values().stream().anyMatch(v -> v > 0)) {
             Map<ReportedFinding.Change, Integer> c = run.counts().byChange();
             out.printf("  since previous    new %d, changed %d, unchanged %d, resolved %d%n",
