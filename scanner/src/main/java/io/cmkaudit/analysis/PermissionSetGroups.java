@@ -125,6 +125,11 @@ final class PermissionSetGroups {
         sorted.sort(Comparator.comparing(Finding.Resource::kind).thenComparing(Finding.Resource::region,
                 Comparator.nullsFirst(Comparator.naturalOrder())).thenComparing(Finding.Resource::id));
         long instances = sorted.stream().filter(r -> r.kind() == Finding.ResourceKind.INSTANCE).count();
+        // the keys the finding is about are listed like any finding's ({@link Finding#keys()}): JSON keys, CSV key
+        // columns, ASFF and OCSF resources; the principal stays the permission set (its roles: ref.roleArns)
+        if (keys.size() > 1) {
+            keys.values().forEach(k -> sorted.add(Finding.Resource.key(k)));
+        }
         // the reserved roles and keys the finding covers are listed by its permission set (ref: roleArns, keyArns)
         Finding.PermissionSetRef ref = ref(ctx, link, members);
         var idc = ctx.index.snapshot.identityCenter();
@@ -140,7 +145,7 @@ final class PermissionSetGroups {
         Finding.Details d = first.details();
         Finding merged = new Finding(id, first.type(), severity, ctx.account(adminAccount),
                 regions.size() == 1 && !regions.contains("null") ? regions.iterator().next() : null, sorted,
-                keys.size() == 1 ? keys.values().iterator().next() : null,
+                keys.isEmpty() ? null : keys.values().iterator().next(),
                 new Finding.Principal(ps.arn(), Finding.PERMISSION_SET_PRINCIPAL),
                 new Finding.Details(d.decidingLayers(), List.copyOf(evidence), explanation, d.remediation(),
                         d.remediationPolicy()), ref);
