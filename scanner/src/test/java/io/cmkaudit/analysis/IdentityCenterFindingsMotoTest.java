@@ -148,7 +148,9 @@ class IdentityCenterFindingsMotoTest {
                 + EU + "/AWSReservedSSO_PowerUser_"));
         assertThat(ps.keyArns()).hasSize(3);
         assertThat(f.instances()).hasSize(3);
-        assertThat(f.keyArn()).as("several keys: listed in the permission set section").isNull();
+        assertThat(f.keys()).as("several keys: listed like any finding's, as in the permission set section")
+                .extracting(Finding.Key::arn).containsExactlyElementsOf(ps.keyArns());
+        assertThat(f.keyArn()).as("the first key").isEqualTo(ps.keyArns().get(0));
         assertThat(ps.assignments()).hasSize(3).allSatisfy(a -> {
             assertThat(a.principalType()).isEqualTo("GROUP");
             assertThat(a.principalName()).isEqualTo("Developers");
