@@ -11,8 +11,9 @@ import java.util.Set;
  * The scanner's effective configuration: the YAML file ({@code config/scanner.example.yaml} documents every key)
  * with command-line options laid over it. Immutable; lists are unmodifiable copies.
  *
- * @param roleName         name of the read-only audit role assumed in every account, e.g.
- *                         {@code OrganizationAccountAccessRole}; never blank
+ * @param roleName         name of the read-only audit role assumed in every account: by default
+ *                         {@value #DEFAULT_ROLE_NAME}, the role the StackSet {@code config/audit-role.cfn.yaml}
+ *                         creates; never blank
  * @param externalId       the {@code sts:ExternalId} the role's trust policy requires, or null for none
  * @param sessionName      role session name written to CloudTrail, e.g. {@code cmk-audit}
  * @param regions          regions to scan, e.g. {@code [us-east-1, eu-west-1]}; empty = every region enabled in
