@@ -177,7 +177,7 @@ final class ReportPhase {
         m.put("severity", minSeverity.name());
         m.put("formats", formats);
         m.put("previous", previous == null ? null : "given");
-        m.put("suppressions", suppressions == null || suppressions == Suppressions.none() ? null : "given");
+        m.put("suppressions", suppressions == null || !suppressions.given() ? null : "given");
         m.put("templates", templates == null ? null : templates.toString());
         m.put("htmlMaxRows", htmlMaxRows);
         m.put("htmlMaxTotalRows", htmlMaxTotalRows);
