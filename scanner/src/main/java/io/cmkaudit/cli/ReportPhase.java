@@ -365,7 +365,7 @@ final class ReportPhase {
         io.cmkaudit.report.SuppressionReport sr = run.suppressions();
         if (sr != null && (!sr.invalid().isEmpty() || !sr.expired().isEmpty())) {
             out.printf("  suppressions      %d invalid, %d expired entries ignored (see the warnings)%n",
-                    sr.invalid().size(), sr.expired().size());
+                    sr.invalidEntries(), sr.expired().size());
         }
         Map<FindingType, Integer> byType = new EnumMap<>(FindingType.class);
         for (ReportedFinding f : run.findings()) {
