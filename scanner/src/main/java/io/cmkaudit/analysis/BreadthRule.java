@@ -92,17 +92,18 @@ final class BreadthRule implements Rule {
             }
             return memo.get(0);
         };
+        Remediator.Memo fixes = new Remediator.Memo();
         for (KeyRef k : keys.reachableKeys(ps.ref().accountId())) {
             KeySide ks = ctx.keySide(k);
             // grants are graded by GRANT_TO_NON_SERVICE_PRINCIPAL, not here
             EvalSet withGrants = ctx.withKey(ps, ks);
             EvalSet set = withGrants.withResource(withGrants.rcp, ks.keyPolicy(), List.of(), withGrants.keyState,
                     ks.inManagement());
-            Finding full = fullAccess(ps, k, set);
+            Finding full = fullAccess(ps, k, set, fixes);
             if (full != null) {
                 out.add(full);
             }
-            Finding cg = createGrantUnconstrained(ps, k, set, needed);
+            Finding cg = createGrantUnconstrained(ps, k, set, needed, fixes);
             if (cg != null) {
                 out.add(cg);
             }
@@ -140,7 +141,7 @@ final class BreadthRule implements Rule {
         return true;
     }
 
-    private Finding fullAccess(PrincipalSide ps, KeyRef k, EvalSet set) {
+    private Finding fullAccess(PrincipalSide ps, KeyRef k, EvalSet set, Remediator.Memo memo) {
         Decision probe = direct(ps, k, set, PROBE_ACTION);
         if (!everyAction(ps, k, set, probe)) {
             return null;
@@ -150,7 +151,7 @@ final class BreadthRule implements Rule {
         }
         PrincipalRef p = ps.ref();
         Remediation rem = ctx.remediator.fullAccess(p, set, probe, keys.accountKeys(p.accountId()),
-                s -> everyAction(ps, k, s, direct(ps, k, s, PROBE_ACTION)));
+                s -> everyAction(ps, k, s, direct(ps, k, s, PROBE_ACTION)), memo);
         if (rem == null) {
             rem = Remediation.textOnly("Replace the statements named in the evidence by statements that allow "
                     + "only the KMS actions this principal needs, on the exact key ARNs.");
@@ -159,7 +160,8 @@ final class BreadthRule implements Rule {
     }
 
     private Finding createGrantUnconstrained(PrincipalSide ps, KeyRef k, EvalSet set,
-                                             java.util.function.Supplier<List<String>> needed) {
+                                             java.util.function.Supplier<List<String>> needed,
+                                             Remediator.Memo memo) {
         Decision d = direct(ps, k, set, "kms:CreateGrant");
         if (!unconstrained(d)) {
             return null;
@@ -169,7 +171,7 @@ final class BreadthRule implements Rule {
         }
         PrincipalRef p = ps.ref();
         Remediation rem = ctx.remediator.createGrantUnconstrained(p, set, d, needed.get(),
-                s -> unconstrained(direct(ps, k, s, "kms:CreateGrant")));
+                s -> unconstrained(direct(ps, k, s, "kms:CreateGrant")), memo);
         if (rem == null) {
             rem = Remediation.textOnly("Add the condition Bool kms:GrantIsForAWSResource true to the statements "
                     + "named in the evidence that allow kms:CreateGrant.");

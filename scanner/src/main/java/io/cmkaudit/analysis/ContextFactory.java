@@ -462,33 +462,44 @@ final class ContextFactory {
                 }
             }
             int colon = key.indexOf(':');
-            String prefix = colon < 0 ? key : key.substring(0, colon);
+            int prefix = colon < 0 ? key.length() : colon;
             // keys of other services never travel with a request to this one
-            return !prefix.equals("aws") && !prefix.equals(service);
+            boolean aws = prefix == 3 && key.startsWith("aws");
+            boolean own = service != null && prefix == service.length() && key.startsWith(service);
+            return !aws && !own;
         }
 
+        /**
+         * The context: the known values not declared unknown, the unknown keys some policy reads, and every other
+         * key some policy reads that is not documented as absent here. Keys are lower case already, so the context
+         * is made without the builder's case-insensitive copies ({@link Context#ofLowerCase}).
+         */
         Context build() {
-            Context.Builder b = Context.builder();
+            Set<String> declaredUnknown = new java.util.HashSet<>(unknown);
+            java.util.LinkedHashSet<String> unk = new java.util.LinkedHashSet<>();
             for (String u : unknown) {
                 if (referenced.contains(u)) {
-                    b.unknown(u);
+                    unk.add(u);
                 }
             }
+            Map<String, List<String>> lower = new HashMap<>();
+            Map<String, String> display = new HashMap<>();
             values.forEach((l, v) -> {
-                if (!unknown.contains(l)) {
-                    b.put(names.get(l), v);
+                if (!declaredUnknown.contains(l)) {
+                    lower.put(l, v);
+                    display.put(l, names.get(l));
                 }
             });
             for (String r : referenced) {
-                if (values.containsKey(r) || unknown.contains(r)) {
+                if (values.containsKey(r) || declaredUnknown.contains(r)) {
                     continue;
                 }
                 if (SERVICE_PRINCIPAL_KEYS.contains(r) || isAbsent(r)) {
                     continue;
                 }
-                b.unknown(r);
+                unk.add(r);
             }
-            return b.build();
+            return Context.ofLowerCase(display, lower, unk);
         }
     }
 }

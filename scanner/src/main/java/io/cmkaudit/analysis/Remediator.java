@@ -460,9 +460,19 @@ final class Remediator {
      * @return the remediation, or null when no automatic fix was found
      */
     Remediation fullAccess(PrincipalRef p, EvalSet set, Decision probe, List<String> keyArns,
-                           Predicate<EvalSet> stillFull) {
+                           Predicate<EvalSet> stillFull, Memo memo) {
+        List<MatchedStatement> allows = allowStatements(set, probe);
+        Prepared prep = memo.prepared("full", allows, () -> prepare(p, fullAccessChanges(p, set, allows, keyArns)));
+        return verified(p, set, prep, stillFull,
+                "Replace the statements that give every KMS action on the key by the key-user actions on the keys "
+                        + "this principal's instances use: ");
+    }
+
+    /** @return the changes of {@link #fullAccess}, or null when a statement can't be rewritten */
+    private List<Change> fullAccessChanges(PrincipalRef p, EvalSet set, List<MatchedStatement> allows,
+                                           List<String> keyArns) {
         List<Change> changes = new ArrayList<>();
-        for (MatchedStatement m : allowStatements(set, probe)) {
+        for (MatchedStatement m : allows) {
             Entry e = set.find(m.policyName());
             ObjectNode before = PolicyJson.statementAt(e.source().text(), m.index());
             if (before == null) {
@@ -489,9 +499,7 @@ final class Remediator {
             }
             changes.add(new Change.ReplaceStatement(e.source(), m.index(), before, after, holder(p, e)));
         }
-        return verified(p, set, changes, stillFull,
-                "Replace the statements that give every KMS action on the key by the key-user actions on the keys "
-                        + "this principal's instances use: ");
+        return changes;
     }
 
     /**
@@ -499,9 +507,19 @@ final class Remediator {
      * and a CreateGrant statement limited to grants for AWS resources ({@code kms:GrantIsForAWSResource}).
      */
     Remediation createGrantUnconstrained(PrincipalRef p, EvalSet set, Decision direct, List<String> neededKeys,
-                                         Predicate<EvalSet> stillUnconstrained) {
+                                         Predicate<EvalSet> stillUnconstrained, Memo memo) {
+        List<MatchedStatement> allows = allowStatements(set, direct);
+        Prepared prep = memo.prepared("createGrant", allows,
+                () -> prepare(p, createGrantChanges(p, set, allows, neededKeys)));
+        return verified(p, set, prep, stillUnconstrained,
+                "Allow kms:CreateGrant only for grants AWS services create for AWS resources: ");
+    }
+
+    /** @return the changes of {@link #createGrantUnconstrained}, or null when a statement can't be rewritten */
+    private List<Change> createGrantChanges(PrincipalRef p, EvalSet set, List<MatchedStatement> allows,
+                                            List<String> neededKeys) {
         List<Change> changes = new ArrayList<>();
-        for (MatchedStatement m : allowStatements(set, direct)) {
+        for (MatchedStatement m : allows) {
             Entry e = set.find(m.policyName());
             ObjectNode before = PolicyJson.statementAt(e.source().text(), m.index());
             if (before == null) {
@@ -523,8 +541,7 @@ final class Remediator {
                     "AwsResourceOnly"), "Bool", "kms:GrantIsForAWSResource", List.of("true")));
             changes.add(new Change.ReplaceStatement(e.source(), m.index(), before, after, holder(p, e)));
         }
-        return verified(p, set, changes, stillUnconstrained,
-                "Allow kms:CreateGrant only for grants AWS services create for AWS resources: ");
+        return changes;
     }
 
     /**
@@ -597,20 +614,71 @@ final class Remediator {
 
     private Remediation verified(PrincipalRef p, EvalSet set, List<Change> changes, Predicate<EvalSet> stillBad,
                                  String lead) {
-        if (changes.isEmpty() || noReservedRoleEdit(p, changes) == null) {
-            return null;
+        return verified(p, set, prepare(p, changes), stillBad, lead);
+    }
+
+    /**
+     * The changes of a fix made ready to apply: null (no fix) when there are none or they would edit a reserved
+     * role; else sorted so that statements are replaced from the end (earlier indexes stay valid).
+     */
+    private static Prepared prepare(PrincipalRef p, List<Change> changes) {
+        if (changes == null || changes.isEmpty() || noReservedRoleEdit(p, changes) == null) {
+            return new Prepared(null);
         }
-        // replace statements from the end so earlier indexes stay valid
         changes.sort(Comparator.comparing((Change c) -> ((Change.ReplaceStatement) c).target().name())
                 .thenComparing(c -> -((Change.ReplaceStatement) c).index()));
+        return new Prepared(List.copyOf(changes));
+    }
+
+    /**
+     * Applies the prepared changes to the set and re-evaluates: the remediation when they fix it, else null. The
+     * text and snippet are built once per prepared fix; each finding gets its own {@link Remediation} (merging
+     * tells findings that share one remediation object from findings that share only the changes).
+     */
+    private Remediation verified(PrincipalRef p, EvalSet set, Prepared prep, Predicate<EvalSet> stillBad,
+                                 String lead) {
+        if (prep.changes == null) {
+            return null;
+        }
         EvalSet cur = set;
-        for (Change c : changes) {
+        for (Change c : prep.changes) {
             cur = c.apply(cur, p, library);
         }
         if (stillBad.test(cur)) {
             return null;
         }
-        return build(lead, changes);
+        if (prep.built == null) {
+            prep.built = build(lead, prep.changes);
+            return prep.built;
+        }
+        return new Remediation(prep.built.text(), prep.built.snippet(), prep.built.changes());
+    }
+
+    /** The changes of one fix, ready to apply, and the remediation built from them once verified. */
+    private static final class Prepared {
+        final List<Change> changes;
+        Remediation built;
+
+        Prepared(List<Change> changes) {
+            this.changes = changes;
+        }
+    }
+
+    /**
+     * The breadth fixes of one principal by the Allow statements they rewrite: on each of its keys the same
+     * identity statements give the same changes, so they are derived (statement parsed, carved, rendered) once per
+     * principal and only re-verified per key. Not thread-safe: one per principal, used by one thread.
+     */
+    static final class Memo {
+        private final java.util.Map<String, Prepared> byStatements = new java.util.HashMap<>();
+
+        Prepared prepared(String kind, List<MatchedStatement> allows, java.util.function.Supplier<Prepared> make) {
+            StringBuilder k = new StringBuilder(kind);
+            for (MatchedStatement m : allows) {
+                k.append('\n').append(m.layer()).append('|').append(m.policyName()).append('#').append(m.index());
+            }
+            return byStatements.computeIfAbsent(k.toString(), x -> make.get());
+        }
     }
 
     /** The Allow statements of identity and key policy behind a decision, without the key policy's delegation. */

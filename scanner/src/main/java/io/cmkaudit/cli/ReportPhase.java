@@ -177,7 +177,7 @@ final class ReportPhase {
         m.put("severity", minSeverity.name());
         m.put("formats", formats);
         m.put("previous", previous == null ? null : "given");
-        m.put("suppressions", suppressions == null || suppressions == Suppressions.none() ? null : "given");
+        m.put("suppressions", suppressions == null || !suppressions.given() ? null : "given");
         m.put("templates", templates == null ? null : templates.toString());
         m.put("htmlMaxRows", htmlMaxRows);
         m.put("htmlMaxTotalRows", htmlMaxTotalRows);
@@ -365,7 +365,7 @@ final class ReportPhase {
         io.cmkaudit.report.SuppressionReport sr = run.suppressions();
         if (sr != null && (!sr.invalid().isEmpty() || !sr.expired().isEmpty())) {
             out.printf("  suppressions      %d invalid, %d expired entries ignored (see the warnings)%n",
-                    sr.invalid().size(), sr.expired().size());
+                    sr.invalidEntries(), sr.expired().size());
         }
         Map<FindingType, Integer> byType = new EnumMap<>(FindingType.class);
         for (ReportedFinding f : run.findings()) {

@@ -1,6 +1,7 @@
 package io.cmkaudit.policy;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -28,25 +29,47 @@ public final class Context {
     private static final Context EMPTY = new Builder().build();
 
     private final Map<String, List<String>> byLowerKey;
-    private final Map<String, List<String>> values;
-    private final Set<String> unknownKeys;
+    /** Lower-case key to the key as given (for {@link #values()}). */
+    private final Map<String, String> names;
+    /** The unknown keys as given, distinct, in declaration order (for {@link #unknownKeys()}). */
+    private final Collection<String> unknownDeclared;
     private final Set<String> unknownExact;
     private final String[] unknownPrefixes;
+    /** Views built on first use: evaluation reads only the lower-case map and the unknown sets. */
+    private volatile Map<String, List<String>> values;
+    private volatile Set<String> unknownKeys;
 
     private Context(Builder b) {
         Map<String, List<String>> lower = new HashMap<>();
-        TreeMap<String, List<String>> display = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        Map<String, String> n = new HashMap<>();
         for (Map.Entry<String, List<String>> e : b.values.entrySet()) {
-            List<String> v = List.copyOf(e.getValue());
-            lower.put(e.getKey().toLowerCase(Locale.ROOT), v);
-            display.put(e.getKey(), v);
+            String l = e.getKey().toLowerCase(Locale.ROOT);
+            lower.put(l, List.copyOf(e.getValue()));
+            n.put(l, e.getKey());
         }
         this.byLowerKey = lower;
-        this.values = Collections.unmodifiableMap(display);
-        this.unknownKeys = Collections.unmodifiableSet(new LinkedHashSet<>(b.unknown));
+        this.names = n;
+        this.unknownDeclared = List.copyOf(b.unknown);
         Set<String> exact = new java.util.HashSet<>();
         List<String> prefixes = new ArrayList<>();
-        for (String k : b.unknown) {
+        split(b.unknown, exact, prefixes);
+        this.unknownExact = exact;
+        this.unknownPrefixes = prefixes.toArray(new String[0]);
+    }
+
+    private Context(Map<String, String> names, Map<String, List<String>> byLowerKey, Collection<String> unknown) {
+        this.byLowerKey = byLowerKey;
+        this.names = names;
+        this.unknownDeclared = unknown;
+        Set<String> exact = new java.util.HashSet<>();
+        List<String> prefixes = new ArrayList<>();
+        split(unknown, exact, prefixes);
+        this.unknownExact = exact;
+        this.unknownPrefixes = prefixes.toArray(new String[0]);
+    }
+
+    private static void split(Collection<String> unknown, Set<String> exact, List<String> prefixes) {
+        for (String k : unknown) {
             String l = k.toLowerCase(Locale.ROOT);
             if (l.endsWith("*")) {
                 prefixes.add(l.substring(0, l.length() - 1));
@@ -54,8 +77,24 @@ public final class Context {
                 exact.add(l);
             }
         }
-        this.unknownExact = exact;
-        this.unknownPrefixes = prefixes.toArray(new String[0]);
+    }
+
+    /**
+     * A context from keys already in lower case, without the builder's case-insensitive copies (the analysis builds
+     * millions of contexts). Equal to the context a {@link Builder} makes from the same keys and values.
+     *
+     * @param names   lower-case key to the key as written (shown by {@link #values()}), for every key of
+     *                {@code values}; taken over, not copied
+     * @param values  lower-case key to its values (immutable lists); taken over, not copied: the caller must not
+     *                change either map afterwards
+     * @param unknown lower-case keys whose value can't be known offline, distinct (an entry ending in {@code *} is a
+     *                prefix); copied
+     * @return the context; never null
+     */
+    public static Context ofLowerCase(Map<String, String> names, Map<String, List<String>> values,
+                                      Collection<String> unknown) {
+        return new Context(Objects.requireNonNull(names, "names"), Objects.requireNonNull(values, "values"),
+                List.copyOf(unknown));
     }
 
     /** @return a context without keys */
@@ -72,12 +111,24 @@ public final class Context {
      * @return the present keys and their values, as a map whose lookups ignore case; unmodifiable, never null
      */
     public Map<String, List<String>> values() {
-        return values;
+        Map<String, List<String>> v = values;
+        if (v == null) {
+            TreeMap<String, List<String>> display = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+            byLowerKey.forEach((l, x) -> display.put(names.getOrDefault(l, l), x));
+            v = Collections.unmodifiableMap(display);
+            values = v;
+        }
+        return v;
     }
 
     /** @return the keys declared unknown as given (entries ending in {@code *} are prefixes); never null */
     public Set<String> unknownKeys() {
-        return unknownKeys;
+        Set<String> u = unknownKeys;
+        if (u == null) {
+            u = Collections.unmodifiableSet(new LinkedHashSet<>(unknownDeclared));
+            unknownKeys = u;
+        }
+        return u;
     }
 
     /**
@@ -146,7 +197,7 @@ public final class Context {
 
     @Override
     public String toString() {
-        return "Context" + values + (unknownKeys.isEmpty() ? "" : " unknown=" + unknownKeys);
+        return "Context" + values() + (unknownDeclared.isEmpty() ? "" : " unknown=" + unknownKeys());
     }
 
     /** Builder of a {@link Context}; not thread-safe. */

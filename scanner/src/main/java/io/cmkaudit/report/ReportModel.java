@@ -619,7 +619,7 @@ public record ReportModel(Header header, Verdict verdict, AnalysisResult.Summary
         }
         if (sr.needsAttention()) {
             lines.add("Suppressions file needs attention: " + sr.expired().size() + " expired, "
-                    + sr.invalid().size() + " invalid, " + sr.unused().size() + " unused.");
+                    + sr.invalidEntries() + " invalid, " + sr.unused().size() + " unused.");
         }
         return new Verdict(level, headline, lines);
     }

@@ -47,6 +47,14 @@ public record SuppressionReport(String source, int entries, List<RuleUse> active
     public record RuleUse(SuppressionRule rule, int matched) {
     }
 
+    /**
+     * @return the number of invalid entries: an entry with problems in several fields counts once (the problems of
+     *         {@link #invalid()} are per field)
+     */
+    public int invalidEntries() {
+        return (int) invalid.stream().mapToInt(InvalidSuppression::index).distinct().count();
+    }
+
     /** @return true when entries are expired, unused or invalid: the file needs attention */
     public boolean needsAttention() {
         return !expired.isEmpty() || !unused.isEmpty() || !invalid.isEmpty() || !warnings.isEmpty();

@@ -64,9 +64,19 @@ public final class Suppressions {
         this.invalid = List.copyOf(invalid);
     }
 
-    /** @return no suppressions file: nothing is suppressed and the report has no suppression section */
+    private static final Suppressions NONE = new Suppressions(null, 0, List.of(), List.of());
+
+    /**
+     * @return no suppressions file: nothing is suppressed and the report has no suppression section; always the same
+     *         object, and the only one whose {@link #given()} is false
+     */
     public static Suppressions none() {
-        return new Suppressions(null, 0, List.of(), List.of());
+        return NONE;
+    }
+
+    /** @return whether a suppressions file was given (false only for {@link #none()}; an empty file is given) */
+    public boolean given() {
+        return source != null;
     }
 
     /**

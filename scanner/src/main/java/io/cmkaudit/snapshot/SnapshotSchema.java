@@ -19,7 +19,12 @@ import java.util.List;
  * {@code com.networknt:json-schema-validator}). It fixes every field's type, which fields are required, the enum of
  * coverage statuses and the 12-digit account ids, and rejects unknown fields. A violation becomes one line in the
  * words of the format: the JSON path and what was expected there, e.g.
- * {@code accounts[1].regions[0].volumes[3].encrypted: expected true or false, got 0}. Thread-safe.
+ * {@code accounts[1].regions[0].volumes[3].encrypted: expected true or false, got 0}. The closed AWS enums the
+ * analysis branches on are enumerated with their API names (KMS {@code KeyState} and {@code KeyManager},
+ * https://docs.aws.amazon.com/kms/latest/APIReference/API_KeyMetadata.html; EC2 instance state names,
+ * https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_InstanceState.html; EBS volume states; Organizations
+ * account states; EC2 Fleet types), so a value in the wrong case is rejected with a "did you mean" rather than read
+ * as an unusable key or a stopped instance. Thread-safe.
  */
 final class SnapshotSchema {
 
@@ -74,9 +79,11 @@ final class SnapshotSchema {
         String what = switch (e.getKeyword()) {
             case "required" -> "missing required field `" + e.getProperty() + "`";
             case "additionalProperties" -> "unknown field `" + e.getProperty() + "`";
-            case "type" -> "expected " + (rule.has("description") && !rule.has("properties") && !rule.has("items")
+            case "type" -> rule.has("enum") ? "expected one of " + enumWords(rule.path("enum")) + ", got " + shown(value)
+                    : "expected " + (rule.has("description") && !rule.has("properties") && !rule.has("items")
                     ? rule.path("description").asText() : typeWords(rule.path("type"))) + ", got " + shown(value);
-            case "enum" -> "expected one of " + enumWords(rule.path("enum")) + ", got " + shown(value);
+            case "enum" -> "expected one of " + enumWords(rule.path("enum")) + ", got " + shown(value)
+                    + didYouMean(rule.path("enum"), value);
             case "const" -> "expected " + rule.path("const") + ", got " + shown(value);
             case "minItems" -> "expected " + (rule.has("description") ? rule.path("description").asText()
                     : "at least " + rule.path("minItems").asInt() + " entries") + ", got an empty list";
@@ -160,10 +167,36 @@ final class SnapshotSchema {
 
     private static String enumWords(JsonNode values) {
         StringBuilder sb = new StringBuilder();
+        boolean nullable = false;
         for (JsonNode v : values) {
-            sb.append(sb.isEmpty() ? "" : ", ").append(v.asText());
+            if (v.isNull()) {
+                nullable = true;
+            } else {
+                sb.append(sb.isEmpty() ? "" : ", ").append(v.asText());
+            }
         }
-        return sb.toString();
+        return nullable ? sb + " (or null)" : sb.toString();
+    }
+
+    /**
+     * {@code " (did you mean `Enabled`?)"} when the string differs from one allowed value only in case or in
+     * {@code -}, {@code _} and blanks (AWS's enum values are case-sensitive names), else "".
+     */
+    static String didYouMean(JsonNode values, JsonNode value) {
+        if (value == null || !value.isTextual()) {
+            return "";
+        }
+        String given = squeeze(value.asText());
+        for (JsonNode v : values) {
+            if (v.isTextual() && squeeze(v.asText()).equals(given)) {
+                return " (did you mean `" + v.asText() + "`?)";
+            }
+        }
+        return "";
+    }
+
+    private static String squeeze(String s) {
+        return s.replaceAll("[-_\\s]", "").toLowerCase(java.util.Locale.ROOT);
     }
 
     /** A value as JSON text, one line, at most 60 characters. */

@@ -38,6 +38,9 @@ class ManifestAndSeverityTest {
         assertThat(m.at("/tool/command").asText()).isEqualTo("report");
         assertThat(m.at("/configuration/failOn").asText()).isEqualTo("NONE");
         assertThat(m.at("/configuration/severity").asText()).isEqualTo("INFO");
+        // audit evidence: no --suppressions and no --previous given, so none recorded
+        assertThat(m.at("/configuration/suppressions").isNull()).as(m.get("configuration").toString()).isTrue();
+        assertThat(m.at("/configuration/previous").isNull()).as(m.get("configuration").toString()).isTrue();
         assertThat(m.at("/snapshot/source").asText()).startsWith("embedded sample");
         try (var in = ManifestAndSeverityTest.class.getResourceAsStream(SnapshotSource.SAMPLE)) {
             assertThat(m.at("/snapshot/sha256").asText()).isEqualTo(Manifest.sha256(in)).hasSize(64);
@@ -61,8 +64,10 @@ class ManifestAndSeverityTest {
                 && x.get("status").equals("OPEN")).count();
         assertThat(low).as("the sample has findings below HIGH").isPositive();
 
+        Path sup = Files.writeString(out.resolve("suppressions.yaml"), "suppressions: []\n");
         ScanEndToEndMotoTest.Result r = ScanEndToEndMotoTest.run("report", "--out", out.resolve("high").toString(),
-                "--severity", "high", "--format", "csv,json", "--fail-on", "MEDIUM");
+                "--severity", "high", "--format", "csv,json", "--fail-on", "MEDIUM", "--suppressions",
+                sup.toString());
         Path run = r.runDir();
         assertThat(files(run)).containsExactly("coverage.csv", "findings.csv", "findings.json", "manifest.json");
         List<CSVRecord> rows = ScanEndToEndMotoTest.csv(run.resolve("findings.csv"));
@@ -73,6 +78,7 @@ class ManifestAndSeverityTest {
         JsonNode m = new ObjectMapper().readTree(run.resolve("manifest.json").toFile());
         assertThat(m.at("/findings/openBelowSeverityNotWritten").asLong()).isEqualTo(low);
         assertThat(m.at("/configuration/formats").toString()).isEqualTo("[\"csv\",\"json\"]");
+        assertThat(m.at("/configuration/suppressions").asText()).isEqualTo("given");
         // --fail-on applies to the findings written
         assertThat(r.code()).isEqualTo(ExitCodes.FINDINGS);
     }

@@ -105,6 +105,36 @@ class ReportCommandTest {
     }
 
     @Test
+    void anEntryInvalidInTwoFieldsCountsAsOneInvalidEntry(@TempDir Path dir) throws Exception {
+        Path sup = Files.writeString(dir.resolve("sup.yaml"), """
+                suppressions:
+                  - type: NOT_A_TYPE
+                    reason: r
+                    owner: o
+                    expires: tomorrow
+                  - type: KMS_DECRYPT_ALL_KEYS
+                    reason: r
+                    owner: o
+                    expires: 2099-01-01
+                """);
+        Result r = run("report", "--out", dir.resolve("out").toString(), "--fail-on", "NONE", "--suppressions",
+                sup.toString());
+
+        assertThat(r.code()).as(r.err()).isEqualTo(ExitCodes.OK);
+        // two warnings (one per field), one invalid entry
+        assertThat(r.err().lines().filter(l -> l.contains("entry 1 (line 2)"))).hasSize(2);
+        assertThat(r.out()).contains("  suppressions      1 invalid, 0 expired entries ignored");
+        Path run;
+        try (Stream<Path> s = Files.list(dir.resolve("out"))) {
+            run = s.findFirst().orElseThrow();
+        }
+        String html = Files.readString(run.resolve("report.html"));
+        assertThat(html).contains("Suppressions file needs attention: 0 expired, 1 invalid, 0 unused.",
+                "0 expired, 1 invalid, 0 unused</span>");
+        assertThat(html).doesNotContain("2 invalid");
+    }
+
+    @Test
     void previousLatestDiffsAgainstTheNewestRunFolder(@TempDir Path dir) {
         run("report", "--sample", "--out", dir.toString(), "--fail-on", "NONE");
         Result second = run("report", "--sample", "--out", dir.toString(), "--previous", "latest");

@@ -142,6 +142,8 @@ class SuppressionsTest {
         Suppressions.Applied a = s.apply(FINDINGS, TODAY);
         assertThat(a.findings()).allMatch(f -> f.status() == ReportedFinding.Status.OPEN);
         assertThat(a.report().invalid()).hasSize(7);
+        // entry 2 is invalid in two fields: 6 invalid entries
+        assertThat(a.report().invalidEntries()).isEqualTo(6);
         assertThat(a.report().entries()).isEqualTo(6);
     }
 

@@ -82,14 +82,17 @@ class StrictSnapshotTest {
 
     @Test
     void numbersAndBooleansWhereStringsBelongAreRejected() {
+        assertThat(rejection(t -> volumes(t).get(0).put("kmsKeyArn", 5)))
+                .endsWith(".kmsKeyArn: expected a string, got 5");
         assertThat(rejection(t -> volumes(t).get(0).put("state", 5)))
-                .endsWith(".state: expected a string, got 5");
+                .endsWith(".state: expected one of creating, available, in-use, deleting, deleted, error (or null), "
+                        + "got 5");
         assertThat(rejection(t -> ((ObjectNode) t.path("organization")).put("id", true)))
                 .isEqualTo("snap.json: organization.id: expected a string, got true");
         assertThat(rejection(t -> ((ObjectNode) t.path("accounts").get(0).path("coverage").get(0))
                 .put("status", "scanned")))
                 .isEqualTo("snap.json: accounts[0].coverage[0].status: expected one of SCANNED, ASSUME_ROLE_DENIED, "
-                        + "PARTIAL, SUSPENDED, SKIPPED, ERROR, got \"scanned\"");
+                        + "PARTIAL, SUSPENDED, SKIPPED, ERROR, got \"scanned\" (did you mean `SCANNED`?)");
         assertThat(rejection(t -> ((ObjectNode) t.path("run").path("apiCalls")).putNull("KMS.DescribeKey")))
                 .isEqualTo("snap.json: run.apiCalls[\"KMS.DescribeKey\"]: expected a whole number of calls, 0 or more, "
                         + "got null");
@@ -98,6 +101,67 @@ class StrictSnapshotTest {
         assertThat(rejection(t -> ((ObjectNode) t.path("run")).put("startedAt", "yesterday")))
                 .isEqualTo("snap.json: run.startedAt: expected an ISO-8601 time such as 2026-03-01T10:00:42.500Z, "
                         + "got \"yesterday\"");
+    }
+
+    /** The path of the first element of {@code list} in any region of the sample. */
+    static String firstInRegion(ObjectNode tree, String list) {
+        ArrayNode accounts = (ArrayNode) tree.path("accounts");
+        for (int i = 0; i < accounts.size(); i++) {
+            ArrayNode regions = (ArrayNode) accounts.get(i).path("regions");
+            for (int j = 0; j < regions.size(); j++) {
+                if (!regions.get(j).path(list).isEmpty()) {
+                    return "accounts[" + i + "].regions[" + j + "]." + list + "[0]";
+                }
+            }
+        }
+        throw new IllegalStateException("the sample has " + list);
+    }
+
+    static void eachInRegion(ObjectNode tree, String list, Consumer<ObjectNode> change) {
+        for (JsonNode a : tree.path("accounts")) {
+            for (JsonNode r : a.path("regions")) {
+                r.path(list).forEach(n -> change.accept((ObjectNode) n));
+            }
+        }
+    }
+
+    /**
+     * KMS key states are case-sensitive names (KeyState of
+     * https://docs.aws.amazon.com/kms/latest/APIReference/API_KeyMetadata.html): {@code enabled} is rejected with a
+     * hint, not read as an unusable key (which made every key START_BLOCKED_KEY_UNUSABLE).
+     */
+    @Test
+    void aKeyStateOutsideKmsKeyStatesIsRejectedWithAHint() {
+        String at = firstInRegion(SampleTree.load(), "kmsKeys");
+        assertThat(rejection(t -> eachInRegion(t, "kmsKeys", k -> k.put("keyState", "enabled"))))
+                .startsWith("snap.json: " + at + ".keyState: expected one of Creating, Enabled, Disabled, "
+                        + "PendingDeletion, PendingImport, PendingReplicaDeletion, Unavailable, Updating (or null), "
+                        + "got \"enabled\" (did you mean `Enabled`?)");
+        assertThat(rejection(t -> eachInRegion(t, "kmsKeys", k -> k.put("keyState", 1))))
+                .startsWith("snap.json: " + at + ".keyState: expected one of Creating, Enabled");
+        assertThat(rejection(t -> eachInRegion(t, "kmsKeys", k -> k.put("keyManager", "Customer"))))
+                .startsWith("snap.json: " + at + ".keyManager: expected one of AWS, CUSTOMER (or null), got "
+                        + "\"Customer\" (did you mean `CUSTOMER`?)");
+    }
+
+    /** EC2 instance state names (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_InstanceState.html). */
+    @Test
+    void anInstanceStateOutsideEc2StateNamesIsRejected() {
+        String at = firstInRegion(SampleTree.load(), "instances");
+        assertThat(rejection(t -> eachInRegion(t, "instances", i -> i.put("state", "exploded"))))
+                .startsWith("snap.json: " + at + ".state: expected one of pending, running, shutting-down, "
+                        + "terminated, stopping, stopped, unknown, got \"exploded\"")
+                .doesNotContain("did you mean");
+        assertThat(rejection(t -> eachInRegion(t, "instances", i -> i.put("state", "Shutting_Down"))))
+                .contains("(did you mean `shutting-down`?)");
+        String vol = firstVolumePath(SampleTree.load());
+        assertThat(rejection(t -> volumes(t).forEach(v -> v.put("state", "inuse"))))
+                .startsWith("snap.json: " + vol + ".state: expected one of creating, available, in-use, deleting, "
+                        + "deleted, error (or null), got \"inuse\" (did you mean `in-use`?)");
+        assertThat(rejection(t -> ((ObjectNode) t.path("organization").path("accounts").get(0))
+                .put("status", "Active"))).contains("organization.accounts[0].status: expected one of "
+                        + "PENDING_ACTIVATION, ACTIVE, SUSPENDED, PENDING_CLOSURE, CLOSED, got \"Active\" (did you "
+                        + "mean `ACTIVE`?)");
     }
 
     @Test
