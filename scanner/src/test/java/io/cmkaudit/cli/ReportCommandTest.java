@@ -90,6 +90,10 @@ class ReportCommandTest {
         }
         String html = Files.readString(run.resolve("report.html"));
         assertThat(html).contains("<span class=\"confirmed\"", "<code class=\"launch-source\">auto_scaling_group:web-asg</code>");
+        // the badge is in the finding's summary row of the open findings, not only in its collapsed details
+        int at = html.indexOf("<tr class=\"summary", html.indexOf("data-fid=\"" + launch.get("findingId").asText()
+                + "\""));
+        assertThat(html.substring(at, html.indexOf("</tr>", at))).contains("<span class=\"confirmed\"");
         assertThat(doc.get("findings").size()).isEqualTo(40);
         assertThat(doc.get("summary").get("instancesInScope").asInt()).isEqualTo(7);
         // one row per account coverage entry, plus the run-wide IAM Identity Center row (the sample has its data)
