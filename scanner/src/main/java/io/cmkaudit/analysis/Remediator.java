@@ -34,25 +34,23 @@ final class Remediator {
 
     private final PolicyLibrary library;
     private final PermissionSetLinks links;
-    private final java.util.function.Function<io.cmkaudit.snapshot.PermissionSet, List<String>> permissionSetKeys;
 
     /** @param library where derived documents are parsed (and cached) */
     Remediator(PolicyLibrary library) {
-        this(library, null, ps -> List.of());
+        this(library, null);
     }
 
     /**
+     * A permission-set change names only the finding's own key; the findings of every provisioned account share its
+     * edit target, so merging per edit ({@link FindingGroups}, {@link Change#merge}) makes one change listing exactly
+     * the keys its findings need (least privilege: not every key of the provisioned accounts).
+     *
      * @param library where derived documents are parsed (and cached)
      * @param links   IAM Identity Center reserved roles and their permission sets, or null for none
-     * @param permissionSetKeys the customer managed key ARNs the EC2 volumes of a permission set's provisioned
-     *                          accounts use, sorted: one permission-set statement covers them all, so the findings
-     *                          of every account give the same change and applying one fixes them all
      */
-    Remediator(PolicyLibrary library, PermissionSetLinks links,
-               java.util.function.Function<io.cmkaudit.snapshot.PermissionSet, List<String>> permissionSetKeys) {
+    Remediator(PolicyLibrary library, PermissionSetLinks links) {
         this.library = library;
         this.links = links;
-        this.permissionSetKeys = permissionSetKeys;
     }
 
     /**
@@ -313,7 +311,7 @@ final class Remediator {
                         return null;
                     }
                     var ps = link.get().permissionSet();
-                    List<String> keys = permissionSetKeyList(ps, key);
+                    List<String> keys = List.of(key.arn()); // this finding's key: merging per edit lists the others
                     return new Change.PermissionSetInlineStatements(link.get().instance().instanceArn(), ps.arn(),
                             ps.name(), ps.inlinePolicy(),
                             List.of(PolicyJson.identityAttachStatement(keys, regionsOf(keys, region))),
@@ -341,7 +339,7 @@ final class Remediator {
                         return null;
                     }
                     var ps = link.get().permissionSet();
-                    List<String> keys = permissionSetKeyList(ps, key);
+                    List<String> keys = List.of(key.arn()); // this finding's key: merging per edit lists the others
                     return new Change.ReferencedPolicyStatements(ps.arn(), ps.name(), partition, ref, true,
                             List.of(PolicyJson.identityAttachStatement(keys, regionsOf(keys, region))),
                             ps.provisionedAccountIds().stream().sorted().toList());
@@ -377,13 +375,6 @@ final class Remediator {
                 return null;
             }
         }
-    }
-
-    /** The keys a permission-set statement covers: those of its provisioned accounts' volumes, and this one. */
-    private List<String> permissionSetKeyList(io.cmkaudit.snapshot.PermissionSet ps, KeyRef key) {
-        Set<String> keys = new java.util.TreeSet<>(permissionSetKeys.apply(ps));
-        keys.add(key.arn());
-        return List.copyOf(keys);
     }
 
     /** The regions of key ARNs ({@code fallback} for one that is not an ARN), sorted. */

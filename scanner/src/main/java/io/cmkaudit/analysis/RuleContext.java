@@ -80,29 +80,12 @@ final class RuleContext {
      *
      * @param keepRemediations whether to keep each finding's structured remediation (tests; costs memory)
      */
-    /**
-     * The customer managed keys the EBS volumes of a permission set's provisioned accounts use (sorted ARNs), the
-     * keys a permission-set fix for EC2's attach grant covers.
-     */
-    private List<String> permissionSetKeys(io.cmkaudit.snapshot.PermissionSet ps) {
-        java.util.Set<String> keys = new java.util.TreeSet<>();
-        for (String account : ps.provisionedAccountIds()) {
-            index.snapshot.account(account).ifPresent(a -> a.regions().forEach(r -> r.volumes().forEach(v -> {
-                KeyRef k = v.kmsKeyArn() == null ? null : index.keyRefs().get(v.kmsKeyArn());
-                if (k != null && !k.awsManaged()) {
-                    keys.add(k.arn());
-                }
-            })));
-        }
-        return List.copyOf(keys);
-    }
-
     RuleContext(Snapshot snapshot, boolean keepRemediations) {
         this.index = new SnapshotIndex(snapshot);
         this.launch = new LaunchPaths(index);
         this.keepRemediations = keepRemediations;
         this.permissionSets = PermissionSetLinks.of(snapshot);
-        this.remediator = new Remediator(library, permissionSets, this::permissionSetKeys);
+        this.remediator = new Remediator(library, permissionSets);
         Map<String, PolicySource> unique = new LinkedHashMap<>();
         for (List<PrincipalRef> ps : index.principalsByAccount().values()) {
             for (PrincipalRef p : ps) {
