@@ -95,6 +95,27 @@ class ReportCommandTest {
                 + "\""));
         assertThat(html.substring(at, html.indexOf("</tr>", at))).contains("<span class=\"confirmed\"");
         assertThat(doc.get("findings").size()).isEqualTo(40);
+        // the permission-set fix grants exactly on the keys its finding lists (least privilege), not on every key of
+        // the provisioned accounts
+        int permissionSetFixes = 0;
+        for (JsonNode f : doc.get("findings")) {
+            if (f.path("permissionSetArn").isTextual() && f.path("remediationPolicy").isTextual()) {
+                List<String> keys = f.get("keys").findValuesAsText("keyArn");
+                for (JsonNode st : new ObjectMapper().readTree(f.get("remediationPolicy").asText()).get("Statement")) {
+                    if (st.path("Action").asText().equals("kms:CreateGrant")) {
+                        List<String> resources = new java.util.ArrayList<>();
+                        if (st.get("Resource").isArray()) {
+                            st.get("Resource").forEach(k -> resources.add(k.asText()));
+                        } else {
+                            resources.add(st.get("Resource").asText());
+                        }
+                        assertThat(resources).as(f.get("findingId").asText()).containsExactlyInAnyOrderElementsOf(keys);
+                        permissionSetFixes++;
+                    }
+                }
+            }
+        }
+        assertThat(permissionSetFixes).isPositive();
         assertThat(doc.get("summary").get("instancesInScope").asInt()).isEqualTo(7);
         // one row per account coverage entry, plus the run-wide IAM Identity Center row (the sample has its data)
         int identityCenter = 0;
