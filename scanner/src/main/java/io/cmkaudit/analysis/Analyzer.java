@@ -69,6 +69,49 @@ public final class Analyzer {
         return new Run(snapshot, false).execute().result();
     }
 
+    /**
+     * Analyzes one shard of a sharded run ({@code report --plan PLAN --shard I/N}): the snapshot holds the shard's
+     * accounts in full and, of the organization's other accounts, what their keys and instances are (their IAM may be
+     * left out, see {@code SnapshotJson.readShard}). Every rule runs on the accounts of {@code focus} (their
+     * principals, instances, launch sources and settings); the key and organization-wide rules keep only the findings
+     * in an account of {@code focus} or in none of the snapshot's accounts, so that a key's own findings come from the
+     * shard of the key's account (exactly once). Coverage rows and the summary count the accounts of {@code focus}
+     * only ({@code keysInScope} stays the organization's: every key an instance of any account uses).
+     *
+     * @param snapshot the snapshot; never null
+     * @param focus    account ids the shard reports on; never null
+     * @param counted  account ids the summary counts (a subset of {@code focus}: the shard's planned accounts, so
+     *                 that the parts' summaries add up); never null
+     * @return the shard's findings (grouped one per fix within the shard; findings of one fix that spans shards
+     *         share their id and are joined by {@link FindingJoin}), coverage, summary, and, by key ARN, the
+     *         principals of {@code focus} that a public key policy exposes (joined across shards into the key's
+     *         {@code KEY_POLICY_PUBLIC} explanation)
+     */
+    public ShardOutcome analyzeShard(Snapshot snapshot, Set<String> focus, Set<String> counted) {
+        Run r = new Run(snapshot, false);
+        r.focus = Set.copyOf(focus);
+        r.counted = Set.copyOf(counted);
+        AnalysisResult result = r.execute().result();
+        Map<String, Map<FindingType, List<String>>> exposure = new TreeMap<>();
+        r.exposure.forEach((k, by) -> {
+            Map<FindingType, List<String>> m = new java.util.EnumMap<>(FindingType.class);
+            by.forEach((t, ps) -> m.put(t, ps.stream().sorted().toList()));
+            exposure.put(k, m);
+        });
+        return new ShardOutcome(result, exposure);
+    }
+
+    /**
+     * The result of {@link #analyzeShard}.
+     *
+     * @param result         findings, coverage and summary of the shard
+     * @param publicExposure by key ARN, by finding type ({@code KMS_FULL_ACCESS}, {@code KMS_CREATEGRANT_UNCONSTRAINED}),
+     *                       the sorted ARNs of the shard's principals a public key policy gives those rights; may be
+     *                       empty
+     */
+    public record ShardOutcome(AnalysisResult result, Map<String, Map<FindingType, List<String>>> publicExposure) {
+    }
+
     /** Analyzes and keeps the structured remediation of every finding. */
     Outcome run(Snapshot snapshot) {
         return new Run(snapshot, true).execute();
@@ -106,6 +149,31 @@ public final class Analyzer {
         private final Queue<String[]> failures = new ConcurrentLinkedQueue<>();
         /** Called before each unit of work with its name; a no-op outside tests. */
         Consumer<String> beforeUnit = u -> { };
+        /** The accounts a shard reports on ({@link #analyzeShard}), or null: every account. */
+        Set<String> focus;
+        /** What a public key policy exposes, as the run left it ({@link RuleContext#publicExposure}). */
+        Map<String, Map<FindingType, Set<String>>> exposure = Map.of();
+
+        /** The accounts the summary counts ({@link #analyzeShard}), or null: every account. */
+        Set<String> counted;
+
+        private boolean counts(String accountId) {
+            return counted == null || counted.contains(accountId);
+        }
+
+        /** @return whether the account is one the run reports on (every account unless a shard's) */
+        private boolean reported(String accountId) {
+            return focus == null || focus.contains(accountId);
+        }
+
+        /**
+         * @return whether a finding of a key or organization-wide rule is the shard's: its account is the shard's or
+         *         none of the snapshot's accounts (e.g. null)
+         */
+        private boolean owned(Finding f) {
+            return focus == null || f.accountId() == null || focus.contains(f.accountId())
+                    || !index.accounts().containsKey(f.accountId());
+        }
 
         Run(Snapshot snapshot, boolean keepRemediations) {
             this.ctx = new RuleContext(snapshot, keepRemediations);
@@ -131,16 +199,19 @@ public final class Analyzer {
         }
 
         Outcome execute() {
-            List<Finding> findings = new ArrayList<>(index.accounts().keySet().parallelStream()
+            List<Finding> findings = new ArrayList<>(index.accounts().keySet().parallelStream().filter(this::reported)
                     .flatMap(a -> contained(a, "account " + a, () -> account(a)).stream()).toList());
             List<KeyRef> keys = index.keyRefs().values().stream()
-                    .filter(k -> index.keysInScope().contains(k.arn()) && k.key() != null).toList();
+                    .filter(k -> index.keysInScope().contains(k.arn()) && k.key() != null)
+                    .filter(k -> k.accountId() == null || reported(k.accountId())
+                            || !index.accounts().containsKey(k.accountId())).toList();
             findings.addAll(keys.parallelStream().flatMap(k -> contained(k.accountId(), "key " + k.arn(),
-                    () -> each(r -> r.key(k))).stream()).toList());
+                    () -> each(r -> r.key(k))).stream()).filter(this::owned).toList());
             for (Rule r : rules) {
                 findings.addAll(contained(null, "the organization-wide findings of " + r.getClass().getSimpleName(),
-                        r::organization));
+                        r::organization).stream().filter(this::owned).toList());
             }
+            exposure = Map.copyOf(ctx.publicExposure);
             List<Finding> grouped = PermissionSetGroups.group(FindingGroups.group(dedupe(findings), ctx), ctx);
             for (Rule r : rules) {
                 List<Finding> in = grouped;
@@ -231,6 +302,9 @@ public final class Analyzer {
             }
             PermissionSetLinks.coverageRow(index.snapshot, index::accountName).ifPresent(rows::add);
             for (AccountSnapshot a : index.snapshot.accounts()) {
+                if (!reported(a.accountId())) {
+                    continue;
+                }
                 String name = index.accountName(a.accountId());
                 for (Coverage c : a.coverage()) {
                     int instances = 0;
@@ -278,6 +352,9 @@ public final class Analyzer {
             int awsOnly = 0;
             int unencrypted = 0;
             for (InstanceRef i : index.instances()) {
+                if (!counts(i.accountId())) {
+                    continue;
+                }
                 instances++;
                 switch (i.scope()) {
                     case CMK -> inScope++;
@@ -286,9 +363,12 @@ public final class Analyzer {
                     default -> { }
                 }
             }
-            int principals = index.principalsByAccount().values().stream().mapToInt(List::size).sum();
-            int scanned = (int) index.snapshot.accounts().stream().filter(AccountSnapshot::fullyScanned).count();
-            return new AnalysisResult.Summary(index.snapshot.accounts().size(), scanned, instances, inScope, awsOnly,
+            int principals = index.principalsByAccount().entrySet().stream().filter(e -> counts(e.getKey()))
+                    .mapToInt(e -> e.getValue().size()).sum();
+            int scanned = (int) index.snapshot.accounts().stream().filter(a -> counts(a.accountId()))
+                    .filter(AccountSnapshot::fullyScanned).count();
+            int accounts = (int) index.snapshot.accounts().stream().filter(a -> counts(a.accountId())).count();
+            return new AnalysisResult.Summary(accounts, scanned, instances, inScope, awsOnly,
                     unencrypted, principals, index.keysInScope().size());
         }
     }

@@ -163,13 +163,23 @@ final class PublicKeyPolicyRule implements Rule {
      *         have unconstrained kms:CreateGrant on the key; ..."; empty when none
      */
     private String exposure(KeyRef k) {
-        java.util.Map<FindingType, java.util.Set<String>> by = ctx.publicExposure.get(k.arn());
+        return exposureText(ctx.publicExposure.get(k.arn()));
+    }
+
+    /**
+     * @param by the principals a public key policy exposes, by finding type; or null
+     * @return the sentence the key's {@code KEY_POLICY_PUBLIC} explanation ends with (see {@link #exposure}); empty
+     *         when none
+     */
+    static String exposureText(java.util.Map<FindingType, ? extends java.util.Collection<String>> by) {
         if (by == null || by.isEmpty()) {
             return "";
         }
         List<String> parts = new ArrayList<>();
-        java.util.Set<String> full = by.getOrDefault(FindingType.KMS_FULL_ACCESS, java.util.Set.of());
-        java.util.Set<String> cg = by.getOrDefault(FindingType.KMS_CREATEGRANT_UNCONSTRAINED, java.util.Set.of());
+        java.util.Collection<String> full = by.containsKey(FindingType.KMS_FULL_ACCESS)
+                ? by.get(FindingType.KMS_FULL_ACCESS) : java.util.Set.of();
+        java.util.Collection<String> cg = by.containsKey(FindingType.KMS_CREATEGRANT_UNCONSTRAINED)
+                ? by.get(FindingType.KMS_CREATEGRANT_UNCONSTRAINED) : java.util.Set.of();
         if (!full.isEmpty()) {
             parts.add(count(full.size()) + " every KMS action");
         }

@@ -38,6 +38,7 @@ import picocli.CommandLine.ScopeType;
             CollectCommand.class,
             PlanCommand.class,
             MergeCommand.class,
+            MergeFindingsCommand.class,
             ReportCommand.class,
             ExplainCommand.class,
             ConfigCommand.class,

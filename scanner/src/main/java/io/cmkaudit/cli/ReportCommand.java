@@ -39,6 +39,25 @@ final class ReportCommand implements Callable<Integer> {
     @Mixin
     OutputOptions output;
 
+    @Option(names = "--plan", paramLabel = "FILE|s3://BUCKET/KEY", description = "Sharded runs: analyze one shard of "
+            + "this plan (with --shard or --accounts-file) and write its findings part (-o) for merge-findings, "
+            + "instead of the reports. SNAPSHOT is the merged snapshot.")
+    String plan;
+
+    @Option(names = "--shard", paramLabel = "I/N", description = "With --plan: the shard to analyze, as for collect.")
+    String shard;
+
+    @Option(names = "--accounts-file", paramLabel = "FILE|s3://BUCKET/KEY",
+            description = "With --plan: the accounts to analyze (a JSON array or one id per line).")
+    String accountsFile;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "PART|s3://BUCKET/KEY",
+            description = "With --plan: the findings part to write (replaced), or an S3 object.")
+    String partOutput;
+
+    @Option(names = "--endpoint-url", paramLabel = "URL", description = "S3 endpoint (moto, LocalStack) for s3:// files.")
+    String endpointUrl;
+
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -46,6 +65,13 @@ final class ReportCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (sample && snapshot != null) {
             throw new UsageException("give either SNAPSHOT or --sample, not both");
+        }
+        if (plan != null || shard != null || accountsFile != null || partOutput != null) {
+            return new ShardReport(plan, shard, accountsFile, partOutput, endpointUrl, snapshot, sample)
+                    .run(spec.commandLine().getErr(), parentQuiet());
+        }
+        if (endpointUrl != null) {
+            throw new UsageException("--endpoint-url: only with --plan (a sharded report)");
         }
         String failOn = output.failOn == null ? ScannerConfig.DEFAULTS.failOn()
                 : output.failOn.toUpperCase(java.util.Locale.ROOT);
@@ -61,6 +87,13 @@ final class ReportCommand implements Callable<Integer> {
                 spec.commandLine().getErr());
         LOG.info("wrote the reports in {} ms", (System.nanoTime() - t2) / 1_000_000);
         return report.findingsBit(run) | ReportPhase.coverageBit(result);
+    }
+
+    @picocli.CommandLine.ParentCommand
+    Main parent;
+
+    private boolean parentQuiet() {
+        return parent != null && parent.verbosity() < 0;
     }
 
     /**

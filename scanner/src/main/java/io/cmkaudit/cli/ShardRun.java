@@ -35,7 +35,16 @@ final class ShardRun {
      *                        account that is not among the plan's accounts to scan
      */
     static Loaded scope(ScannerConfig config, String planAt, String shard, String accountsFile) {
-        Locations files = new Locations(config.endpointUrl(), Duration.ofSeconds(config.callTimeoutSeconds()));
+        return scope(new Locations(config.endpointUrl(), Duration.ofSeconds(config.callTimeoutSeconds())), planAt,
+                shard, accountsFile);
+    }
+
+    /**
+     * As {@link #scope(ScannerConfig, String, String, String)}, reading through {@code files}.
+     *
+     * @throws UsageException as there
+     */
+    static Loaded scope(Locations files, String planAt, String shard, String accountsFile) {
         Plan plan = loadPlan(files, planAt);
         List<String> ids;
         String label;

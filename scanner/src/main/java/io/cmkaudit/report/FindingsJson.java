@@ -146,7 +146,7 @@ final class FindingsJson {
         }
     }
 
-    private static void finding(JsonGenerator g, ReportedFinding f) throws IOException {
+    static void finding(JsonGenerator g, ReportedFinding f) throws IOException {
         g.writeStartObject();
         g.writeStringField("findingId", f.findingId());
         g.writeStringField("type", f.type().name());

@@ -244,7 +244,29 @@ public final class SnapshotJson {
      * @throws SnapshotFormatException see {@link #read(InputStream)}
      */
     public static Snapshot read(InputStream in, String source) {
-        JsonNode tree = parse(in, source);
+        return read(in, source, null);
+    }
+
+    /**
+     * Reads the snapshot one shard of a sharded report analyzes ({@code report --plan --shard}): the accounts
+     * {@code keep} accepts in full; of every other account only what the analysis needs to decide about the shard's
+     * accounts (its id, name, coverage, and per region its instances, volumes, KMS keys with their policies and
+     * grants, and EBS encryption defaults) — its IAM (principals and their policies), launch sources and EBS snapshots
+     * are dropped while reading. The file is read with a streaming parser one account at a time, so an account
+     * outside the shard never exists in memory in full. Checked as {@link #read(InputStream, String)}.
+     *
+     * @param in     UTF-8 JSON; not closed
+     * @param source file name or description used in messages
+     * @param keep   the account ids read in full; never null
+     * @return the reduced snapshot
+     * @throws SnapshotFormatException as {@link #read(InputStream, String)}
+     */
+    public static Snapshot readShard(InputStream in, String source, java.util.function.Predicate<String> keep) {
+        return read(in, source, java.util.Objects.requireNonNull(keep, "keep"));
+    }
+
+    private static Snapshot read(InputStream in, String source, java.util.function.Predicate<String> keep) {
+        JsonNode tree = parse(in, source, keep);
         if (tree == null || tree.isMissingNode()) {
             throw new SnapshotFormatException(source + ": line 1, column 1: not a snapshot: the file holds no JSON "
                     + "value (empty)", null);
@@ -294,11 +316,11 @@ public final class SnapshotJson {
     }
 
     /** Parses with the nesting limit; every failure is one line with line and column. */
-    private static JsonNode parse(InputStream in, String source) {
+    private static JsonNode parse(InputStream in, String source, java.util.function.Predicate<String> keep) {
         JsonParser p = null;
         try {
             p = MAPPER.createParser(in);
-            return MAPPER.readTree(p);
+            return keep == null ? MAPPER.readTree(p) : readFiltered(p, keep);
         } catch (com.fasterxml.jackson.core.exc.StreamConstraintsException e) {
             throw new SnapshotFormatException(source + ": " + where(p) + "not a snapshot: "
                     + (String.valueOf(e.getMessage()).contains("nesting")
@@ -329,6 +351,42 @@ public final class SnapshotJson {
                 }
             }
         }
+    }
+
+    /**
+     * The top-level object field by field; the {@code accounts} array one account at a time, each account outside
+     * {@code keep} reduced before the next is read (see {@link #readShard}).
+     */
+    private static JsonNode readFiltered(JsonParser p, java.util.function.Predicate<String> keep) throws IOException {
+        com.fasterxml.jackson.core.JsonToken t = p.nextToken();
+        if (t != com.fasterxml.jackson.core.JsonToken.START_OBJECT) {
+            return t == null ? com.fasterxml.jackson.databind.node.MissingNode.getInstance() : p.readValueAsTree();
+        }
+        com.fasterxml.jackson.databind.node.ObjectNode root = MAPPER.createObjectNode();
+        while (p.nextToken() == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            t = p.nextToken();
+            if ("accounts".equals(name) && t == com.fasterxml.jackson.core.JsonToken.START_ARRAY) {
+                com.fasterxml.jackson.databind.node.ArrayNode accounts = root.putArray("accounts");
+                while (p.nextToken() != com.fasterxml.jackson.core.JsonToken.END_ARRAY) {
+                    JsonNode a = p.readValueAsTree();
+                    if (a instanceof com.fasterxml.jackson.databind.node.ObjectNode o && a.path("accountId").isTextual()
+                            && !keep.test(a.path("accountId").asText())) {
+                        o.set("iam", MAPPER.createObjectNode());
+                        for (JsonNode r : o.path("regions")) {
+                            if (r instanceof com.fasterxml.jackson.databind.node.ObjectNode region) {
+                                region.remove("launch");
+                                region.remove("ebsSnapshots");
+                            }
+                        }
+                    }
+                    accounts.add(a);
+                }
+            } else {
+                root.set(name, p.readValueAsTree());
+            }
+        }
+        return root;
     }
 
     private static String where(JsonParser p) {
