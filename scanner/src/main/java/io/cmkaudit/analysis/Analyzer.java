@@ -91,14 +91,36 @@ public final class Analyzer {
         Run r = new Run(snapshot, false);
         r.focus = Set.copyOf(focus);
         r.counted = Set.copyOf(counted);
+        r.ctx.shard = true;
         AnalysisResult result = r.execute().result();
+        // what merge-findings needs of the findings (and of the members of those merged per permission set)
+        Map<String, List<Finding>> psMembers = new TreeMap<>();
+        Map<String, FindingJoin.Unit> units = new TreeMap<>();
+        Set<String> grouped = new java.util.TreeSet<>();
+        for (Finding f : result.findings()) {
+            List<Finding> ms = r.ctx.permissionSetMembers.get(f.findingId());
+            List<Finding> all = new ArrayList<>(List.of(f));
+            if (ms != null && Finding.PERMISSION_SET_PRINCIPAL.equals(f.principalType())) {
+                psMembers.put(f.findingId(), ms);
+                all.addAll(ms);
+            }
+            for (Finding m : all) {
+                FindingJoin.Unit u = r.ctx.units.get(m.findingId());
+                if (u != null) {
+                    units.put(m.findingId(), u);
+                }
+                if (r.ctx.grouped.contains(m.findingId())) {
+                    grouped.add(m.findingId());
+                }
+            }
+        }
         Map<String, Map<FindingType, List<String>>> exposure = new TreeMap<>();
         r.exposure.forEach((k, by) -> {
             Map<FindingType, List<String>> m = new java.util.EnumMap<>(FindingType.class);
             by.forEach((t, ps) -> m.put(t, ps.stream().sorted().toList()));
             exposure.put(k, m);
         });
-        return new ShardOutcome(result, exposure);
+        return new ShardOutcome(result, exposure, units, psMembers, grouped);
     }
 
     /**
@@ -108,8 +130,20 @@ public final class Analyzer {
      * @param publicExposure by key ARN, by finding type ({@code KMS_FULL_ACCESS}, {@code KMS_CREATEGRANT_UNCONSTRAINED}),
      *                       the sorted ARNs of the shard's principals a public key policy gives those rights; may be
      *                       empty
+     * @param units          by finding id, the members of the shard's fixes made in a permission set (also of the
+     *                       members of {@code permissionSetMembers})
+     * @param permissionSetMembers by the id of a finding merged per IAM Identity Center permission set, its members
+     * @param grouped        ids of the findings (and members) {@code FindingGroups} merged one per fix
      */
-    public record ShardOutcome(AnalysisResult result, Map<String, Map<FindingType, List<String>>> publicExposure) {
+    public record ShardOutcome(AnalysisResult result, Map<String, Map<FindingType, List<String>>> publicExposure,
+                               Map<String, FindingJoin.Unit> units, Map<String, List<Finding>> permissionSetMembers,
+                               Set<String> grouped) {
+
+        /** @return what {@link FindingJoin#joinParts} takes of this shard */
+        public FindingJoin.PartFindings part() {
+            return new FindingJoin.PartFindings(result.findings(), publicExposure, units, permissionSetMembers,
+                    grouped);
+        }
     }
 
     /** Analyzes and keeps the structured remediation of every finding. */

@@ -200,6 +200,23 @@ final class FindingGroups {
         if (rem != null) {
             ctx.keep(id, rem, firstKept == null ? null : firstKept.why());
         }
+        if (ctx.shard) {
+            ctx.grouped.add(id);
+            if (changes != null && changes.stream().allMatch(c -> c.editTarget().startsWith(
+                    Change.PERMISSION_SET_TARGET))) {
+                // a fix made in a permission set spans the accounts it is provisioned to, maybe several shards
+                List<FindingJoin.Member> ms = new ArrayList<>();
+                for (Finding f : members) {
+                    RuleContext.Kept k = ctx.kept(f.findingId());
+                    Texts.Why w = k == null ? null : k.why();
+                    ms.add(new FindingJoin.Member(f.account(), !f.instances().isEmpty(),
+                            w == null ? null : Texts.templateName(w.template()), w == null ? "" : w.reason(),
+                            w == null ? List.of() : w.uncertain(), w == null ? null : w.startNote(), f.evidence()));
+                }
+                ctx.units.put(id, new FindingJoin.Unit(principal == null,
+                        changes.stream().map(FindingJoin::changeToJson).toList(), ms));
+            }
+        }
         if (ctx.keepRemediations()) {
             List<String> exact = new ArrayList<>();
             members.forEach(m -> exact.addAll(Outcome.members(m)));
@@ -209,7 +226,7 @@ final class FindingGroups {
     }
 
     /** The remediation text's lead of a finding that lists several principals or keys. */
-    private static String lead(FindingType type, boolean granteeSide, int principals, int keys) {
+    static String lead(FindingType type, boolean granteeSide, int principals, int keys) {
         String onKeys = keys > 1 ? "the " + keys + " keys listed" : "the key";
         String whose = principals > 1 ? "these principals'" : "this principal's";
         return switch (type) {

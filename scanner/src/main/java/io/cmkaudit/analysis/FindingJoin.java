@@ -1,5 +1,7 @@
 package io.cmkaudit.analysis;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -60,12 +62,73 @@ public final class FindingJoin {
             Pattern.DOTALL);
 
     /**
-     * Joins the findings of several parts.
+     * What one part of a sharded report gives the join ({@link Analyzer.ShardOutcome}).
+     *
+     * @param findings             the part's findings; never null
+     * @param exposure             key ARN → finding type → ARNs of the part's principals a public key policy exposes
+     * @param units                by finding id, the members of a fix made in a permission set (a fix of several
+     *                             accounts, maybe of several shards)
+     * @param permissionSetMembers by the id of a finding merged per IAM Identity Center permission set, its members
+     * @param grouped              ids of members that were merged one per fix ({@link FindingGroups})
+     */
+    public record PartFindings(List<Finding> findings, Map<String, Map<FindingType, List<String>>> exposure,
+                               Map<String, Unit> units, Map<String, List<Finding>> permissionSetMembers,
+                               Set<String> grouped) {
+        public PartFindings {
+            findings = List.copyOf(findings);
+            exposure = exposure == null ? Map.of() : exposure;
+            units = units == null ? Map.of() : units;
+            permissionSetMembers = permissionSetMembers == null ? Map.of() : permissionSetMembers;
+            grouped = grouped == null ? Set.of() : grouped;
+        }
+    }
+
+    /**
+     * The members of a finding that is one fix made in an IAM Identity Center permission set (or the customer managed
+     * policy it references), as one shard merged them ({@link FindingGroups}): enough to merge them again with the
+     * members of other shards exactly as one analysis would.
+     *
+     * @param granteeSide whether the finding has no principal (the grantee's side of a start)
+     * @param changes     the merged changes of the fix, as JSON ({@link #changeToJson})
+     * @param members     the members, in the analysis's order
+     */
+    public record Unit(boolean granteeSide, List<ObjectNode> changes, List<Member> members) {
+        public Unit {
+            changes = List.copyOf(changes);
+            members = List.copyOf(members);
+        }
+    }
+
+    /**
+     * One member of a {@link Unit}.
+     *
+     * @param account   its account
+     * @param instances whether it lists instances
+     * @param template  the name of its explanation's template ({@link Texts#templates()}), or null
+     * @param reason    its reason (deciding statements, residual conditions), or empty
+     * @param uncertain why its answer is uncertain (may be empty)
+     * @param startNote residual conditions of starting the instances themselves, or null
+     * @param evidence  its evidence
+     */
+    public record Member(Finding.Account account, boolean instances, String template, String reason,
+                         List<String> uncertain, String startNote, List<String> evidence) {
+        public Member {
+            reason = reason == null ? "" : reason;
+            uncertain = uncertain == null ? List.of() : List.copyOf(uncertain);
+            evidence = evidence == null ? List.of() : List.copyOf(evidence);
+        }
+
+        String accountId() {
+            return account == null || account.id() == null ? "" : account.id();
+        }
+    }
+
+    /**
+     * Joins the findings of several parts (without the members that let fixes made in permission sets be merged
+     * again: those are joined as a union and their remediation kept from the first part, with a warning).
      *
      * @param parts    the findings of each part, in part order; never null
-     * @param exposure by part, what a public key policy exposes ({@link Analyzer.ShardOutcome#publicExposure()}): key
-     *                 ARN → finding type → principal ARNs; same size and order as {@code parts} (an empty map for a
-     *                 part that has none)
+     * @param exposure by part, what a public key policy exposes; same size and order as {@code parts}
      * @return the joined findings and the warnings
      * @throws IllegalArgumentException when the two lists differ in size
      */
@@ -74,46 +137,250 @@ public final class FindingJoin {
             throw new IllegalArgumentException("one exposure map per part: " + parts.size() + " parts, "
                     + exposure.size() + " maps");
         }
-        Map<String, Map<FindingType, Set<String>>> allExposure = new TreeMap<>();
-        for (Map<String, Map<FindingType, List<String>>> e : exposure) {
-            e.forEach((key, by) -> by.forEach((t, ps) -> allExposure.computeIfAbsent(key,
-                    k -> new EnumMap<>(FindingType.class)).computeIfAbsent(t, x -> new TreeSet<>()).addAll(ps)));
+        List<PartFindings> p = new ArrayList<>();
+        for (int i = 0; i < parts.size(); i++) {
+            p.add(new PartFindings(parts.get(i), exposure.get(i), null, null, null));
         }
+        return joinParts(p);
+    }
+
+    /**
+     * Joins the findings of several parts.
+     *
+     * @param parts the parts, in part order; never null
+     * @return the joined findings and the warnings
+     */
+    public static Result joinParts(List<PartFindings> parts) {
+        Map<String, Map<FindingType, Set<String>>> allExposure = new TreeMap<>();
+        Map<String, List<Unit>> units = new LinkedHashMap<>();
+        Set<String> grouped = new java.util.HashSet<>();
+        Map<String, Map<String, List<Finding>>> psMembers = new LinkedHashMap<>();
         Map<String, List<Finding>> byId = new LinkedHashMap<>();
         Map<String, List<Integer>> partOf = new LinkedHashMap<>();
         for (int i = 0; i < parts.size(); i++) {
-            for (Finding f : parts.get(i)) {
+            PartFindings part = parts.get(i);
+            part.exposure().forEach((key, by) -> by.forEach((t, ps) -> allExposure.computeIfAbsent(key,
+                    k -> new EnumMap<>(FindingType.class)).computeIfAbsent(t, x -> new TreeSet<>()).addAll(ps)));
+            part.units().forEach((id, u) -> units.computeIfAbsent(id, k -> new ArrayList<>()).add(u));
+            grouped.addAll(part.grouped());
+            part.permissionSetMembers().forEach((id, ms) -> ms.forEach(m -> psMembers.computeIfAbsent(id,
+                    k -> new LinkedHashMap<>()).computeIfAbsent(m.findingId(), k -> new ArrayList<>()).add(m)));
+            for (Finding f : part.findings()) {
                 byId.computeIfAbsent(f.findingId(), k -> new ArrayList<>()).add(f);
                 partOf.computeIfAbsent(f.findingId(), k -> new ArrayList<>()).add(i);
             }
         }
         List<Finding> out = new ArrayList<>(byId.size());
         List<String> warnings = new ArrayList<>();
-        byId.forEach((id, members) -> {
-            List<Finding> distinct = new ArrayList<>(new LinkedHashSet<>(members));
-            Finding f = distinct.size() == 1 ? distinct.get(0) : union(distinct, warnings);
-            if (f.type() == FindingType.KEY_POLICY_PUBLIC && f.keyArn() != null) {
-                f = publicExposure(f, members, partOf.get(id), exposure, allExposure.get(f.keyArn()), warnings);
+        byId.forEach((id, versions) -> {
+            Map<String, List<Finding>> members = psMembers.get(id);
+            List<Finding> joined;
+            if (members != null && distinct(versions).size() > 1) {
+                joined = permissionSet(versions, members, units, grouped, warnings);
+            } else {
+                joined = List.of(one(versions, units.get(id), warnings));
             }
-            out.add(f);
+            for (Finding f : joined) {
+                if (f.type() == FindingType.KEY_POLICY_PUBLIC && f.keyArn() != null) {
+                    List<Integer> in = partOf.get(id);
+                    f = publicExposure(f, versions.get(0), parts.get(in.get(0)).exposure(),
+                            allExposure.get(f.keyArn()), warnings);
+                }
+                out.add(f);
+            }
         });
         out.sort(Analyzer.ORDER);
         return new Result(out, warnings);
     }
 
+    private static List<Finding> distinct(List<Finding> versions) {
+        return new ArrayList<>(new LinkedHashSet<>(versions));
+    }
+
+    /** One id's versions joined: the same, merged again from its members, or their union. */
+    private static Finding one(List<Finding> versions, List<Unit> units, List<String> warnings) {
+        List<Finding> distinct = distinct(versions);
+        if (distinct.size() == 1) {
+            return distinct.get(0);
+        }
+        if (units != null && units.size() == distinct.size()) {
+            Finding f = unit(distinct, units, warnings);
+            if (f != null) {
+                return f;
+            }
+        }
+        return union(distinct, warnings);
+    }
+
+    /**
+     * A fix made in a permission set, merged again from the members of every shard as {@link FindingGroups} merges
+     * them: the changes merged and the remediation rebuilt, the explanation rendered for the union.
+     *
+     * @return the finding, or null when a member's template is unknown (then the union is used)
+     */
+    private static Finding unit(List<Finding> versions, List<Unit> units, List<String> warnings) {
+        List<Member> members = new ArrayList<>();
+        units.forEach(u -> members.addAll(u.members()));
+        members.sort(Comparator.comparing(Member::accountId));
+        Member firstMember = members.stream().filter(Member::instances).findFirst().orElse(members.get(0));
+        Texts.Template template = firstMember.template() == null ? null : Texts.templates().get(firstMember.template());
+        if (template == null) {
+            warnings.add("finding " + versions.get(0).findingId() + " (" + versions.get(0).type() + "): the template "
+                    + "of its explanation is unknown (" + firstMember.template() + "); joined as a union");
+            return null;
+        }
+        Finding base = union(versions, new ArrayList<>());
+        List<Unit> ordered = new ArrayList<>(units);
+        ordered.sort(Comparator.comparing(u -> u.members().stream().map(Member::accountId).min(String::compareTo)
+                .orElse("")));
+        List<Change> changes = null;
+        for (Unit u : ordered) {
+            List<Change> cs = u.changes().stream().map(FindingJoin::changeFromJson).toList();
+            if (changes == null) {
+                changes = new ArrayList<>(cs);
+            } else {
+                for (int i = 0; i < changes.size() && i < cs.size(); i++) {
+                    changes.set(i, changes.get(i).merge(cs.get(i)));
+                }
+            }
+        }
+        List<Finding.Principal> principals = base.principals();
+        List<Finding.Key> keys = base.keys();
+        boolean granteeSide = units.get(0).granteeSide();
+        Remediation rem = Remediator.build(FindingGroups.lead(base.type(), granteeSide, principals.size(), keys.size()),
+                changes == null ? List.of() : changes);
+        Set<String> evidence = new LinkedHashSet<>();
+        Set<String> reasons = new LinkedHashSet<>();
+        Set<String> uncertain = new LinkedHashSet<>();
+        Set<String> notes = new LinkedHashSet<>();
+        for (Member m : members) {
+            evidence.addAll(m.evidence());
+            if (!m.reason().isEmpty()) {
+                reasons.add(m.reason());
+            }
+            uncertain.addAll(m.uncertain());
+            if (m.startNote() != null) {
+                notes.add(m.startNote());
+            }
+        }
+        int instances = base.instances().size();
+        Texts.Subjects subjects = new Texts.Subjects(principals.stream().map(Finding.Principal::arn).toList(),
+                keys.stream().map(Finding.Key::arn).toList(), instances);
+        String explanation = Texts.Why.render(template, subjects, List.copyOf(reasons), List.copyOf(uncertain),
+                List.copyOf(notes));
+        if (instances > 0 && !base.launchSources().isEmpty()) {
+            explanation += LAUNCH_SUFFIX;
+        }
+        Finding.Details d = new Finding.Details(base.decidingLayers(), List.copyOf(evidence), explanation, rem.text(),
+                rem.snippet());
+        return new Finding(base.findingId(), base.type(), base.severity(), firstMember.account(), base.region(),
+                base.resources(), base.key(), base.principal(), d, base.permissionSet(), base.confirmed());
+    }
+
+    /**
+     * A finding merged per IAM Identity Center permission set, merged again from the members of every shard as
+     * {@link PermissionSetGroups} merges them; when the members need different fixes, each member on its own.
+     */
+    private static List<Finding> permissionSet(List<Finding> versions, Map<String, List<Finding>> memberVersions,
+                                               Map<String, List<Unit>> units, Set<String> grouped,
+                                               List<String> warnings) {
+        List<Finding> members = new ArrayList<>();
+        memberVersions.forEach((mid, vs) -> members.add(one(vs, units.get(mid), warnings)));
+        // PermissionSetGroups sees the findings FindingGroups passed unchanged first, then the merged ones
+        members.sort(Comparator.comparing((Finding m) -> grouped.contains(m.findingId()))
+                .thenComparing(m -> firstAccount(m, units.get(m.findingId()))));
+        Finding.PermissionSetRef all = permissionSetRef(versions);
+        Finding first = members.get(0);
+        boolean oneFix = members.stream().allMatch(f -> f.remediation().equals(first.remediation())
+                && Objects.equals(f.remediationPolicy(), first.remediationPolicy()));
+        if (!oneFix) {
+            List<Finding> out = new ArrayList<>();
+            for (Finding m : members) {
+                out.add(m.withPermissionSet(refOf(all, m)));
+            }
+            return out;
+        }
+        Finding top = versions.get(0);
+        Severity severity = first.severity();
+        Map<String, Finding.Resource> resources = new LinkedHashMap<>();
+        Set<String> regions = new TreeSet<>();
+        Map<String, Finding.Key> keys = new TreeMap<>();
+        Set<String> evidence = new LinkedHashSet<>();
+        for (Finding f : members) {
+            if (f.severity().compareTo(severity) < 0) {
+                severity = f.severity();
+            }
+            f.resources().stream().filter(r -> r.kind() != Finding.ResourceKind.PRINCIPAL
+                    && r.kind() != Finding.ResourceKind.KEY).forEach(r -> resources.putIfAbsent(r.kind() + "|"
+                    + r.id(), r));
+            regions.add(String.valueOf(f.region()));
+            f.keys().forEach(k -> keys.putIfAbsent(k.arn(), k));
+            evidence.addAll(f.evidence());
+        }
+        List<Finding.Resource> sorted = new ArrayList<>(resources.values());
+        sorted.sort(Comparator.comparing(Finding.Resource::kind).thenComparing(Finding.Resource::region,
+                Comparator.nullsFirst(Comparator.naturalOrder())).thenComparing(Finding.Resource::id));
+        long instances = sorted.stream().filter(r -> r.kind() == Finding.ResourceKind.INSTANCE).count();
+        if (keys.size() > 1) {
+            keys.values().forEach(k -> sorted.add(Finding.Resource.key(k)));
+        }
+        String explanation = members.size() == 1 && all.accounts().size() <= 1 ? first.explanation()
+                : "IAM Identity Center permission set `" + all.name() + "`, provisioned as role "
+                + io.cmkaudit.snapshot.IdentityCenter.RESERVED_ROLE_PREFIX + all.name() + "_* to "
+                + all.accounts().size() + " account(s) (" + String.join(", ", all.accountIds()) + "), has the same "
+                + "problem on " + all.keyArns().size() + " key(s)" + (instances == 0 ? ""
+                : " and " + instances + " instance(s)") + (members.size() == 1 ? ": "
+                : "; in account " + first.accountId() + ": ") + first.explanation();
+        Finding.Confirmed confirmed = versions.stream().map(Finding::confirmed).filter(Objects::nonNull).findFirst()
+                .orElse(null);
+        Finding.Details d = first.details();
+        return List.of(new Finding(top.findingId(), top.type(), severity, top.account(),
+                regions.size() == 1 && !regions.contains("null") ? regions.iterator().next() : null, sorted,
+                keys.isEmpty() ? null : keys.values().iterator().next(), top.principal(),
+                new Finding.Details(d.decidingLayers(), List.copyOf(evidence), explanation, d.remediation(),
+                        d.remediationPolicy()), all, confirmed));
+    }
+
+    private static String firstAccount(Finding f, List<Unit> units) {
+        if (units != null) {
+            return units.stream().flatMap(u -> u.members().stream()).map(Member::accountId).min(String::compareTo)
+                    .orElse("");
+        }
+        return f.accountId() == null ? "" : f.accountId();
+    }
+
+    /** The permission set reference of one member: the accounts, roles and keys it covers. */
+    private static Finding.PermissionSetRef refOf(Finding.PermissionSetRef all, Finding m) {
+        Set<String> roles = new TreeSet<>();
+        Set<String> accounts = new TreeSet<>();
+        for (Finding.Principal p : m.principals()) {
+            if (all.roleArns().contains(p.arn())) {
+                roles.add(p.arn());
+                accounts.add(SnapshotIndex.accountOf(p.arn()));
+            }
+        }
+        if (roles.isEmpty() && m.accountId() != null) {
+            accounts.add(m.accountId());
+        }
+        Set<String> keys = new TreeSet<>();
+        m.keys().forEach(k -> keys.add(k.arn()));
+        return new Finding.PermissionSetRef(all.arn(), all.name(), all.instanceArn(),
+                all.accounts().stream().filter(a -> accounts.contains(a.id())).toList(), List.copyOf(roles),
+                List.copyOf(keys), all.assignments().stream().filter(a -> accounts.contains(a.accountId())).toList());
+    }
+
     /** Re-renders a public key policy's exposure sentence with the principals of every part. */
-    private static Finding publicExposure(Finding f, List<Finding> members, List<Integer> parts,
-                                          List<Map<String, Map<FindingType, List<String>>>> exposure,
+    private static Finding publicExposure(Finding f, Finding written, Map<String, Map<FindingType, List<String>>> own,
                                           Map<FindingType, Set<String>> all, List<String> warnings) {
         // the part that wrote the finding wrote its own exposure at the end of the explanation
-        String own = PublicKeyPolicyRule.exposureText(exposure.get(parts.get(0)).get(f.keyArn()));
-        String text = members.get(0).explanation();
-        if (!text.endsWith(own)) {
+        String ownText = PublicKeyPolicyRule.exposureText(own.get(f.keyArn()));
+        String text = written.explanation();
+        if (!text.endsWith(ownText)) {
             warnings.add("finding " + f.findingId() + " (KEY_POLICY_PUBLIC): its explanation does not end with the "
                     + "part's exposure sentence; kept as written");
             return f;
         }
-        String rebuilt = text.substring(0, text.length() - own.length()) + PublicKeyPolicyRule.exposureText(all);
+        String rebuilt = text.substring(0, text.length() - ownText.length()) + PublicKeyPolicyRule.exposureText(all);
         return rebuilt.equals(f.explanation()) ? f : withDetails(f, f.resources(), new Finding.Details(
                 f.decidingLayers(), f.evidence(), rebuilt, f.remediation(), f.remediationPolicy()), f.permissionSet());
     }
@@ -284,6 +551,127 @@ public final class FindingJoin {
                                        Finding.PermissionSetRef ref) {
         return new Finding(f.findingId(), f.type(), f.severity(), f.account(), f.region(), resources, f.key(),
                 f.principal(), d, ref, f.confirmed());
+    }
+
+    /**
+     * @param c a change to a permission set's inline policy or to a customer managed policy it references
+     * @return the change as JSON
+     * @throws IllegalArgumentException for another kind of change (not made across accounts)
+     */
+    static ObjectNode changeToJson(Change c) {
+        ObjectNode n = PolicyJson.MAPPER.createObjectNode();
+        if (c instanceof Change.PermissionSetInlineStatements p) {
+            n.put("kind", "permissionSetInline");
+            n.put("instanceArn", p.instanceArn());
+            n.put("permissionSetArn", p.permissionSetArn());
+            n.put("permissionSetName", p.permissionSetName());
+            n.put("currentInline", p.currentInline());
+            p.statements().forEach(n.putArray("statements")::add);
+            p.provisionedAccounts().forEach(n.putArray("provisionedAccounts")::add);
+        } else if (c instanceof Change.ReferencedPolicyStatements r) {
+            n.put("kind", "referencedPolicy");
+            n.put("permissionSetArn", r.permissionSetArn());
+            n.put("permissionSetName", r.permissionSetName());
+            n.put("partition", r.partition());
+            n.put("referenceName", r.reference().name());
+            n.put("referencePath", r.reference().path());
+            n.put("boundary", r.boundary());
+            r.statements().forEach(n.putArray("statements")::add);
+            r.accounts().forEach(n.putArray("accounts")::add);
+        } else {
+            throw new IllegalArgumentException("not a change made in a permission set: " + c.editTarget());
+        }
+        return n;
+    }
+
+    /**
+     * @param n JSON written by {@link #changeToJson}
+     * @return the change
+     * @throws IllegalArgumentException when {@code n} is not such a change
+     */
+    static Change changeFromJson(JsonNode n) {
+        List<ObjectNode> statements = new ArrayList<>();
+        n.path("statements").forEach(s -> {
+            if (!s.isObject()) {
+                throw new IllegalArgumentException("a statement must be a JSON object");
+            }
+            statements.add((ObjectNode) s);
+        });
+        List<String> accounts = new ArrayList<>();
+        switch (n.path("kind").asText()) {
+            case "permissionSetInline" -> {
+                n.path("provisionedAccounts").forEach(a -> accounts.add(a.asText()));
+                return new Change.PermissionSetInlineStatements(text(n, "instanceArn"), text(n, "permissionSetArn"),
+                        text(n, "permissionSetName"), text(n, "currentInline"), statements, accounts);
+            }
+            case "referencedPolicy" -> {
+                n.path("accounts").forEach(a -> accounts.add(a.asText()));
+                return new Change.ReferencedPolicyStatements(text(n, "permissionSetArn"), text(n, "permissionSetName"),
+                        text(n, "partition"), new io.cmkaudit.snapshot.CustomerManagedPolicyReference(
+                        text(n, "referenceName"), text(n, "referencePath")), n.path("boundary").asBoolean(),
+                        statements, accounts);
+            }
+            default -> throw new IllegalArgumentException("unknown change kind `" + n.path("kind").asText() + "`");
+        }
+    }
+
+    private static String text(JsonNode n, String field) {
+        JsonNode v = n.get(field);
+        return v == null || v.isNull() ? null : v.asText();
+    }
+
+    /**
+     * @param u a unit
+     * @return it as JSON (the {@code units} of a findings part)
+     */
+    public static ObjectNode unitToJson(Unit u) {
+        ObjectNode n = PolicyJson.MAPPER.createObjectNode();
+        n.put("granteeSide", u.granteeSide());
+        u.changes().forEach(n.putArray("changes")::add);
+        com.fasterxml.jackson.databind.node.ArrayNode ms = n.putArray("members");
+        for (Member m : u.members()) {
+            ObjectNode o = ms.addObject();
+            o.put("accountId", m.account() == null ? null : m.account().id());
+            o.put("accountName", m.account() == null ? null : m.account().name());
+            o.put("ouPath", m.account() == null ? null : m.account().ouPath());
+            o.put("instances", m.instances());
+            o.put("template", m.template());
+            o.put("reason", m.reason());
+            m.uncertain().forEach(o.putArray("uncertain")::add);
+            o.put("startNote", m.startNote());
+            m.evidence().forEach(o.putArray("evidence")::add);
+        }
+        return n;
+    }
+
+    /**
+     * @param n JSON written by {@link #unitToJson}
+     * @return the unit
+     * @throws IllegalArgumentException when {@code n} is not a unit (its changes are checked too)
+     */
+    public static Unit unitFromJson(JsonNode n) {
+        if (n == null || !n.isObject()) {
+            throw new IllegalArgumentException("a unit must be a JSON object");
+        }
+        List<ObjectNode> changes = new ArrayList<>();
+        for (JsonNode c : n.path("changes")) {
+            changeFromJson(c);
+            changes.add((ObjectNode) c);
+        }
+        List<Member> members = new ArrayList<>();
+        for (JsonNode m : n.path("members")) {
+            List<String> uncertain = new ArrayList<>();
+            m.path("uncertain").forEach(x -> uncertain.add(x.asText()));
+            List<String> evidence = new ArrayList<>();
+            m.path("evidence").forEach(x -> evidence.add(x.asText()));
+            members.add(new Member(new Finding.Account(text(m, "accountId"), text(m, "accountName"), text(m, "ouPath")),
+                    m.path("instances").asBoolean(), text(m, "template"), text(m, "reason"), uncertain,
+                    text(m, "startNote"), evidence));
+        }
+        if (members.isEmpty()) {
+            throw new IllegalArgumentException("a unit lists its members");
+        }
+        return new Unit(n.path("granteeSide").asBoolean(), changes, members);
     }
 
     /**

@@ -153,6 +153,9 @@ final class PermissionSetGroups {
         if (kept != null) {
             ctx.keep(id, kept.remediation(), kept.why());
         }
+        if (ctx.shard) {
+            ctx.permissionSetMembers.put(id, List.copyOf(members));
+        }
         if (ctx.keepRemediations()) {
             ctx.members.put(id, exact);
         }

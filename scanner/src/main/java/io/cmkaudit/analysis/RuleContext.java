@@ -158,6 +158,21 @@ final class RuleContext {
     /** Per key ARN, what a stranger may call and through which statements ({@link PublicKeyPolicyRule#openStatements}). */
     final Map<String, PublicKeyPolicyRule.Open> publicStatements = new ConcurrentHashMap<>();
 
+    /**
+     * A shard's analysis ({@link Analyzer#analyzeShard}): keep what {@code merge-findings} needs to join the findings
+     * whose fix spans shards ({@link #units}, {@link #permissionSetMembers}, {@link #grouped}).
+     */
+    volatile boolean shard;
+
+    /** In a shard's analysis: by finding id, the members of a fix made in a permission set (see {@link FindingJoin.Unit}). */
+    final Map<String, FindingJoin.Unit> units = new ConcurrentHashMap<>();
+
+    /** In a shard's analysis: by the id of a finding merged per permission set, its members. */
+    final Map<String, List<Finding>> permissionSetMembers = new ConcurrentHashMap<>();
+
+    /** In a shard's analysis: the ids of the findings {@link FindingGroups} merged. */
+    final Set<String> grouped = ConcurrentHashMap.newKeySet();
+
     /** What each merged finding affects exactly (tests: {@link Outcome#members()}), filled when remediations are kept. */
     final Map<String, List<String>> members = new ConcurrentHashMap<>();
 

@@ -10,6 +10,7 @@ import io.cmkaudit.policy.ResidualCondition;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -132,6 +133,33 @@ final class Texts {
         String plural(String one, String several) {
             return principals.size() > 1 ? several : one;
         }
+    }
+
+    /**
+     * The templates by name (every {@link Template} a rule gives a {@link Why}), so that a sharded report can carry a
+     * merged finding's template to {@code merge-findings} ({@link FindingJoin}).
+     */
+    static Map<String, Template> templates() {
+        Map<String, Template> m = new java.util.LinkedHashMap<>();
+        m.put("StartAccessRule.UNKNOWN", StartAccessRule.UNKNOWN);
+        m.put("StartAccessRule.DEPENDS", StartAccessRule.DEPENDS);
+        m.put("StartAccessRule.DENIED", StartAccessRule.DENIED);
+        m.put("BreadthRule.FULL", BreadthRule.FULL);
+        m.put("BreadthRule.CREATE_GRANT", BreadthRule.CREATE_GRANT);
+        m.put("BreadthRule.DECRYPT_ALL", BreadthRule.DECRYPT_ALL);
+        m.put("GranteeDecryptRule.DENIED", GranteeDecryptRule.DENIED);
+        m.put("GranteeDecryptRule.DEPENDS", GranteeDecryptRule.DEPENDS);
+        return m;
+    }
+
+    /** @return the name of a template in {@link #templates()}, or null when it is none of them */
+    static String templateName(Template t) {
+        for (Map.Entry<String, Template> e : templates().entrySet()) {
+            if (e.getValue() == t) {
+                return e.getKey();
+            }
+        }
+        return null;
     }
 
     /** The explanation of a finding, given its subjects and the reasons (joined with {@code ; }). */

@@ -2,9 +2,7 @@ package io.cmkaudit.cli;
 
 import io.cmkaudit.analysis.AnalysisResult;
 import io.cmkaudit.analysis.Analyzer;
-import io.cmkaudit.analysis.Finding;
 import io.cmkaudit.analysis.FindingJoin;
-import io.cmkaudit.analysis.FindingType;
 import io.cmkaudit.config.ScannerConfig;
 import io.cmkaudit.report.FindingsPart;
 import io.cmkaudit.report.Owners;
@@ -234,13 +232,7 @@ final class MergeFindingsCommand implements Callable<Integer> {
         }
         AnalysisResult.Summary summary = new AnalysisResult.Summary(sum[0], sum[1], sum[2], sum[3], sum[4], sum[5],
                 sum[6], used.isEmpty() ? 0 : used.get(0).summary().keysInScope());
-        List<List<Finding>> findings = new ArrayList<>();
-        List<Map<String, Map<FindingType, List<String>>>> exposure = new ArrayList<>();
-        for (FindingsPart fp : used) {
-            findings.add(fp.findings());
-            exposure.add(fp.exposure());
-        }
-        FindingJoin.Result joined = FindingJoin.join(findings, exposure);
+        FindingJoin.Result joined = FindingJoin.joinParts(used.stream().map(FindingsPart::joinInput).toList());
         FindingsPart first = used.isEmpty() ? parts.get(0) : used.get(0);
         return new Joined(new AnalysisResult(first.run(), joined.findings(), coverage, summary), joined, problems,
                 used.isEmpty() ? List.of(parts.get(0)) : used);

@@ -126,7 +126,7 @@ final class ShardReport {
         FindingsPart part = new FindingsPart(null, FindingsPart.planId(planOrg, loaded.plan().startedAt()),
                 loaded.scope().label(), mine.stream().sorted().toList(), o.result().run(), s.run().callerAccountId(),
                 s.run().callerArn(), o.result().summary(), o.result().coverage(), o.result().findings(),
-                o.publicExposure(), owners, all.tagKey());
+                o.publicExposure(), owners, all.tagKey(), o.units(), o.permissionSetMembers(), o.grouped());
         files.write("-o", output, part.toJson(), "application/json");
         int code = ReportPhase.coverageBit(o.result());
         if (!quiet || code != 0) {

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cmkaudit.analysis.AnalysisResult;
 import io.cmkaudit.analysis.Finding;
+import io.cmkaudit.analysis.FindingJoin;
 import io.cmkaudit.analysis.FindingType;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -41,12 +42,16 @@ import java.util.TreeMap;
  * @param exposure     key ARN → finding type → ARNs of the shard's principals a public key policy exposes
  * @param owners       principal or key ARN → owner tag value, for the ARNs the findings name
  * @param ownerTag     the owner tag key
+ * @param units        by finding id, the members of a fix made in a permission set ({@link FindingJoin.Unit})
+ * @param permissionSetMembers by the id of a finding merged per permission set, its members
+ * @param grouped      ids of the findings merged one per fix
  */
 public record FindingsPart(String source, String planId, String shard, List<String> accounts,
                            AnalysisResult.RunInfo run, String callerAccountId, String callerArn,
                            AnalysisResult.Summary summary, List<AnalysisResult.CoverageRow> coverage,
                            List<Finding> findings, Map<String, Map<FindingType, List<String>>> exposure,
-                           Map<String, String> owners, String ownerTag) {
+                           Map<String, String> owners, String ownerTag, Map<String, FindingJoin.Unit> units,
+                           Map<String, List<Finding>> permissionSetMembers, java.util.Set<String> grouped) {
 
     /** The part format version this scanner writes and reads. */
     public static final int PART_VERSION = 1;
@@ -67,6 +72,14 @@ public record FindingsPart(String source, String planId, String shard, List<Stri
         exposure = exposure == null ? Map.of() : exposure;
         owners = owners == null ? Map.of() : owners;
         ownerTag = ownerTag == null ? "owner" : ownerTag;
+        units = units == null ? Map.of() : units;
+        permissionSetMembers = permissionSetMembers == null ? Map.of() : permissionSetMembers;
+        grouped = grouped == null ? java.util.Set.of() : grouped;
+    }
+
+    /** @return what the join takes of this part */
+    public FindingJoin.PartFindings joinInput() {
+        return new FindingJoin.PartFindings(findings, exposure, units, permissionSetMembers, grouped);
     }
 
     /**
@@ -168,6 +181,26 @@ public record FindingsPart(String source, String planId, String shard, List<Stri
                 g.writeEndObject();
             }
             g.writeEndObject();
+            g.writeObjectFieldStart("units");
+            for (Map.Entry<String, FindingJoin.Unit> e : new TreeMap<>(units).entrySet()) {
+                g.writeFieldName(e.getKey());
+                MAPPER.writeTree(g, FindingJoin.unitToJson(e.getValue()));
+            }
+            g.writeEndObject();
+            g.writeObjectFieldStart("permissionSetMembers");
+            for (Map.Entry<String, List<Finding>> e : new TreeMap<>(permissionSetMembers).entrySet()) {
+                g.writeArrayFieldStart(e.getKey());
+                for (Finding f : e.getValue()) {
+                    FindingsJson.finding(g, new ReportedFinding(f, ReportedFinding.Status.OPEN, null, null));
+                }
+                g.writeEndArray();
+            }
+            g.writeEndObject();
+            g.writeArrayFieldStart("grouped");
+            for (String id : new java.util.TreeSet<>(grouped)) {
+                g.writeString(id);
+            }
+            g.writeEndArray();
             g.writeStringField("ownerTag", ownerTag);
             g.writeObjectFieldStart("owners");
             for (Map.Entry<String, String> e : new TreeMap<>(owners).entrySet()) {
@@ -248,6 +281,22 @@ public record FindingsPart(String source, String planId, String shard, List<Stri
                 });
                 exposure.put(e.getKey(), by);
             });
+            Map<String, FindingJoin.Unit> units = new TreeMap<>();
+            n.path("units").fields().forEachRemaining(e -> {
+                try {
+                    units.put(e.getKey(), FindingJoin.unitFromJson(e.getValue()));
+                } catch (IllegalArgumentException x) {
+                    throw new IllegalArgumentException("units." + e.getKey() + ": " + x.getMessage(), x);
+                }
+            });
+            Map<String, List<Finding>> psMembers = new TreeMap<>();
+            n.path("permissionSetMembers").fields().forEachRemaining(e -> {
+                List<Finding> ms = new ArrayList<>();
+                e.getValue().forEach(m -> ms.add(FindingsJson.readFinding(m).finding()));
+                psMembers.put(e.getKey(), List.copyOf(ms));
+            });
+            java.util.Set<String> grouped = new java.util.TreeSet<>();
+            n.path("grouped").forEach(x -> grouped.add(x.asText()));
             Map<String, String> owners = new LinkedHashMap<>();
             n.path("owners").fields().forEachRemaining(e -> owners.put(e.getKey(), e.getValue().asText()));
             List<String> accounts = new ArrayList<>();
@@ -255,7 +304,7 @@ public record FindingsPart(String source, String planId, String shard, List<Stri
             return new FindingsPart(source, Objects.requireNonNull(text(n, "planId"), "missing `planId`"),
                     Objects.requireNonNull(text(n, "shard"), "missing `shard`"), accounts, info,
                     text(run, "callerAccountId"), text(run, "callerArn"), summary, coverage, findings, exposure,
-                    owners, text(n, "ownerTag"));
+                    owners, text(n, "ownerTag"), units, psMembers, grouped);
         } catch (IllegalArgumentException | NullPointerException | java.time.format.DateTimeParseException e) {
             throw new ReportInputException(source + ": not a valid findings part: " + e.getMessage(), e);
         }

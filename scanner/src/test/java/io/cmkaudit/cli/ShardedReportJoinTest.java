@@ -61,7 +61,7 @@ class ShardedReportJoinTest {
             FindingsPart p = new FindingsPart(null, FindingsPart.planId(plan.organization().id(), plan.startedAt()),
                     "shard " + i + "/" + n, mine.stream().sorted().toList(), o.result().run(), null, null,
                     o.result().summary(), o.result().coverage(), o.result().findings(), o.publicExposure(), Map.of(),
-                    "owner");
+                    "owner", o.units(), o.permissionSetMembers(), o.grouped());
             // through JSON, as merge-findings reads it
             parts.add(FindingsPart.read(p.toJson(), "part-" + i));
         }
@@ -70,7 +70,7 @@ class ShardedReportJoinTest {
 
     static Map<String, JsonNode> findings(AnalysisResult r) throws Exception {
         FindingsPart p = new FindingsPart(null, "x", "all", List.of(), r.run(), null, null, r.summary(), r.coverage(),
-                r.findings(), Map.of(), Map.of(), "owner");
+                r.findings(), Map.of(), Map.of(), "owner", null, null, null);
         Map<String, JsonNode> m = new TreeMap<>();
         JSON.readTree(p.toJson()).path("findings").forEach(f -> m.put(f.path("findingId").asText(), f));
         return m;
