@@ -50,6 +50,7 @@ class ShardedRunEquivalenceTest {
     MotoServer moto;
     OrgSeeder org;
     String sandboxId;
+    String retiredKeyArn;
     List<String> scanned = new ArrayList<>();
 
     static String doc(String statements) {
@@ -84,6 +85,17 @@ class ShardedRunEquivalenceTest {
         apps.instance(EU).tag("Name", "db").volume("/dev/xvda", appsKey.arn()).volume("/dev/sdf", shared.arn()).launch();
         // the security account's own volume on the same key
         security.instance(EU).tag("Name", "vault").volume("/dev/xvda", shared.arn()).launch();
+
+        // a disabled key of the security account that volumes of apps and dev use: one START_BLOCKED_KEY_UNUSABLE
+        // finding (the key's) listing instances of accounts in different shards
+        OrgSeeder.Key retired = security.key(EU, "retired key").policy(doc(
+                allow("arn:aws:iam::" + security.id() + ":root", "kms:*") + ","
+                + allow("arn:aws:iam::" + apps.id() + ":root", "kms:*") + ","
+                + allow("arn:aws:iam::" + dev.id() + ":root", "kms:*")));
+        retiredKeyArn = retired.arn();
+        apps.instance(EU).tag("Name", "archive").volume("/dev/xvda", retired.arn()).stopped().launch();
+        dev.instance(EU).tag("Name", "old-build").volume("/dev/xvda", retired.arn()).stopped().launch();
+        retired.disable();
 
         OrgSeeder.Key devKey = dev.key(US, "dev key").policy(doc(allow("arn:aws:iam::" + dev.id() + ":root", "kms:*")));
         dev.user("dana").inline("ec2-and-kms", doc("{\"Effect\":\"Allow\",\"Action\":[\"ec2:StartInstances\","
@@ -190,6 +202,124 @@ class ShardedRunEquivalenceTest {
         assertThat(findings(sharded)).isEqualTo(findings(single));
         assertThat(sharded.path("summary")).isEqualTo(single.path("summary"));
         assertThat(coverage(sharded)).isEqualTo(coverage(single));
+    }
+
+    /**
+     * Issue 11 item 3: the report per shard and merge-findings. plan → one collect per shard → merge → one
+     * {@code report SNAPSHOT --plan --shard I/N -o PART} per shard (each keeping only its accounts in full) →
+     * {@code merge-findings}, every step a separate process, gives the findings (every field), summary, coverage and
+     * exit code of one scan. The retired key's START_BLOCKED_KEY_UNUSABLE finding lists instances of two shards: each
+     * part has the instance of its shard, the joined finding both.
+     */
+    @Test
+    void reportPerShardAndMergeFindingsGiveTheFindingsOfOneScan(@TempDir Path dir) throws Exception {
+        Run scan = cli(dir, common("scan", "--out", dir.resolve("single").toString(), "--fail-on", "NONE"));
+        assertThat(scan.code()).as(scan.err()).isIn(0, 2);
+        JsonNode single = JSON.readTree(scan.runDir().resolve("findings.json").toFile());
+
+        Path plan = dir.resolve("plan.json");
+        assertThat(cli(dir, common("plan", "-o", plan.toString())).code()).isZero();
+        int shards = scanned.size();
+        List<String> parts = new ArrayList<>();
+        for (int i = 1; i <= shards; i++) {
+            Path part = dir.resolve("part-" + i + ".json");
+            Run c = cli(dir, "collect", "--plan", plan.toString(), "--shard", i + "/" + shards, "-o", part.toString(),
+                    "--endpoint-url", moto.endpoint().toString(), "--regions", EU + "," + US);
+            assertThat(c.code()).as(c.err()).isZero();
+            parts.add(part.toString());
+        }
+        Path merged = dir.resolve("merged.json");
+        List<String> mergeArgs = new ArrayList<>(List.of("merge", "--plan", plan.toString(), "-o", merged.toString()));
+        mergeArgs.addAll(parts);
+        assertThat(cli(dir, mergeArgs.toArray(String[]::new)).code()).isZero();
+
+        Path findingsParts = Files.createDirectories(dir.resolve("findings-parts"));
+        int withRetiredKey = 0;
+        for (int i = 1; i <= shards; i++) {
+            Path part = findingsParts.resolve("shard-" + i + ".json");
+            Run r = cli(dir, "report", merged.toString(), "--plan", plan.toString(), "--shard", i + "/" + shards,
+                    "-o", part.toString());
+            assertThat(r.code()).as(r.err()).isZero();
+            assertThat(r.err()).contains("shard " + i + "/" + shards + ": ", "wrote " + part);
+            JsonNode p = JSON.readTree(part.toFile());
+            assertThat(p.path("accounts")).hasSize(1);
+            for (JsonNode f : p.path("findings")) {
+                if ("START_BLOCKED_KEY_UNUSABLE".equals(f.path("type").asText())
+                        && retiredKeyArn.equals(f.path("keyArn").asText())) {
+                    assertThat(f.path("instances")).as("a part lists the instances of its shard").hasSize(1);
+                    withRetiredKey++;
+                }
+            }
+        }
+        assertThat(withRetiredKey).as("the retired key's finding is in the parts of apps and dev").isEqualTo(2);
+
+        Run join = cli(dir, "merge-findings", "--plan", plan.toString(), "--out", dir.resolve("sharded").toString(),
+                "--fail-on", "NONE", findingsParts.toString());
+        assertThat(join.code()).as(join.err()).isEqualTo(scan.code());
+        assertThat(join.err()).doesNotContain("warning", "error");
+        Path runDir = join.runDir();
+        for (String file : List.of("report.html", "findings.csv", "findings.xlsx", "coverage.csv", "findings.json",
+                "manifest.json")) {
+            assertThat(runDir.resolve(file)).as(file).isRegularFile();
+        }
+        JsonNode sharded = JSON.readTree(runDir.resolve("findings.json").toFile());
+        assertThat(typeCounts(sharded)).isEqualTo(typeCounts(single));
+        assertThat(findings(sharded)).isEqualTo(findings(single));
+        assertThat(sharded.path("summary")).isEqualTo(single.path("summary"));
+        assertThat(coverage(sharded)).isEqualTo(coverage(single));
+        JsonNode retiredFinding = null;
+        for (JsonNode f : sharded.path("findings")) {
+            if ("START_BLOCKED_KEY_UNUSABLE".equals(f.path("type").asText())
+                    && retiredKeyArn.equals(f.path("keyArn").asText())) {
+                retiredFinding = f;
+            }
+        }
+        assertThat(retiredFinding).as("the retired key's finding").isNotNull();
+        assertThat(retiredFinding.path("instances")).hasSize(2);
+        // the findings.csv of the joined run lists the same findings as the scan's
+        assertThat(Files.readAllLines(runDir.resolve("findings.csv")).size())
+                .isEqualTo(Files.readAllLines(scan.runDir().resolve("findings.csv")).size());
+
+        // a missing shard and a shard given twice: one error line each, an ERROR coverage row, exit bit 2
+        List<String> partFiles = new ArrayList<>();
+        for (int i = 1; i <= shards; i++) {
+            partFiles.add(findingsParts.resolve("shard-" + i + ".json").toString());
+        }
+        List<String> missingArgs = new ArrayList<>(List.of("merge-findings", "--plan", plan.toString(), "--out",
+                dir.resolve("missing").toString(), "--fail-on", "NONE"));
+        missingArgs.addAll(partFiles.subList(1, shards));
+        Run missing = cli(dir, missingArgs.toArray(String[]::new));
+        assertThat(missing.code() & ExitCodes.COVERAGE_INCOMPLETE).isEqualTo(ExitCodes.COVERAGE_INCOMPLETE);
+        assertThat(missing.err()).contains("cmk-audit: error: account ", "none of the " + (shards - 1)
+                + " findings parts analyzed it");
+        assertThat(Files.readString(missing.runDir().resolve("coverage.csv"))).contains(MergeFindingsCommand.NOT_ANALYZED);
+
+        List<String> twiceArgs = new ArrayList<>(List.of("merge-findings", "--plan", plan.toString(), "--out",
+                dir.resolve("twice").toString(), "--fail-on", "NONE"));
+        twiceArgs.addAll(partFiles);
+        twiceArgs.add(partFiles.get(0));
+        Run twice = cli(dir, twiceArgs.toArray(String[]::new));
+        assertThat(twice.code() & ExitCodes.COVERAGE_INCOMPLETE).isEqualTo(ExitCodes.COVERAGE_INCOMPLETE);
+        assertThat(twice.err()).contains("was analyzed by 2 findings parts");
+        JsonNode twiceFindings = JSON.readTree(twice.runDir().resolve("findings.json").toFile());
+        assertThat(findings(twiceFindings)).as("a part given twice adds nothing").isEqualTo(findings(single));
+        assertThat(Files.readString(twice.runDir().resolve("coverage.csv"))).contains(MergeFindingsCommand.ANALYZED_TWICE);
+
+        // a part of another plan: one line, usage error, nothing written
+        Path otherPlan = dir.resolve("plan-2.json");
+        assertThat(cli(dir, common("plan", "-o", otherPlan.toString())).code()).isZero();
+        List<String> otherArgs = new ArrayList<>(List.of("merge-findings", "--plan", otherPlan.toString(), "--out",
+                dir.resolve("other").toString()));
+        otherArgs.addAll(partFiles);
+        Run other = cli(dir, otherArgs.toArray(String[]::new));
+        assertThat(other.code()).isEqualTo(ExitCodes.USAGE);
+        assertThat(other.err().strip().lines()).hasSize(1);
+        assertThat(other.err()).contains("a findings part of plan ", "not of --plan " + otherPlan);
+        // a snapshot given as a part
+        Run notAPart = cli(dir, "merge-findings", "--plan", plan.toString(), "--out", dir.resolve("x").toString(),
+                merged.toString());
+        assertThat(notAPart.code()).isEqualTo(ExitCodes.USAGE);
+        assertThat(notAPart.err()).contains("not a findings part");
     }
 
     /**
