@@ -67,6 +67,14 @@ final class ReportCommand implements Callable<Integer> {
             throw new UsageException("give either SNAPSHOT or --sample, not both");
         }
         if (plan != null || shard != null || accountsFile != null || partOutput != null) {
+            String reportOption = output.out != null ? "--out" : output.failOn != null ? "--fail-on"
+                    : output.severity != null ? "--severity" : output.formats != null ? "--format"
+                    : output.previous != null ? "--previous" : output.suppressions != null ? "--suppressions"
+                    : output.templates != null ? "--templates" : null;
+            if (reportOption != null) {
+                throw new UsageException(reportOption + ": a sharded report (--plan) writes a findings part (-o); "
+                        + "give the report options to merge-findings");
+            }
             return new ShardReport(plan, shard, accountsFile, partOutput, endpointUrl, snapshot, sample)
                     .run(spec.commandLine().getErr(), parentQuiet());
         }
