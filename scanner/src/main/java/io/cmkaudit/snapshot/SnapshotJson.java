@@ -250,9 +250,9 @@ public final class SnapshotJson {
     /**
      * Reads the snapshot one shard of a sharded report analyzes ({@code report --plan --shard}): the accounts
      * {@code keep} accepts in full; of every other account only what the analysis needs to decide about the shard's
-     * accounts (its id, name, coverage, and per region its instances, volumes, KMS keys with their policies and
-     * grants, and EBS encryption defaults) — its IAM (principals and their policies), launch sources and EBS snapshots
-     * are dropped while reading. The file is read with a streaming parser one account at a time, so an account
+     * accounts (its id, name, coverage, and per region its KMS keys with their policies and grants, EBS encryption
+     * defaults, encrypted volumes and the instances using them, reduced to ids, state and key) — its IAM (principals
+     * and their policies), other instances and volumes, launch sources and EBS snapshots are dropped while reading. The file is read with a streaming parser one account at a time, so an account
      * outside the shard never exists in memory in full. Checked as {@link #read(InputStream, String)}.
      *
      * @param in     UTF-8 JSON; not closed
@@ -375,8 +375,7 @@ public final class SnapshotJson {
                         o.set("iam", MAPPER.createObjectNode());
                         for (JsonNode r : o.path("regions")) {
                             if (r instanceof com.fasterxml.jackson.databind.node.ObjectNode region) {
-                                region.remove("launch");
-                                region.remove("ebsSnapshots");
+                                reduceRegion(region);
                             }
                         }
                     }
@@ -387,6 +386,53 @@ public final class SnapshotJson {
             }
         }
         return root;
+    }
+
+    /**
+     * A region of an account outside the shard, reduced to what decides the shard's findings: its KMS keys and EBS
+     * defaults as they are; of its volumes the encrypted ones (id, encryption, key, attachments); of its instances
+     * those with such a volume (id, ARN, state, block device mappings): they make the keys in scope (every key an
+     * instance of any account uses). Launch sources and EBS snapshots are dropped.
+     */
+    private static void reduceRegion(com.fasterxml.jackson.databind.node.ObjectNode region) {
+        region.remove("launch");
+        region.remove("ebsSnapshots");
+        java.util.Set<String> encrypted = new java.util.HashSet<>();
+        java.util.Set<String> attachedTo = new java.util.HashSet<>();
+        com.fasterxml.jackson.databind.node.ArrayNode volumes = MAPPER.createArrayNode();
+        for (JsonNode v : region.path("volumes")) {
+            if (v.path("encrypted").asBoolean(false) && v.path("volumeId").isTextual()) {
+                com.fasterxml.jackson.databind.node.ObjectNode kept = volumes.addObject();
+                for (String f : new String[] {"volumeId", "encrypted", "kmsKeyId", "kmsKeyArn", "attachments"}) {
+                    if (v.has(f)) {
+                        kept.set(f, v.get(f));
+                    }
+                }
+                encrypted.add(v.path("volumeId").asText());
+                v.path("attachments").forEach(a -> attachedTo.add(a.path("instanceId").asText()));
+            }
+        }
+        if (region.has("volumes")) {
+            region.set("volumes", volumes);
+        }
+        com.fasterxml.jackson.databind.node.ArrayNode instances = MAPPER.createArrayNode();
+        for (JsonNode i : region.path("instances")) {
+            boolean uses = attachedTo.contains(i.path("instanceId").asText());
+            for (JsonNode b : i.path("blockDeviceMappings")) {
+                uses |= encrypted.contains(b.path("volumeId").asText());
+            }
+            if (uses) {
+                com.fasterxml.jackson.databind.node.ObjectNode kept = instances.addObject();
+                for (String f : new String[] {"instanceId", "arn", "state", "blockDeviceMappings"}) {
+                    if (i.has(f)) {
+                        kept.set(f, i.get(f));
+                    }
+                }
+            }
+        }
+        if (region.has("instances")) {
+            region.set("instances", instances);
+        }
     }
 
     private static String where(JsonParser p) {
