@@ -46,6 +46,31 @@ class ShardOptionsTest {
     }
 
     @Test
+    void aShardedReportNeedsAPlanOneSelectionAPartAndTheMergedSnapshot(@TempDir Path dir) throws Exception {
+        String part = dir.resolve("f.json").toString();
+        Out noPlan = run("report", "s.json", "--shard", "1/2", "-o", part);
+        assertThat(noPlan.code()).isEqualTo(ExitCodes.USAGE);
+        assertThat(noPlan.err()).contains("--shard: only with --plan PLAN");
+        assertThat(run("report", "s.json", "--plan", "p.json", "-o", part).err())
+                .contains("give either --shard I/N or --accounts-file FILE");
+        assertThat(run("report", "s.json", "--plan", "p.json", "--shard", "1/2", "--accounts-file", "a", "-o", part)
+                .err()).contains("give either --shard I/N or --accounts-file FILE");
+        assertThat(run("report", "s.json", "--plan", "p.json", "--shard", "1/2").err()).contains("-o PART is required");
+        assertThat(run("report", "--plan", "p.json", "--shard", "1/2", "-o", part).err())
+                .contains("give the merged snapshot");
+        assertThat(run("report", "s.json", "--plan", "p.json", "--shard", "1/2", "-o", part, "--fail-on", "LOW").err())
+                .contains("--fail-on: a sharded report (--plan) writes a findings part", "merge-findings");
+        assertThat(run("report", "s.json", "--endpoint-url", "http://localhost:5000").err())
+                .contains("--endpoint-url: only with --plan");
+        Out missing = run("report", "s.json", "--plan", dir.resolve("none.json").toString(), "--shard", "1/2", "-o",
+                part);
+        assertThat(missing.code()).isEqualTo(ExitCodes.USAGE);
+        assertThat(missing.err()).contains("--plan: no such file");
+        assertThat(run("merge-findings", "--out", dir.toString(), part).err()).contains("--plan");
+        assertThat(run("merge-findings", "--plan", "p.json", "--out", dir.toString()).code()).isEqualTo(ExitCodes.USAGE);
+    }
+
+    @Test
     void aPlanForParallelShardsGivesEachItsShareOfThePerCallerQuotas() {
         java.util.Map<String, Double> rates = PlanCommand.shardRates(io.cmkaudit.config.ScannerConfig.DEFAULTS, 4);
         assertThat(rates).containsEntry("iamReads", 5.0).containsEntry("organizationsTree", 1.25)
