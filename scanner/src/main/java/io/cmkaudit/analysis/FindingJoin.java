@@ -170,12 +170,34 @@ public final class FindingJoin {
                 partOf.computeIfAbsent(f.findingId(), k -> new ArrayList<>()).add(i);
             }
         }
+        // a part whose members of a permission set needed different fixes wrote them one by one (each naming the
+        // permission set); where another part merged its members of that permission set, they are regrouped together
+        Set<String> absorbed = new java.util.HashSet<>();
+        byId.forEach((id, versions) -> {
+            for (Finding f : versions) {
+                if (f.permissionSet() == null || Finding.PERMISSION_SET_PRINCIPAL.equals(f.principalType())) {
+                    continue;
+                }
+                String group = Finding.permissionSetGroupId(f.type(), f.permissionSetArn(), f.decidingLayers());
+                Map<String, List<Finding>> ms = psMembers.get(group);
+                if (ms != null && !group.equals(id)) {
+                    ms.computeIfAbsent(id, k -> new ArrayList<>()).add(f);
+                    absorbed.add(id);
+                    absorbed.add("regroup|" + group);
+                }
+            }
+        });
+        absorbed.forEach(id -> {
+            if (!id.startsWith("regroup|")) {
+                byId.remove(id);
+            }
+        });
         List<Finding> out = new ArrayList<>(byId.size());
         List<String> warnings = new ArrayList<>();
         byId.forEach((id, versions) -> {
             Map<String, List<Finding>> members = psMembers.get(id);
             List<Finding> joined;
-            if (members != null && distinct(versions).size() > 1) {
+            if (members != null && (distinct(versions).size() > 1 || absorbed.contains("regroup|" + id))) {
                 joined = permissionSet(versions, members, units, grouped, warnings);
             } else {
                 joined = List.of(one(versions, units.get(id), warnings));
@@ -203,7 +225,7 @@ public final class FindingJoin {
         if (distinct.size() == 1) {
             return distinct.get(0);
         }
-        if (units != null && units.size() == distinct.size()) {
+        if (units != null && units.size() >= 2) {
             Finding f = unit(distinct, units, warnings);
             if (f != null) {
                 return f;
@@ -289,7 +311,9 @@ public final class FindingJoin {
         // PermissionSetGroups sees the findings FindingGroups passed unchanged first, then the merged ones
         members.sort(Comparator.comparing((Finding m) -> grouped.contains(m.findingId()))
                 .thenComparing(m -> firstAccount(m, units.get(m.findingId()))));
-        Finding.PermissionSetRef all = permissionSetRef(versions);
+        List<Finding> withRefs = new ArrayList<>(versions);
+        memberVersions.values().forEach(withRefs::addAll);
+        Finding.PermissionSetRef all = permissionSetRef(withRefs);
         Finding first = members.get(0);
         boolean oneFix = members.stream().allMatch(f -> f.remediation().equals(first.remediation())
                 && Objects.equals(f.remediationPolicy(), first.remediationPolicy()));

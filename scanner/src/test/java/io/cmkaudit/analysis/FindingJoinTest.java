@@ -130,6 +130,68 @@ class FindingJoinTest {
         assertThat(join(List.of(low), List.of(high)).findings()).containsExactly(high, low);
     }
 
+    static final String PS = "arn:aws:sso:::instance/ssoins-1/ps-1";
+
+    static Finding member(String account, String fix) {
+        Finding.Principal role = new Finding.Principal("arn:aws:iam::" + account
+                + ":role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Dev_1", "role");
+        return new Finding(Finding.hash("m" + account), FindingType.START_BLOCKED_KMS_DENIED, Severity.HIGH,
+                new Finding.Account(account, null, null), "eu-west-1", List.of(instance("i-" + account, "vol-" + account)),
+                KEY, role, new Finding.Details(List.of("identity"), List.of(), "blocked in " + account, fix, "{}"));
+    }
+
+    static Finding.PermissionSetRef ref(String... accounts) {
+        return new Finding.PermissionSetRef(PS, "Dev", "arn:aws:sso:::instance/ssoins-1",
+                java.util.Arrays.stream(accounts).map(a -> new Finding.Account(a, null, null)).toList(),
+                java.util.Arrays.stream(accounts).map(a -> "arn:aws:iam::" + a
+                        + ":role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Dev_1").toList(), List.of(KEY.arn()),
+                java.util.Arrays.stream(accounts).map(a -> new Finding.Assignment(a, "GROUP", "g-1", "Developers"))
+                        .toList());
+    }
+
+    @Test
+    void membersOfAPermissionSetAreOneFindingOnlyWhenTheMembersOfEveryPartShareOneFix() {
+        String group = Finding.permissionSetGroupId(FindingType.START_BLOCKED_KMS_DENIED, PS, List.of("identity"));
+        Finding m1 = member("444444444444", "fix 1");
+        Finding m2 = member("555555555555", "fix 2");
+        Finding m3 = member("666666666666", "fix 2");
+        // part A: its two members need different fixes, so it lists them one by one; part B merged its one member
+        FindingJoin.PartFindings a = new FindingJoin.PartFindings(List.of(m1.withPermissionSet(ref("444444444444")),
+                m2.withPermissionSet(ref("555555555555"))), Map.of(), Map.of(), Map.of(), java.util.Set.of());
+        Finding grouped = new Finding(group, FindingType.START_BLOCKED_KMS_DENIED, Severity.HIGH, SEC, "eu-west-1",
+                m3.resources(), KEY, new Finding.Principal(PS, Finding.PERMISSION_SET_PRINCIPAL), m3.details(),
+                ref("666666666666"));
+        FindingJoin.PartFindings b = new FindingJoin.PartFindings(List.of(grouped), Map.of(), Map.of(),
+                Map.of(group, List.of(m3)), java.util.Set.of());
+        FindingJoin.Result r = FindingJoin.joinParts(List.of(a, b));
+        assertThat(r.findings()).extracting(Finding::findingId)
+                .containsExactlyInAnyOrder(m1.findingId(), m2.findingId(), m3.findingId());
+        Finding j3 = r.findings().stream().filter(f -> f.findingId().equals(m3.findingId())).findFirst().orElseThrow();
+        assertThat(j3.permissionSet().accountIds()).containsExactly("666666666666");
+        assertThat(j3.permissionSet().assignments()).extracting(Finding.Assignment::accountId)
+                .containsExactly("666666666666");
+        assertThat(j3.principalArn()).startsWith("arn:aws:iam::666666666666:role/");
+
+        // the same members, all with one fix: one finding of the permission set listing the three accounts
+        Finding n1 = member("444444444444", "fix 2");
+        Finding n2 = member("555555555555", "fix 2");
+        Finding g1 = new Finding(group, FindingType.START_BLOCKED_KMS_DENIED, Severity.HIGH, SEC, "eu-west-1",
+                List.of(), KEY, new Finding.Principal(PS, Finding.PERMISSION_SET_PRINCIPAL), n1.details(),
+                ref("444444444444", "555555555555"));
+        FindingJoin.Result one = FindingJoin.joinParts(List.of(
+                new FindingJoin.PartFindings(List.of(g1), Map.of(), Map.of(), Map.of(group, List.of(n1, n2)),
+                        java.util.Set.of()), b));
+        assertThat(one.findings()).singleElement().satisfies(f -> {
+            assertThat(f.findingId()).isEqualTo(group);
+            assertThat(f.permissionSet().accountIds()).containsExactly("444444444444", "555555555555",
+                    "666666666666");
+            assertThat(f.instances()).hasSize(3);
+            assertThat(f.explanation()).startsWith("IAM Identity Center permission set `Dev`, provisioned as role "
+                    + "AWSReservedSSO_Dev_* to 3 account(s) (444444444444, 555555555555, 666666666666), has the same "
+                    + "problem on 1 key(s) and 3 instance(s); in account 444444444444: blocked in 444444444444");
+        });
+    }
+
     @Test
     void oneExposureMapPerPart() {
         assertThatThrownBy(() -> FindingJoin.join(List.of(List.of()), List.of()))
