@@ -47,7 +47,7 @@ final class BreadthKeys {
             InstanceRef rep = c.representative();
             io.cmkaudit.policy.Request start = new io.cmkaudit.policy.Request(ps.ref().arn(), StartAccessRule.START,
                     rep.instance().arn(), rep.accountId(), ctx.contexts.startInstances(ps.ref(), rep));
-            DecisionKind dk = Evaluator.evaluate(start, ps.info(), ps.base().policySet()).kind();
+            DecisionKind dk = Evaluator.verdict(start, ps.info(), ps.base().policySet()).kind();
             if (dk == DecisionKind.ALLOWED || dk == DecisionKind.CONDITIONAL) {
                 c.members().forEach(i -> i.cmks().forEach(u -> {
                     if (u.key().arn().startsWith("arn:")) {

@@ -116,16 +116,24 @@ final class BreadthRule implements Rule {
     }
 
     private Decision direct(PrincipalSide ps, KeyRef k, EvalSet set, String action) {
+        return Evaluator.evaluate(directRequest(ps, k, action), ps.info(), set.policySet());
+    }
+
+    /** @return the answer alone of a direct call ({@link Evaluator#verdict}: no statements, residuals or trace) */
+    private DecisionKind directKind(PrincipalSide ps, KeyRef k, EvalSet set, String action) {
+        return Evaluator.verdict(directRequest(ps, k, action), ps.info(), set.policySet()).kind();
+    }
+
+    private Request directRequest(PrincipalSide ps, KeyRef k, String action) {
         String category = ContextFactory.directCategory(action);
         Context c = ps.contexts().computeIfAbsent(k.arn() + "|" + category,
                 x -> ctx.contexts.direct(ps.ref(), k, action));
-        Request r = new Request(ps.ref().arn(), action, k.arn(), k.accountId(), c);
-        return Evaluator.evaluate(r, ps.info(), set.policySet());
+        return new Request(ps.ref().arn(), action, k.arn(), k.accountId(), c);
     }
 
     /** Whether every KMS action is allowed on the key (a probe action, then every documented one if needed). */
-    private boolean everyAction(PrincipalSide ps, KeyRef k, EvalSet set, Decision probe) {
-        if (probe.kind() != DecisionKind.ALLOWED && probe.kind() != DecisionKind.CONDITIONAL) {
+    private boolean everyAction(PrincipalSide ps, KeyRef k, EvalSet set, DecisionKind probe) {
+        if (probe != DecisionKind.ALLOWED && probe != DecisionKind.CONDITIONAL) {
             return false;
         }
         Set<String> suspects = new TreeSet<>();
@@ -133,7 +141,7 @@ final class BreadthRule implements Rule {
             suspects.addAll(ctx.library.suspects(e, PROBE_ACTION, PolicyJson.KMS_KEY_ACTIONS));
         }
         for (String a : suspects) {
-            DecisionKind dk = direct(ps, k, set, a).kind();
+            DecisionKind dk = directKind(ps, k, set, a);
             if (dk != DecisionKind.ALLOWED && dk != DecisionKind.CONDITIONAL) {
                 return false;
             }
@@ -142,16 +150,16 @@ final class BreadthRule implements Rule {
     }
 
     private Finding fullAccess(PrincipalSide ps, KeyRef k, EvalSet set, Remediator.Memo memo) {
-        Decision probe = direct(ps, k, set, PROBE_ACTION);
-        if (!everyAction(ps, k, set, probe)) {
+        if (!everyAction(ps, k, set, directKind(ps, k, set, PROBE_ACTION))) {
             return null;
         }
+        Decision probe = direct(ps, k, set, PROBE_ACTION);
         if (PublicKeyPolicyRule.countedInstead(ctx, FindingType.KMS_FULL_ACCESS, ps, k, probe)) {
             return null;
         }
         PrincipalRef p = ps.ref();
         Remediation rem = ctx.remediator.fullAccess(p, set, probe, keys.accountKeys(p.accountId()),
-                s -> everyAction(ps, k, s, direct(ps, k, s, PROBE_ACTION)), memo);
+                s -> everyAction(ps, k, s, directKind(ps, k, s, PROBE_ACTION)), memo);
         if (rem == null) {
             rem = Remediation.textOnly("Replace the statements named in the evidence by statements that allow "
                     + "only the KMS actions this principal needs, on the exact key ARNs.");
@@ -162,6 +170,10 @@ final class BreadthRule implements Rule {
     private Finding createGrantUnconstrained(PrincipalSide ps, KeyRef k, EvalSet set,
                                              java.util.function.Supplier<List<String>> needed,
                                              Remediator.Memo memo) {
+        DecisionKind dk = directKind(ps, k, set, "kms:CreateGrant");
+        if (dk != DecisionKind.ALLOWED && dk != DecisionKind.CONDITIONAL) {
+            return null;
+        }
         Decision d = direct(ps, k, set, "kms:CreateGrant");
         if (!unconstrained(d)) {
             return null;
@@ -171,12 +183,19 @@ final class BreadthRule implements Rule {
         }
         PrincipalRef p = ps.ref();
         Remediation rem = ctx.remediator.createGrantUnconstrained(p, set, d, needed.get(),
-                s -> unconstrained(direct(ps, k, s, "kms:CreateGrant")), memo);
+                s -> unconstrainedOn(ps, k, s), memo);
         if (rem == null) {
             rem = Remediation.textOnly("Add the condition Bool kms:GrantIsForAWSResource true to the statements "
                     + "named in the evidence that allow kms:CreateGrant.");
         }
         return finding(FindingType.KMS_CREATEGRANT_UNCONSTRAINED, ps, k, d, set, CREATE_GRANT, rem);
+    }
+
+    /** {@link #unconstrained} of the direct CreateGrant with another set; the full decision only when conditional. */
+    private boolean unconstrainedOn(PrincipalSide ps, KeyRef k, EvalSet set) {
+        DecisionKind dk = directKind(ps, k, set, "kms:CreateGrant");
+        return dk == DecisionKind.ALLOWED
+                || dk == DecisionKind.CONDITIONAL && unconstrained(direct(ps, k, set, "kms:CreateGrant"));
     }
 
     /**

@@ -67,6 +67,17 @@ final class ContextFactory {
     private final Map<String, Part> principalParts = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<String, Part> instanceParts = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<String, Part> keyParts = new java.util.concurrent.ConcurrentHashMap<>();
+    /**
+     * Per shape of a context (its service and what it declares absent), the referenced keys it leaves unknown unless
+     * it knows them: {@link #referenced} in iteration order without the absent ones and the service principals' keys.
+     * The shapes are few (principal kind, organization membership, action category...), so every context after the
+     * first of its shape skips testing each referenced key against its absent declarations.
+     */
+    private final Map<Shape, List<String>> unknownCandidates = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** The service and the absent declarations of a context (lists in declaration order). */
+    private record Shape(String service, List<String> absentExact, List<String> absentPrefixes) {
+    }
 
     /** A cached piece of a context: the facts of one principal, instance or key. */
     private record Part(Map<String, String> names, Map<String, List<String>> values, List<String> unknown,
@@ -389,8 +400,8 @@ final class ContextFactory {
     /** Known values plus absent declarations; everything else the policies read becomes unknown. */
     private final class Known {
         private final String service;
-        private final Map<String, String> names = new HashMap<>();
-        private final Map<String, List<String>> values = new HashMap<>();
+        private final Map<String, String> names = new HashMap<>(64);
+        private final Map<String, List<String>> values = new HashMap<>(64);
         private final List<String> absentExact = new ArrayList<>();
         private final List<String> absentPrefixes = new ArrayList<>();
         private final List<String> unknown = new ArrayList<>();
@@ -482,24 +493,29 @@ final class ContextFactory {
                     unk.add(u);
                 }
             }
-            Map<String, List<String>> lower = new HashMap<>();
-            Map<String, String> display = new HashMap<>();
-            values.forEach((l, v) -> {
-                if (!declaredUnknown.contains(l)) {
-                    lower.put(l, v);
-                    display.put(l, names.get(l));
-                }
-            });
-            for (String r : referenced) {
-                if (values.containsKey(r) || declaredUnknown.contains(r)) {
-                    continue;
-                }
-                if (SERVICE_PRINCIPAL_KEYS.contains(r) || isAbsent(r)) {
-                    continue;
-                }
-                unk.add(r);
+            // this builder is used once: its maps become the context's, without the keys declared unknown
+            for (String u : unknown) {
+                values.remove(u);
             }
-            return Context.ofLowerCase(display, lower, unk);
+            Shape shape = new Shape(service, absentExact, absentPrefixes);
+            List<String> candidates = unknownCandidates.get(shape);
+            if (candidates == null) {
+                List<String> c = new ArrayList<>();
+                for (String r : referenced) {
+                    if (!SERVICE_PRINCIPAL_KEYS.contains(r) && !isAbsent(r)) {
+                        c.add(r);
+                    }
+                }
+                candidates = List.copyOf(c);
+                unknownCandidates.putIfAbsent(new Shape(service, List.copyOf(absentExact),
+                        List.copyOf(absentPrefixes)), candidates);
+            }
+            for (String r : candidates) {
+                if (!values.containsKey(r) && !declaredUnknown.contains(r)) {
+                    unk.add(r);
+                }
+            }
+            return Context.ofLowerCase(names, values, unk);
         }
     }
 }

@@ -113,7 +113,7 @@ final class LaunchRule implements Rule {
         for (String action : LAUNCH_ACTIONS) {
             Request r = new Request(ps.ref().arn(), action, arn, s.accountId(),
                     ctx.contexts.launch(ps.ref(), s.region(), s.accountId()));
-            DecisionKind k = Evaluator.evaluate(r, ps.info(), ps.base().policySet()).kind();
+            DecisionKind k = Evaluator.verdict(r, ps.info(), ps.base().policySet()).kind();
             if (k == DecisionKind.ALLOWED || k == DecisionKind.CONDITIONAL) {
                 return true;
             }
@@ -226,7 +226,7 @@ final class LaunchRule implements Rule {
             if (!target && d.kind() != DecisionKind.ALLOWED) {
                 // ReEncryptFrom is the other way EBS reads a snapshot under a different key
                 Request re = new Request(p.arn(), "kms:ReEncryptFrom", k.arn(), k.accountId(), r.context());
-                if (Evaluator.evaluate(re, ps.info(), set.policySet()).kind() == DecisionKind.ALLOWED) {
+                if (Evaluator.verdict(re, ps.info(), set.policySet()).kind() == DecisionKind.ALLOWED) {
                     continue;
                 }
             }

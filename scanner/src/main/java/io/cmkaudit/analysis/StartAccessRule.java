@@ -83,19 +83,24 @@ final class StartAccessRule implements Rule {
         // naming none uses AWSServiceRoleForAutoScaling (issue 10: not every role under the path)
         boolean autoScaling = p.kind() == PrincipalKind.SERVICE_LINKED_ROLE && p.name().startsWith(AUTO_SCALING_SLR);
         for (InstanceClass c : autoScaling ? account.asgGroups(p.name()) : account.groups()) {
-            Decision sd = startDecision(ps, c.representative());
-            if (sd.kind() == DecisionKind.IMPLICIT_DENY || sd.kind() == DecisionKind.EXPLICIT_DENY) {
+            // the answer alone first (most starts are allowed or denied outright); the full decision only when its
+            // residual conditions go into the findings' text
+            Request start = startRequest(ps, c.representative());
+            DecisionKind sk = Evaluator.verdict(start, ps.info(), ps.base().policySet()).kind();
+            if (sk == DecisionKind.IMPLICIT_DENY || sk == DecisionKind.EXPLICIT_DENY) {
                 continue;
             }
+            String startNote = sk == DecisionKind.CONDITIONAL
+                    ? Texts.residuals(Evaluator.evaluate(start, ps.info(), ps.base().policySet())) : null;
             for (InstanceRef i : c.members()) {
                 for (KeyUse u : i.cmks()) {
                     KeyRef k = u.key();
                     if (k.status() == KeyStatus.UNUSABLE || k.status() == KeyStatus.MISSING) {
                         continue;
                     }
-                    GrantResult g = grantCache.computeIfAbsent(k.arn(), a -> forwardGrant(ps, k, i.region()));
+                    GrantResult g = grantCache.computeIfAbsent(k.arn(), a -> forwardGrant(ps, k, i.region(), false));
                     if (g.type() != null) {
-                        out.add(finding(ps, i, u, g, sd));
+                        out.add(finding(ps, i, u, g, startNote));
                     }
                 }
             }
@@ -105,9 +110,13 @@ final class StartAccessRule implements Rule {
 
     /** @return the principal's {@code ec2:StartInstances} decision on the instance (direct call) */
     Decision startDecision(PrincipalSide ps, InstanceRef i) {
-        Request start = new Request(ps.ref().arn(), START, i.instance().arn(), i.accountId(),
+        return Evaluator.evaluate(startRequest(ps, i), ps.info(), ps.base().policySet());
+    }
+
+    /** @return the principal's {@code ec2:StartInstances} request on the instance (direct call) */
+    private Request startRequest(PrincipalSide ps, InstanceRef i) {
+        return new Request(ps.ref().arn(), START, i.instance().arn(), i.accountId(),
                 ctx.contexts.startInstances(ps.ref(), i));
-        return Evaluator.evaluate(start, ps.info(), ps.base().policySet());
     }
 
     /**
@@ -115,6 +124,14 @@ final class StartAccessRule implements Rule {
      *         allowed
      */
     GrantResult forwardGrant(PrincipalSide ps, KeyRef k, String region) {
+        return forwardGrant(ps, k, region, true);
+    }
+
+    /**
+     * @param explainAllowed whether an allowed CreateGrant keeps its full {@link Decision} ({@code explain} shows
+     *                       it); when false its decision is null (only its answer is computed)
+     */
+    private GrantResult forwardGrant(PrincipalSide ps, KeyRef k, String region, boolean explainAllowed) {
         PrincipalRef p = ps.ref();
         List<String> uncertain = new ArrayList<>(ps.uncertain());
         if (k.status() == KeyStatus.UNKNOWN) {
@@ -131,6 +148,10 @@ final class StartAccessRule implements Rule {
         EvalSet set = ctx.withKey(ps, ks);
         Request req = new Request(p.arn(), "kms:CreateGrant", k.arn(), k.accountId(),
                 ctx.contexts.forwardCreateGrant(p, k, region));
+        if (!explainAllowed
+                && Evaluator.verdict(req, ps.info(), set.policySet()).kind() == DecisionKind.ALLOWED) {
+            return new GrantResult(null, null, null, List.of(), List.of(), null, null, null, uncertain);
+        }
         Decision d = Evaluator.evaluate(req, ps.info(), set.policySet());
         if (d.kind() == DecisionKind.ALLOWED) {
             return new GrantResult(null, null, d, List.of(), List.of(), null, null, null, uncertain);
@@ -156,9 +177,9 @@ final class StartAccessRule implements Rule {
                 uncertain);
     }
 
-    private Finding finding(PrincipalSide ps, InstanceRef i, KeyUse u, GrantResult g, Decision start) {
-        Texts.Why why = new Texts.Why(g.template(), g.reason(), g.uncertain(),
-                start.kind() == DecisionKind.CONDITIONAL ? Texts.residuals(start) : null);
+    /** @param startNote the residual conditions of a conditional StartInstances, or null when it is allowed */
+    private Finding finding(PrincipalSide ps, InstanceRef i, KeyUse u, GrantResult g, String startNote) {
+        Texts.Why why = new Texts.Why(g.template(), g.reason(), g.uncertain(), startNote);
         String expl = why.render(Texts.Subjects.of(ps.ref().arn(), u.key().arn(), 1));
         Finding f = Finding.instanceKey(g.type(), g.severity(), ctx.account(i.accountId()),
                 RuleContext.instance(i, u.volumeIds()), RuleContext.key(u.key()), RuleContext.principal(ps.ref()),
