@@ -289,6 +289,7 @@ public final class Analyzer {
                     PrincipalSide ps = ctx.principalSide(p);
                     return each(r -> r.principal(scope, ps));
                 }));
+                ctx.contexts.forget(p);
             }
             for (InstanceRef i : index.instances(accountId)) {
                 for (KeyUse u : i.cmks()) {

@@ -43,7 +43,9 @@ final class BreadthKeys {
      */
     List<String> neededKeys(AccountScope account, PrincipalSide ps) {
         Set<String> s = new TreeSet<>();
-        for (io.cmkaudit.analysis.InstanceClasses.InstanceClass c : account.groups()) {
+        boolean mayStart = StartAccessRule.identityMayAllow(ps, StartAccessRule.START);
+        for (io.cmkaudit.analysis.InstanceClasses.InstanceClass c : mayStart ? account.groups()
+                : List.<io.cmkaudit.analysis.InstanceClasses.InstanceClass>of()) {
             InstanceRef rep = c.representative();
             io.cmkaudit.policy.Request start = new io.cmkaudit.policy.Request(ps.ref().arn(), StartAccessRule.START,
                     rep.instance().arn(), rep.accountId(), ctx.contexts.startInstances(ps.ref(), rep));

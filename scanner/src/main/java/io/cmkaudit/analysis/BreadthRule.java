@@ -95,10 +95,10 @@ final class BreadthRule implements Rule {
         Remediator.Memo fixes = new Remediator.Memo();
         for (KeyRef k : keys.reachableKeys(ps.ref().accountId())) {
             KeySide ks = ctx.keySide(k);
-            // grants are graded by GRANT_TO_NON_SERVICE_PRINCIPAL, not here
-            EvalSet withGrants = ctx.withKey(ps, ks);
-            EvalSet set = withGrants.withResource(withGrants.rcp, ks.keyPolicy(), List.of(), withGrants.keyState,
-                    ks.inManagement());
+            // grants are graded by GRANT_TO_NON_SERVICE_PRINCIPAL, not here: the set of RuleContext.withKey without
+            // them (service-linked roles, whose RCPs are left out, returned above)
+            EvalSet set = ps.base().withResource(ks.rcp(), ks.keyPolicy(), List.of(),
+                    ks.ref().key() == null ? null : ks.ref().key().keyState(), ks.inManagement());
             Finding full = fullAccess(ps, k, set, fixes);
             if (full != null) {
                 out.add(full);

@@ -311,6 +311,16 @@ final class ContextFactory {
 
     // ------------------------------------------------------------------ parts
 
+    /**
+     * Drops the cached facts of a principal (after its unit of work: they are built again if asked for), so the
+     * cache holds the principals being analyzed rather than every principal of the organization.
+     *
+     * @param p the principal; never null
+     */
+    void forget(PrincipalRef p) {
+        principalParts.remove(p.arn());
+    }
+
     private void principal(Known k, PrincipalRef p) {
         k.add(principalParts.computeIfAbsent(p.arn(), a -> {
             Known x = new Known(null);

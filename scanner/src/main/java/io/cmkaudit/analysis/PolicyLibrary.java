@@ -76,15 +76,37 @@ final class PolicyLibrary {
     private record DerivedKey(String name, String text) {
     }
 
+    /**
+     * Entries the caches of derived documents and of suspects hold at most: past it a cache is emptied and fills
+     * again. Most derived documents (a key policy naming one more principal, a principal's edited inline policy) are
+     * used while one principal is analyzed and never again; kept for the whole run they were a large part of the
+     * live heap of a 1,000-account organization (docs/PERFORMANCE.md, issue 12 goal 3). Parsing is deterministic,
+     * so a re-parse gives the same entry.
+     */
+    static final int CACHE_LIMIT = 4096;
+
     private final ConcurrentHashMap<DerivedKey, Entry> derived = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<DerivedKey, Set<String>> suspects = new ConcurrentHashMap<>();
 
     /**
      * Parses a document derived from a source (a remediation's changed copy, a synthetic policy), cached by name and
-     * text; the referenced keys are not updated.
+     * text (at most {@link #CACHE_LIMIT} of them); the referenced keys are not updated.
      */
     Entry derived(PolicySource source) {
-        return derived.computeIfAbsent(new DerivedKey(source.name(), source.text()), k -> parseDerived(source));
+        DerivedKey key = new DerivedKey(source.name(), source.text());
+        Entry e = derived.get(key);
+        if (e != null) {
+            return e;
+        }
+        bound(derived);
+        return derived.computeIfAbsent(key, k -> parseDerived(source));
+    }
+
+    /** Empties a cache that reached {@link #CACHE_LIMIT} entries. */
+    private static void bound(ConcurrentHashMap<?, ?> cache) {
+        if (cache.mappingCount() >= CACHE_LIMIT) {
+            cache.clear();
+        }
     }
 
     /**
@@ -92,7 +114,13 @@ final class PolicyLibrary {
      * "the probe is allowed" does not prove "every action is allowed".
      */
     Set<String> suspects(Entry e, String probe, List<String> actions) {
-        return suspects.computeIfAbsent(new DerivedKey(e.name(), e.source().text()), k -> {
+        DerivedKey key = new DerivedKey(e.name(), e.source().text());
+        Set<String> known = suspects.get(key);
+        if (known != null) {
+            return known;
+        }
+        bound(suspects);
+        return suspects.computeIfAbsent(key, k -> {
             Set<String> out = new java.util.TreeSet<>();
             for (Statement s : e.policy().statements()) {
                 if (s.hasUnparsedParts() || s.effect() == null) {

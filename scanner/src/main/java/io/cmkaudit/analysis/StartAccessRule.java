@@ -82,6 +82,9 @@ final class StartAccessRule implements Rule {
         // Auto Scaling's service-linked role starts only instances of the groups that name it (warm pools); a group
         // naming none uses AWSServiceRoleForAutoScaling (issue 10: not every role under the path)
         boolean autoScaling = p.kind() == PrincipalKind.SERVICE_LINKED_ROLE && p.name().startsWith(AUTO_SCALING_SLR);
+        if (!identityMayAllow(ps, START)) {
+            return out;
+        }
         for (InstanceClass c : autoScaling ? account.asgGroups(p.name()) : account.groups()) {
             // the answer alone first (most starts are allowed or denied outright); the full decision only when its
             // residual conditions go into the findings' text
@@ -106,6 +109,35 @@ final class StartAccessRule implements Rule {
             }
         }
         return out;
+    }
+
+    /**
+     * Whether some identity policy of the principal may allow the action on some resource: an Allow statement whose
+     * Action / NotAction covers it, or a statement or policy that could not be parsed. When none does, a request to
+     * a resource without a resource-based policy (an EC2 instance) is denied, implicitly or explicitly, whatever its
+     * resource and context (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html),
+     * so the analysis need not build its context nor evaluate it.
+     *
+     * @param ps     the principal (user or role; never the account root)
+     * @param action e.g. {@code ec2:StartInstances}
+     * @return false only when no identity statement can allow the action
+     */
+    static boolean identityMayAllow(PrincipalSide ps, String action) {
+        for (PolicyLibrary.Entry e : ps.base().identity) {
+            if (e.unparseable()) {
+                return true;
+            }
+            for (io.cmkaudit.policy.Statement st : e.policy().statements()) {
+                if (st.effect() == Effect.DENY) {
+                    continue;
+                }
+                if (st.effect() == null || st.hasUnparsedParts() || st.action() == null && st.notAction() == null
+                        || st.matchesAction(action)) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /** @return the principal's {@code ec2:StartInstances} decision on the instance (direct call) */

@@ -24,7 +24,9 @@ final class StatementList extends AbstractList<Statement> implements RandomAcces
      * The analysis asks a handful of actions millions of times; bounded so that arbitrary input cannot grow it.
      */
     private final ConcurrentHashMap<String, int[]> byAction = new ConcurrentHashMap<>();
-    private static final int MAX_CACHED_ACTIONS = 64;
+    private static final int MAX_CACHED_ACTIONS = 128;
+    /** Set once the memo is full, so that later misses do not count its entries again (a benign race). */
+    private volatile boolean byActionFull;
 
     StatementList(List<Statement> list) {
         this.statements = list.toArray(new Statement[0]);
@@ -109,8 +111,12 @@ final class StatementList extends AbstractList<Statement> implements RandomAcces
             }
         }
         int[] result = java.util.Arrays.copyOf(out, n);
-        if (byAction.size() < MAX_CACHED_ACTIONS) {
-            byAction.putIfAbsent(actionLower, result);
+        if (!byActionFull) {
+            if (byAction.size() < MAX_CACHED_ACTIONS) {
+                byAction.putIfAbsent(actionLower, result);
+            } else {
+                byActionFull = true;
+            }
         }
         return result;
     }
