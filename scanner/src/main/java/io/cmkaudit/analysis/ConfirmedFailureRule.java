@@ -172,14 +172,22 @@ final class ConfirmedFailureRule implements Rule {
         return text.contains("InvalidKMSKey") ? "InvalidKMSKey" : "KMS";
     }
 
-    /** @return the subjects a finding is about, in the form of {@link Event#subjects()} */
+    /**
+     * @return the subjects a finding is about, as {@code account|region|subject} with a subject in the form of
+     *         {@link Event#subjects()}; each resource in its own account (a finding that is one fix over several
+     *         accounts, e.g. a key's or an IAM Identity Center permission set's, lists resources of each)
+     */
     private static Set<String> subjects(Finding f) {
         Set<String> out = new HashSet<>();
         for (Finding.Resource r : f.resources()) {
-            out.add(r.region() + "|" + r.kind().name().toLowerCase(java.util.Locale.ROOT) + ":" + r.id());
+            if (r.kind() == Finding.ResourceKind.PRINCIPAL || r.kind() == Finding.ResourceKind.KEY) {
+                continue;
+            }
+            String where = r.accountIdOr(f.accountId()) + "|" + r.region() + "|";
+            out.add(where + r.kind().name().toLowerCase(java.util.Locale.ROOT) + ":" + r.id());
             if (r.kind() == Finding.ResourceKind.AUTO_SCALING_GROUP && r.name() != null
                     && r.name().startsWith("EKS node group ")) {
-                out.add(r.region() + "|eks_node_group:" + r.name().substring("EKS node group ".length()));
+                out.add(where + "eks_node_group:" + r.name().substring("EKS node group ".length()));
             }
         }
         return out;
@@ -204,10 +212,8 @@ final class ConfirmedFailureRule implements Rule {
             Set<String> mine = subjects(f);
             Finding.Confirmed best = null;
             for (Event e : events) {
-                // a key-state finding lists resources of every account using the key: ids and region decide
-                boolean account = f.type() == FindingType.START_BLOCKED_KEY_UNUSABLE
-                        || e.accountId().equals(f.accountId());
-                if (!account || e.subjects().stream().noneMatch(x -> mine.contains(e.region() + "|" + x))) {
+                String where = e.accountId() + "|" + e.region() + "|";
+                if (e.subjects().stream().noneMatch(x -> mine.contains(where + x))) {
                     continue;
                 }
                 explained.add(e);

@@ -198,12 +198,51 @@ public record Finding(String findingId, FindingType type, Severity severity, Acc
      * @param name      an instance's {@code Name} tag, a principal's type, a key's state; or null
      * @param region    its region; null for a principal
      * @param volumeIds EBS volume ids involved (may be empty)
+     * @param accountId the 12-digit account an instance or launch source is in when that is not the finding's own
+     *                  account (a finding that is one fix over several accounts, e.g. an IAM Identity Center
+     *                  permission set's, lists the instances of each); null when it is the finding's account, and for
+     *                  principals and keys (their ARNs name their account)
      */
-    public record Resource(ResourceKind kind, String id, String name, String region, List<String> volumeIds) {
+    public record Resource(ResourceKind kind, String id, String name, String region, List<String> volumeIds,
+                           String accountId) {
         public Resource {
             Objects.requireNonNull(kind, "kind");
             Objects.requireNonNull(id, "id");
             volumeIds = volumeIds == null ? List.of() : List.copyOf(volumeIds);
+        }
+
+        /**
+         * A resource in the finding's own account.
+         *
+         * @param kind      its kind; never null
+         * @param id        its id; never null
+         * @param name      its label, or null
+         * @param region    its region, or null
+         * @param volumeIds EBS volume ids involved (null = none)
+         */
+        public Resource(ResourceKind kind, String id, String name, String region, List<String> volumeIds) {
+            this(kind, id, name, region, volumeIds, null);
+        }
+
+        /**
+         * @param findingAccountId the account of the finding that lists this resource, or null
+         * @return the account the resource is in: its own {@link #accountId()}, else the finding's
+         */
+        public String accountIdOr(String findingAccountId) {
+            return accountId == null ? findingAccountId : accountId;
+        }
+
+        /**
+         * Places the resource of one finding in the finding that merges it with others.
+         *
+         * @param memberAccountId the account of the finding it came from, or null
+         * @param mergedAccountId the account of the merged finding, or null
+         * @return this resource with its account set to where it is (null when that is the merged finding's)
+         */
+        public Resource relativeTo(String memberAccountId, String mergedAccountId) {
+            String where = accountIdOr(memberAccountId);
+            String own = where == null || where.equals(mergedAccountId) ? null : where;
+            return Objects.equals(own, accountId) ? this : new Resource(kind, id, name, region, volumeIds, own);
         }
 
         /**

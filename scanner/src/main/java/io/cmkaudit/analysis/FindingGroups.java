@@ -110,6 +110,7 @@ final class FindingGroups {
         // a member about instances speaks first; members about launch sources only add their sources
         Finding first = members.stream().filter(f -> !f.instances().isEmpty()).findFirst().orElse(members.get(0));
         RuleContext.Kept firstKept = ctx.kept(first.findingId());
+        String account = groupAccount(first.type(), first.accountId(), first.keyAccountId());
         Severity severity = first.severity();
         Map<String, Finding.Resource> instances = new LinkedHashMap<>();
         Map<String, Finding.Resource> sources = new LinkedHashMap<>();
@@ -126,14 +127,17 @@ final class FindingGroups {
             if (f.severity().compareTo(severity) < 0) {
                 severity = f.severity();
             }
+            // instances and launch sources of another account than the merged finding's say which
             for (Finding.Resource r : f.instances()) {
-                instances.merge(r.id(), r, (a, b) -> {
+                instances.merge(r.id(), r.relativeTo(f.accountId(), account), (a, b) -> {
                     Set<String> v = new LinkedHashSet<>(a.volumeIds());
                     v.addAll(b.volumeIds());
-                    return Finding.Resource.instance(a.id(), a.name(), a.region(), List.copyOf(v));
+                    return new Finding.Resource(a.kind(), a.id(), a.name(), a.region(), List.copyOf(v),
+                            a.accountId());
                 });
             }
-            f.launchSources().forEach(r -> sources.putIfAbsent(r.kind() + "|" + r.id(), r));
+            f.launchSources().forEach(r -> sources.putIfAbsent(r.kind() + "|" + r.id(),
+                    r.relativeTo(f.accountId(), account)));
             f.principals().forEach(p -> principals.putIfAbsent(p.arn(), p));
             f.keys().forEach(k -> keys.putIfAbsent(k.arn(), k));
             evidence.addAll(f.evidence());
@@ -177,7 +181,6 @@ final class FindingGroups {
         Finding.Principal principal = principals.isEmpty() ? null : principals.values().iterator().next();
         Finding.Key key = keys.isEmpty() ? null : keys.values().iterator().next();
         String region = regions.size() == 1 && !regions.contains("") ? regions.iterator().next() : null;
-        String account = groupAccount(first.type(), first.accountId(), first.keyAccountId());
         Finding.Account acc = account == null || account.equals(first.accountId()) ? first.account()
                 : ctx.account(account);
 

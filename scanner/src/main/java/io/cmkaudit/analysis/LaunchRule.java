@@ -342,7 +342,8 @@ final class LaunchRule implements Rule {
                 String id = Finding.stableId(FindingType.START_BLOCKED_KEY_UNUSABLE, keyAccount, s.region(),
                         s.resource().kind() + ":" + s.resource().id(), null, k.arn());
                 out.add(new Finding(id, FindingType.START_BLOCKED_KEY_UNUSABLE, KeyStateRule.severity(k),
-                        ctx.account(keyAccount), s.region(), List.of(s.resource()), RuleContext.key(k), null,
+                        ctx.account(keyAccount), s.region(), List.of(s.resource().relativeTo(s.accountId(), keyAccount)),
+                        RuleContext.key(k), null,
                         Finding.Details.of(List.of("keyState"), List.of(k.arn() + ": KeyState " + state), expl, rem)));
                 ctx.keep(id, rem);
             }

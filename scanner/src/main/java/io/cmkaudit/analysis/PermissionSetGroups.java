@@ -101,6 +101,8 @@ final class PermissionSetGroups {
         PermissionSet ps = link.permissionSet();
         String id = Finding.permissionSetGroupId(first.type(), ps.arn(), first.decidingLayers());
         Severity severity = first.severity();
+        var idc = ctx.index.snapshot.identityCenter();
+        String adminAccount = idc == null ? null : idc.accountId();
         Map<String, Finding.Resource> resources = new LinkedHashMap<>();
         Set<String> regions = new TreeSet<>();
         Map<String, Finding.Key> keys = new TreeMap<>();
@@ -111,9 +113,10 @@ final class PermissionSetGroups {
                 severity = f.severity();
             }
             // instances and launch sources; the principals and keys listed are rebuilt below
+            // in the accounts the permission set is provisioned to, not the Identity Center administrator's
             f.resources().stream().filter(r -> r.kind() != Finding.ResourceKind.PRINCIPAL
                     && r.kind() != Finding.ResourceKind.KEY).forEach(r -> resources.putIfAbsent(r.kind() + "|"
-                    + r.id(), r));
+                    + r.id(), r.relativeTo(f.accountId(), adminAccount)));
             regions.add(String.valueOf(f.region()));
             f.keys().forEach(k -> keys.putIfAbsent(k.arn(), k));
             evidence.addAll(f.evidence());
@@ -132,8 +135,6 @@ final class PermissionSetGroups {
         }
         // the reserved roles and keys the finding covers are listed by its permission set (ref: roleArns, keyArns)
         Finding.PermissionSetRef ref = ref(ctx, link, members);
-        var idc = ctx.index.snapshot.identityCenter();
-        String adminAccount = idc == null ? null : idc.accountId();
         // one member may already cover several accounts (a permission set edit is one for all: FindingGroups)
         String explanation = members.size() == 1 && ref.accounts().size() <= 1 ? first.explanation()
                 : "IAM Identity Center permission set `" + ps.name() + "`, provisioned as role "

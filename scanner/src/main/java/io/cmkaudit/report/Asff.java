@@ -289,7 +289,9 @@ public final class Asff {
             Map<String, String> other = new LinkedHashMap<>();
             other(other, "Kind", r.kind().name());
             other(other, "Name", r.name());
-            String account = f.accountId() == null ? "" : f.accountId();
+            String account = r.accountIdOr(f.accountId()) == null ? "" : r.accountIdOr(f.accountId());
+            // a group's resource id is its name: say whose
+            other(other, "AccountId", account);
             String region = r.region() == null ? homeRegion : r.region();
             String type;
             String id;
@@ -323,7 +325,7 @@ public final class Asff {
             Map<String, String> other = new LinkedHashMap<>();
             other(other, "Name", r.name());
             other(other, "VolumeIds", Formats.join(r.volumeIds()));
-            String account = f.accountId() == null ? "" : f.accountId();
+            String account = r.accountIdOr(f.accountId()) == null ? "" : r.accountIdOr(f.accountId());
             out.add(resource("AwsEc2Instance", "arn:" + partition + ":ec2:" + r.region() + ":" + account
                     + ":instance/" + r.id(), partition, r.region(), other));
         }

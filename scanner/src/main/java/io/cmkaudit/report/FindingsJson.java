@@ -163,6 +163,7 @@ final class FindingsJson {
         for (Finding.Resource r : instances) {
             g.writeStartObject();
             g.writeStringField("instanceId", r.id());
+            g.writeStringField("accountId", r.accountIdOr(f.accountId()));
             g.writeStringField("name", r.name());
             g.writeStringField("region", r.region());
             stringArray(g, "volumeIds", r.volumeIds());
@@ -175,6 +176,7 @@ final class FindingsJson {
             g.writeStartObject();
             g.writeStringField("kind", r.kind().name());
             g.writeStringField("id", r.id());
+            g.writeStringField("accountId", r.accountIdOr(f.accountId()));
             g.writeStringField("name", r.name());
             g.writeStringField("region", r.region());
             g.writeEndObject();
@@ -395,6 +397,7 @@ final class FindingsJson {
         String instanceId = text(n, "instanceId");
         String keyArn = text(n, "keyArn");
         String principalArn = text(n, "principalArn");
+        String accountId = text(n, "accountId");
         List<Finding.Resource> resources = new ArrayList<>();
         JsonNode instances = n.get("instances");
         if (instances != null && instances.isArray()) {
@@ -404,8 +407,9 @@ final class FindingsJson {
                     throw new IllegalArgumentException("missing `instances[].instanceId`");
                 }
                 String r = text(i, "region");
+                // schemaVersion 3 names each instance's account (absent before: the finding's)
                 resources.add(Finding.Resource.instance(id, text(i, "name"), r == null ? region : r,
-                        list(i, "volumeIds")));
+                        list(i, "volumeIds")).relativeTo(text(i, "accountId"), accountId));
             }
         } else if (instanceId != null) {
             // schemaVersion 1: one instance per finding
@@ -439,7 +443,8 @@ final class FindingsJson {
                 String kind = required(l, "kind", "launchSources[].kind");
                 resources.add(Finding.Resource.launchSource(enumValue(Finding.ResourceKind.class, kind,
                         "launchSources[].kind"), required(l, "id", "launchSources[].id"), text(l, "name"),
-                        text(l, "region") == null ? region : text(l, "region")));
+                        text(l, "region") == null ? region : text(l, "region"))
+                        .relativeTo(text(l, "accountId"), accountId));
             }
         }
         Finding.Confirmed confirmed = null;

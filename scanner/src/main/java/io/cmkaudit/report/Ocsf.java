@@ -209,11 +209,11 @@ public final class Ocsf {
                 default -> "AWS::EC2::LaunchTemplate";
             };
             out.add(resource(r.id(), r.name(), type, r.region(),
-                    "arn:" + Partition.ofRegion(r.region()) + ":", f.accountId()));
+                    "arn:" + Partition.ofRegion(r.region()) + ":", r.accountIdOr(f.accountId())));
         }
         for (Finding.Resource r : f.finding().instances()) {
             Map<String, Object> res = resource(r.id(), r.name(), "AWS::EC2::Instance", r.region(),
-                    "arn:" + Partition.ofRegion(r.region()) + ":", f.accountId());
+                    "arn:" + Partition.ofRegion(r.region()) + ":", r.accountIdOr(f.accountId()));
             if (!r.volumeIds().isEmpty()) {
                 res.put("data", Map.of("volume_ids", r.volumeIds()));
             }

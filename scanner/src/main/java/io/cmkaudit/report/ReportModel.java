@@ -362,7 +362,7 @@ public record ReportModel(Header header, Verdict verdict, AnalysisResult.Summary
             boolean startBlocked = f.type().blocksStart();
             if (startBlocked) {
                 for (var i : f.finding().instances()) {
-                    blockedInstances.add(f.accountId() + "/" + i.region() + "/" + i.id());
+                    blockedInstances.add(i.accountIdOr(f.accountId()) + "/" + i.region() + "/" + i.id());
                 }
             }
             if (f.type().mayBlockStart()) {

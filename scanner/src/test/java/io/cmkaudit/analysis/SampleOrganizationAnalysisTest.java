@@ -112,4 +112,48 @@ class SampleOrganizationAnalysisTest {
         // sandbox-1 is on aws/ebs only and legacy-1 unencrypted: counted, never joined
         assertThat(fs).noneMatch(f -> "sandbox-1".equals(f.instanceName()) || "legacy-1".equals(f.instanceName()));
     }
+
+    @Test
+    void aFailureAwsRecordedOnAnInstanceOfAPermissionSetsFindingConfirmsIt() throws Exception {
+        // the permission set's finding is filed under the IAM Identity Center administrator account and lists the
+        // instances of the accounts it is provisioned to, each with its own account
+        Finding ps = new Analyzer().analyze(sample()).findings().stream()
+                .filter(f -> f.type() == FindingType.START_BLOCKED_KMS_DENIED && f.permissionSet() != null)
+                .findFirst().orElseThrow();
+        Finding.Resource elsewhere = ps.instances().stream().filter(r -> r.accountId() != null)
+                .findFirst().orElseThrow();
+        assertThat(elsewhere.accountId()).isNotEqualTo(ps.accountId());
+        assertThat(ps.confirmed()).isNull();
+
+        // AWS recorded that instance's start failing (StateReason Client.InternalError on an encrypted volume)
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        com.fasterxml.jackson.databind.JsonNode doc;
+        try (InputStream in = SampleOrganizationAnalysisTest.class
+                .getResourceAsStream("/samples/sample-org.snapshot.json")) {
+            doc = json.readTree(in);
+        }
+        int marked = 0;
+        for (com.fasterxml.jackson.databind.JsonNode a : doc.get("accounts")) {
+            for (com.fasterxml.jackson.databind.JsonNode r : a.get("regions")) {
+                for (com.fasterxml.jackson.databind.JsonNode i : r.get("instances")) {
+                    if (i.get("instanceId").asText().equals(elsewhere.id())) {
+                        assertThat(a.get("accountId").asText()).isEqualTo(elsewhere.accountId());
+                        ((com.fasterxml.jackson.databind.node.ObjectNode) i).put("state", "stopped")
+                                .put("stateReasonCode", "Client.InternalError")
+                                .put("stateReasonMessage", "Client.InternalError: Client error on launch");
+                        marked++;
+                    }
+                }
+            }
+        }
+        assertThat(marked).isEqualTo(1);
+        List<Finding> fs = new Analyzer().analyze(SnapshotJson.read(
+                new java.io.ByteArrayInputStream(json.writeValueAsBytes(doc)))).findings();
+        Finding confirmed = fs.stream().filter(f -> f.findingId().equals(ps.findingId())).findFirst().orElseThrow();
+        assertThat(confirmed.confirmed()).isNotNull();
+        assertThat(confirmed.confirmed().code()).isEqualTo("Client.InternalError");
+        assertThat(confirmed.confirmed().source()).contains(elsewhere.id());
+        // explained: no FAILURE_UNEXPLAINED about it
+        assertThat(fs).noneMatch(f -> f.type() == FindingType.FAILURE_UNEXPLAINED);
+    }
 }

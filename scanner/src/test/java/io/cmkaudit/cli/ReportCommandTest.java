@@ -116,6 +116,30 @@ class ReportCommandTest {
             }
         }
         assertThat(permissionSetFixes).isPositive();
+        // every instance a finding lists names the account it is in, as the snapshot has it: a permission set's
+        // finding (whose own account is the Identity Center administrator's) lists instances of two other accounts
+        java.util.Map<String, String> accountOfInstance = new java.util.HashMap<>();
+        sample().accounts().forEach(a -> a.regions().forEach(rg -> rg.instances().forEach(i ->
+                accountOfInstance.put(i.instanceId(), a.accountId()))));
+        java.util.Set<String> blockedIds = new java.util.TreeSet<>();
+        java.util.Set<String> elsewhere = new java.util.TreeSet<>();
+        for (JsonNode f : doc.get("findings")) {
+            for (JsonNode i : f.get("instances")) {
+                String id = i.get("instanceId").asText();
+                assertThat(i.get("accountId").asText()).as(id).isEqualTo(accountOfInstance.get(id));
+                if (!i.get("accountId").asText().equals(f.get("accountId").asText())) {
+                    elsewhere.add(id);
+                }
+                if (f.get("type").asText().startsWith("START_BLOCKED")) {
+                    blockedIds.add(id);
+                }
+            }
+        }
+        assertThat(elsewhere).isNotEmpty();
+        // the tile counts each instance once, wherever findings list it (instance ids are unique)
+        String tile = html.substring(0, html.indexOf("tile-label\">instances will fail to start"));
+        tile = tile.substring(tile.lastIndexOf("tile-num\">") + "tile-num\">".length());
+        assertThat(tile.substring(0, tile.indexOf('<'))).isEqualTo(String.valueOf(blockedIds.size()));
         assertThat(doc.get("summary").get("instancesInScope").asInt()).isEqualTo(7);
         // one row per account coverage entry, plus the run-wide IAM Identity Center row (the sample has its data)
         int identityCenter = 0;

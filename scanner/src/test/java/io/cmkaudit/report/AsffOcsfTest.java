@@ -124,6 +124,33 @@ class AsffOcsfTest {
     }
 
     @Test
+    void instancesAndLaunchSourcesOfOtherAccountsThanTheFindingsAreFiledUnderTheirOwnAccount() {
+        // a permission set's finding is filed under the IAM Identity Center administrator account and lists the
+        // instances and groups of the accounts the permission set is provisioned to
+        Finding one = finding(1, "why", "");
+        List<Finding.Resource> rs = new ArrayList<>(one.resources());
+        rs.add(new Finding.Resource(Finding.ResourceKind.INSTANCE, "i-0aaaaaaaaaaaaaaaa", null, "us-gov-west-1",
+                List.of(), "111122223333"));
+        rs.add(new Finding.Resource(Finding.ResourceKind.AUTO_SCALING_GROUP, "web", null, "us-gov-west-1",
+                List.of(), "111122223333"));
+        ReportedFinding f = ReportedFinding.open(one.withResources(one.findingId(), rs));
+
+        List<Map<String, Object>> res = at(Asff.finding(f, TARGET, STARTED, NOW, false), "Resources");
+        assertThat(res).extracting(r -> r.get("Type") + " " + r.get("Id")).contains(
+                "AwsEc2Instance arn:aws-us-gov:ec2:us-gov-west-1:012345678901:instance/i-00000000000000000",
+                "AwsEc2Instance arn:aws-us-gov:ec2:us-gov-west-1:111122223333:instance/i-0aaaaaaaaaaaaaaaa");
+        Map<String, Object> group = res.stream().filter(r -> "web".equals(r.get("Id"))).findFirst().orElseThrow();
+        assertThat(at(group, "Details", "Other", "AccountId").toString()).isEqualTo("111122223333");
+
+        List<Map<String, Object>> ocsf = at(Ocsf.event(f, "0.1.0", "o-abc123", STARTED, NOW), "resources");
+        assertThat(ocsf).filteredOn(r -> r.get("uid").toString().startsWith("i-"))
+                .extracting(r -> r.get("uid") + " " + at(r, "owner", "account", "uid"))
+                .containsExactly("i-00000000000000000 012345678901", "i-0aaaaaaaaaaaaaaaa 111122223333");
+        assertThat(ocsf).filteredOn(r -> "web".equals(r.get("uid")))
+                .extracting(r -> at(r, "owner", "account", "uid").toString()).containsExactly("111122223333");
+    }
+
+    @Test
     void resourcesBeyond32AreCountedAndPointedToFindingsJson() {
         ReportedFinding f = ReportedFinding.open(finding(1000, "x".repeat(5000), ""));
         Map<String, Object> a = Asff.finding(f, TARGET, STARTED, NOW, false);

@@ -31,7 +31,10 @@ class LaunchFindingsRoundTripTest {
                         Finding.Resource.launchSource(Finding.ResourceKind.AUTO_SCALING_GROUP, "eks-ng-1",
                                 "EKS node group prod/ng-1", "eu-west-1"),
                         Finding.Resource.launchSource(Finding.ResourceKind.LAUNCH_TEMPLATE, "lt-0a1b", "ci",
-                                "eu-west-1")),
+                                "eu-west-1"),
+                        // a group of another account than the finding's (one fix over several accounts)
+                        new Finding.Resource(Finding.ResourceKind.AUTO_SCALING_GROUP, "batch", null, "eu-west-1",
+                                List.of(), "444455556666")),
                 new Finding.Key("arn:aws:kms:eu-west-1:111122223333:key/1", "111122223333", "Enabled"),
                 new Finding.Principal("arn:aws:iam::111122223333:role/aws-service-role/autoscaling.amazonaws.com/"
                         + "AWSServiceRoleForAutoScaling", "service-linked-role"),
@@ -46,7 +49,9 @@ class LaunchFindingsRoundTripTest {
         Finding read = back.findings().stream().map(ReportedFinding::finding)
                 .filter(f -> f.findingId().equals(launch.findingId())).findFirst().orElseThrow();
         assertThat(read).isEqualTo(launch);
-        assertThat(read.launchSources()).hasSize(3);
+        assertThat(read.launchSources()).hasSize(4);
+        assertThat(read.launchSources()).extracting(r -> r.accountIdOr("111122223333"))
+                .containsExactly("111122223333", "111122223333", "111122223333", "444455556666");
         assertThat(read.instances()).isEmpty();
     }
 }
