@@ -152,6 +152,23 @@ public final class Main implements Callable<Integer> {
             LoggingSetup.configure(main.verbosity(), main.logFormat == null ? LoggingSetup.Format.text : main.logFormat);
             return new CommandLine.RunLast().execute(parseResult);
         });
+        // a usage error is one line naming what is wrong (with picocli's "Did you mean" for a mistyped option or
+        // subcommand) and where to read more, not the whole help
+        cl.setParameterExceptionHandler((ex, args1) -> {
+            CommandLine c = ex.getCommandLine();
+            PrintWriter e = c.getErr();
+            String message = ex.getMessage();
+            if (main.logFormat == LoggingSetup.Format.json) {
+                LoggingSetup.configure(main.verbosity(), LoggingSetup.Format.json);
+                LOG.error(message);
+            } else {
+                e.println("cmk-audit: " + message);
+            }
+            CommandLine.UnmatchedArgumentException.printSuggestions(ex, e);
+            e.println("Try '" + c.getCommandSpec().qualifiedName() + " --help' for more information.");
+            e.flush();
+            return ExitCodes.USAGE;
+        });
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             OutOfMemoryError oom = outOfMemoryCause(ex);
             if (oom != null) {

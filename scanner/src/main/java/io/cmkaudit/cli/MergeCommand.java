@@ -49,8 +49,9 @@ final class MergeCommand implements Callable<Integer> {
             + "folder or an s3://BUCKET/PREFIX/ ending in / stands for every .json file under it.")
     List<String> parts;
 
-    @Option(names = "--report", description = "Also analyze the merged snapshot and write the reports (report.html, "
-            + "findings.csv, coverage.csv, findings.json) into a new timestamped folder under --out.")
+    @Option(names = "--report", description = "Also analyze the merged snapshot and write the reports (by default "
+            + "report.html, findings.csv, findings.xlsx, coverage.csv, findings.json; --format) and manifest.json into "
+            + "a new timestamped folder under --out.")
     boolean report;
 
     @Mixin

@@ -22,8 +22,9 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "report", mixinStandardHelpOptions = true, sortOptions = false,
         versionProvider = VersionProvider.class,
-        description = "Analyze a saved snapshot offline and write report.html, findings.csv, coverage.csv and "
-            + "findings.json into a new timestamped folder under --out; print a summary. Without SNAPSHOT (or with "
+        description = "Analyze a saved snapshot offline and write the reports (by default report.html, findings.csv, "
+            + "findings.xlsx, coverage.csv, findings.json; --format) and manifest.json into a new timestamped folder "
+            + "under --out; print a summary. Without SNAPSHOT (or with "
             + "--sample) the sample organization embedded in the jar is used.")
 final class ReportCommand implements Callable<Integer> {
 

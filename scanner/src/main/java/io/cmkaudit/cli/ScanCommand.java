@@ -37,8 +37,9 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "scan", mixinStandardHelpOptions = true, sortOptions = false,
         versionProvider = VersionProvider.class,
-        description = "Collect, analyze and report in one run (the scheduled job): writes report.html, findings.csv, "
-            + "coverage.csv and findings.json into a new timestamped folder under --out.")
+        description = "Collect, analyze and report in one run (the scheduled job): writes the reports (by default "
+            + "report.html, findings.csv, findings.xlsx, coverage.csv, findings.json; --format) and manifest.json into a "
+            + "new timestamped folder under --out.")
 final class ScanCommand implements Callable<Integer> {
 
     private static final Logger LOG = LoggerFactory.getLogger(ScanCommand.class);

@@ -103,7 +103,7 @@ public record PreviousRun(String source, Instant startedAt, String organizationI
         } catch (JsonProcessingException e) {
             int line = e.getLocation() == null ? 0 : e.getLocation().getLineNr();
             throw new ReportInputException(json + ":" + line + ": not valid JSON: "
-                    + firstLine(e.getOriginalMessage()), e);
+                    + io.cmkaudit.snapshot.SnapshotJson.plainLocations(firstLine(e.getOriginalMessage())), e);
         } catch (IOException e) {
             throw new ReportInputException(json + ": cannot read previous findings.json: " + e.getMessage(), e);
         }

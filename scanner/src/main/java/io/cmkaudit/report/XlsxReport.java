@@ -30,8 +30,8 @@ import org.apache.poi.xssf.usermodel.XSSFFont;
  * other reports need.
  *
  * <p>Sheets: {@value #SUMMARY} (the run, counts by severity and by finding type), {@value #ALL} (every finding, then
- * the resolved ones: the rows of findings.csv), then one sheet per finding type present (the type's name, cut to
- * Excel's 31 characters), with the same columns. Every sheet of findings has the findings.csv columns
+ * the resolved ones: the rows of findings.csv), then one sheet per finding type present ({@link #sheetName}: the type's name, its
+ * leading words shortened to initials where it passes Excel's 31 characters), with the same columns. Every sheet of findings has the findings.csv columns
  * ({@link CsvReports#FINDINGS_COLUMNS}) in the same order, a frozen header row and an auto-filter over all rows; every
  * value is a text cell (ids, account ids such as {@code 012345678901}, hex finding ids such as
  * {@code 1234e56789012345} and times stay exactly as written, with the text number format {@code @}) except
@@ -64,13 +64,36 @@ public final class XlsxReport {
         return OutputSelection.Export.of(FILE, XlsxReport::write);
     }
 
+    /** Excel's longest sheet name, in characters. */
+    static final int MAX_SHEET_NAME = 31;
+
     /**
-     * @param type a finding type
-     * @return its sheet name: the type's name cut to 31 characters
+     * The sheet of a finding type: its name when it fits Excel's 31 characters, else its leading words shortened to
+     * their initials until it fits (e.g. {@code IDENTITY_CENTER_PROVISIONING_DRIFT} → {@code IC_PROVISIONING_DRIFT}),
+     * so the words that tell types apart stay whole; the summary sheet pairs each type with its sheet.
+     *
+     * @param type a finding type; never null
+     * @return its sheet name, at most 31 characters, distinct for distinct types
      */
     public static String sheetName(FindingType type) {
         String n = type.name();
-        return n.length() <= 31 ? n : n.substring(0, 31);
+        if (n.length() <= MAX_SHEET_NAME) {
+            return n;
+        }
+        String[] words = n.split("_");
+        for (int k = 2; k < words.length; k++) {
+            StringBuilder s = new StringBuilder();
+            for (int i = 0; i < k; i++) {
+                s.append(words[i].charAt(0));
+            }
+            for (int i = k; i < words.length; i++) {
+                s.append('_').append(words[i]);
+            }
+            if (s.length() <= MAX_SHEET_NAME) {
+                return s.toString();
+            }
+        }
+        return n.substring(0, MAX_SHEET_NAME);
     }
 
     /**
@@ -155,16 +178,17 @@ public final class XlsxReport {
         }
         r++;
         Row th = s.createRow(r++);
-        String[] cols = {"finding type (sheet)", "meaning", "open", "suppressed", "resolved"};
+        String[] cols = {"finding type", "sheet", "meaning", "open", "suppressed", "resolved"};
         for (int i = 0; i < cols.length; i++) {
             text(th, i, cols[i], st.header);
         }
         for (Map.Entry<FindingType, int[]> e : byType.entrySet()) {
             Row row = s.createRow(r++);
-            text(row, 0, sheetName(e.getKey()), st.text);
-            text(row, 1, e.getKey().title(), st.text);
+            text(row, 0, e.getKey().name(), st.text);
+            text(row, 1, sheetName(e.getKey()), st.text);
+            text(row, 2, e.getKey().title(), st.text);
             for (int i = 0; i < 3; i++) {
-                row.createCell(2 + i).setCellValue(e.getValue()[i]);
+                row.createCell(3 + i).setCellValue(e.getValue()[i]);
             }
         }
     }

@@ -443,8 +443,14 @@ public final class SnapshotJson {
         return loc == null || loc.getLineNr() < 0 ? "" : "line " + loc.getLineNr() + ", column " + loc.getColumnNr() + ": ";
     }
 
-    /** Jackson's {@code [Source: REDACTED (...); line: 1, column: 1]} as {@code line 1, column 1}. */
-    private static String plainLocations(String msg) {
+    /**
+     * Jackson's {@code [Source: REDACTED (...); line: 1, column: 1]} inside a parser message (e.g. where an unclosed
+     * array started) as {@code line 1, column 1}, so a one-line error names the place in the reader's terms.
+     *
+     * @param msg a Jackson message; never null
+     * @return the message with every such location rewritten
+     */
+    public static String plainLocations(String msg) {
         return msg.replaceAll("\\[Source: [^\\]]*?; line: (\\d+), column: (\\d+)\\]", "line $1, column $2");
     }
 

@@ -51,7 +51,29 @@ class CliTest {
     void unknownOptionIsAUsageError() {
         Result r = run("--no-such-option");
         assertThat(r.code()).isEqualTo(ExitCodes.USAGE);
-        assertThat(r.err()).contains("Unknown option: '--no-such-option'");
+        assertThat(r.err()).isEqualTo("cmk-audit: Unknown option: '--no-such-option'" + System.lineSeparator()
+                + "Try 'cmk-audit --help' for more information." + System.lineSeparator());
+        assertThat(r.out()).isEmpty();
+    }
+
+    @Test
+    void aMistypedOptionOfASubcommandIsOneLineWithTheSuggestionNotTheWholeHelp() {
+        Result r = run("report", "--previus", "latest");
+        assertThat(r.code()).isEqualTo(ExitCodes.USAGE);
+        String[] lines = r.err().split(System.lineSeparator());
+        assertThat(lines[0]).isEqualTo("cmk-audit: Unknown option: '--previus'");
+        assertThat(r.err()).contains("--previous").doesNotContain("Usage:");
+        assertThat(lines[lines.length - 1]).isEqualTo("Try 'cmk-audit report --help' for more information.");
+        assertThat(lines.length).isLessThanOrEqualTo(4);
+    }
+
+    @Test
+    void reportHelpNamesEveryFileItWritesByDefault() {
+        Result r = run("report", "--help");
+        assertThat(r.code()).isEqualTo(ExitCodes.OK);
+        String help = r.out().replaceAll("\\s+", " ");
+        assertThat(help).contains("report.html", "findings.csv", "findings.xlsx", "coverage.csv", "findings.json",
+                "manifest.json");
     }
 
     @Test

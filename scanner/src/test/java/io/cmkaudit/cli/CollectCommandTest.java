@@ -123,7 +123,8 @@ class CollectCommandTest {
     void missingOutputIsAUsageError() {
         Result r = run("collect", "--regions", "eu-west-1");
         assertThat(r.code()).isEqualTo(ExitCodes.USAGE);
-        assertThat(r.err()).startsWith("Missing required option: '--output=FILE'");
+        assertThat(r.err()).isEqualTo("cmk-audit: Missing required option: '--output=FILE'" + System.lineSeparator()
+                + "Try 'cmk-audit collect --help' for more information." + System.lineSeparator());
     }
 
     @Test

@@ -79,6 +79,16 @@ class PreviousRunTest {
     }
 
     @Test
+    void aTruncatedFileSaysWhereTheUnclosedArrayStartedInPlainWords() throws IOException {
+        Path f = out.resolve("findings.json");
+        Files.writeString(f, "{\"schemaVersion\": 3, \"findings\": [");
+        assertThatThrownBy(() -> PreviousRun.read(f))
+                .isInstanceOf(ReportInputException.class)
+                .hasMessage(f + ":1: not valid JSON: Unexpected end-of-input: expected close marker for Array "
+                        + "(start marker at line 1, column 34)");
+    }
+
+    @Test
     void otherSchemaVersionIsRejected() throws IOException {
         Path f = out.resolve("findings.json");
         Files.writeString(f, "{\n  \"schemaVersion\": 4,\n  \"findings\": []\n}\n");

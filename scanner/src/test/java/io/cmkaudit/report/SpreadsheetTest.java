@@ -161,8 +161,23 @@ class SpreadsheetTest {
             summary.forEach(r -> r.forEach(c -> text.add(c.getCellType() == CellType.NUMERIC
                     ? String.valueOf((int) c.getNumericCellValue()) : c.getStringCellValue())));
             assertThat(String.join("|", text)).contains("organization|o-7h3x9k2m4q",
-                    "CRITICAL|1", "HIGH|1", "KMS_FULL_ACCESS|" + FindingType.KMS_FULL_ACCESS.title() + "|1|0|0");
+                    "CRITICAL|1", "HIGH|1", "KMS_FULL_ACCESS|KMS_FULL_ACCESS|" + FindingType.KMS_FULL_ACCESS.title() + "|1|0|0");
         }
+    }
+
+    @Test
+    void everyTypeHasItsOwnSheetNameWithinExcelsLimitKeepingTheWordsThatTellThemApart() {
+        java.util.Set<String> names = new java.util.HashSet<>();
+        for (FindingType t : FindingType.values()) {
+            String n = XlsxReport.sheetName(t);
+            assertThat(n.length()).as(t.name()).isLessThanOrEqualTo(31);
+            assertThat(names.add(n)).as("two types share sheet " + n).isTrue();
+            if (t.name().length() <= 31) {
+                assertThat(n).isEqualTo(t.name());
+            }
+        }
+        assertThat(XlsxReport.sheetName(FindingType.IDENTITY_CENTER_PROVISIONING_DRIFT))
+                .isEqualTo("IC_PROVISIONING_DRIFT");
     }
 
     static String column(int n) {
