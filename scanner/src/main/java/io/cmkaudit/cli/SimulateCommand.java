@@ -231,6 +231,9 @@ final class SimulateCommand implements Callable<Integer> {
             g.writeNumberField("index", m.index());
             g.writeStringField("effect", m.effect() == null ? "unknown" : m.effect().text());
             g.writeBooleanField("conditional", m.conditional());
+            if (m.level() != null) {
+                g.writeStringField("level", m.level());
+            }
             g.writeEndObject();
         }
         g.writeEndArray();

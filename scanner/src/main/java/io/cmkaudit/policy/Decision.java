@@ -78,6 +78,7 @@ public record Decision(DecisionKind kind, List<Layer> decidedBy, List<MatchedSta
                 if (m.layer() == t.layer()) {
                     sb.append("      ").append(m.effect() == null ? "?" : m.effect().text()).append(' ')
                             .append(m.policyName()).append(" / ").append(m.statement())
+                            .append(m.level() == null ? "" : "  (at " + m.level() + ")")
                             .append(m.conditional() ? "  [conditional]" : "").append('\n');
                 }
             }

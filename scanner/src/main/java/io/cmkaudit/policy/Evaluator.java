@@ -136,9 +136,13 @@ public final class Evaluator {
             m.sessionDeny = tally.deny;
         }
         if (situation.scpSkip == null) {
-            for (List<Policy> level : policies.scpLevels()) {
+            List<List<Policy>> levels = policies.scpLevels();
+            for (int i = 0; i < levels.size(); i++) {
                 tally.reset();
-                for (Policy p : level) {
+                if (details != null) {
+                    details.level = MatchedStatement.levelLabel(i, levels.size());
+                }
+                for (Policy p : levels.get(i)) {
                     evalPolicy(p, Layer.SCP, Mode.IDENTITY, ctx, situation, tally, details);
                 }
                 m.scpAllow = m.scpAllow.and(tally.allow);
@@ -146,14 +150,21 @@ public final class Evaluator {
             }
         }
         if (situation.rcpSkip == null) {
-            for (List<Policy> level : policies.rcpLevels()) {
+            List<List<Policy>> levels = policies.rcpLevels();
+            for (int i = 0; i < levels.size(); i++) {
                 tally.reset();
-                for (Policy p : level) {
+                if (details != null) {
+                    details.level = MatchedStatement.levelLabel(i, levels.size());
+                }
+                for (Policy p : levels.get(i)) {
                     evalPolicy(p, Layer.RCP, Mode.RCP, ctx, situation, tally, details);
                 }
                 m.rcpAllow = m.rcpAllow.and(tally.allow);
                 m.rcpDeny = m.rcpDeny.or(tally.deny);
             }
+        }
+        if (details != null) {
+            details.level = null;
         }
         if (situation.hasResourcePolicy) {
             tally.reset();
@@ -339,6 +350,8 @@ public final class Evaluator {
     /** The statements and grants that apply, for {@link #evaluate}'s explanation. */
     private static final class Details {
         final List<MatchedStatement> matched = new ArrayList<>(8);
+        /** The SCP / RCP level being evaluated ({@link MatchedStatement#levelLabel}), or null. */
+        String level;
         List<Pending> pending;
         List<Grant> pendingGrants;
     }
@@ -400,7 +413,7 @@ public final class Evaluator {
             }
             if (details != null) {
                 details.matched.add(new MatchedStatement(layer, policy.name(), s.label(), s.index(), effect,
-                        t == Tri.UNKNOWN));
+                        t == Tri.UNKNOWN, layer == Layer.SCP || layer == Layer.RCP ? details.level : null));
                 if (t == Tri.UNKNOWN) {
                     if (details.pending == null) {
                         details.pending = new ArrayList<>(4);

@@ -310,6 +310,14 @@ class ReportCommandTest {
         assertThat(r.out()).contains("   decision: IMPLICIT_DENY (decided by identity)");
         assertThat(r.out()).contains("START_BLOCKED_KMS_DENIED - " + alice + " can start the instance");
         assertThat(r.out()).contains("\"Sid\": \"AllowEc2AttachCmkVolumes\"");
+        // FullAWSAccess is attached at every level of the organization: each matched SCP statement says where, so
+        // no two lines of a layer are the same
+        List<String> scp = r.out().lines().filter(l -> l.contains("Allow SCP FullAWSAccess")).toList();
+        assertThat(scp).isNotEmpty().anyMatch(l -> l.endsWith("(at root)"))
+                .anyMatch(l -> l.endsWith("(at account)"));
+        List<String> firstLayer = scp.subList(0, scp.indexOf(scp.stream().filter(l -> l.endsWith("(at account)"))
+                .findFirst().orElseThrow()) + 1);
+        assertThat(firstLayer).doesNotHaveDuplicates();
     }
 
     @Test

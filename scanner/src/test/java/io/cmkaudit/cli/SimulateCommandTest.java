@@ -68,7 +68,7 @@ class SimulateCommandTest {
         assertThat(o.get("matched").toString()).isEqualTo("[{\"layer\":\"identity\",\"policy\":\"Ec2AndKms\","
                 + "\"statement\":\"Use\",\"index\":0,\"effect\":\"Allow\",\"conditional\":false},"
                 + "{\"layer\":\"scp\",\"policy\":\"FullAWSAccess\",\"statement\":\"Statement[0]\",\"index\":0,"
-                + "\"effect\":\"Allow\",\"conditional\":false},"
+                + "\"effect\":\"Allow\",\"conditional\":false,\"level\":\"root\"},"
                 + "{\"layer\":\"resource\",\"policy\":\"key-policy\",\"statement\":\"Enable IAM User Permissions\","
                 + "\"index\":0,\"effect\":\"Allow\",\"conditional\":false}]");
         assertThat(o.get("residual").size()).isEqualTo(0);
@@ -106,7 +106,7 @@ class SimulateCommandTest {
                     boundary  not applied: no permissions boundary
                     session   not applied: no session policy
                     scp       allow=yes deny=no  (every level must allow)
-                        Allow FullAWSAccess / Statement[0]
+                        Allow FullAWSAccess / Statement[0]  (at root)
                     rcp       not applied: no resource control policies apply
                     resource  allow=yes deny=no  (delegates to the account's iam policies)
                         Allow key-policy / Enable IAM User Permissions
