@@ -295,8 +295,12 @@ public final class FindingJoin {
         }
         Finding.Details d = new Finding.Details(base.decidingLayers(), List.copyOf(evidence), explanation, rem.text(),
                 rem.snippet());
+        String account = firstMember.account() == null ? null : firstMember.account().id();
+        List<Finding.Resource> resources = base.resources().stream()
+                .map(r -> r.kind() == Finding.ResourceKind.PRINCIPAL || r.kind() == Finding.ResourceKind.KEY ? r
+                        : r.relativeTo(base.accountId(), account)).toList();
         return new Finding(base.findingId(), base.type(), base.severity(), firstMember.account(), base.region(),
-                base.resources(), base.key(), base.principal(), d, base.permissionSet(), base.confirmed());
+                resources, base.key(), base.principal(), d, base.permissionSet(), base.confirmed());
     }
 
     /**
@@ -336,7 +340,7 @@ public final class FindingJoin {
             }
             f.resources().stream().filter(r -> r.kind() != Finding.ResourceKind.PRINCIPAL
                     && r.kind() != Finding.ResourceKind.KEY).forEach(r -> resources.putIfAbsent(r.kind() + "|"
-                    + r.id(), r));
+                    + r.id(), r.relativeTo(f.accountId(), top.accountId())));
             regions.add(String.valueOf(f.region()));
             f.keys().forEach(k -> keys.putIfAbsent(k.arn(), k));
             evidence.addAll(f.evidence());
@@ -424,17 +428,20 @@ public final class FindingJoin {
             if (f.severity().compareTo(severity) < 0) {
                 severity = f.severity();
             }
+            // each instance and launch source stays in its own account (Finding.Resource#accountId)
             for (Finding.Resource r : f.instances()) {
-                instances.merge(r.id(), r, (a, b) -> {
+                instances.merge(r.id(), r.relativeTo(f.accountId(), first.accountId()), (a, b) -> {
                     if (b.volumeIds().stream().allMatch(a.volumeIds()::contains)) {
                         return a;
                     }
                     Set<String> v = new LinkedHashSet<>(a.volumeIds());
                     v.addAll(b.volumeIds());
-                    return new Finding.Resource(a.kind(), a.id(), a.name(), a.region(), List.copyOf(v));
+                    return new Finding.Resource(a.kind(), a.id(), a.name(), a.region(), List.copyOf(v),
+                            a.accountId());
                 });
             }
-            f.launchSources().forEach(r -> sources.putIfAbsent(r.kind() + "|" + r.id(), r));
+            f.launchSources().forEach(r -> sources.putIfAbsent(r.kind() + "|" + r.id(),
+                    r.relativeTo(f.accountId(), first.accountId())));
             f.principals().forEach(p -> principals.putIfAbsent(p.arn(), p));
             f.keys().forEach(k -> keys.putIfAbsent(k.arn(), k));
             evidence.addAll(f.evidence());
