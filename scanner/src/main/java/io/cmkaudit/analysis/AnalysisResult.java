@@ -27,9 +27,29 @@ public record AnalysisResult(RunInfo run, List<Finding> findings, List<CoverageR
      * @param managementAccountId 12-digit id, or null
      * @param regions             regions scanned
      * @param apiCalls            AWS API calls made, keyed {@code Service.Operation}
+     * @param partition           the AWS partition of the run, e.g. {@code aws}, {@code aws-us-gov}, {@code aws-cn}
+     *                            (https://docs.aws.amazon.com/whitepapers/latest/aws-fault-isolation-boundaries/partitions.html);
+     *                            never null
      */
     public record RunInfo(String scannerVersion, Instant startedAt, Instant finishedAt, String organizationId,
-                          String managementAccountId, List<String> regions, Map<String, Long> apiCalls) {
+                          String managementAccountId, List<String> regions, Map<String, Long> apiCalls,
+                          String partition) {
+
+        public RunInfo {
+            if (partition == null) {
+                partition = Partition.ofRegion(regions == null || regions.isEmpty() ? null : regions.get(0));
+            }
+        }
+
+        /**
+         * The run of a snapshot whose partition is that of its first region ({@code aws} without regions).
+         *
+         * @see #RunInfo(String, Instant, Instant, String, String, List, Map, String)
+         */
+        public RunInfo(String scannerVersion, Instant startedAt, Instant finishedAt, String organizationId,
+                       String managementAccountId, List<String> regions, Map<String, Long> apiCalls) {
+            this(scannerVersion, startedAt, finishedAt, organizationId, managementAccountId, regions, apiCalls, null);
+        }
     }
 
     /**

@@ -319,7 +319,7 @@ public final class Analyzer {
         private AnalysisResult.RunInfo runInfo() {
             var run = index.snapshot.run();
             return new AnalysisResult.RunInfo(run.scannerVersion(), run.startedAt(), run.finishedAt(), index.org.id(),
-                    index.org.managementAccountId(), run.regions(), run.apiCalls());
+                    index.org.managementAccountId(), run.regions(), run.apiCalls(), Partition.of(index.snapshot));
         }
 
         private List<AnalysisResult.CoverageRow> coverage() {

@@ -156,7 +156,7 @@ final class MergeCommand implements Callable<Integer> {
     private int report(Snapshot merged, byte[] mergedBytes, String failOn,
                        io.cmkaudit.collect.ReportUploader.S3Location uploadTo, URI endpoint, PrintWriter err) {
         java.nio.file.Path outRoot = this.reportOutput.out == null ? ScannerConfig.DEFAULTS.outputDir() : this.reportOutput.out;
-        ReportPhase phase = new ReportPhase(outRoot, failOn, this.reportOutput);
+        ReportPhase phase = new ReportPhase(outRoot, failOn, this.reportOutput, endpoint);
         java.util.Map<String, Object> snap = new java.util.LinkedHashMap<>();
         try {
             snap.put("source", output);

@@ -56,7 +56,7 @@ final class ReportCommand implements Callable<Integer> {
             description = "With --plan: the findings part to write (replaced), or an S3 object.")
     String partOutput;
 
-    @Option(names = "--endpoint-url", paramLabel = "URL", description = "S3 endpoint (moto, LocalStack) for s3:// files.")
+    @Option(names = "--endpoint-url", paramLabel = "URL", description = "S3 endpoint (moto, LocalStack) for s3:// files (--plan, -o, --previous).")
     String endpointUrl;
 
     @Spec
@@ -79,8 +79,15 @@ final class ReportCommand implements Callable<Integer> {
             return new ShardReport(plan, shard, accountsFile, partOutput, endpointUrl, snapshot, sample)
                     .run(spec.commandLine().getErr(), parentQuiet());
         }
+        java.net.URI endpoint = null;
         if (endpointUrl != null) {
-            throw new UsageException("--endpoint-url: only with --plan (a sharded report)");
+            if (!io.cmkaudit.collect.S3Objects.S3Url.is(output.previous)) {
+                throw new UsageException("--endpoint-url: only with --plan (a sharded report) or --previous s3://…");
+            }
+            endpoint = io.cmkaudit.config.ConfigLoader.parseEndpoint(endpointUrl);
+            if (endpoint == null) {
+                throw new UsageException("--endpoint-url: not an http(s) URL: `" + endpointUrl + "`");
+            }
         }
         String failOn = output.failOn == null ? ScannerConfig.DEFAULTS.failOn()
                 : output.failOn.toUpperCase(java.util.Locale.ROOT);
@@ -89,7 +96,7 @@ final class ReportCommand implements Callable<Integer> {
                     + output.failOn + "`");
         }
         Path outRoot = output.out == null ? ScannerConfig.DEFAULTS.outputDir() : output.out;
-        ReportPhase report = new ReportPhase(outRoot, failOn, output);
+        ReportPhase report = new ReportPhase(outRoot, failOn, output, endpoint);
         AnalysisResult result = analyze(report);
         long t2 = System.nanoTime();
         RunOutput run = report.write(result, java.util.Map.of(), spec.commandLine().getOut(),

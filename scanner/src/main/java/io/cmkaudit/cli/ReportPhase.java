@@ -37,7 +37,19 @@ final class ReportPhase {
     private final Path outputRoot;
     private final Severity failOn;
     private final Suppressions suppressions;
-    private final PreviousRun previous;
+    /** {@code --previous} as typed, or null */
+    private final String previousOption;
+    /** the S3 client of {@code --previous s3://…}; null until needed */
+    private io.cmkaudit.collect.S3Objects s3;
+    private final java.net.URI s3Endpoint;
+    private final String s3Profile;
+    private final String s3Region;
+    /** {@code --previous FILE}: read when validated; for {@code latest} / an S3 prefix: chosen in {@link #write} */
+    private PreviousRun previous;
+    /** {@code --previous latest} or {@code s3://bucket/prefix/}: the run folders' findings.json, newest first */
+    private java.util.List<String> candidates;
+    /** what the diff was against, for the summary and the manifest: the source, or why there is none */
+    private String previousUsed;
     private final Path templates;
     private final int htmlMaxRows;
     private final int htmlMaxTotalRows;
@@ -59,7 +71,18 @@ final class ReportPhase {
      *                        an HTML row limit is negative
      */
     ReportPhase(Path outputRoot, String failOn, OutputOptions output) {
-        this(outputRoot, failOn, output, severityOf(output), formatsOf(output));
+        this(outputRoot, failOn, output, (java.net.URI) null);
+    }
+
+    /**
+     * Validates the report inputs; {@code --previous s3://…} is read through {@code s3Endpoint} with the default
+     * credential chain.
+     *
+     * @param s3Endpoint S3 endpoint override ({@code --endpoint-url}), or null for real S3
+     * @throws UsageException as the three-argument form
+     */
+    ReportPhase(Path outputRoot, String failOn, OutputOptions output, java.net.URI s3Endpoint) {
+        this(outputRoot, failOn, output, severityOf(output), formatsOf(output), s3Endpoint, null, null);
     }
 
     /**
@@ -74,6 +97,33 @@ final class ReportPhase {
      */
     ReportPhase(Path outputRoot, String failOn, OutputOptions output, String minSeverity,
                 java.util.List<String> formats) {
+        this(outputRoot, failOn, output, minSeverity, formats, null, null, null);
+    }
+
+    /**
+     * Validates the report inputs; {@code --previous s3://…} is read with the given S3 settings.
+     *
+     * @param outputRoot  the {@code --out} root; a local folder ({@code s3://…} is refused)
+     * @param failOn      {@code --fail-on} name, or {@code NONE}
+     * @param output      the report options of the command line
+     * @param minSeverity {@code --severity}: lowest severity written, e.g. {@code INFO}
+     * @param formats     {@code --format}: files to write
+     * @param s3Endpoint  S3 endpoint override ({@code --endpoint-url}: moto, LocalStack), or null for real S3
+     * @param profile     {@code --profile} for S3, or null for the default credential chain
+     * @param region      home region for S3, or null for the SDK's region chain
+     * @throws UsageException as the three-argument form, or when {@code --previous s3://…} cannot be read
+     */
+    ReportPhase(Path outputRoot, String failOn, OutputOptions output, String minSeverity,
+                java.util.List<String> formats, java.net.URI s3Endpoint, String profile, String region) {
+        this.s3Endpoint = s3Endpoint;
+        this.s3Profile = profile;
+        this.s3Region = region;
+        this.previousOption = output.previous;
+        if (outputRoot.toString().toLowerCase(Locale.ROOT).startsWith("s3:")) {
+            throw new UsageException("--out: must be a local folder, got `" + asTyped(outputRoot.toString())
+                    + "`; keep the runs in S3 with --upload s3://BUCKET/PREFIX (scan, merge) and diff against the "
+                    + "newest there with --previous s3://BUCKET/PREFIX/");
+        }
         this.minSeverity = Severity.valueOf(minSeverity);
         this.formats = java.util.List.copyOf(formats);
         this.outputRoot = outputRoot;
@@ -85,7 +135,7 @@ final class ReportPhase {
         try {
             this.suppressions = output.suppressions == null ? Suppressions.none()
                     : Suppressions.read(output.suppressions);
-            this.previous = readPrevious(output.previous, outputRoot);
+            readPrevious(output.previous, outputRoot);
             this.templates = output.templates;
             ReportWriter.checkTemplates(templates);
         } catch (ReportInputException e) {
@@ -176,7 +226,7 @@ final class ReportPhase {
         m.put("failOn", failOn == null ? "NONE" : failOn.name());
         m.put("severity", minSeverity.name());
         m.put("formats", formats);
-        m.put("previous", previous == null ? null : "given");
+        m.put("previous", previousOption == null ? null : "latest".equals(previousOption) ? "latest" : "given");
         m.put("suppressions", suppressions == null || !suppressions.given() ? null : "given");
         m.put("templates", templates == null ? null : templates.toString());
         m.put("htmlMaxRows", htmlMaxRows);
@@ -194,42 +244,227 @@ final class ReportPhase {
         return given;
     }
 
-    private static PreviousRun readPrevious(String previous, Path outputRoot) {
-        if (previous == null) {
+    /**
+     * {@code --previous FILE} or {@code s3://bucket/key}: read now (an unusable file fails before a scan starts);
+     * {@code latest} or {@code s3://bucket/prefix/}: the run folders listed now, the one of this run's organization
+     * chosen in {@link #write}.
+     */
+    private void readPrevious(String option, Path outputRoot) {
+        if (option == null) {
+            return;
+        }
+        if ("latest".equals(option)) {
+            candidates = latestRuns(outputRoot).stream().map(Path::toString).toList();
+            return;
+        }
+        if (io.cmkaudit.collect.S3Objects.S3Url.is(option)) {
+            if (option.endsWith("/")) {
+                candidates = s3Runs(option);
+            } else {
+                previous = readS3(option);
+            }
+            return;
+        }
+        Path file = Path.of(option);
+        if (Files.isDirectory(file)) {
+            file = file.resolve(ReportWriter.FINDINGS_JSON);
+        }
+        if (!Files.isRegularFile(file)) {
+            throw new UsageException("--previous: no such file: `" + (Files.isDirectory(Path.of(option))
+                    ? file.toString() : option) + "`");
+        }
+        previous = PreviousRun.read(file);
+    }
+
+    /** @return the value as typed, for a path that {@link Path#of} turned {@code s3://b/k} into {@code s3:/b/k} */
+    private static String asTyped(String path) {
+        return path.matches("(?i)s3:/[^/].*") ? path.substring(0, 3) + "//" + path.substring(4) : path;
+    }
+
+    private io.cmkaudit.collect.S3Objects s3() {
+        if (s3 == null) {
+            s3 = new io.cmkaudit.collect.S3Objects(s3Endpoint,
+                    java.time.Duration.ofSeconds(io.cmkaudit.config.ScannerConfig.DEFAULTS.callTimeoutSeconds()),
+                    s3Profile, s3Region);
+        }
+        return s3;
+    }
+
+    private byte[] s3Bytes(String url) {
+        try {
+            return s3().get(io.cmkaudit.collect.S3Objects.S3Url.parse(url));
+        } catch (IllegalArgumentException | io.cmkaudit.collect.S3Objects.S3Exception e) {
+            throw new UsageException("--previous: " + e.getMessage(), e);
+        }
+    }
+
+    private PreviousRun readS3(String url) {
+        return PreviousRun.read(url, url, new java.io.ByteArrayInputStream(s3Bytes(url)));
+    }
+
+    /**
+     * The findings.json of the run folders directly under an S3 prefix (where {@code --upload} puts them), newest
+     * first ({@code ListObjectsV2}: https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectsV2.html).
+     */
+    private java.util.List<String> s3Runs(String prefixUrl) {
+        String rest = prefixUrl.substring(5);
+        int slash = rest.indexOf('/');
+        String bucket = rest.substring(0, slash);
+        String prefix = rest.substring(slash + 1);
+        if (!bucket.matches("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")) {
+            throw new UsageException("--previous: not a valid S3 bucket name: `" + bucket + "`");
+        }
+        java.util.List<io.cmkaudit.collect.S3Objects.S3Url> objects;
+        try {
+            objects = s3().list(new io.cmkaudit.collect.S3Objects.S3Url(bucket, prefix));
+        } catch (io.cmkaudit.collect.S3Objects.S3Exception e) {
+            throw new UsageException("--previous: " + e.getMessage(), e);
+        }
+        java.util.List<Map.Entry<String, Matcher>> runs = new java.util.ArrayList<>();
+        for (io.cmkaudit.collect.S3Objects.S3Url u : objects) {
+            String tail = u.key().substring(prefix.length());
+            int sep = tail.indexOf('/');
+            if (sep > 0 && tail.substring(sep + 1).equals(ReportWriter.FINDINGS_JSON)) {
+                Matcher m = RUN_FOLDER.matcher(tail.substring(0, sep));
+                if (m.matches()) {
+                    runs.add(Map.entry(u.toString(), m));
+                }
+            }
+        }
+        runs.sort(Map.Entry.<String, Matcher>comparingByValue(NEWEST).reversed());
+        return runs.stream().map(Map.Entry::getKey).toList();
+    }
+
+    /**
+     * The previous run to diff this run against: the one given, after checking that it is of this run's
+     * organization and partition, or the newest listed one that is.
+     *
+     * @throws UsageException when the one given is of another organization or partition (a diff would report the
+     *                        other's findings RESOLVED, and {@code --security-hub} archive them), or a listed
+     *                        findings.json is unusable
+     */
+    private PreviousRun previousFor(AnalysisResult.RunInfo run, PrintWriter err) {
+        String org = run.organizationId();
+        String partition = run.partition();
+        if (previous != null) {
+            String why = mismatch(previous.organizationId(), previous.partition(), org, partition);
+            if (why != null) {
+                throw new UsageException("--previous `" + previousOption + "`: a run of " + why + "; a diff across "
+                        + "organizations would report the other's findings RESOLVED: give a findings.json of "
+                        + describe(org, partition) + ", or use one --out per organization");
+            }
+            warnUnchecked(previous.source(), previous.organizationId(), org, err);
+            previousUsed = previous.source();
+            return previous;
+        }
+        if (candidates == null) {
             return null;
         }
-        if (!"latest".equals(previous)) {
-            Path file = Path.of(previous);
-            if (Files.isDirectory(file)) {
-                file = file.resolve(ReportWriter.FINDINGS_JSON);
+        int skipped = 0;
+        for (String c : candidates) {
+            PreviousRun.Header h = header(c);
+            if (mismatch(h.organizationId(), h.partition(), org, partition) != null) {
+                skipped++;
+                continue;
             }
-            if (!Files.isRegularFile(file)) {
-                throw new UsageException("--previous: no such file: `" + file + "`");
-            }
-            return PreviousRun.read(file);
+            PreviousRun p = io.cmkaudit.collect.S3Objects.S3Url.is(c) ? readS3(c) : PreviousRun.read(Path.of(c));
+            warnUnchecked(c, p.organizationId(), org, err);
+            previousUsed = c;
+            return p;
         }
-        return latestRun(outputRoot).map(PreviousRun::read).orElse(null);
+        String where = "latest".equals(previousOption) ? outputRoot.toString() : previousOption;
+        previousUsed = null;
+        noPrevious = "none: no earlier run of " + describe(org, partition) + " in `" + where + "`"
+                + (skipped == 0 ? "" : " (" + skipped + " of other organizations skipped)");
+        return null;
+    }
+
+    /** Why there is no diff although {@code --previous} was given, or null. */
+    private String noPrevious;
+
+    private PreviousRun.Header header(String address) {
+        try (java.io.InputStream in = io.cmkaudit.collect.S3Objects.S3Url.is(address)
+                ? new java.io.ByteArrayInputStream(s3Bytes(address)) : Files.newInputStream(Path.of(address))) {
+            return PreviousRun.header(address, in);
+        } catch (IOException e) {
+            throw new UsageException("--previous: cannot read `" + address + "`: " + e.getMessage(), e);
+        } catch (ReportInputException e) {
+            throw new UsageException(e.getMessage(), e);
+        }
+    }
+
+    /**
+     * @return {@code "organization o-a (partition aws-us-gov), this run is of organization o-b (partition aws)"}
+     *         when the organizations or partitions are both known and differ, else null
+     */
+    static String mismatch(String prevOrg, String prevPartition, String org, String partition) {
+        boolean otherOrg = prevOrg != null && org != null && !prevOrg.equals(org);
+        boolean otherPartition = prevPartition != null && partition != null && !prevPartition.equals(partition);
+        return otherOrg || otherPartition ? describe(prevOrg, prevPartition) + ", this run is of "
+                + describe(org, partition) : null;
+    }
+
+    private static String describe(String org, String partition) {
+        return "organization " + (org == null ? "(not readable)" : org)
+                + (partition == null ? "" : " (partition " + partition + ")");
+    }
+
+    /** One warning line when the organization of the previous run or of this one is unknown. */
+    private static void warnUnchecked(String source, String prevOrg, String org, PrintWriter err) {
+        if (prevOrg != null && org != null) {
+            return;
+        }
+        String line = "--previous `" + source + "`: " + (prevOrg == null
+                ? "the previous run records no organization id (an older findings.json, or its organization was "
+                + "not readable)" : "this run could not read its organization")
+                + ", so it is not checked that both are of " + (org != null ? "organization " + org
+                : prevOrg != null ? "organization " + prevOrg : "one organization") + "; diffing anyway";
+        warn(line, err);
+    }
+
+    private static void warn(String line, PrintWriter err) {
+        if (err == null) {
+            LOG.warn("{}", line);
+        } else {
+            err.println("cmk-audit: warning: " + line);
+            err.flush();
+        }
     }
 
     /** A run folder name: the UTC timestamp, then {@code -2}, {@code -3}, ... for later runs of the same second. */
     private static final Pattern RUN_FOLDER = Pattern.compile("(\\d{4}-\\d{2}-\\d{2}T\\d{2}-\\d{2}-\\d{2}Z)(?:-(\\d{1,9}))?");
 
+    /** Newest first: by timestamp, then by suffix ({@code T-10} is newer than {@code T-9}, {@code T} older). */
+    private static final Comparator<Matcher> NEWEST = Comparator.<Matcher, String>comparing(m -> m.group(1))
+            .thenComparingInt(m -> m.group(2) == null ? 1 : Integer.parseInt(m.group(2)));
+
     /**
      * The findings.json of the newest finished run folder under {@code root}: by timestamp, then by suffix
      * ({@code T-10} is newer than {@code T-9}); folders whose name is not a run folder name are ignored.
+     *
+     * @param root the {@code --out} folder
+     * @return the newest, or empty when there is none
      */
     static Optional<Path> latestRun(Path root) {
+        return latestRuns(root).stream().findFirst();
+    }
+
+    /**
+     * @param root the {@code --out} folder
+     * @return the findings.json of every finished run folder under {@code root}, newest first
+     * @throws UsageException when the folder cannot be listed
+     */
+    static java.util.List<Path> latestRuns(Path root) {
         if (!Files.isDirectory(root)) {
-            return Optional.empty();
+            return java.util.List.of();
         }
-        Comparator<Matcher> newest = Comparator.<Matcher, String>comparing(m -> m.group(1))
-                .thenComparingInt(m -> m.group(2) == null ? 1 : Integer.parseInt(m.group(2)));
         try (Stream<Path> dirs = Files.list(root)) {
             return dirs.filter(d -> Files.isRegularFile(d.resolve(ReportWriter.FINDINGS_JSON)))
                     .map(d -> Map.entry(d, RUN_FOLDER.matcher(d.getFileName().toString())))
                     .filter(e -> e.getValue().matches())
-                    .max(Map.Entry.comparingByValue(newest))
-                    .map(e -> e.getKey().resolve(ReportWriter.FINDINGS_JSON));
+                    .sorted(Map.Entry.<Path, Matcher>comparingByValue(NEWEST).reversed())
+                    .map(e -> e.getKey().resolve(ReportWriter.FINDINGS_JSON))
+                    .toList();
         } catch (IOException e) {
             throw new UsageException("--previous latest: cannot list `" + root + "`: " + e.getMessage(), e);
         }
@@ -271,9 +506,11 @@ final class ReportPhase {
                     PrintWriter err) throws IOException {
         result.coverage().stream().filter(c -> io.cmkaudit.analysis.Analyzer.ANALYSIS_REGION.equals(c.region()))
                 .forEach(c -> LOG.error("{}", c.errorMessage()));
+        previous = previousFor(result.run(), err);
+        warnSeverityUnknown(err);
         RunOutput run;
         try {
-            io.cmkaudit.report.Manifest m = manifest;
+            io.cmkaudit.report.Manifest m = manifest == null ? null : withPrevious(manifest);
             io.cmkaudit.report.OutputSelection.Finisher finish = (folder, content) -> {
                 belowSeverity = content.belowSeverity();
                 written = content;
@@ -293,6 +530,42 @@ final class ReportPhase {
         warnSuppressions(run.suppressions(), err);
         printSummary(result, run, out);
         return run;
+    }
+
+    /** The manifest with {@code configuration.previousUsed}: the findings.json the diff used, or why none. */
+    private io.cmkaudit.report.Manifest withPrevious(io.cmkaudit.report.Manifest m) {
+        if (previousOption == null) {
+            return m;
+        }
+        Map<String, Object> cfg = new java.util.LinkedHashMap<>(m.configuration());
+        cfg.put("previousUsed", previousUsed != null ? previousUsed : noPrevious);
+        return new io.cmkaudit.report.Manifest(m.toolVersion(), m.command(), cfg, m.callerIdentity(), m.snapshot());
+    }
+
+    /**
+     * One warning line when the previous findings.json does not record its {@code --severity} (written before that
+     * was recorded) and the run folder's manifest.json says a threshold above INFO left findings out: those findings
+     * show as NEW in this run's diff.
+     */
+    private void warnSeverityUnknown(PrintWriter err) {
+        if (previous == null || previous.minSeverity() != null
+                || io.cmkaudit.collect.S3Objects.S3Url.is(previous.source())) {
+            return;
+        }
+        Path src = Path.of(previous.source());
+        Path manifestFile = (Files.isDirectory(src) ? src : src.toAbsolutePath().getParent())
+                .resolve(io.cmkaudit.report.Manifest.FILE);
+        try {
+            String severity = new com.fasterxml.jackson.databind.ObjectMapper().readTree(manifestFile.toFile())
+                    .path("configuration").path("severity").asText("INFO");
+            if (!"INFO".equals(severity)) {
+                warn("--previous `" + previous.source() + "`: that run wrote only findings of --severity " + severity
+                        + " and up and (an older findings.json) does not list the others: those that are still there "
+                        + "show as NEW in this diff", err);
+            }
+        } catch (IOException | RuntimeException e) {
+            // no manifest, or not readable: nothing known about the threshold
+        }
     }
 
     /**
@@ -374,7 +647,9 @@ final class ReportPhase {
         // one column for every type name, the longest included
         int width = java.util.Arrays.stream(FindingType.values()).mapToInt(t -> t.name().length()).max().orElse(1);
         byType.forEach((t, n) -> out.printf("    %-" + width + "s %d%n", t.name(), n));
-        if (previous != null || run.counts().resolved() > 0 || run.counts().byChange().values().stream().anyMatch(v -> v > 0)) {
+        if (previous == null && noPrevious != null) {
+            out.printf("  since previous    %s%n", noPrevious);
+        } else if (previous != null || run.counts().resolved() > 0 || run.counts().byChange().values().stream().anyMatch(v -> v > 0)) {
             Map<ReportedFinding.Change, Integer> c = run.counts().byChange();
             out.printf("  since previous    new %d, changed %d, unchanged %d, resolved %d%n",
                     c.get(ReportedFinding.Change.NEW), c.get(ReportedFinding.Change.CHANGED), c.get(ReportedFinding.Change.UNCHANGED),

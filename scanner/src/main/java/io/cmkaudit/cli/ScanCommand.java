@@ -94,7 +94,7 @@ final class ScanCommand implements Callable<Integer> {
             }
         }
         ReportPhase report = new ReportPhase(config.outputDir(), config.failOn(), output, config.minSeverity(),
-                config.formats());
+                config.formats(), config.endpointUrl(), config.profile(), config.region());
         PrintWriter err = spec.commandLine().getErr();
 
         boolean quiet = parent != null && parent.verbosity() < 0;

@@ -77,14 +77,30 @@ public final class S3Objects {
 
     private final URI endpoint;
     private final Duration callTimeout;
+    private final String profile;
+    private final String region;
 
     /**
      * @param endpoint    endpoint override (moto, LocalStack), or null for real S3
      * @param callTimeout timeout of one call including retries
      */
     public S3Objects(URI endpoint, Duration callTimeout) {
+        this(endpoint, callTimeout, null, null);
+    }
+
+    /**
+     * With the scanner's profile and home region, as {@link ReportUploader} (for {@code scan --previous s3://…}).
+     *
+     * @param endpoint    endpoint override (moto, LocalStack), or null for real S3
+     * @param callTimeout timeout of one call including retries
+     * @param profile     {@code --profile}, or null for the default credential chain
+     * @param region      the home region ({@code --region}), or null for the SDK's region chain
+     */
+    public S3Objects(URI endpoint, Duration callTimeout, String profile, String region) {
         this.endpoint = endpoint;
         this.callTimeout = callTimeout;
+        this.profile = profile;
+        this.region = region;
     }
 
     /**
@@ -142,16 +158,23 @@ public final class S3Objects {
         var b = S3Client.builder().httpClient(http)
                 .overrideConfiguration(o -> o.apiCallTimeout(callTimeout))
                 .crossRegionAccessEnabled(true);
+        if (profile != null) {
+            b.credentialsProvider(Credentials.provider(profile));
+        }
         if (endpoint != null) {
-            b.endpointOverride(endpoint).forcePathStyle(true).region(Region.US_EAST_1);
+            b.endpointOverride(endpoint).forcePathStyle(true).region(region == null ? Region.US_EAST_1
+                    : Region.of(region));
+        } else if (profile != null || region != null) {
+            b.region(Credentials.homeRegion(io.cmkaudit.config.ScannerConfig.DEFAULTS.withProfileAndRegion(profile,
+                    region)));
         } else {
-            Region region;
+            Region home;
             try {
-                region = new DefaultAwsRegionProviderChain().getRegion();
+                home = new DefaultAwsRegionProviderChain().getRegion();
             } catch (SdkException e) {
-                region = Region.US_EAST_1;
+                home = Region.US_EAST_1;
             }
-            b.region(region);
+            b.region(home);
         }
         return b.build();
     }

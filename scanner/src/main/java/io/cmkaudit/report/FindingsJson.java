@@ -39,9 +39,22 @@ final class FindingsJson {
     private FindingsJson() {
     }
 
-    /** Everything {@code findings.json} holds besides the analysis result. */
+    /**
+     * Everything {@code findings.json} holds besides the analysis result.
+     *
+     * @param minSeverity   {@code --severity}: the lowest severity of {@code findings} and {@code resolved}
+     * @param belowSeverity the current findings (open and suppressed) {@code --severity} left out of the reports,
+     *                      with their diff values: written under {@code belowSeverity} so that the next run's
+     *                      {@code --previous} knows them (not NEW when they show again); empty with {@code INFO}
+     */
     record Content(AnalysisResult result, List<ReportedFinding> findings, List<ReportedFinding> resolved, FindingCounts counts,
-                   SuppressionReport suppressions, PreviousRun previous, Instant writtenAt) {
+                   SuppressionReport suppressions, PreviousRun previous, Instant writtenAt, Severity minSeverity,
+                   List<ReportedFinding> belowSeverity) {
+
+        Content(AnalysisResult result, List<ReportedFinding> findings, List<ReportedFinding> resolved,
+                FindingCounts counts, SuppressionReport suppressions, PreviousRun previous, Instant writtenAt) {
+            this(result, findings, resolved, counts, suppressions, previous, writtenAt, Severity.INFO, List.of());
+        }
     }
 
     static void write(Path file, Content c) throws IOException {
@@ -62,6 +75,7 @@ final class FindingsJson {
             g.writeStringField("reportWrittenAt", Formats.iso(c.writtenAt()));
             g.writeStringField("organizationId", run.organizationId());
             g.writeStringField("managementAccountId", run.managementAccountId());
+            g.writeStringField("partition", run.partition());
             stringArray(g, "regions", run.regions() == null ? List.of() : run.regions());
             g.writeObjectFieldStart("apiCalls");
             if (run.apiCalls() != null) {
@@ -140,6 +154,14 @@ final class FindingsJson {
                 finding(g, f);
             }
             g.writeEndArray();
+            g.writeObjectFieldStart("belowSeverity");
+            g.writeStringField("minSeverity", c.minSeverity().name());
+            g.writeArrayFieldStart("findings");
+            for (ReportedFinding f : c.belowSeverity()) {
+                finding(g, f);
+            }
+            g.writeEndArray();
+            g.writeEndObject();
 
             suppressions(g, c.suppressions());
             g.writeEndObject();

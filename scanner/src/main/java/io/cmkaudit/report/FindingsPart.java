@@ -119,6 +119,7 @@ public record FindingsPart(String source, String planId, String shard, List<Stri
             g.writeStringField("finishedAt", run.finishedAt() == null ? null : run.finishedAt().toString());
             g.writeStringField("organizationId", run.organizationId());
             g.writeStringField("managementAccountId", run.managementAccountId());
+            g.writeStringField("partition", run.partition());
             g.writeStringField("callerAccountId", callerAccountId);
             g.writeStringField("callerArn", callerArn);
             g.writeArrayFieldStart("regions");
@@ -248,7 +249,7 @@ public record FindingsPart(String source, String planId, String shard, List<Stri
             run.path("regions").forEach(r -> regions.add(r.asText()));
             AnalysisResult.RunInfo info = new AnalysisResult.RunInfo(text(run, "scannerVersion"),
                     instant(run, "startedAt"), instant(run, "finishedAt"), text(run, "organizationId"),
-                    text(run, "managementAccountId"), regions, calls);
+                    text(run, "managementAccountId"), regions, calls, text(run, "partition"));
             JsonNode s = required(n, "summary");
             AnalysisResult.Summary summary = new AnalysisResult.Summary(s.path("accounts").asInt(),
                     s.path("accountsScanned").asInt(), s.path("instances").asInt(), s.path("instancesInScope").asInt(),

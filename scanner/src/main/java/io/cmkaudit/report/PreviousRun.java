@@ -6,8 +6,11 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cmkaudit.analysis.Finding;
+import io.cmkaudit.analysis.Partition;
+import io.cmkaudit.analysis.Severity;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -21,15 +24,52 @@ import java.util.Map;
 /**
  * The {@code findings.json} of an earlier run, the input of the diff ({@code --previous}).
  *
- * @param source         the file as given (for the report's "compared with" line)
+ * @param source         the file as given (a path or {@code s3://bucket/key}; for the report's "compared with" line)
  * @param startedAt      when the previous run's collection started, or null when the file does not say
- * @param organizationId the previous run's organization id, or null
- * @param findings       the previous run's current findings (its own resolved findings are not carried over)
+ * @param organizationId the previous run's organization id, or null (organization not readable in that run, or a
+ *                       file that does not say)
+ * @param findings       the previous run's current findings, with those its {@code --severity} left out of the
+ *                       reports (its own resolved findings are not carried over)
+ * @param partition      the previous run's AWS partition ({@code aws}, {@code aws-us-gov}, {@code aws-cn}, ...): its
+ *                       {@code run.partition}, else (a file written before that field) the partition of the first of
+ *                       its {@code run.regions}; null when the file says neither
+ * @param schemaVersion  the file's {@code schemaVersion} (1, 2 or 3): from 3 on, findings list every instance, key and
+ *                       principal and {@link RunDiff} compares them
+ * @param minSeverity    the previous run's {@code --severity} when the file records it ({@code belowSeverity}: the
+ *                       findings below it are in {@code findings} all the same), or null for a file written before
+ *                       that was recorded (then findings below an unknown threshold may be missing from it)
  */
-public record PreviousRun(String source, Instant startedAt, String organizationId, List<ReportedFinding> findings) {
+public record PreviousRun(String source, Instant startedAt, String organizationId, List<ReportedFinding> findings,
+                          String partition, int schemaVersion, Severity minSeverity) {
 
     public PreviousRun {
         findings = List.copyOf(findings);
+    }
+
+    /**
+     * A previous run of the current layout that records no partition and no severity threshold (tests, merges).
+     *
+     * @see #PreviousRun(String, Instant, String, List, String, int, Severity)
+     */
+    public PreviousRun(String source, Instant startedAt, String organizationId, List<ReportedFinding> findings) {
+        this(source, startedAt, organizationId, findings, null, FindingsJson.SCHEMA_VERSION, null);
+    }
+
+    /** @return whether the file's findings list every instance, key and principal (schemaVersion 3 or later) */
+    public boolean listsResources() {
+        return schemaVersion >= FindingsJson.SCHEMA_VERSION;
+    }
+
+    /**
+     * What {@code run} of a findings.json says about the organization, read without reading its findings (to pick
+     * the run folder of {@code --previous latest}).
+     *
+     * @param source         the file, for messages
+     * @param startedAt      the collection start, or null
+     * @param organizationId the organization id, or null when the run could not read it or the file does not say
+     * @param partition      as {@link PreviousRun#partition()}; null when unknown
+     */
+    public record Header(String source, Instant startedAt, String organizationId, String partition) {
     }
 
     /**
@@ -42,14 +82,52 @@ public record PreviousRun(String source, Instant startedAt, String organizationI
      */
     public static PreviousRun read(Path file) {
         Path json = Files.isDirectory(file) ? file.resolve("findings.json") : file;
+        try (InputStream in = Files.newInputStream(json)) {
+            return read(file.toString(), json.toString(), in);
+        } catch (NoSuchFileException e) {
+            throw new ReportInputException(json + ": previous findings.json not found", e);
+        } catch (IOException e) {
+            throw new ReportInputException(json + ": cannot read previous findings.json: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Reads a previous run's {@code findings.json} from a stream (e.g. an S3 object), streaming over its findings.
+     *
+     * @param source the address as given, e.g. {@code s3://bucket/runs/…/findings.json} ({@link #source()})
+     * @param name   the name errors start with, usually {@code source}
+     * @param in     the file's bytes, UTF-8 JSON; not closed
+     * @return the previous run
+     * @throws ReportInputException as {@link #read(Path)}
+     */
+    public static PreviousRun read(String source, String name, InputStream in) {
+        return (PreviousRun) parse(source, name, in, false);
+    }
+
+    /**
+     * Reads only the schema version and the {@code run} object of a findings.json (its findings are not read).
+     *
+     * @param name the file as given, for messages
+     * @param in   the file's bytes; not closed
+     * @return what the file says about its run
+     * @throws ReportInputException when it is not a findings.json of a supported schema version
+     */
+    public static Header header(String name, InputStream in) {
+        return (Header) parse(name, name, in, true);
+    }
+
+    /** @return the previous run, or with {@code headerOnly} the {@link Header} as soon as {@code run} is read */
+    private static Object parse(String source, String json, InputStream in, boolean headerOnly) {
         ObjectMapper mapper = new ObjectMapper();
         Integer schemaVersion = null;
         Instant startedAt = null;
         String organizationId = null;
+        String partition = null;
+        Severity minSeverity = null;
         List<ReportedFinding> findings = new ArrayList<>();
         boolean sawFindings = false;
         boolean sawRun = false;
-        try (JsonParser p = mapper.getFactory().createParser(Files.newInputStream(json))) {
+        try (JsonParser p = mapper.getFactory().createParser(in)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw bad(json, p, "not a cmk-audit findings.json (expected a JSON object)");
             }
@@ -77,6 +155,16 @@ public record PreviousRun(String source, Instant startedAt, String organizationI
                             startedAt = instant(json, p, run.path("startedAt"));
                             organizationId = run.path("organizationId").isTextual()
                                     ? run.get("organizationId").asText() : null;
+                            partition = run.path("partition").isTextual() ? run.get("partition").asText()
+                                    : run.path("regions").path(0).isTextual()
+                                    ? Partition.ofRegion(run.get("regions").get(0).asText()) : null;
+                            if (headerOnly) {
+                                if (schemaVersion == null) {
+                                    throw new ReportInputException(json
+                                            + ":1: not a cmk-audit findings.json (no `schemaVersion`)");
+                                }
+                                return new Header(source, startedAt, organizationId, partition);
+                            }
                         }
                     }
                     case "findings" -> {
@@ -84,22 +172,35 @@ public record PreviousRun(String source, Instant startedAt, String organizationI
                             throw bad(json, p, "`findings` must be a list");
                         }
                         sawFindings = true;
-                        while (p.nextToken() != JsonToken.END_ARRAY) {
-                            int line = p.currentTokenLocation().getLineNr();
-                            JsonNode node = p.readValueAsTree();
-                            try {
-                                findings.add(FindingsJson.readFinding(node));
-                            } catch (IllegalArgumentException e) {
-                                throw new ReportInputException(json + ":" + line + ": finding " + (findings.size() + 1)
-                                        + ": " + e.getMessage(), e);
+                        readFindings(json, p, findings, "finding ");
+                    }
+                    case "belowSeverity" -> {
+                        if (p.currentToken() == JsonToken.VALUE_NULL) {
+                            break;
+                        }
+                        if (p.currentToken() != JsonToken.START_OBJECT) {
+                            throw bad(json, p, "`belowSeverity` must be an object");
+                        }
+                        while (p.nextToken() == JsonToken.FIELD_NAME) {
+                            String field = p.currentName();
+                            p.nextToken();
+                            if ("minSeverity".equals(field)) {
+                                try {
+                                    minSeverity = Severity.valueOf(p.getValueAsString(""));
+                                } catch (IllegalArgumentException e) {
+                                    throw bad(json, p, "`belowSeverity.minSeverity` must be one of CRITICAL, HIGH, "
+                                            + "MEDIUM, LOW, INFO");
+                                }
+                            } else if ("findings".equals(field) && p.currentToken() == JsonToken.START_ARRAY) {
+                                readFindings(json, p, findings, "belowSeverity finding ");
+                            } else {
+                                p.skipChildren();
                             }
                         }
                     }
                     default -> p.skipChildren();
                 }
             }
-        } catch (NoSuchFileException e) {
-            throw new ReportInputException(json + ": previous findings.json not found", e);
         } catch (JsonProcessingException e) {
             int line = e.getLocation() == null ? 0 : e.getLocation().getLineNr();
             throw new ReportInputException(json + ":" + line + ": not valid JSON: "
@@ -114,8 +215,24 @@ public record PreviousRun(String source, Instant startedAt, String organizationI
             throw new ReportInputException(json + ":1: not a cmk-audit findings.json (no `"
                     + (!sawFindings ? "findings` list; is it a snapshot?)" : "run` object)"));
         }
-        return new PreviousRun(file.toString(), startedAt, organizationId,
-                schemaVersion == FindingsJson.SCHEMA_VERSION_PER_INSTANCE ? grouped(findings) : findings);
+        return new PreviousRun(source, startedAt, organizationId,
+                schemaVersion == FindingsJson.SCHEMA_VERSION_PER_INSTANCE ? grouped(findings) : findings,
+                partition, schemaVersion, minSeverity);
+    }
+
+    private static void readFindings(String json, JsonParser p, List<ReportedFinding> into, String what)
+            throws IOException {
+        int n = 0;
+        while (p.nextToken() != JsonToken.END_ARRAY) {
+            int line = p.currentTokenLocation().getLineNr();
+            JsonNode node = p.readValueAsTree();
+            n++;
+            try {
+                into.add(FindingsJson.readFinding(node));
+            } catch (IllegalArgumentException e) {
+                throw new ReportInputException(json + ":" + line + ": " + what + n + ": " + e.getMessage(), e);
+            }
+        }
     }
 
     /**
@@ -217,7 +334,7 @@ public record PreviousRun(String source, Instant startedAt, String organizationI
         }
         List<ReportedFinding> out = new ArrayList<>(byId.size());
         byId.forEach((id, members) -> out.add(merged(id, members)));
-        return new PreviousRun(source, startedAt, organizationId, out);
+        return new PreviousRun(source, startedAt, organizationId, out, partition, schemaVersion, minSeverity);
     }
 
     /** Type and cause; the account is compared in {@link #covers} (a permission set's finding spans accounts). */
@@ -272,7 +389,7 @@ public record PreviousRun(String source, Instant startedAt, String organizationI
         return m;
     }
 
-    private static Instant instant(Path json, JsonParser p, JsonNode n) {
+    private static Instant instant(String json, JsonParser p, JsonNode n) {
         if (!n.isTextual()) {
             return null;
         }
@@ -283,7 +400,7 @@ public record PreviousRun(String source, Instant startedAt, String organizationI
         }
     }
 
-    private static ReportInputException bad(Path json, JsonParser p, String what) {
+    private static ReportInputException bad(String json, JsonParser p, String what) {
         return new ReportInputException(json + ":" + p.currentTokenLocation().getLineNr() + ": " + what);
     }
 

@@ -149,7 +149,9 @@ public final class ReportWriter {
             }
             if (selection.json()) {
                 FindingsJson.write(temp.resolve(FINDINGS_JSON), new FindingsJson.Content(result, diff.findings(),
-                        diff.resolved(), counts, suppressed.report(), options.previous(), now));
+                        diff.resolved(), counts, suppressed.report(), options.previous(), now,
+                        selection.minSeverity(), all.findings().stream()
+                        .filter(f -> !f.severity().atLeast(selection.minSeverity())).toList()));
             }
             long t2 = System.nanoTime();
             if (selection.json()) {

@@ -13,7 +13,10 @@ import java.util.Set;
  *
  * <ul>
  *   <li>{@code NEW}: the id is not in the previous run;</li>
- *   <li>{@code CHANGED}: same id, but severity, deciding layers, evidence or key state differ;</li>
+ *   <li>{@code CHANGED}: same id, but severity, deciding layers, evidence or key state differ, or (against a
+ *       previous findings.json of schemaVersion 3 or later, which lists them) the instances, launch sources, keys
+ *       (ARN and state) or principals it lists, or its remediation policy snippet (compared as JSON, so layout does
+ *       not count): someone who applied last run's snippet must apply the new one;</li>
  *   <li>{@code UNCHANGED}: same id, none of those differ (status and texts are not compared: a new suppression
  *       or a reworded explanation is not a change of the risk);</li>
  *   <li>{@code RESOLVED}: in the previous run, not now; listed separately.</li>
@@ -47,7 +50,7 @@ final class RunDiff {
             seen.add(f.findingId());
             ReportedFinding old = before.get(f.findingId());
             ReportedFinding.Change change = old == null ? ReportedFinding.Change.NEW
-                    : changed(old, f) ? ReportedFinding.Change.CHANGED : ReportedFinding.Change.UNCHANGED;
+                    : changed(old, f, previous.listsResources()) ? ReportedFinding.Change.CHANGED : ReportedFinding.Change.UNCHANGED;
             out.add(f.change() == change ? f : f.withChange(change));
         }
         List<ReportedFinding> resolved = new ArrayList<>();
@@ -93,11 +96,72 @@ final class RunDiff {
         return new Result(findings, resolved);
     }
 
-    /** @return whether the risk described by the finding differs between the runs */
+    /** @return whether the risk or the fix described by the finding differs between the runs (every field) */
     static boolean changed(ReportedFinding old, ReportedFinding now) {
-        return old.severity() != now.severity()
+        return changed(old, now, true);
+    }
+
+    /**
+     * @param old       the previous run's finding (mapped onto the current model)
+     * @param now       the current finding with the same id
+     * @param resources whether to compare the instances, launch sources, keys, principals and remediation policy:
+     *                  false for a previous file older than schemaVersion 3, whose findings did not list them all (a
+     *                  difference there is the file's layout, not the risk)
+     * @return whether they differ in severity, deciding layers, evidence, key state, or (with {@code resources})
+     *         in what the finding lists or in its policy snippet
+     */
+    static boolean changed(ReportedFinding old, ReportedFinding now, boolean resources) {
+        if (old.severity() != now.severity()
                 || !old.decidingLayers().equals(now.decidingLayers())
                 || !old.evidence().equals(now.evidence())
-                || !Objects.equals(old.keyState(), now.keyState());
+                || !Objects.equals(old.keyState(), now.keyState())) {
+            return true;
+        }
+        if (!resources) {
+            return false;
+        }
+        io.cmkaudit.analysis.Finding a = old.finding();
+        io.cmkaudit.analysis.Finding b = now.finding();
+        return !ids(a.instances()).equals(ids(b.instances()))
+                || !ids(a.launchSources()).equals(ids(b.launchSources()))
+                || !keys(a).equals(keys(b))
+                || !principals(a).equals(principals(b))
+                || !sameJson(a.remediationPolicy(), b.remediationPolicy());
+    }
+
+    private static Set<String> ids(List<io.cmkaudit.analysis.Finding.Resource> rs) {
+        Set<String> out = new java.util.TreeSet<>();
+        rs.forEach(r -> out.add(r.kind() + ":" + r.id()));
+        return out;
+    }
+
+    private static Set<String> keys(io.cmkaudit.analysis.Finding f) {
+        Set<String> out = new java.util.TreeSet<>();
+        f.keys().forEach(k -> out.add(k.arn() + "|" + k.state()));
+        return out;
+    }
+
+    private static Set<String> principals(io.cmkaudit.analysis.Finding f) {
+        Set<String> out = new java.util.TreeSet<>();
+        f.principals().forEach(p -> out.add(p.arn()));
+        return out;
+    }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+            new com.fasterxml.jackson.databind.ObjectMapper();
+
+    /** @return whether two policy snippets are the same JSON (text compared when either is not JSON) */
+    static boolean sameJson(String a, String b) {
+        if (Objects.equals(a, b)) {
+            return true;
+        }
+        if (a == null || b == null) {
+            return false;
+        }
+        try {
+            return JSON.readTree(a).equals(JSON.readTree(b));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            return a.strip().equals(b.strip());
+        }
     }
 }
