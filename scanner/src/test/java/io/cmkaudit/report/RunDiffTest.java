@@ -22,6 +22,12 @@ class RunDiffTest {
         return new PreviousRun("prev/findings.json", ReportFixtures.STARTED, "o-1", List.of(findings));
     }
 
+    /** A previous run of schemaVersion 2 (its findings did not list every instance, key and principal). */
+    static PreviousRun previousV2(ReportedFinding... findings) {
+        return new PreviousRun("prev/findings.json", ReportFixtures.STARTED, "o-1", List.of(findings), "aws",
+                FindingsJson.SCHEMA_VERSION_PER_KEY, null);
+    }
+
     static ReportedFinding copy(ReportedFinding f, Severity severity, List<String> layers, List<String> evidence, String keyState,
                         String explanation) {
         Finding a = f.finding();
@@ -89,7 +95,7 @@ class RunDiffTest {
                 a.account(), a.region(), List.of(Finding.Resource.key(a.key()), Finding.Resource.key(
                 new Finding.Key(other, "111122223333", "Enabled"))), a.key(), a.principal(), a.details()));
 
-        RunDiff.Result r = RunDiff.apply(List.of(now), previous(k1, k2));
+        RunDiff.Result r = RunDiff.apply(List.of(now), previousV2(k1, k2));
 
         assertThat(r.findings()).extracting(ReportedFinding::change).containsExactly(ReportedFinding.Change.UNCHANGED);
         assertThat(r.resolved()).isEmpty();
@@ -149,9 +155,13 @@ class RunDiffTest {
                 keyPolicy.key(), keyPolicy.principal(), keyPolicy.details());
 
         RunDiff.Result r = RunDiff.apply(List.of(ReportedFinding.open(keyPolicy)),
-                previous(ReportedFinding.open(byPermissionSet)));
+                previousV2(ReportedFinding.open(byPermissionSet)));
         assertThat(r.findings()).extracting(ReportedFinding::change).containsExactly(ReportedFinding.Change.UNCHANGED);
         assertThat(r.resolved()).isEmpty();
+        // against a schemaVersion 3 file the same mapping is a fix that now also names alice: CHANGED
+        assertThat(RunDiff.apply(List.of(ReportedFinding.open(keyPolicy)),
+                previous(ReportedFinding.open(byPermissionSet))).findings())
+                .extracting(ReportedFinding::change).containsExactly(ReportedFinding.Change.CHANGED);
 
         // the other way: a role's own finding before, the permission set's (both accounts' roles) now
         Finding roleOnly = ReportFixtures.f(FindingType.START_BLOCKED_KMS_DENIED)
@@ -166,8 +176,69 @@ class RunDiffTest {
                 .account("999988887777", "master", "Root").instance("eu-west-1", "i-1", "web")
                 .key(ReportFixtures.DATA_KEY, "Enabled").principal(ps, Finding.PERMISSION_SET_PRINCIPAL)
                 .decided("identity").evidence("key policy#0").build().withPermissionSet(both);
-        RunDiff.Result r2 = RunDiff.apply(List.of(ReportedFinding.open(nowPs)), previous(ReportedFinding.open(roleOnly)));
+        RunDiff.Result r2 = RunDiff.apply(List.of(ReportedFinding.open(nowPs)), previousV2(ReportedFinding.open(roleOnly)));
         assertThat(r2.findings()).extracting(ReportedFinding::change).containsExactly(ReportedFinding.Change.UNCHANGED);
         assertThat(r2.resolved()).isEmpty();
+    }
+
+    /** The finding of the newcomer review (item 3): dave's fix grew by one instance and one key. */
+    @Test
+    void moreInstancesKeysPrincipalsOrAnotherSnippetIsChanged() {
+        ReportedFinding f = finding("dave");
+        Finding a = f.finding();
+        String key2 = "arn:aws:kms:eu-west-1:111122223333:key/k-2";
+        String snippet = "{\"Version\": \"2012-10-17\", \"Statement\": [{\"Effect\": \"Allow\", "
+                + "\"Action\": \"kms:CreateGrant\", \"Resource\": [\"" + a.keyArn() + "\"]}]}";
+        ReportedFinding before = withResources(f, a.resources(), snippet);
+        // same content, another layout of the same snippet: UNCHANGED
+        assertThat(RunDiff.changed(before, withResources(f, a.resources(), snippet.replace(" ", "")))).isFalse();
+        // one more instance
+        List<Finding.Resource> moreInstances = new java.util.ArrayList<>(a.resources());
+        moreInstances.add(Finding.Resource.instance("i-2", "batch", "eu-west-1", List.of()));
+        assertThat(RunDiff.changed(before, withResources(f, moreInstances, snippet))).isTrue();
+        // one more key (and the snippet lists it)
+        List<Finding.Resource> moreKeys = new java.util.ArrayList<>(a.instances());
+        moreKeys.add(Finding.Resource.key(a.key()));
+        moreKeys.add(Finding.Resource.key(new Finding.Key(key2, "111122223333", "Enabled")));
+        assertThat(RunDiff.changed(before, withResources(f, moreKeys, snippet))).isTrue();
+        // one more principal
+        List<Finding.Resource> morePrincipals = new java.util.ArrayList<>(a.resources());
+        morePrincipals.add(Finding.Resource.principal(a.principal()));
+        morePrincipals.add(Finding.Resource.principal(new Finding.Principal("arn:aws:iam::111122223333:user/x",
+                "user")));
+        assertThat(RunDiff.changed(before, withResources(f, morePrincipals, snippet))).isTrue();
+        // another snippet only
+        assertThat(RunDiff.changed(before, withResources(f, a.resources(), snippet.replace("]}]}",
+                ", \"" + key2 + "\"]}]}")))).isTrue();
+        // through apply: CHANGED against a schemaVersion 3 file, not against a schemaVersion 2 one
+        ReportedFinding now = withResources(f, moreInstances, snippet);
+        assertThat(RunDiff.apply(List.of(now), previous(before)).findings().get(0).change())
+                .isEqualTo(ReportedFinding.Change.CHANGED);
+        assertThat(RunDiff.apply(List.of(now), previousV2(before)).findings().get(0).change())
+                .isEqualTo(ReportedFinding.Change.UNCHANGED);
+    }
+
+    private static ReportedFinding withResources(ReportedFinding f, List<Finding.Resource> resources,
+                                                 String snippet) {
+        Finding a = f.finding();
+        Finding.Details d = a.details();
+        return f.withFinding(new Finding(a.findingId(), a.type(), a.severity(), a.account(), a.region(), resources,
+                a.key(), a.principal(), new Finding.Details(d.decidingLayers(), d.evidence(), d.explanation(),
+                d.remediation(), snippet)));
+    }
+
+    /** Newcomer review item 2: a finding --severity left out of the previous run is not NEW when it shows again. */
+    @Test
+    void aFindingBelowThePreviousSeverityIsUnchangedNotNew() {
+        ReportedFinding medium = copy(finding("m"), Severity.MEDIUM, finding("m").decidingLayers(),
+                finding("m").evidence(), "Enabled", "x");
+        PreviousRun withBelow = new PreviousRun("prev/findings.json", ReportFixtures.STARTED, "o-1",
+                List.of(medium), "aws", FindingsJson.SCHEMA_VERSION, Severity.HIGH);
+        assertThat(RunDiff.apply(List.of(medium), withBelow).findings().get(0).change())
+                .isEqualTo(ReportedFinding.Change.UNCHANGED);
+        // without it in the previous file (a file before belowSeverity was written): NEW, as before
+        PreviousRun without = new PreviousRun("prev/findings.json", ReportFixtures.STARTED, "o-1", List.of());
+        assertThat(RunDiff.apply(List.of(medium), without).findings().get(0).change())
+                .isEqualTo(ReportedFinding.Change.NEW);
     }
 }
