@@ -33,9 +33,12 @@ public final class OutputOptions {
                 + "manifest.json is always written. Default: html,csv,json,xlsx.")
     List<String> formats;
 
-    @Option(names = "--previous", paramLabel = "FILE|latest",
-            description = "findings.json of an earlier run, for the NEW / UNCHANGED / CHANGED / RESOLVED diff; "
-                + "`latest` takes the newest run folder under --out (none yet: no diff).")
+    @Option(names = "--previous", paramLabel = "FILE|latest|s3://…",
+            description = "findings.json of an earlier run of the same organization (a file, a run folder or an "
+                + "s3://BUCKET/KEY object), for the NEW / UNCHANGED / CHANGED / RESOLVED diff; one of another "
+                + "organization or partition is refused. `latest` takes the newest run folder of this organization "
+                + "under --out, s3://BUCKET/PREFIX/ (ending in /) the newest under that prefix, as --upload writes "
+                + "them (none yet: no diff).")
     String previous;
 
     @Option(names = "--suppressions", paramLabel = "FILE",

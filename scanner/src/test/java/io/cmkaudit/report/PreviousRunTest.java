@@ -26,6 +26,39 @@ class PreviousRunTest {
         assertThat(back.startedAt()).isEqualTo(Instant.parse("2026-11-29T19:02:11Z"));
         assertThat(back.organizationId()).isEqualTo("o-7h3x9k2m4q");
         assertThat(back.source()).isEqualTo(run.findingsJson().toString());
+        assertThat(back.partition()).isEqualTo("aws");
+        assertThat(back.schemaVersion()).isEqualTo(3);
+        assertThat(back.minSeverity()).isEqualTo(io.cmkaudit.analysis.Severity.INFO);
+    }
+
+    @Test
+    void headerReadsTheRunWithoutTheFindingsAndOlderFilesGetTheirPartitionFromTheRegions() throws IOException {
+        String text = "{\"schemaVersion\": 2, \"run\": {\"organizationId\": \"o-1\", \"regions\": "
+                + "[\"us-gov-west-1\"], \"startedAt\": \"2026-01-01T00:00:00Z\"}, \"findings\": [ {\"broken\": ";
+        PreviousRun.Header h = PreviousRun.header("prev.json",
+                new java.io.ByteArrayInputStream(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        assertThat(h.organizationId()).isEqualTo("o-1");
+        assertThat(h.partition()).isEqualTo("aws-us-gov");
+        assertThat(h.startedAt()).isEqualTo(Instant.parse("2026-01-01T00:00:00Z"));
+        // the whole file is read (and the broken finding found) only by read
+        assertThatThrownBy(() -> PreviousRun.read("prev.json", "prev.json",
+                new java.io.ByteArrayInputStream(text.getBytes(java.nio.charset.StandardCharsets.UTF_8))))
+                .isInstanceOf(ReportInputException.class).hasMessageStartingWith("prev.json:1: not valid JSON");
+    }
+
+    @Test
+    void findingsLeftOutBySeverityAreWrittenApartAndReadBackAsPreviousFindings() throws IOException {
+        RunOutput run = new ReportWriter().write(ReportFixtures.sample(), new ReportOptions(out, null, null, null,
+                ReportFixtures.CLOCK), java.util.Map.of(), new OutputSelection(java.util.Set.of("json"),
+                io.cmkaudit.analysis.Severity.CRITICAL, java.util.List.of(), null));
+        JsonNode root = new ObjectMapper().readTree(run.findingsJson().toFile());
+        int all = ReportFixtures.sampleFindings().size();
+        assertThat(root.get("findings").size()).isLessThan(all);
+        assertThat(root.at("/belowSeverity/minSeverity").asText()).isEqualTo("CRITICAL");
+        assertThat(root.get("findings").size() + root.at("/belowSeverity/findings").size()).isEqualTo(all);
+        PreviousRun back = PreviousRun.read(run.findingsJson());
+        assertThat(back.minSeverity()).isEqualTo(io.cmkaudit.analysis.Severity.CRITICAL);
+        assertThat(back.findings()).hasSize(all);
     }
 
     @Test
