@@ -157,6 +157,23 @@ class PreviousRunCliTest {
     }
 
     @Test
+    void anOlderFindingsJsonOfASeverityRunWarnsThatItsLeftOutFindingsShowAsNew(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("out");
+        assertThat(run("report", "--sample", "--out", out.toString(), "-q", "--severity", "HIGH").code())
+                .isEqualTo(ExitCodes.FINDINGS);
+        Path folder = runFolders(out).get(0);
+        // as written before belowSeverity existed
+        ObjectNode root = (ObjectNode) JSON.readTree(folder.resolve("findings.json").toFile());
+        root.remove("belowSeverity");
+        JSON.writeValue(folder.resolve("findings.json").toFile(), root);
+        Result r = run("report", "--sample", "--out", out.toString(), "--previous", "latest", "--format", "json");
+        assertThat(r.out()).contains("  since previous    new 9, changed 0, unchanged 31, resolved 0" + NL);
+        assertThat(r.err().strip().lines()).hasSize(1);
+        assertThat(r.err()).startsWith("cmk-audit: warning: --previous `" + folder.resolve("findings.json")
+                + "`: that run wrote only findings of --severity HIGH and up");
+    }
+
+    @Test
     void aFindingWithAnotherInstanceListIsChanged(@TempDir Path dir) throws Exception {
         Path mine = firstRun(dir.resolve("out"));
         String[] id = new String[1];
