@@ -299,7 +299,11 @@ final class ReportPhase {
     }
 
     private PreviousRun readS3(String url) {
-        return PreviousRun.read(url, url, new java.io.ByteArrayInputStream(s3Bytes(url)));
+        try {
+            return PreviousRun.read(url, url, new java.io.ByteArrayInputStream(s3Bytes(url)));
+        } catch (ReportInputException e) {
+            throw new UsageException(e.getMessage(), e);
+        }
     }
 
     /**
@@ -362,12 +366,20 @@ final class ReportPhase {
         }
         int skipped = 0;
         for (String c : candidates) {
-            PreviousRun.Header h = header(c);
+            // an S3 object is fetched once: its header, then (when it is this organization's) all of it
+            byte[] bytes = io.cmkaudit.collect.S3Objects.S3Url.is(c) ? s3Bytes(c) : null;
+            PreviousRun.Header h = header(c, bytes);
             if (mismatch(h.organizationId(), h.partition(), org, partition) != null) {
                 skipped++;
                 continue;
             }
-            PreviousRun p = io.cmkaudit.collect.S3Objects.S3Url.is(c) ? readS3(c) : PreviousRun.read(Path.of(c));
+            PreviousRun p;
+            try {
+                p = bytes != null ? PreviousRun.read(c, c, new java.io.ByteArrayInputStream(bytes))
+                        : PreviousRun.read(Path.of(c));
+            } catch (ReportInputException e) {
+                throw new UsageException(e.getMessage(), e);
+            }
             warnUnchecked(c, p.organizationId(), org, err);
             previousUsed = c;
             return p;
@@ -382,9 +394,10 @@ final class ReportPhase {
     /** Why there is no diff although {@code --previous} was given, or null. */
     private String noPrevious;
 
-    private PreviousRun.Header header(String address) {
-        try (java.io.InputStream in = io.cmkaudit.collect.S3Objects.S3Url.is(address)
-                ? new java.io.ByteArrayInputStream(s3Bytes(address)) : Files.newInputStream(Path.of(address))) {
+    /** @param bytes the object's content when it is in S3, else null (the local file is read) */
+    private static PreviousRun.Header header(String address, byte[] bytes) {
+        try (java.io.InputStream in = bytes != null ? new java.io.ByteArrayInputStream(bytes)
+                : Files.newInputStream(Path.of(address))) {
             return PreviousRun.header(address, in);
         } catch (IOException e) {
             throw new UsageException("--previous: cannot read `" + address + "`: " + e.getMessage(), e);
