@@ -341,7 +341,8 @@ final class ReportPhase {
 
     /**
      * The previous run to diff this run against: the one given, after checking that it is of this run's
-     * organization and partition, or the newest listed one that is.
+     * organization and partition (when either organization is unknown: diffed, with one warning line), or the newest
+     * listed one of the same organization id (both unknown counts as the same) and partition.
      *
      * @throws UsageException when the one given is of another organization or partition (a diff would report the
      *                        other's findings RESOLVED, and {@code --security-hub} archive them), or a listed
@@ -369,7 +370,10 @@ final class ReportPhase {
             // an S3 object is fetched once: its header, then (when it is this organization's) all of it
             byte[] bytes = io.cmkaudit.collect.S3Objects.S3Url.is(c) ? s3Bytes(c) : null;
             PreviousRun.Header h = header(c, bytes);
-            if (mismatch(h.organizationId(), h.partition(), org, partition) != null) {
+            // stricter than a file given by name: a run that could not read its organization (null) is taken only
+            // by a run that could not either, never by a guess
+            if (!java.util.Objects.equals(h.organizationId(), org)
+                    || mismatch(h.organizationId(), h.partition(), org, partition) != null) {
                 skipped++;
                 continue;
             }

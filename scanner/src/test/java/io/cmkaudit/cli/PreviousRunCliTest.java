@@ -99,12 +99,18 @@ class PreviousRunCliTest {
             ((ObjectNode) root.get("run")).put("organizationId", "o-6kjibesm0j").put("partition", "aws-us-gov");
             ((ArrayNode) root.get("findings")).removeAll();
         });
+        // and one whose run could not read its organization: not taken by a run that could
+        copyRun(mine, out, "2098-01-01T00-00-00Z", root -> {
+            ((ObjectNode) root.get("run")).putNull("organizationId");
+            ((ArrayNode) root.get("findings")).removeAll();
+        });
         Result r = run("report", "--sample", "--out", out.toString(), "--previous", "latest");
         assertThat(r.code()).as(r.err()).isEqualTo(ExitCodes.FINDINGS);
         assertThat(r.out()).contains("  since previous    new 0, changed 0, unchanged 40, resolved 0" + NL);
-        JsonNode json = JSON.readTree(newest(out, "2099").resolve("findings.json").toFile());
+        assertThat(r.err()).isEmpty();
+        JsonNode json = JSON.readTree(newest(out, "209").resolve("findings.json").toFile());
         assertThat(json.at("/previousRun/source").asText()).isEqualTo(mine.toString());
-        JsonNode manifest = JSON.readTree(newest(out, "2099").resolve("manifest.json").toFile());
+        JsonNode manifest = JSON.readTree(newest(out, "209").resolve("manifest.json").toFile());
         assertThat(manifest.at("/configuration/previous").asText()).isEqualTo("latest");
         assertThat(manifest.at("/configuration/previousUsed").asText()).isEqualTo(mine.toString());
     }
