@@ -50,6 +50,30 @@ final class Locations {
     }
 
     /**
+     * Opens a file or an S3 object for streaming, never holding it whole in memory: a local file as it is, an
+     * {@code s3://bucket/key} through {@link S3Objects#open} (resumed with ranged reads when the connection drops).
+     *
+     * @param option the option or parameter naming it, for messages, e.g. {@code SNAPSHOT}
+     * @param where  a path or {@code s3://bucket/key}
+     * @return the content, buffered; the caller closes it
+     * @throws UsageException when it can't be opened (no such file or object, no access, bad address)
+     */
+    java.io.InputStream open(String option, String where) {
+        try {
+            if (S3Url.is(where)) {
+                return new java.io.BufferedInputStream(s3.open(S3Url.parse(where)), 1 << 16);
+            }
+            return new java.io.BufferedInputStream(Files.newInputStream(Path.of(where)), 1 << 16);
+        } catch (NoSuchFileException e) {
+            throw new UsageException(option + ": no such file: `" + where + "`", e);
+        } catch (IOException e) {
+            throw new UsageException(option + ": cannot read `" + where + "`: " + e.getMessage(), e);
+        } catch (IllegalArgumentException | S3Objects.S3Exception e) {
+            throw new UsageException(option + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
      * The parts a {@code PART} argument names: an {@code s3://bucket/prefix/} ending in {@code /} (every object under
      * it whose key ends in {@code .json}, sorted by key: where the children of a Step Functions run write theirs), a
      * local folder (its {@code *.json} files, sorted by name), or else the file or object itself.

@@ -35,8 +35,10 @@ import picocli.CommandLine.Spec;
  * findings parts of {@code report SNAPSHOT --plan PLAN --shard I/N -o PART}, checks that they belong to the plan and
  * cover each of its accounts exactly once, joins findings that share an id across shards ({@link FindingJoin}), and
  * writes the normal run folder (report.html, findings.csv, findings.xlsx, coverage.csv, findings.json,
- * manifest.json) as {@code report} does, with the same report options. A planned account no part analyzed, or that
- * two parts analyzed, is an error line, an ERROR coverage row and exit bit 2; exit bit 1 as {@code report}.
+ * manifest.json) as {@code report} does, with the same report options; with {@code --upload} it copies that folder
+ * to S3 as {@code scan --upload} does (the reduce task of the Step Functions run). A planned account no part
+ * analyzed, or that two parts analyzed, is an error line, an ERROR coverage row and exit bit 2; exit bit 1 as
+ * {@code report}; 70 when the upload fails (the reports stay on disk).
  */
 @Command(name = "merge-findings", mixinStandardHelpOptions = true, sortOptions = false,
         versionProvider = VersionProvider.class,
@@ -64,6 +66,17 @@ final class MergeFindingsCommand implements Callable<Integer> {
     @Mixin
     OutputOptions output;
 
+    @Option(names = "--upload", paramLabel = "s3://BUCKET/PREFIX",
+            description = "Upload the run folder under this prefix (as scan --upload; the reduce step on ECS).")
+    String upload;
+
+    @Option(names = "--upload-kms-key", paramLabel = "KEY",
+            description = "KMS key id or ARN for SSE-KMS on upload (default: SSE-S3).")
+    String uploadKmsKey;
+
+    @picocli.CommandLine.ParentCommand
+    Main parent;
+
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -74,6 +87,17 @@ final class MergeFindingsCommand implements Callable<Integer> {
             endpoint = io.cmkaudit.config.ConfigLoader.parseEndpoint(endpointUrl);
             if (endpoint == null) {
                 throw new UsageException("--endpoint-url: not an http(s) URL: `" + endpointUrl + "`");
+            }
+        }
+        if (uploadKmsKey != null && upload == null) {
+            throw new UsageException("--upload-kms-key: only used with --upload s3://BUCKET/PREFIX");
+        }
+        io.cmkaudit.collect.ReportUploader.S3Location uploadTo = null;
+        if (upload != null) {
+            try {
+                uploadTo = io.cmkaudit.collect.ReportUploader.S3Location.parse(upload);
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("--upload: " + e.getMessage());
             }
         }
         String failOn = output.failOn == null ? ScannerConfig.DEFAULTS.failOn()
@@ -135,7 +159,24 @@ final class MergeFindingsCommand implements Callable<Integer> {
         phase.owners(new Owners(first.ownerTag(), owners));
         RunOutput run = phase.write(j.result(), Map.of(), spec.commandLine().getOut(), err);
         int code = phase.findingsBit(run) | ReportPhase.coverageBit(j.result());
-        return j.problems().isEmpty() ? code : code | ExitCodes.COVERAGE_INCOMPLETE;
+        code = j.problems().isEmpty() ? code : code | ExitCodes.COVERAGE_INCOMPLETE;
+        if (uploadTo != null) {
+            try {
+                List<String> keys = new io.cmkaudit.collect.ReportUploader(endpoint,
+                        Duration.ofSeconds(ScannerConfig.DEFAULTS.callTimeoutSeconds())).upload(run.runDir(), uploadTo,
+                        uploadKmsKey);
+                if (parent == null || parent.verbosity() >= 0) {
+                    err.println("cmk-audit: uploaded " + keys.size() + " files to s3://" + uploadTo.bucket() + "/"
+                            + keys.get(0).substring(0, keys.get(0).lastIndexOf('/') + 1));
+                }
+            } catch (io.cmkaudit.collect.ReportUploader.UploadException e) {
+                err.println("cmk-audit: " + e.getMessage() + " (the reports are intact in " + run.runDir() + ")");
+                err.flush();
+                return ExitCodes.INTERNAL;
+            }
+            err.flush();
+        }
+        return code;
     }
 
     /**

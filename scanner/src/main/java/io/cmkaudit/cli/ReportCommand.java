@@ -31,7 +31,11 @@ final class ReportCommand implements Callable<Integer> {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ReportCommand.class);
 
     @Parameters(index = "0", arity = "0..1", paramLabel = "SNAPSHOT",
-            description = "Snapshot file written by `cmk-audit collect` (or snapshot.json of a scan run folder).")
+            description = "Snapshot file written by `cmk-audit collect` (or snapshot.json of a scan run folder); with "
+                + "--plan also an s3://BUCKET/KEY object, read as it streams in.")
+    String snapshotArg;
+
+    /** SNAPSHOT as a local path, or null. */
     Path snapshot;
 
     @Option(names = "--sample", description = "Analyze the sample organization embedded in the jar.")
@@ -64,7 +68,7 @@ final class ReportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (sample && snapshot != null) {
+        if (sample && snapshotArg != null) {
             throw new UsageException("give either SNAPSHOT or --sample, not both");
         }
         if (plan != null || shard != null || accountsFile != null || partOutput != null) {
@@ -76,7 +80,7 @@ final class ReportCommand implements Callable<Integer> {
                 throw new UsageException(reportOption + ": a sharded report (--plan) writes a findings part (-o); "
                         + "give the report options to merge-findings");
             }
-            return new ShardReport(plan, shard, accountsFile, partOutput, endpointUrl, snapshot, sample)
+            return new ShardReport(plan, shard, accountsFile, partOutput, endpointUrl, snapshotArg, sample)
                     .run(spec.commandLine().getErr(), parentQuiet());
         }
         java.net.URI endpoint = null;
@@ -89,6 +93,11 @@ final class ReportCommand implements Callable<Integer> {
                 throw new UsageException("--endpoint-url: not an http(s) URL: `" + endpointUrl + "`");
             }
         }
+        if (io.cmkaudit.collect.S3Objects.S3Url.is(snapshotArg)) {
+            throw new UsageException("SNAPSHOT: an s3:// snapshot only with --plan (a sharded report); copy it to a "
+                    + "file first (aws s3 cp " + snapshotArg + " .)");
+        }
+        snapshot = snapshotArg == null ? null : Path.of(snapshotArg);
         String failOn = output.failOn == null ? ScannerConfig.DEFAULTS.failOn()
                 : output.failOn.toUpperCase(java.util.Locale.ROOT);
         if (!ScannerConfig.SEVERITIES.contains(failOn)) {

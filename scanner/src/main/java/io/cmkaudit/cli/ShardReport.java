@@ -2,6 +2,7 @@ package io.cmkaudit.cli;
 
 import io.cmkaudit.analysis.Analyzer;
 import io.cmkaudit.analysis.Finding;
+import io.cmkaudit.collect.S3Objects;
 import io.cmkaudit.config.ScannerConfig;
 import io.cmkaudit.report.FindingsPart;
 import io.cmkaudit.report.Owners;
@@ -36,10 +37,20 @@ final class ShardReport {
     private final String accountsFile;
     private final String output;
     private final String endpointUrl;
-    private final Path snapshot;
+    private final String snapshot;
     private final boolean sample;
 
-    ShardReport(String plan, String shard, String accountsFile, String output, String endpointUrl, Path snapshot,
+    /**
+     * @param plan         {@code --plan}: a path or {@code s3://bucket/key}, or null (a usage error)
+     * @param shard        {@code --shard I/N}, or null
+     * @param accountsFile {@code --accounts-file}: a path or {@code s3://bucket/key}, or null
+     * @param output       {@code -o}: the part to write, a path or {@code s3://bucket/key}, or null (a usage error)
+     * @param endpointUrl  {@code --endpoint-url} for S3, or null for AWS
+     * @param snapshot     SNAPSHOT: the merged snapshot, a file, a scan run folder or {@code s3://bucket/key}; null
+     *                     is a usage error
+     * @param sample       whether {@code --sample} was given (a usage error)
+     */
+    ShardReport(String plan, String shard, String accountsFile, String output, String endpointUrl, String snapshot,
                 boolean sample) {
         this.plan = plan;
         this.shard = shard;
@@ -83,15 +94,16 @@ final class ShardReport {
         ShardRun.Loaded loaded = ShardRun.scope(files, plan, shard, accountsFile);
         Set<String> mine = Set.copyOf(loaded.scope().accountIds());
         Set<String> planned = Set.copyOf(loaded.plan().accounts());
-        Path file = Files.isDirectory(snapshot) ? snapshot.resolve(ScanCommand.SNAPSHOT_JSON) : snapshot;
+        String file = !S3Objects.S3Url.is(snapshot) && Files.isDirectory(Path.of(snapshot))
+                ? Path.of(snapshot).resolve(ScanCommand.SNAPSHOT_JSON).toString() : snapshot;
         Snapshot s;
-        // the accounts of no shard (excluded or not ACTIVE: stubs from the plan) are read by every shard in full
-        try (InputStream in = Files.newInputStream(file)) {
-            s = SnapshotJson.readShard(new java.io.BufferedInputStream(in, 1 << 16), file.toString(),
-                    id -> mine.contains(id) || !planned.contains(id));
+        // the accounts of no shard (excluded or not ACTIVE: stubs from the plan) are read by every shard in full;
+        // an S3 snapshot is parsed as it streams in, never held whole
+        try (InputStream in = files.open("SNAPSHOT", file)) {
+            s = SnapshotJson.readShard(in, file, id -> mine.contains(id) || !planned.contains(id));
         } catch (SnapshotFormatException e) {
             throw new UsageException(e.getMessage(), e);
-        } catch (IOException e) {
+        } catch (IOException | java.io.UncheckedIOException e) {
             throw new UsageException("SNAPSHOT: cannot read `" + file + "`: " + e.getMessage(), e);
         }
         String planOrg = loaded.plan().organization().id();

@@ -10,6 +10,7 @@ import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.ObjectCannedACL;
 import software.amazon.awssdk.services.s3.model.ServerSideEncryption;
@@ -119,6 +120,167 @@ public final class S3Objects {
     }
 
     /**
+     * Opens an object for streaming: {@code GetObject} whose body is read as the caller reads, never held in memory
+     * whole (https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html). When the connection fails in the
+     * middle (a reset, a read timeout), the stream goes on where it stopped with a ranged {@code GetObject}
+     * ({@code Range: bytes=N-}, {@code If-Match} the first response's ETag, so a replaced object is an error rather
+     * than a mix of two versions), at most {@value #RESUMES} times in all. The connection stays open while the caller
+     * reads (no API call timeout on the body; the HTTP client's socket read timeout still applies).
+     *
+     * @param url the object
+     * @return its content; the caller must close it (which also closes the S3 client it uses)
+     * @throws S3Exception when it does not exist or can't be opened; reads throw {@link java.io.IOException} once the
+     *                     resumes are used up, or when the object changed since it was opened
+     */
+    public java.io.InputStream open(S3Url url) {
+        SdkHttpClient http = ApacheHttpClient.builder().build();
+        S3Client s3 = client(http, null);
+        String[] etag = new String[1];
+        try {
+            software.amazon.awssdk.core.ResponseInputStream<GetObjectResponse> first =
+                    s3.getObject(r -> r.bucket(url.bucket()).key(url.key()));
+            etag[0] = first.response().eTag();
+            long length = first.response().contentLength() == null ? -1 : first.response().contentLength();
+            return new ResumingInputStream(first, length, offset -> {
+                try {
+                    return s3.getObject(r -> r.bucket(url.bucket()).key(url.key()).range("bytes=" + offset + "-")
+                            .ifMatch(etag[0]));
+                } catch (SdkException e) {
+                    throw new java.io.IOException(url + ": cannot read on from byte " + offset + ": "
+                            + AwsFailure.oneLine(e.getMessage()), e);
+                }
+            }, RESUMES, () -> {
+                s3.close();
+                http.close();
+            });
+        } catch (NoSuchKeyException e) {
+            s3.close();
+            http.close();
+            throw new S3Exception(url + ": no such object", e);
+        } catch (SdkException e) {
+            s3.close();
+            http.close();
+            throw new S3Exception(url + ": cannot read: " + AwsFailure.oneLine(e.getMessage()), e);
+        }
+    }
+
+    /** How many times {@link #open} resumes a body whose connection failed. */
+    public static final int RESUMES = 5;
+
+    /**
+     * A stream that goes on from where it stopped when a read fails: {@code reopen} is given the offset of the next
+     * byte and returns the rest of the content from there. Package-visible for tests.
+     */
+    static final class ResumingInputStream extends java.io.InputStream {
+
+        /** Opens the content from an offset. */
+        interface Reopen {
+            /**
+             * @param offset the first byte wanted, from 0
+             * @return the content from there
+             * @throws java.io.IOException when it can't be opened
+             */
+            java.io.InputStream from(long offset) throws java.io.IOException;
+        }
+
+        private java.io.InputStream in;
+        private final long length;
+        private final Reopen reopen;
+        private int resumesLeft;
+        private final Runnable onClose;
+        private long position;
+        private boolean closed;
+
+        /**
+         * @param first   the content from offset 0
+         * @param length  its length in bytes, or -1 when unknown (then a failure at a read is only resumed when no
+         *                end was seen)
+         * @param reopen  opens the content from an offset
+         * @param resumes how many failures to resume, in all
+         * @param onClose run once at {@link #close()}
+         */
+        ResumingInputStream(java.io.InputStream first, long length, Reopen reopen, int resumes, Runnable onClose) {
+            this.in = first;
+            this.length = length;
+            this.reopen = reopen;
+            this.resumesLeft = resumes;
+            this.onClose = onClose;
+        }
+
+        @Override
+        public int read() throws java.io.IOException {
+            byte[] one = new byte[1];
+            int n = read(one, 0, 1);
+            return n < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws java.io.IOException {
+            if (len == 0) {
+                return 0;
+            }
+            while (true) {
+                if (length >= 0 && position >= length) {
+                    return -1;
+                }
+                try {
+                    int n = in.read(b, off, len);
+                    if (n < 0) {
+                        if (length >= 0 && position < length) {
+                            throw new java.io.EOFException("the body ended at byte " + position + " of " + length);
+                        }
+                        return -1;
+                    }
+                    position += n;
+                    return n;
+                } catch (java.io.IOException | RuntimeException e) {
+                    if (resumesLeft <= 0) {
+                        throw e instanceof java.io.IOException io ? io : new java.io.IOException(e.getMessage(), e);
+                    }
+                    resumesLeft--;
+                    abortQuietly(in);
+                    in = reopen.from(position);
+                }
+            }
+        }
+
+        /** @return bytes read so far */
+        long position() {
+            return position;
+        }
+
+        private static void abortQuietly(java.io.InputStream s) {
+            if (s instanceof software.amazon.awssdk.core.ResponseInputStream<?> r) {
+                r.abort();
+            }
+            try {
+                s.close();
+            } catch (java.io.IOException | RuntimeException ignored) {
+                // the connection is gone already
+            }
+        }
+
+        @Override
+        public void close() {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            // abort instead of draining the rest of a body not read to its end
+            if (length < 0 || position < length) {
+                abortQuietly(in);
+            } else {
+                try {
+                    in.close();
+                } catch (java.io.IOException | RuntimeException ignored) {
+                    // read to its end already
+                }
+            }
+            onClose.run();
+        }
+    }
+
+    /**
      * @param url         the object (replaced when it exists)
      * @param bytes       its content
      * @param contentType e.g. {@code application/json}
@@ -155,8 +317,17 @@ public final class S3Objects {
     }
 
     private S3Client client(SdkHttpClient http) {
+        return client(http, callTimeout);
+    }
+
+    /** @param timeout API call timeout, or null for none (a streamed body read as long as the caller reads) */
+    private S3Client client(SdkHttpClient http, Duration timeout) {
         var b = S3Client.builder().httpClient(http)
-                .overrideConfiguration(o -> o.apiCallTimeout(callTimeout))
+                .overrideConfiguration(o -> {
+                    if (timeout != null) {
+                        o.apiCallTimeout(timeout);
+                    }
+                })
                 .crossRegionAccessEnabled(true);
         if (profile != null) {
             b.credentialsProvider(Credentials.provider(profile));
