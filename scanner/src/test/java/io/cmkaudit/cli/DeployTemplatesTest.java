@@ -76,9 +76,38 @@ class DeployTemplatesTest {
         assertThat(shards.has("ToleratedFailurePercentage")).isTrue();
         assertThat(shards.path("ResultWriter").path("Resource").asText()).endsWith(":states:::s3:putObject");
 
+        // the second map: one report per batch file the first map wrote, with the same limits
+        JsonNode reports = asl.path("States").path("ShardReports");
+        assertThat(reports.path("ItemProcessor").path("ProcessorConfig").path("Mode").asText()).isEqualTo("DISTRIBUTED");
+        assertThat(reports.path("ItemReader").path("Resource").asText()).endsWith(":states:::s3:listObjectsV2");
+        assertThat(reports.path("ItemReader").path("Parameters").path("Prefix.$").asText())
+                .isEqualTo("States.Format('cmk-audit-runs/{}/shards/', $$.Execution.Name)");
+        assertThat(reports.path("MaxConcurrency").asInt()).isEqualTo(10);
+        assertThat(reports.has("ToleratedFailurePercentage")).isTrue();
+        assertThat(reports.path("ResultWriter").path("Resource").asText()).endsWith(":states:::s3:putObject");
+        assertThat(reports.path("ItemSelector").path("key.$").asText()).isEqualTo("$$.Map.Item.Value.Key");
+
+        // the order of the run, and exit 2 (coverage gaps, the output written) going on where the output is read
+        JsonNode states = asl.path("States");
+        assertThat(asl.path("StartAt").asText()).isEqualTo("Plan");
+        assertThat(states.path("Plan").path("Next").asText()).isEqualTo("Shards");
+        assertThat(states.path("Shards").path("Next").asText()).isEqualTo("Merge");
+        assertThat(states.path("Merge").path("Next").asText()).isEqualTo("ShardReports");
+        assertThat(states.path("SnapshotWithGaps?").path("Choices").path(0).path("Next").asText())
+                .isEqualTo("ShardReports");
+        assertThat(states.path("ShardReports").path("Next").asText()).isEqualTo("MergeFindings");
+        assertThat(states.path("MergeFindings").path("End").asBoolean()).isTrue();
+        // the reduce tasks run with their own CPU and memory, the shards with the task definition's
+        for (String reduce : List.of("Merge", "MergeFindings")) {
+            JsonNode o = states.path(reduce).path("Parameters").path("Overrides");
+            assertThat(o.path("Cpu").asText()).as(reduce).isEqualTo("4096");
+            assertThat(o.path("Memory").asText()).as(reduce).isEqualTo("16384");
+        }
+
         Map<String, List<String>> commands = new TreeMap<>();
         collectCommands(asl.path("States"), "", commands);
-        assertThat(commands.keySet()).containsExactly("MergeAndReport", "Plan", "Shards/CollectShard");
+        assertThat(commands.keySet()).containsExactly("Merge", "MergeFindings", "Plan", "ShardReports/ReportShard",
+                "Shards/CollectShard");
         for (Map.Entry<String, List<String>> e : commands.entrySet()) {
             List<String> args = e.getValue();
             CommandLine cl = new CommandLine(new Main());
@@ -89,7 +118,24 @@ class DeployTemplatesTest {
         List<String> plan = commands.get("Plan");
         assertThat(plan.get(plan.indexOf("--parallel-shards") + 1)).isEqualTo("10");
         assertThat(commands.get("Shards/CollectShard")).contains("--accounts-file", "--plan");
-        assertThat(commands.get("MergeAndReport")).contains("--report", "--upload");
+        List<String> merge = commands.get("Merge");
+        assertThat(merge).doesNotContain("--report", "--upload");
+        assertThat(merge.get(merge.indexOf("-o") + 1)).isEqualTo("s3://cmk-audit-reports-111122223333/cmk-audit-runs/"
+                + "exec-1/snapshot.json");
+        // each shard's report reads the snapshot merge wrote and writes a part under the prefix merge-findings reads
+        List<String> report = commands.get("ShardReports/ReportShard");
+        assertThat(report.get(0)).isEqualTo("report");
+        assertThat(report.get(1)).isEqualTo(merge.get(merge.indexOf("-o") + 1));
+        assertThat(report).contains("--plan", "--accounts-file").doesNotContain("--out", "--upload");
+        assertThat(report.get(report.indexOf("--accounts-file") + 1))
+                .startsWith("s3://cmk-audit-reports-111122223333/");
+        List<String> mergeFindings = commands.get("MergeFindings");
+        String partsPrefix = mergeFindings.get(mergeFindings.size() - 1);
+        assertThat(partsPrefix).isEqualTo("s3://cmk-audit-reports-111122223333/cmk-audit-runs/exec-1/findings-parts/");
+        assertThat(report.get(report.indexOf("-o") + 1)).startsWith(partsPrefix).endsWith(".json");
+        assertThat(mergeFindings).contains("--upload", "--upload-kms-key", "--out", "--fail-on");
+        assertThat(mergeFindings.get(mergeFindings.indexOf("--plan") + 1)).isEqualTo(report.get(report.indexOf("--plan")
+                + 1));
     }
 
     /** Every {@code Command.$} of an ECS task state, as the argument list the container gets (sample run names). */
