@@ -373,6 +373,208 @@ class ShardedRunEquivalenceTest {
         }
     }
 
+    /**
+     * Issue 11 item 4: the state machine's own commands, run as Step Functions would run them against moto. The
+     * definition {@code config/deploy/distributed-scan.asl.json} is read with its placeholders substituted (as
+     * CloudFormation's DefinitionSubstitutions do) and every {@code Command.$} evaluated with the run's name, each
+     * batch's items and each listed object: plan; the Shards map's batches (ItemBatcher) written to S3 and collected;
+     * merge into one snapshot in S3 (no report); the ShardReports map over the batch files it lists (ItemReader
+     * ListObjectsV2, ItemSelector), each {@code report s3://…/snapshot.json --plan --accounts-file s3://… -o
+     * s3://…/findings-parts/N.json} streaming the snapshot from S3; merge-findings over the findings-parts/ prefix
+     * with --upload. The reports equal one scan's (every field of every finding, summary, coverage, exit code), and
+     * the uploaded findings.json is the one written.
+     */
+    @Test
+    void theStateMachineWithAReportPerShardGivesTheFindingsOfOneScan(@TempDir Path dir) throws Exception {
+        Run scan = cli(dir, common("scan", "--out", dir.resolve("single").toString(), "--fail-on", "NONE"));
+        assertThat(scan.code()).as(scan.err()).isIn(0, 2);
+        JsonNode single = JSON.readTree(scan.runDir().resolve("findings.json").toFile());
+
+        Map<String, String> values = new java.util.HashMap<>(Map.ofEntries(Map.entry("Partition", "aws"),
+                Map.entry("Region", US), Map.entry("ClusterArn", "arn:aws:ecs:us-east-1:123456789012:cluster/c"),
+                Map.entry("TaskDefinitionArn", "arn:aws:ecs:us-east-1:123456789012:task-definition/t:1"),
+                Map.entry("ContainerName", "cmk-audit"), Map.entry("SubnetIdsJson", "[\"subnet-1\"]"),
+                Map.entry("SecurityGroupIdsJson", "[\"sg-1\"]"), Map.entry("AssignPublicIp", "DISABLED"),
+                Map.entry("AuditRoleName", "cmk-audit-read"), Map.entry("ExternalIdArgs", ""),
+                Map.entry("Regions", EU + "," + US), Map.entry("MaxConcurrency", "2"),
+                Map.entry("AccountsPerShard", "3"), Map.entry("ToleratedFailurePercentage", "0"),
+                Map.entry("ReduceTaskCpu", "4096"), Map.entry("ReduceTaskMemory", "16384"),
+                Map.entry("Bucket", "shard-runs"), Map.entry("RunsPrefix", "sfn/runs"),
+                Map.entry("ReportsPrefix", "sfn/reports"), Map.entry("UploadKmsKeyArgs", "")));
+        JsonNode states = definition(values).path("States");
+        String exec = "exec-2";
+        String endpoint = moto.endpoint().toString();
+
+        List<String> planCmd = command(states.path("Plan"), Map.of("$$.Execution.Name", exec));
+        planCmd.addAll(List.of("--endpoint-url", endpoint, "--exclude-accounts", sandboxId));
+        Run plan = cli(dir, planCmd.toArray(String[]::new));
+        assertThat(plan.code()).as(plan.err()).isZero();
+
+        JsonNode shardsMap = states.path("Shards");
+        String accountsKey = format(shardsMap.path("ItemReader").path("Parameters").path("Key.$").asText(),
+                Map.of("$$.Execution.Name", exec));
+        JsonNode collectStates = shardsMap.path("ItemProcessor").path("States");
+        int perBatch = shardsMap.path("ItemBatcher").path("MaxItemsPerBatch").asInt();
+        assertThat(perBatch).isEqualTo(3);
+        List<String> items = new ArrayList<>();
+        try (S3Client s3 = s3()) {
+            JSON.readTree(s3.getObjectAsBytes(r -> r.bucket("shard-runs").key(accountsKey)).asByteArray())
+                    .forEach(n -> items.add(n.asText()));
+            assertThat(items).containsExactlyInAnyOrderElementsOf(scanned);
+            for (int i = 0; i < items.size(); i += perBatch) {
+                List<String> batch = items.subList(i, Math.min(items.size(), i + perBatch));
+                Map<String, String> child = Map.of("$.BatchInput.run", exec, "$.Items[0]", batch.get(0));
+                String batchKey = format(collectStates.path("WriteShardAccounts").path("Parameters").path("Key.$")
+                        .asText(), child);
+                s3.putObject(r -> r.bucket("shard-runs").key(batchKey),
+                        software.amazon.awssdk.core.sync.RequestBody.fromString(JSON.writeValueAsString(batch)));
+                List<String> collect = command(collectStates.path("CollectShard"), child);
+                collect.addAll(List.of("--endpoint-url", endpoint));
+                Run c = cli(dir, collect.toArray(String[]::new));
+                assertThat(c.code()).as(c.err()).isZero();
+            }
+        }
+
+        List<String> mergeCmd = command(states.path("Merge"), Map.of("$$.Execution.Name", exec));
+        mergeCmd.addAll(List.of("--endpoint-url", endpoint));
+        Run merge = cli(dir, mergeCmd.toArray(String[]::new));
+        assertThat(merge.code()).as(merge.err()).isEqualTo(scan.code() & ExitCodes.COVERAGE_INCOMPLETE);
+        assertThat(merge.out()).as("merge writes no report").doesNotContain("cmk-audit report: ");
+
+        JsonNode reportsMap = states.path("ShardReports");
+        String batchesPrefix = format(reportsMap.path("ItemReader").path("Parameters").path("Prefix.$").asText(),
+                Map.of("$$.Execution.Name", exec));
+        List<String> batchKeys;
+        try (S3Client s3 = s3()) {
+            batchKeys = s3.listObjectsV2Paginator(r -> r.bucket("shard-runs").prefix(batchesPrefix)).contents()
+                    .stream().map(o -> o.key()).toList();
+        }
+        assertThat(batchKeys).hasSize((items.size() + perBatch - 1) / perBatch);
+        JsonNode reportState = reportsMap.path("ItemProcessor").path("States").path("ReportShard");
+        int withRetiredKey = 0;
+        for (int index = 0; index < batchKeys.size(); index++) {
+            Map<String, String> context = Map.of("$$.Execution.Name", exec, "$$.Map.Item.Value.Key",
+                    batchKeys.get(index), "$$.Map.Item.Index", String.valueOf(index));
+            Map<String, String> input = new TreeMap<>();
+            reportsMap.path("ItemSelector").fields().forEachRemaining(f -> {
+                assertThat(f.getKey()).endsWith(".$");
+                assertThat(context).containsKey(f.getValue().asText());
+                input.put("$." + f.getKey().substring(0, f.getKey().length() - 2), context.get(f.getValue().asText()));
+            });
+            List<String> report = command(reportState, input);
+            assertThat(report.get(1)).as("the snapshot merge wrote, read from S3").isEqualTo(
+                    mergeCmd.get(mergeCmd.indexOf("-o") + 1));
+            report.addAll(List.of("--endpoint-url", endpoint));
+            Run r = cli(dir, report.toArray(String[]::new));
+            assertThat(r.code()).as(r.err()).isZero();
+            String partUrl = report.get(report.indexOf("-o") + 1);
+            assertThat(r.err()).contains("wrote " + partUrl);
+            try (S3Client s3 = s3()) {
+                JsonNode part = JSON.readTree(s3.getObjectAsBytes(b -> b.bucket("shard-runs")
+                        .key(partUrl.substring("s3://shard-runs/".length()))).asByteArray());
+                List<String> batch = new ArrayList<>();
+                JSON.readTree(s3.getObjectAsBytes(b -> b.bucket("shard-runs").key(input.get("$.key"))).asByteArray())
+                        .forEach(n -> batch.add(n.asText()));
+                assertThat(part.path("accounts")).extracting(JsonNode::asText)
+                        .containsExactlyInAnyOrderElementsOf(batch);
+                for (JsonNode f : part.path("findings")) {
+                    if (retiredKeyArn.equals(f.path("keyArn").asText())
+                            && "START_BLOCKED_KEY_UNUSABLE".equals(f.path("type").asText())) {
+                        withRetiredKey++;
+                    }
+                }
+            }
+        }
+        assertThat(withRetiredKey).as("the parts that hold instances of the retired key").isPositive();
+
+        List<String> mergeFindings = command(states.path("MergeFindings"), Map.of("$$.Execution.Name", exec));
+        mergeFindings.set(mergeFindings.indexOf("--out") + 1, dir.resolve("sharded").toString());
+        mergeFindings.addAll(List.of("--endpoint-url", endpoint));
+        Run join = cli(dir, mergeFindings.toArray(String[]::new));
+        assertThat(join.code()).as(join.err()).isEqualTo(scan.code());
+        assertThat(join.err()).contains("uploaded ").doesNotContain("warning", "error");
+        JsonNode sharded = JSON.readTree(join.runDir().resolve("findings.json").toFile());
+        assertThat(single.path("findings").size()).isGreaterThan(3);
+        assertThat(typeCounts(sharded)).isEqualTo(typeCounts(single));
+        assertThat(findings(sharded)).isEqualTo(findings(single));
+        assertThat(sharded.path("summary")).isEqualTo(single.path("summary"));
+        assertThat(coverage(sharded)).isEqualTo(coverage(single));
+        try (S3Client s3 = s3()) {
+            List<String> uploaded = s3.listObjectsV2Paginator(r -> r.bucket("shard-runs").prefix("sfn/reports/"))
+                    .contents().stream().map(o -> o.key()).toList();
+            assertThat(uploaded).anyMatch(k -> k.endsWith("/report.html")).anyMatch(k -> k.endsWith("/manifest.json"));
+            String findingsKey = uploaded.stream().filter(k -> k.endsWith("/findings.json")).findFirst().orElseThrow();
+            assertThat(s3.getObjectAsBytes(r -> r.bucket("shard-runs").key(findingsKey)).asByteArray())
+                    .isEqualTo(Files.readAllBytes(join.runDir().resolve("findings.json")));
+        }
+    }
+
+    /** The state machine's definition with every {@code ${NAME}} replaced by {@code values} (none may be missing). */
+    static JsonNode definition(Map<String, String> values) throws IOException {
+        String text = Files.readString(Path.of("").toAbsolutePath().getParent()
+                .resolve("config/deploy/distributed-scan.asl.json"));
+        Matcher m = Pattern.compile("\\$\\{([^}]+)\\}").matcher(text);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            assertThat(values).as("a value for ${" + m.group(1) + "}").containsKey(m.group(1));
+            m.appendReplacement(out, Matcher.quoteReplacement(values.get(m.group(1))));
+        }
+        m.appendTail(out);
+        return JSON.readTree(out.toString());
+    }
+
+    /**
+     * The container command of an ECS task state: {@code States.Array} of string literals and
+     * {@code States.Format('...{}...', PATH, ...)}, each {@code {}} replaced by the value of its path in
+     * {@code paths} (a path missing there fails the test).
+     */
+    static List<String> command(JsonNode task, Map<String, String> paths) {
+        String expr = task.path("Parameters").path("Overrides").path("ContainerOverrides").path(0).path("Command.$")
+                .asText();
+        assertThat(expr).startsWith("States.Array(").endsWith(")");
+        List<String> args = new ArrayList<>();
+        String body = expr.substring("States.Array(".length(), expr.length() - 1);
+        int i = 0;
+        while (i < body.length()) {
+            char c = body.charAt(i);
+            if (c == ' ' || c == ',') {
+                i++;
+            } else if (c == '\'') {
+                int end = body.indexOf('\'', i + 1);
+                args.add(body.substring(i + 1, end));
+                i = end + 1;
+            } else if (body.startsWith("States.Format(", i)) {
+                int close = body.indexOf(')', body.indexOf('\'', body.indexOf('\'', i) + 1));
+                args.add(format(body.substring(i, close + 1), paths));
+                i = close + 1;
+            } else {
+                throw new AssertionError("unexpected argument at " + body.substring(i));
+            }
+        }
+        return args;
+    }
+
+    /** Evaluates {@code States.Format('...{}...', PATH, ...)} with the values of {@code paths}. */
+    static String format(String expr, Map<String, String> paths) {
+        assertThat(expr).startsWith("States.Format('").endsWith(")");
+        int q = expr.indexOf('\'');
+        int qe = expr.indexOf('\'', q + 1);
+        String template = expr.substring(q + 1, qe);
+        List<String> refs = java.util.Arrays.stream(expr.substring(qe + 1, expr.length() - 1).split(","))
+                .map(String::strip).filter(r -> !r.isEmpty()).toList();
+        StringBuilder out = new StringBuilder();
+        int from = 0;
+        for (String ref : refs) {
+            int at = template.indexOf("{}", from);
+            assertThat(at).as(expr).isNotNegative();
+            assertThat(paths).as("a value for " + ref).containsKey(ref);
+            out.append(template, from, at).append(paths.get(ref));
+            from = at + 2;
+        }
+        assertThat(template.indexOf("{}", from)).as("as many {} as paths: " + expr).isNegative();
+        return out.append(template.substring(from)).toString();
+    }
+
     S3Client s3() {
         return S3Client.builder().endpointOverride(moto.endpoint()).region(Region.US_EAST_1).forcePathStyle(true)
                 .credentialsProvider(OrgSeeder.MANAGEMENT_CREDENTIALS).build();
