@@ -68,6 +68,19 @@ class ShardOptionsTest {
         assertThat(missing.err()).contains("--plan: no such file");
         assertThat(run("merge-findings", "--out", dir.toString(), part).err()).contains("--plan");
         assertThat(run("merge-findings", "--plan", "p.json", "--out", dir.toString()).code()).isEqualTo(ExitCodes.USAGE);
+        // an S3 snapshot only for a sharded report; merge-findings' upload options checked before anything is read
+        Out s3Whole = run("report", "s3://bucket-1/runs/snapshot.json", "--out", dir.toString());
+        assertThat(s3Whole.code()).isEqualTo(ExitCodes.USAGE);
+        assertThat(s3Whole.err()).contains("SNAPSHOT: an s3:// snapshot only with --plan");
+        Out kmsAlone = run("merge-findings", "--plan", "p.json", "--out", dir.toString(), "--upload-kms-key", "k", part);
+        assertThat(kmsAlone.code()).isEqualTo(ExitCodes.USAGE);
+        assertThat(kmsAlone.err()).contains("--upload-kms-key: only used with --upload");
+        Out badUpload = run("merge-findings", "--plan", "p.json", "--out", dir.toString(), "--upload", "nope", part);
+        assertThat(badUpload.code()).isEqualTo(ExitCodes.USAGE);
+        assertThat(badUpload.err()).startsWith("cmk-audit: --upload: ");
+        Out badSnapshot = run("report", "s3://Bad_Bucket/s.json", "--plan", dir.resolve("none.json").toString(),
+                "--shard", "1/2", "-o", part);
+        assertThat(badSnapshot.code()).isEqualTo(ExitCodes.USAGE);
     }
 
     @Test
