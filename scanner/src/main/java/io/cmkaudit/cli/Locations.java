@@ -145,6 +145,49 @@ final class Locations {
     }
 
     /**
+     * As {@link #write(String, String, byte[], String)}, the content taken from a file (streamed to S3, or moved into
+     * place locally: {@code file} is gone afterwards in that case).
+     *
+     * @param option      for messages
+     * @param where       a path or {@code s3://bucket/key}; replaced when it exists
+     * @param file        the content, a temporary file of the caller's
+     * @param contentType S3 content type
+     * @throws UsageException when it can't be written
+     */
+    void writeFile(String option, String where, Path file, String contentType) {
+        if (S3Url.is(where)) {
+            try {
+                s3.put(S3Url.parse(where), file, contentType);
+            } catch (IllegalArgumentException | S3Objects.S3Exception e) {
+                throw new UsageException(option + ": " + e.getMessage(), e);
+            }
+            return;
+        }
+        Path target = Path.of(where);
+        try {
+            try {
+                Files.move(file, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } catch (AtomicMoveNotSupportedException e) {
+                // another file system (the temporary folder): copy beside the target, then rename
+                Path tmp = target.toAbsolutePath().getParent().resolve("." + target.getFileName() + "."
+                        + ProcessHandle.current().pid() + ".tmp");
+                try {
+                    Files.copy(file, tmp, StandardCopyOption.REPLACE_EXISTING);
+                    try {
+                        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                    } catch (AtomicMoveNotSupportedException again) {
+                        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+                    }
+                } finally {
+                    Files.deleteIfExists(tmp);
+                }
+            }
+        } catch (IOException e) {
+            throw new UsageException(option + ": cannot write `" + where + "`: " + e.getMessage(), e);
+        }
+    }
+
+    /**
      * @param option      for messages
      * @param where       a path or {@code s3://bucket/key}; replaced when it exists
      * @param bytes       content

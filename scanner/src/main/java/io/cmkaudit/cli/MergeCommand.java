@@ -7,8 +7,6 @@ import io.cmkaudit.snapshot.AccountSnapshot;
 import io.cmkaudit.snapshot.Snapshot;
 import io.cmkaudit.snapshot.SnapshotFormatException;
 import io.cmkaudit.snapshot.SnapshotJson;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.time.Duration;
@@ -109,11 +107,13 @@ final class MergeCommand implements Callable<Integer> {
             named.addAll(files.expand("PART", part));
         }
         for (String part : named) {
-            byte[] bytes = files.read("PART", part);
-            try {
-                loaded.add(new SnapshotMerger.Part(part, SnapshotJson.read(new ByteArrayInputStream(bytes), part)));
+            // parsed as it streams in (a file or an S3 object), never held as bytes
+            try (java.io.InputStream in = files.open("PART", part)) {
+                loaded.add(new SnapshotMerger.Part(part, SnapshotJson.read(in, part)));
             } catch (SnapshotFormatException e) {
                 throw new UsageException(e.getMessage(), e);
+            } catch (java.io.IOException | java.io.UncheckedIOException e) {
+                throw new UsageException("PART: cannot read `" + part + "`: " + e.getMessage(), e);
             }
         }
         SnapshotMerger.Result result;
@@ -124,11 +124,32 @@ final class MergeCommand implements Callable<Integer> {
         }
         loaded.clear();
         Snapshot merged = result.snapshot();
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        SnapshotJson.write(merged, buf);
-        byte[] mergedBytes = buf.toByteArray();
-        buf = null;
-        files.write("-o", output, mergedBytes, "application/json");
+        // written to a temporary file and streamed from it: a snapshot of thousands of accounts is GBs of JSON, more
+        // than a byte array holds (2 GB) and a second copy of the organization in the heap
+        java.nio.file.Path mergedFile;
+        try {
+            mergedFile = java.nio.file.Files.createTempFile("cmk-audit-merged-", ".json");
+        } catch (java.io.IOException e) {
+            throw new UsageException("-o: cannot create a temporary file: " + e.getMessage(), e);
+        }
+        String sha256;
+        try {
+            try (java.io.OutputStream o = new java.io.BufferedOutputStream(
+                    java.nio.file.Files.newOutputStream(mergedFile), 1 << 16)) {
+                SnapshotJson.write(merged, o);
+            } catch (java.io.IOException | java.io.UncheckedIOException e) {
+                throw new UsageException("-o: cannot write the merged snapshot to " + mergedFile + ": "
+                        + e.getMessage(), e);
+            }
+            sha256 = report ? io.cmkaudit.report.Manifest.sha256(mergedFile) : null;
+            files.writeFile("-o", output, mergedFile, "application/json");
+        } finally {
+            try {
+                java.nio.file.Files.deleteIfExists(mergedFile);
+            } catch (java.io.IOException ignored) {
+                // a temporary file; moved into place for a local -o
+            }
+        }
         PrintWriter err = spec.commandLine().getErr();
         for (String problem : result.problems()) {
             err.println("cmk-audit: error: " + problem);
@@ -147,23 +168,19 @@ final class MergeCommand implements Callable<Integer> {
         err.flush();
         int code = incomplete > 0 || !result.problems().isEmpty() ? ExitCodes.COVERAGE_INCOMPLETE : ExitCodes.OK;
         if (report) {
-            code |= report(merged, mergedBytes, failOn, uploadTo, endpoint, err);
+            code |= report(merged, sha256, failOn, uploadTo, endpoint, err);
         }
         return code;
     }
 
     /** Analyzes the merged snapshot and writes (and uploads) the reports; returns the exit bits of the findings. */
-    private int report(Snapshot merged, byte[] mergedBytes, String failOn,
+    private int report(Snapshot merged, String sha256, String failOn,
                        io.cmkaudit.collect.ReportUploader.S3Location uploadTo, URI endpoint, PrintWriter err) {
         java.nio.file.Path outRoot = this.reportOutput.out == null ? ScannerConfig.DEFAULTS.outputDir() : this.reportOutput.out;
         ReportPhase phase = new ReportPhase(outRoot, failOn, this.reportOutput, endpoint);
         java.util.Map<String, Object> snap = new java.util.LinkedHashMap<>();
-        try {
-            snap.put("source", output);
-            snap.put("sha256", io.cmkaudit.report.Manifest.sha256(new ByteArrayInputStream(mergedBytes)));
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+        snap.put("source", output);
+        snap.put("sha256", sha256);
         java.util.Map<String, Object> caller = new java.util.LinkedHashMap<>();
         caller.put("accountId", merged.run().callerAccountId());
         caller.put("arn", merged.run().callerArn());

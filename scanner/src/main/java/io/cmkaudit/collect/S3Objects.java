@@ -297,6 +297,25 @@ public final class S3Objects {
     }
 
     /**
+     * As {@link #put}, the content read from a file as it is sent (a single {@code PutObject}, up to 5 GB:
+     * https://docs.aws.amazon.com/AmazonS3/latest/userguide/upload-objects.html), never held in memory whole.
+     *
+     * @param url         the object (replaced when it exists)
+     * @param file        its content
+     * @param contentType e.g. {@code application/json}
+     * @throws S3Exception when the write fails
+     */
+    public void put(S3Url url, java.nio.file.Path file, String contentType) {
+        try (SdkHttpClient http = ApacheHttpClient.builder().build(); S3Client s3 = client(http, null)) {
+            s3.putObject(r -> r.bucket(url.bucket()).key(url.key()).contentType(contentType)
+                    .acl(ObjectCannedACL.BUCKET_OWNER_FULL_CONTROL)
+                    .serverSideEncryption(ServerSideEncryption.AES256), RequestBody.fromFile(file));
+        } catch (SdkException e) {
+            throw new S3Exception(url + ": cannot write: " + AwsFailure.oneLine(e.getMessage()), e);
+        }
+    }
+
+    /**
      * The objects under a prefix ({@code ListObjectsV2}, every page:
      * https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectsV2.html).
      *
