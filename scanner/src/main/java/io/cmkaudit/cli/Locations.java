@@ -145,8 +145,9 @@ final class Locations {
     }
 
     /**
-     * As {@link #write(String, String, byte[], String)}, the content taken from a file (streamed to S3, or moved into
-     * place locally: {@code file} is gone afterwards in that case).
+     * As {@link #write(String, String, byte[], String)}, the content taken from a file: streamed to S3, or moved into
+     * place locally (renamed; from another file system, copied beside the target and renamed, so the target is never
+     * half written). The caller deletes {@code file} if it is still there.
      *
      * @param option      for messages
      * @param where       a path or {@code s3://bucket/key}; replaced when it exists
