@@ -104,9 +104,20 @@ final class Texts {
                     : List.of(key), instances);
         }
 
-        /** @return the principal's ARN, or e.g. {@code 4 principals (listed)} */
+        /**
+         * @return the principal's ARN; two or three principals named ({@code A and B}, {@code A, B and C}: a finding
+         *         merged per permission set lists its permission set, not these roles, so a bare count would point
+         *         to a list that is not there); more as a count, e.g. {@code 4 principals (listed)}
+         */
         String principal() {
-            return principals.size() == 1 ? principals.get(0) : principals.size() + " principals (listed)";
+            if (principals.size() == 1) {
+                return principals.get(0);
+            }
+            if (principals.size() <= 3) {
+                return String.join(", ", principals.subList(0, principals.size() - 1)) + " and "
+                        + principals.get(principals.size() - 1);
+            }
+            return principals.size() + " principals (listed)";
         }
 
         /** @return the key's ARN, or e.g. {@code 3 keys (listed)} */

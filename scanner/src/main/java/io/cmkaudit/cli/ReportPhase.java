@@ -659,7 +659,9 @@ final class ReportPhase {
         }
         Map<FindingType, Integer> byType = new EnumMap<>(FindingType.class);
         for (ReportedFinding f : run.findings()) {
-            byType.merge(f.type(), 1, Integer::sum);
+            if (f.status() == ReportedFinding.Status.OPEN) { // the heading counts open findings only
+                byType.merge(f.type(), 1, Integer::sum);
+            }
         }
         // one column for every type name, the longest included
         int width = java.util.Arrays.stream(FindingType.values()).mapToInt(t -> t.name().length()).max().orElse(1);

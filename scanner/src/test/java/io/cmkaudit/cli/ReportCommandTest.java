@@ -95,6 +95,25 @@ class ReportCommandTest {
                 + "\""));
         assertThat(html.substring(at, html.indexOf("</tr>", at))).contains("<span class=\"confirmed\"");
         assertThat(doc.get("findings").size()).isEqualTo(40);
+        // an explanation that counts "N principals (listed)" points to a principals list of N; fewer are named
+        java.util.regex.Pattern counted = java.util.regex.Pattern.compile("(\\d+) principals \\(listed\\)");
+        int named = 0;
+        for (JsonNode f : doc.get("findings")) {
+            String why = f.get("explanation").asText();
+            var m = counted.matcher(why);
+            if (m.find()) {
+                assertThat(f.get("principals").size()).as(why).isEqualTo(Integer.parseInt(m.group(1)));
+            }
+            if (f.path("permissionSet").path("roleArns").size() > 1) {
+                // the merged permission-set finding names its roles (its principals[] is the permission set)
+                for (JsonNode role : f.get("permissionSet").get("roleArns")) {
+                    if (why.contains(role.asText())) {
+                        named++;
+                    }
+                }
+            }
+        }
+        assertThat(named).isGreaterThan(0);
         // the permission-set fix grants exactly on the keys its finding lists (least privilege), not on every key of
         // the provisioned accounts
         int permissionSetFixes = 0;
@@ -173,6 +192,12 @@ class ReportCommandTest {
         // two warnings (one per field), one invalid entry
         assertThat(r.err().lines().filter(l -> l.contains("entry 1 (line 2)"))).hasSize(2);
         assertThat(r.out()).contains("  suppressions      1 invalid, 0 expired entries ignored");
+        // the sample's 7 KMS_DECRYPT_ALL_KEYS findings are suppressed: the per-type counts under "open findings"
+        // leave them out (they add up to the open count)
+        assertThat(r.out()).contains("  open findings     33 (", "; suppressed 7");
+        assertThat(r.out()).doesNotContain("    KMS_DECRYPT_ALL_KEYS ");
+        assertThat(r.out().lines().filter(l -> l.matches("    [A-Z_]+ +\\d+"))
+                .mapToInt(l -> Integer.parseInt(l.trim().replaceAll(".* ", ""))).sum()).isEqualTo(33);
         Path run;
         try (Stream<Path> s = Files.list(dir.resolve("out"))) {
             run = s.findFirst().orElseThrow();
