@@ -264,10 +264,25 @@ public final class Collector {
                         + options.retryBudget().attempts() + " attempts: " + f.message() + "; run again later", e,
                         true);
             }
+            if (isNetworkFailure(e) && fromSsoPortal(e)) {
+                // an IAM Identity Center profile: the SDK's SSO provider calls the portal
+                // (portal.sso.REGION.amazonaws.com, GetRoleCredentials) before STS is reached
+                String profile = config.profile() != null ? config.profile() : System.getenv("AWS_PROFILE");
+                throw new CollectException("cannot get the credentials of IAM Identity Center profile "
+                        + (profile == null ? "(default)" : profile) + " from the IAM Identity Center portal: "
+                        + Credentials.wholeMessage(e) + "; the scanner needs to reach the portal of the profile's "
+                        + "sso_region (portal.sso.REGION.amazonaws.com): check the network and proxy settings, "
+                        + "then run again", e, true);
+            }
             if (isNetworkFailure(e)) {
+                // a network failure on AWS's own endpoint is temporary (exit 75: run again later); on an
+                // --endpoint-url it more likely is a wrong URL (exit 64)
                 throw new CollectException("cannot reach AWS STS in " + home.id()
                         + (config.endpointUrl() == null ? "" : " at " + config.endpointUrl()) + ": "
-                        + f.message() + "; check the network, proxy settings, --region and --endpoint-url", e);
+                        + f.message() + (config.endpointUrl() == null
+                        ? "; check the network and proxy settings, then run again"
+                        : "; check --endpoint-url, the network and proxy settings"), e,
+                        config.endpointUrl() == null);
             }
             throw new CollectException(Credentials.explain(e, f, config, home), e);
         }
@@ -821,6 +836,28 @@ public final class Collector {
     }
 
     /** Whether the call failed before any AWS answer: refused or timed-out connection, unknown host. */
+    /**
+     * Whether a failure was raised while the SDK's IAM Identity Center (SSO) credentials provider called the portal
+     * ({@code GetRoleCredentials} on portal.sso.REGION.amazonaws.com, before any call of the scanner): a frame of the
+     * SDK's {@code sso} or {@code ssooidc} client in the exception or its causes. See
+     * https://docs.aws.amazon.com/sdkref/latest/guide/feature-sso-credentials.html
+     *
+     * @param e the failure (not null)
+     * @return true when the SSO provider raised it
+     */
+    public static boolean fromSsoPortal(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            for (StackTraceElement frame : t.getStackTrace()) {
+                String c = frame.getClassName();
+                if (c.startsWith("software.amazon.awssdk.services.sso.")
+                        || c.startsWith("software.amazon.awssdk.services.ssooidc.")) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
     private static boolean isNetworkFailure(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof java.net.ConnectException || t instanceof java.net.UnknownHostException

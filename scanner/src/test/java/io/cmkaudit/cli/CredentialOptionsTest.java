@@ -43,6 +43,49 @@ class CredentialOptionsTest {
     }
 
     @Test
+    void anUnreachableEndpointUrlIsAConfigurationErrorButAnUnreachableAwsEndpointIsTemporary(@TempDir Path dir) {
+        // --endpoint-url that nothing answers: most likely a wrong URL, exit 64
+        ScanEndToEndMotoTest.Result r = ScanEndToEndMotoTest.run("collect", "-o", dir.resolve("s.json").toString(),
+                "--endpoint-url", CLOSED, "--regions", "us-east-1");
+        assertThat(r.code()).as(r.err()).isEqualTo(ExitCodes.USAGE);
+        assertThat(r.err()).startsWith("cmk-audit: cannot reach AWS STS in us-east-1 at " + CLOSED + ": ")
+                .contains("check --endpoint-url").hasLineCount(1);
+
+        // AWS's own endpoint unreachable (a network blip in an ECS task): exit 75, run again later. The SDK's
+        // documented endpoint setting (system property aws.endpointUrl, as AWS_ENDPOINT_URL) stands in for an
+        // unreachable AWS endpoint without --endpoint-url; credentials come from the SDK's system properties.
+        String[] props = {"aws.endpointUrl", "aws.accessKeyId", "aws.secretAccessKey"};
+        String[] values = {CLOSED, "AKIDEXAMPLE", "secret"};
+        try {
+            for (int i = 0; i < props.length; i++) {
+                System.setProperty(props[i], values[i]);
+            }
+            r = ScanEndToEndMotoTest.run("collect", "-o", dir.resolve("s2.json").toString(), "--regions",
+                    "us-east-1", "--region", "us-east-1");
+        } finally {
+            for (String p : props) {
+                System.clearProperty(p);
+            }
+        }
+        assertThat(r.code()).as(r.err()).isEqualTo(ExitCodes.TEMPORARY_FAILURE);
+        assertThat(r.err()).startsWith("cmk-audit: cannot reach AWS STS in us-east-1: ")
+                .contains("then run again").hasLineCount(1);
+    }
+
+    @Test
+    void aNetworkFailureInsideTheSsoProviderIsTold() {
+        // the SDK's IAM Identity Center provider failing to reach the portal is recognised by where it failed
+        Exception portal = new Exception("Unable to execute HTTP request: portal.sso.us-east-1.amazonaws.com");
+        portal.setStackTrace(new StackTraceElement[] {new StackTraceElement(
+                "software.amazon.awssdk.services.sso.DefaultSsoClient", "getRoleCredentials", null, 1)});
+        assertThat(io.cmkaudit.collect.Collector.fromSsoPortal(new RuntimeException("wrapped", portal))).isTrue();
+        Exception sts = new Exception("Unable to execute HTTP request: sts.us-east-1.amazonaws.com");
+        sts.setStackTrace(new StackTraceElement[] {new StackTraceElement(
+                "software.amazon.awssdk.services.sts.DefaultStsClient", "getCallerIdentity", null, 1)});
+        assertThat(io.cmkaudit.collect.Collector.fromSsoPortal(sts)).isFalse();
+    }
+
+    @Test
     void configPrintsProfileRegionSeverityAndFormats() {
         ScanEndToEndMotoTest.Result r = ScanEndToEndMotoTest.run("config", "--profile", "gov-audit", "--region",
                 "us-gov-west-1", "--regions", "us-gov-west-1,us-gov-east-1", "--severity", "medium",
