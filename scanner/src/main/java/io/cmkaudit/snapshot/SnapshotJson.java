@@ -368,6 +368,7 @@ public final class SnapshotJson {
             t = p.nextToken();
             if ("accounts".equals(name) && t == com.fasterxml.jackson.core.JsonToken.START_ARRAY) {
                 com.fasterxml.jackson.databind.node.ArrayNode accounts = root.putArray("accounts");
+                java.util.Set<String> represented = new java.util.HashSet<>();
                 while (p.nextToken() != com.fasterxml.jackson.core.JsonToken.END_ARRAY) {
                     JsonNode a = p.readValueAsTree();
                     if (a instanceof com.fasterxml.jackson.databind.node.ObjectNode o && a.path("accountId").isTextual()
@@ -375,7 +376,7 @@ public final class SnapshotJson {
                         o.set("iam", MAPPER.createObjectNode());
                         for (JsonNode r : o.path("regions")) {
                             if (r instanceof com.fasterxml.jackson.databind.node.ObjectNode region) {
-                                reduceRegion(region);
+                                reduceRegion(region, keep, represented);
                             }
                         }
                     }
@@ -391,17 +392,26 @@ public final class SnapshotJson {
     /**
      * A region of an account outside the shard, reduced to what decides the shard's findings: its KMS keys and EBS
      * defaults as they are; of its volumes the encrypted ones (id, encryption, key, attachments); of its instances
-     * those with such a volume (id, ARN, state, block device mappings): they make the keys in scope (every key an
-     * instance of any account uses). Launch sources and EBS snapshots are dropped.
+     * those with such a volume (id, ARN, state, block device mappings). A volume whose key belongs to an account of
+     * the shard is kept with its instance (a key's findings, filed in its own account, list every instance using
+     * it); of the volumes on any other key only the first one read per key is kept, with its instance: it keeps the
+     * key in scope (every key an instance of any account uses decides the shard's principals' breadth findings),
+     * and the key's own findings come from its own shard. Launch sources and EBS snapshots are dropped.
+     *
+     * @param keep        the shard's account ids
+     * @param represented keys outside the shard that already have a volume kept (updated)
      */
-    private static void reduceRegion(com.fasterxml.jackson.databind.node.ObjectNode region) {
+    private static void reduceRegion(com.fasterxml.jackson.databind.node.ObjectNode region,
+                                     java.util.function.Predicate<String> keep, java.util.Set<String> represented) {
         region.remove("launch");
         region.remove("ebsSnapshots");
         java.util.Set<String> encrypted = new java.util.HashSet<>();
         java.util.Set<String> attachedTo = new java.util.HashSet<>();
         com.fasterxml.jackson.databind.node.ArrayNode volumes = MAPPER.createArrayNode();
         for (JsonNode v : region.path("volumes")) {
-            if (v.path("encrypted").asBoolean(false) && v.path("volumeId").isTextual()) {
+            if (v.path("encrypted").asBoolean(false) && v.path("volumeId").isTextual()
+                    && (shardKey(v, keep) || represented.add(v.path("kmsKeyArn").asText(v.path("kmsKeyId")
+                    .asText(""))))) {
                 com.fasterxml.jackson.databind.node.ObjectNode kept = volumes.addObject();
                 for (String f : new String[] {"volumeId", "encrypted", "kmsKeyId", "kmsKeyArn", "attachments"}) {
                     if (v.has(f)) {
@@ -433,6 +443,17 @@ public final class SnapshotJson {
         if (region.has("instances")) {
             region.set("instances", instances);
         }
+    }
+
+    /** Whether an encrypted volume's key (its ARN names the key's account) belongs to an account of the shard. */
+    private static boolean shardKey(JsonNode volume, java.util.function.Predicate<String> keep) {
+        for (String f : new String[] {"kmsKeyArn", "kmsKeyId"}) {
+            String[] arn = volume.path(f).asText("").split(":", 6);
+            if (arn.length == 6 && "arn".equals(arn[0])) {
+                return keep.test(arn[4]);
+            }
+        }
+        return false; // a bare key id names a key of the volume's own account, which is outside the shard
     }
 
     private static String where(JsonParser p) {
