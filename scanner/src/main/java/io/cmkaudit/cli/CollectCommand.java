@@ -141,14 +141,16 @@ final class CollectCommand implements Callable<Integer> {
                 .filter(CollectCommand::incomplete).count();
         long scanned = snapshot.accounts().stream().filter(AccountSnapshot::fullyScanned).count();
         if (!quiet || incomplete > 0) {
-            err.println("cmk-audit: " + (quiet ? "warning: " : "") + "collected " + scanned + " of " + snapshot.accounts().size() + " accounts in "
+            StatusLine.print(err, incomplete > 0 ? StatusLine.Level.WARN : StatusLine.Level.INFO,
+                (quiet ? "warning: " : "") + "collected " + snapshot.accounts().size() + " accounts (" + scanned
+                + " fully scanned) in "
                 + java.time.Duration.between(snapshot.run().startedAt(), snapshot.run().finishedAt()).toMillis() + " ms, "
                 + snapshot.run().totalApiCalls() + " API calls"
                 + (incomplete > 0 ? "; coverage incomplete: " + incomplete + " account/region entries not read" : "")
                 + (file == null ? "" : "; wrote " + file));
         }
         if (!snapshot.organization().readable()) {
-            err.println("cmk-audit: warning: the organization could not be read ("
+            StatusLine.warn(err, "warning: the organization could not be read ("
                     + snapshot.organization().readError().message() + "); scanned "
                     + snapshot.accounts().size() + " account(s) alone; SCPs and RCPs are unknown");
         }
@@ -247,7 +249,7 @@ final class CollectCommand implements Callable<Integer> {
         @Override
         public synchronized void readingKeys(int keys) {
             if (!terminal) {
-                err.println("cmk-audit: reading " + keys + " referenced KMS key(s)");
+                StatusLine.info(err, "reading " + keys + " referenced KMS key(s)");
                 err.flush();
             }
         }

@@ -32,6 +32,7 @@ final class LoggingSetup {
     static void configure(int verbosity, Format format) {
         LoggerContext ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
         ctx.reset();
+        StatusLine.json(format == Format.json);
         Encoder<ILoggingEvent> encoder;
         if (format == Format.json) {
             // JSON lines with ISO-8601 UTC timestamps (Logback's JsonEncoder writes epoch milliseconds)

@@ -110,9 +110,8 @@ public final class Main implements Callable<Integer> {
      */
     static int outOfMemory(OutOfMemoryError oom, PrintWriter err) {
         long maxMb = Runtime.getRuntime().maxMemory() / (1024 * 1024);
-        err.println("cmk-audit: out of memory (" + oom.getMessage() + ", maximum heap " + maxMb + " MB): "
+        StatusLine.error(err, "out of memory (" + oom.getMessage() + ", maximum heap " + maxMb + " MB): "
                 + OOM_ADVICE);
-        err.flush();
         return ExitCodes.INTERNAL;
     }
 
@@ -173,14 +172,13 @@ public final class Main implements Callable<Integer> {
             OutOfMemoryError oom = outOfMemoryCause(ex);
             if (oom != null) {
                 if (ex instanceof ScanCommand.SnapshotSavedException) {
-                    commandLine.getErr().println("cmk-audit: " + ex.getMessage());
+                    StatusLine.error(commandLine.getErr(), ex.getMessage());
                 }
                 return outOfMemory(oom, commandLine.getErr());
             }
             io.cmkaudit.collect.CollectException transientFailure = transientCause(ex);
             if (transientFailure != null) {
-                commandLine.getErr().println("cmk-audit: " + transientFailure.getMessage());
-                commandLine.getErr().flush();
+                StatusLine.error(commandLine.getErr(), transientFailure.getMessage());
                 return ExitCodes.TEMPORARY_FAILURE;
             }
             boolean verbose = main.verbosity() >= 1;

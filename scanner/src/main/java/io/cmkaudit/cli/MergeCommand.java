@@ -152,14 +152,15 @@ final class MergeCommand implements Callable<Integer> {
         }
         PrintWriter err = spec.commandLine().getErr();
         for (String problem : result.problems()) {
-            err.println("cmk-audit: error: " + problem);
+            StatusLine.error(err, "error: " + problem);
         }
         long incomplete = merged.accounts().stream().flatMap(a -> a.coverage().stream())
                 .filter(CollectCommand::incomplete).count();
         long scanned = merged.accounts().stream().filter(AccountSnapshot::fullyScanned).count();
         boolean quiet = parent != null && parent.verbosity() < 0;
         if (!quiet || incomplete > 0) {
-            err.println("cmk-audit: " + (incomplete > 0 ? "warning: " : "") + "merged " + named.size()
+            StatusLine.print(err, incomplete > 0 ? StatusLine.Level.WARN : StatusLine.Level.INFO,
+                    (incomplete > 0 ? "warning: " : "") + "merged " + named.size()
                     + " partial snapshots: " + scanned + " of " + p.accounts().size() + " planned accounts fully scanned, "
                     + merged.run().totalApiCalls() + " API calls"
                     + (incomplete > 0 ? "; coverage incomplete: " + incomplete + " account/region entries not read" : "")
@@ -202,11 +203,11 @@ final class MergeCommand implements Callable<Integer> {
                         Duration.ofSeconds(ScannerConfig.DEFAULTS.callTimeoutSeconds())).upload(run.runDir(), uploadTo,
                         uploadKmsKey);
                 if (parent == null || parent.verbosity() >= 0) {
-                    err.println("cmk-audit: uploaded " + keys.size() + " files to s3://" + uploadTo.bucket() + "/"
+                    StatusLine.info(err, "uploaded " + keys.size() + " files to s3://" + uploadTo.bucket() + "/"
                             + keys.get(0).substring(0, keys.get(0).lastIndexOf('/') + 1));
                 }
             } catch (io.cmkaudit.collect.ReportUploader.UploadException e) {
-                err.println("cmk-audit: " + e.getMessage() + " (the reports are intact in " + run.runDir() + ")");
+                StatusLine.error(err, e.getMessage() + " (the reports are intact in " + run.runDir() + ")");
                 err.flush();
                 return ExitCodes.INTERNAL;
             }

@@ -132,10 +132,10 @@ final class MergeFindingsCommand implements Callable<Integer> {
         Joined j = join(p, loaded);
         PrintWriter err = spec.commandLine().getErr();
         for (String problem : j.problems()) {
-            err.println("cmk-audit: error: " + problem);
+            StatusLine.error(err, "error: " + problem);
         }
         for (String w : j.join().warnings()) {
-            err.println("cmk-audit: warning: " + w);
+            StatusLine.warn(err, "warning: " + w);
         }
         err.flush();
         FindingsPart first = j.used().get(0);

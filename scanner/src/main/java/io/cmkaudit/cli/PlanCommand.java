@@ -82,7 +82,7 @@ final class PlanCommand implements Callable<Integer> {
         }
         PrintWriter err = spec.commandLine().getErr();
         if (parent == null || parent.verbosity() >= 0) {
-            err.println("cmk-audit: plan of organization " + plan.organization().id() + ": " + plan.accounts().size()
+            StatusLine.info(err, "plan of organization " + plan.organization().id() + ": " + plan.accounts().size()
                     + " accounts to scan, " + plan.notScanned().size() + " reported without a scan, "
                     + plan.organization().organizationalUnits().size() + " OUs, "
                     + (plan.organization().serviceControlPolicies().size()

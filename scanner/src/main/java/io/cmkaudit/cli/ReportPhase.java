@@ -627,7 +627,7 @@ final class ReportPhase {
             if (err == null) {
                 LOG.warn("suppressions {}", l);
             } else {
-                err.println("cmk-audit: warning: suppressions " + l);
+                StatusLine.warn(err, "warning: suppressions " + l);
             }
         }
         if (err != null) {

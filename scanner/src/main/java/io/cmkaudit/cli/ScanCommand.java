@@ -127,11 +127,11 @@ final class ScanCommand implements Callable<Integer> {
                 List<String> keys = new ReportUploader(config.endpointUrl(),
                         Duration.ofSeconds(config.callTimeoutSeconds()), config.profile(), config.region()).upload(run.runDir(), s3, uploadKmsKey);
                 if (!quiet) {
-                    err.println("cmk-audit: uploaded " + keys.size() + " files to s3://" + s3.bucket() + "/"
+                    StatusLine.info(err, "uploaded " + keys.size() + " files to s3://" + s3.bucket() + "/"
                             + keys.get(0).substring(0, keys.get(0).lastIndexOf('/') + 1));
                 }
             } catch (ReportUploader.UploadException e) {
-                err.println("cmk-audit: " + e.getMessage() + " (the reports are intact in " + run.runDir() + ")");
+                StatusLine.error(err, e.getMessage() + " (the reports are intact in " + run.runDir() + ")");
                 err.flush();
                 return ExitCodes.INTERNAL;
             }
@@ -156,7 +156,7 @@ final class ScanCommand implements Callable<Integer> {
                                            io.cmkaudit.report.OutputSelection.Content content, RunOutput run,
                                            PrintWriter err, boolean quiet) {
         if (target == null || content == null) {
-            err.println("cmk-audit: --security-hub: the scanner's account is not known; nothing imported (the "
+            StatusLine.error(err, "--security-hub: the scanner's account is not known; nothing imported (the "
                     + "reports are intact in " + run.runDir() + ")");
             return ExitCodes.INTERNAL;
         }
@@ -170,27 +170,33 @@ final class ScanCommand implements Callable<Integer> {
                     Duration.ofSeconds(config.callTimeoutSeconds()), config.profile(), target.region())
                     .importFindings(items);
         } catch (io.cmkaudit.collect.SecurityHubImporter.ImportException e) {
-            err.println("cmk-audit: --security-hub: " + e.getMessage() + " (the reports are intact in "
+            StatusLine.error(err, "--security-hub: " + e.getMessage() + " (the reports are intact in "
                     + run.runDir() + ")");
             return ExitCodes.INTERNAL;
         }
         if (!r.failed().isEmpty()) {
-            err.println("cmk-audit: --security-hub: " + r.failed().size() + " of " + items.size()
+            StatusLine.error(err, "--security-hub: " + r.failed().size() + " of " + items.size()
                     + " findings not imported into Security Hub (" + target.region() + ", account "
                     + target.accountId() + "); the reports are intact in " + run.runDir());
-            r.failed().stream().limit(10).forEach(f -> err.println("cmk-audit:   " + f.id() + ": " + f.code() + ": "
+            r.failed().stream().limit(10).forEach(f -> StatusLine.error(err, "  " + f.id() + ": " + f.code() + ": "
                     + f.message()));
             if (r.failed().size() > 10) {
-                err.println("cmk-audit:   and " + (r.failed().size() - 10) + " more");
+                StatusLine.error(err, "  and " + (r.failed().size() - 10) + " more");
             }
             return ExitCodes.INTERNAL;
         }
         if (!quiet) {
-            err.println("cmk-audit: imported " + (items.size() - archived) + " findings into Security Hub ("
+            StatusLine.info(err, "imported " + plural(items.size() - archived, "finding") + " into Security Hub ("
                     + target.region() + ", account " + target.accountId() + ") and archived " + archived
-                    + " resolved ones in " + r.calls() + " BatchImportFindings calls");
+                    + " resolved " + (archived == 1 ? "one" : "ones") + " in " + plural(r.calls(),
+                    "BatchImportFindings call"));
         }
         return 0;
+    }
+
+    /** @return e.g. {@code 1 finding}, {@code 2 findings} */
+    static String plural(long n, String noun) {
+        return n + " " + noun + (n == 1 ? "" : "s");
     }
 
     /** The manifest of a scan: configuration, the caller identity of the collection, the snapshot's SHA-256. */

@@ -143,7 +143,8 @@ final class ShardReport {
         int code = ReportPhase.coverageBit(o.result());
         if (!quiet || code != 0) {
             long gaps = o.result().coverage().stream().filter(ReportPhase::notCovered).count();
-            err.println("cmk-audit: " + (code != 0 ? "warning: " : "") + loaded.scope().label() + ": "
+            StatusLine.print(err, code != 0 ? StatusLine.Level.WARN : StatusLine.Level.INFO,
+                    (code != 0 ? "warning: " : "") + loaded.scope().label() + ": "
                     + o.result().findings().size() + " findings of " + mine.size() + " accounts"
                     + (gaps > 0 ? "; coverage incomplete: " + gaps + " account/region entries" : "") + "; wrote "
                     + output);

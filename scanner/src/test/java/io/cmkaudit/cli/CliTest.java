@@ -128,4 +128,38 @@ class CliTest {
         assertThat(json.get("timestamp").asText()).matches("\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,3})?Z");
         java.time.Instant.parse(json.get("timestamp").asText());
     }
+
+    @Test
+    void jsonLogFormatWritesWarningsAsJsonLinesToo(@TempDir Path dir) throws Exception {
+        // newcomer review: the suppressions warnings were plain text under --log-format json
+        Path sup = Files.writeString(dir.resolve("sup.yaml"), """
+                suppressions:
+                  - type: KMS_DECRYPT_ALL_KEYS
+                    reason: r
+                    expires: 2099-01-01
+                """);
+        java.io.PrintStream saved = System.err;
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        Result r;
+        try {
+            System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+            r = run("--log-format", "json", "report", "--out", dir.resolve("out").toString(), "--fail-on", "NONE",
+                    "--suppressions", sup.toString());
+        } finally {
+            System.setErr(saved);
+            LoggingSetup.configure(0, LoggingSetup.Format.text);
+        }
+        assertThat(r.code()).as(r.err()).isEqualTo(ExitCodes.OK);
+        assertThat(r.err()).as("nothing plain on the command's stderr").isEmpty();
+        com.fasterxml.jackson.databind.ObjectMapper m = new com.fasterxml.jackson.databind.ObjectMapper();
+        java.util.List<com.fasterxml.jackson.databind.JsonNode> events = new java.util.ArrayList<>();
+        for (String line : captured.toString(java.nio.charset.StandardCharsets.UTF_8).strip().split("\n")) {
+            events.add(m.readTree(line)); // every line is a JSON object
+        }
+        assertThat(events).anySatisfy(e -> {
+            assertThat(e.get("level").asText()).isEqualTo("WARN");
+            assertThat(e.get("formattedMessage").asText()).startsWith("warning: suppressions ")
+                    .contains("owner");
+        });
+    }
 }

@@ -78,7 +78,7 @@ class CollectCommandTest {
                 ids.get(1) + " " + name(ids.get(1)) + ": global SCANNED, eu-west-1 SCANNED",
                 ids.get(2) + " " + name(ids.get(2)) + ": global SCANNED, eu-west-1 SCANNED");
         // alpha's key is read right after alpha's own scan (the collection pipeline), so no deferred-key line
-        assertThat(lines.get(4)).matches("cmk-audit: collected 3 of 3 accounts in \\d+ ms, \\d+ API calls; wrote "
+        assertThat(lines.get(4)).matches("cmk-audit: collected 3 accounts \\(3 fully scanned\\) in \\d+ ms, \\d+ API calls; wrote "
                 + java.util.regex.Pattern.quote(file.toString()));
         assertThat(lines).hasSize(5);
         Snapshot s = SnapshotJson.read(file);

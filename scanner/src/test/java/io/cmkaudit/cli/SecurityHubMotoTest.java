@@ -89,7 +89,7 @@ class SecurityHubMotoTest {
         Path run1 = first.runDir();
         List<CSVRecord> rows = ScanEndToEndMotoTest.csv(run1.resolve("findings.csv"));
         int n = rows.size();
-        assertThat(first.err()).contains("imported " + n + " findings into Security Hub (" + EU + ", account "
+        assertThat(first.err()).contains("imported " + ScanCommand.plural(n, "finding") + " into Security Hub (" + EU + ", account "
                 + OrgSeeder.MANAGEMENT_ACCOUNT_ID + ") and archived 0 resolved ones");
 
         List<AwsSecurityFinding> found = hubFindings();
@@ -133,7 +133,7 @@ class SecurityHubMotoTest {
             ScanEndToEndMotoTest.Result second = ScanEndToEndMotoTest.scanVia(moto.endpoint().toString(), out,
                     "--regions", EU, "--region", EU, "--security-hub", "--previous", "latest");
             assertThat(second.code()).as(second.err()).isEqualTo(ExitCodes.FINDINGS);
-            assertThat(second.err()).contains("findings into Security Hub", "and archived 1 resolved ones");
+            assertThat(second.err()).contains("findings into Security Hub", "and archived 1 resolved one in");
             Map<String, String> state = hubFindings().stream().collect(Collectors.toMap(AwsSecurityFinding::id,
                     AwsSecurityFinding::recordStateAsString));
             List<CSVRecord> rows2 = ScanEndToEndMotoTest.csv(second.runDir().resolve("findings.csv"));
