@@ -56,15 +56,20 @@ class CredentialOptionsTest {
         // unreachable AWS endpoint without --endpoint-url; credentials come from the SDK's system properties.
         String[] props = {"aws.endpointUrl", "aws.accessKeyId", "aws.secretAccessKey"};
         String[] values = {CLOSED, "AKIDEXAMPLE", "secret"};
+        String[] saved = new String[props.length]; // other tests of this JVM set the credentials properties too
         try {
             for (int i = 0; i < props.length; i++) {
-                System.setProperty(props[i], values[i]);
+                saved[i] = System.setProperty(props[i], values[i]);
             }
             r = ScanEndToEndMotoTest.run("collect", "-o", dir.resolve("s2.json").toString(), "--regions",
                     "us-east-1", "--region", "us-east-1");
         } finally {
-            for (String p : props) {
-                System.clearProperty(p);
+            for (int i = 0; i < props.length; i++) {
+                if (saved[i] == null) {
+                    System.clearProperty(props[i]);
+                } else {
+                    System.setProperty(props[i], saved[i]);
+                }
             }
         }
         assertThat(r.code()).as(r.err()).isEqualTo(ExitCodes.TEMPORARY_FAILURE);
