@@ -81,17 +81,7 @@ final class MergeCommand implements Callable<Integer> {
         if ((upload != null || uploadKmsKey != null) && !report) {
             throw new UsageException((upload != null ? "--upload" : "--upload-kms-key") + ": only with --report");
         }
-        if (uploadKmsKey != null && upload == null) {
-            throw new UsageException("--upload-kms-key: only used with --upload s3://BUCKET/PREFIX");
-        }
-        io.cmkaudit.collect.ReportUploader.S3Location uploadTo = null;
-        if (upload != null) {
-            try {
-                uploadTo = io.cmkaudit.collect.ReportUploader.S3Location.parse(upload);
-            } catch (IllegalArgumentException e) {
-                throw new UsageException("--upload: " + e.getMessage());
-            }
-        }
+        io.cmkaudit.collect.ReportUploader.S3Location uploadTo = ScanCommand.uploadLocation(upload, uploadKmsKey);
         String failOn = this.reportOutput.failOn == null ? ScannerConfig.DEFAULTS.failOn()
                 : this.reportOutput.failOn.toUpperCase(java.util.Locale.ROOT);
         if (report && !ScannerConfig.SEVERITIES.contains(failOn)) {

@@ -89,17 +89,7 @@ final class MergeFindingsCommand implements Callable<Integer> {
                 throw new UsageException("--endpoint-url: not an http(s) URL: `" + endpointUrl + "`");
             }
         }
-        if (uploadKmsKey != null && upload == null) {
-            throw new UsageException("--upload-kms-key: only used with --upload s3://BUCKET/PREFIX");
-        }
-        io.cmkaudit.collect.ReportUploader.S3Location uploadTo = null;
-        if (upload != null) {
-            try {
-                uploadTo = io.cmkaudit.collect.ReportUploader.S3Location.parse(upload);
-            } catch (IllegalArgumentException e) {
-                throw new UsageException("--upload: " + e.getMessage());
-            }
-        }
+        io.cmkaudit.collect.ReportUploader.S3Location uploadTo = ScanCommand.uploadLocation(upload, uploadKmsKey);
         String failOn = output.failOn == null ? ScannerConfig.DEFAULTS.failOn()
                 : output.failOn.toUpperCase(java.util.Locale.ROOT);
         if (!ScannerConfig.SEVERITIES.contains(failOn)) {

@@ -82,17 +82,7 @@ final class ScanCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         ScannerConfig config = options.effective(output);
-        ReportUploader.S3Location s3 = null;
-        if (uploadKmsKey != null && upload == null) {
-            throw new UsageException("--upload-kms-key: only used with --upload s3://BUCKET/PREFIX");
-        }
-        if (upload != null) {
-            try {
-                s3 = ReportUploader.S3Location.parse(upload);
-            } catch (IllegalArgumentException e) {
-                throw new UsageException("--upload: " + e.getMessage());
-            }
-        }
+        ReportUploader.S3Location s3 = uploadLocation(upload, uploadKmsKey);
         ReportPhase report = new ReportPhase(config.outputDir(), config.failOn(), output, config.minSeverity(),
                 config.formats(), config.endpointUrl(), config.profile(), config.region());
         PrintWriter err = spec.commandLine().getErr();
@@ -192,6 +182,28 @@ final class ScanCommand implements Callable<Integer> {
                     "BatchImportFindings call"));
         }
         return 0;
+    }
+
+    /**
+     * The checked {@code --upload} of a command that writes a run folder (scan, merge --report, merge-findings).
+     *
+     * @param upload       {@code s3://BUCKET/PREFIX}, or null
+     * @param uploadKmsKey {@code --upload-kms-key}, or null
+     * @return the location, or null without {@code --upload}
+     * @throws UsageException when the location is malformed, or a KMS key is given without {@code --upload}
+     */
+    static ReportUploader.S3Location uploadLocation(String upload, String uploadKmsKey) {
+        if (uploadKmsKey != null && upload == null) {
+            throw new UsageException("--upload-kms-key: only used with --upload s3://BUCKET/PREFIX");
+        }
+        if (upload == null) {
+            return null;
+        }
+        try {
+            return ReportUploader.S3Location.parse(upload);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--upload: " + e.getMessage());
+        }
     }
 
     /** @return e.g. {@code 1 finding}, {@code 2 findings} */
