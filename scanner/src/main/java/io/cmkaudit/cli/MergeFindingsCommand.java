@@ -74,6 +74,17 @@ final class MergeFindingsCommand implements Callable<Integer> {
             description = "KMS key id or ARN for SSE-KMS on upload (default: SSE-S3).")
     String uploadKmsKey;
 
+    @Option(names = "--security-hub",
+            description = "Import the findings (ASFF) into AWS Security Hub of the scanner's own account (the plan's "
+                + "caller) with BatchImportFindings, and archive the ones RESOLVED against --previous, as scan "
+                + "--security-hub does. Needs securityhub:BatchImportFindings for the task's principal.")
+    boolean securityHub;
+
+    @Option(names = "--region", paramLabel = "REGION",
+            description = "Region of the Security Hub the findings are imported into and filed under (default: the "
+                + "SDK's region, AWS_REGION on ECS, else the first scanned region).")
+    String region;
+
     @picocli.CommandLine.ParentCommand
     Main parent;
 
@@ -139,10 +150,11 @@ final class MergeFindingsCommand implements Callable<Integer> {
         snap.put("parts", named);
         phase.manifest(new io.cmkaudit.report.Manifest(VersionProvider.version(), "merge-findings", phase.describe(),
                 caller, snap));
-        if (first.callerAccountId() != null) {
-            List<String> regions = first.run().regions();
-            phase.asffTarget(new io.cmkaudit.report.Asff.Target(first.callerAccountId(),
-                    regions == null || regions.isEmpty() ? "us-east-1" : regions.get(0)));
+        io.cmkaudit.report.Asff.Target target = first.callerAccountId() == null ? null
+                : new io.cmkaudit.report.Asff.Target(first.callerAccountId(), homeRegion(region,
+                        ReportCommand.partitionOf(first.callerArn()), first.run().regions()));
+        if (target != null) {
+            phase.asffTarget(target);
         }
         Map<String, String> owners = new HashMap<>();
         j.used().forEach(fp -> owners.putAll(fp.owners()));
@@ -166,7 +178,51 @@ final class MergeFindingsCommand implements Callable<Integer> {
             }
             err.flush();
         }
+        if (securityHub) {
+            int hub = SecurityHubExport.importFindings(endpoint,
+                    Duration.ofSeconds(ScannerConfig.DEFAULTS.callTimeoutSeconds()), null, target, phase.written(), run,
+                    err, parent != null && parent.verbosity() < 0);
+            err.flush();
+            if (hub != 0) {
+                return hub;
+            }
+        }
         return code;
+    }
+
+    /**
+     * The region findings are filed under and imported into: {@code --region}; else the SDK's region (AWS_REGION,
+     * which ECS sets to the task's region) when it is of the caller's partition; else the first scanned region; else
+     * the partition's usual first region.
+     *
+     * @param option    {@code --region}, or null
+     * @param partition the caller's partition ({@code aws}, {@code aws-us-gov}, {@code aws-cn}), or null
+     * @param scanned   the run's regions, or null
+     * @return a region name, never null
+     */
+    static String homeRegion(String option, String partition, List<String> scanned) {
+        if (option != null) {
+            if (!option.matches("[a-z]{2}(-[a-z]+)+-\\d+")) {
+                throw new UsageException("--region: not a region name: `" + option + "`");
+            }
+            return option;
+        }
+        String sdk = null;
+        try {
+            software.amazon.awssdk.regions.Region r =
+                    new software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain().getRegion();
+            sdk = r == null ? null : r.id();
+        } catch (software.amazon.awssdk.core.exception.SdkException | IllegalStateException e) {
+            // no region configured: the scanned regions decide
+        }
+        if (sdk != null && (partition == null || partition.equals(io.cmkaudit.analysis.Partition.ofRegion(sdk)))) {
+            return sdk;
+        }
+        if (scanned != null && !scanned.isEmpty()) {
+            return scanned.get(0);
+        }
+        return "aws-us-gov".equals(partition) ? "us-gov-west-1" : "aws-cn".equals(partition) ? "cn-north-1"
+                : "us-east-1";
     }
 
     /**

@@ -127,7 +127,8 @@ final class ScanCommand implements Callable<Integer> {
             }
         }
         if (securityHub) {
-            int hub = importToSecurityHub(config, target, report.written(), run, err, quiet);
+            int hub = SecurityHubExport.importFindings(config.endpointUrl(), Duration.ofSeconds(config.callTimeoutSeconds()),
+                    config.profile(), target, report.written(), run, err, quiet);
             if (hub != 0) {
                 err.flush();
                 return hub;
@@ -135,53 +136,6 @@ final class ScanCommand implements Callable<Integer> {
         }
         err.flush();
         return code;
-    }
-
-    /**
-     * {@code --security-hub}: imports the written findings (ACTIVE) and the resolved ones (ARCHIVED).
-     *
-     * @return 0 when every finding was imported, else {@link ExitCodes#INTERNAL} (the reports stay intact)
-     */
-    private static int importToSecurityHub(ScannerConfig config, io.cmkaudit.report.Asff.Target target,
-                                           io.cmkaudit.report.OutputSelection.Content content, RunOutput run,
-                                           PrintWriter err, boolean quiet) {
-        if (target == null || content == null) {
-            StatusLine.error(err, "--security-hub: the scanner's account is not known; nothing imported (the "
-                    + "reports are intact in " + run.runDir() + ")");
-            return ExitCodes.INTERNAL;
-        }
-        List<io.cmkaudit.collect.SecurityHubImporter.Item> items = io.cmkaudit.report.Asff.all(content, target)
-                .stream().map(f -> new io.cmkaudit.collect.SecurityHubImporter.Item(f,
-                        io.cmkaudit.report.Asff.size(f))).toList();
-        long archived = items.stream().filter(i -> "ARCHIVED".equals(i.finding().get("RecordState"))).count();
-        io.cmkaudit.collect.SecurityHubImporter.Result r;
-        try {
-            r = new io.cmkaudit.collect.SecurityHubImporter(config.endpointUrl(),
-                    Duration.ofSeconds(config.callTimeoutSeconds()), config.profile(), target.region())
-                    .importFindings(items);
-        } catch (io.cmkaudit.collect.SecurityHubImporter.ImportException e) {
-            StatusLine.error(err, "--security-hub: " + e.getMessage() + " (the reports are intact in "
-                    + run.runDir() + ")");
-            return ExitCodes.INTERNAL;
-        }
-        if (!r.failed().isEmpty()) {
-            StatusLine.error(err, "--security-hub: " + r.failed().size() + " of " + items.size()
-                    + " findings not imported into Security Hub (" + target.region() + ", account "
-                    + target.accountId() + "); the reports are intact in " + run.runDir());
-            r.failed().stream().limit(10).forEach(f -> StatusLine.error(err, "  " + f.id() + ": " + f.code() + ": "
-                    + f.message()));
-            if (r.failed().size() > 10) {
-                StatusLine.error(err, "  and " + (r.failed().size() - 10) + " more");
-            }
-            return ExitCodes.INTERNAL;
-        }
-        if (!quiet) {
-            StatusLine.info(err, "imported " + plural(items.size() - archived, "finding") + " into Security Hub ("
-                    + target.region() + ", account " + target.accountId() + ") and archived " + archived
-                    + " resolved " + (archived == 1 ? "one" : "ones") + " in " + plural(r.calls(),
-                    "BatchImportFindings call"));
-        }
-        return 0;
     }
 
     /**

@@ -133,7 +133,10 @@ class DeployTemplatesTest {
         String partsPrefix = mergeFindings.get(mergeFindings.size() - 1);
         assertThat(partsPrefix).isEqualTo("s3://cmk-audit-reports-111122223333/cmk-audit-runs/exec-1/findings-parts/");
         assertThat(report.get(report.indexOf("-o") + 1)).startsWith(partsPrefix).endsWith(".json");
-        assertThat(mergeFindings).contains("--upload", "--upload-kms-key", "--out", "--fail-on");
+        assertThat(mergeFindings).contains("--upload", "--upload-kms-key", "--out", "--fail-on", "--security-hub");
+        // the diff against the newest earlier run: the prefix --upload writes run folders under, ending in /
+        assertThat(mergeFindings.get(mergeFindings.indexOf("--previous") + 1))
+                .isEqualTo(mergeFindings.get(mergeFindings.indexOf("--upload") + 1) + "/");
         assertThat(mergeFindings.get(mergeFindings.indexOf("--plan") + 1)).isEqualTo(report.get(report.indexOf("--plan")
                 + 1));
     }
@@ -200,5 +203,60 @@ class DeployTemplatesTest {
         assertThat(intrinsicArray("States.Array('merge', '--plan', States.Format('s3://b/{}/plan.json', $$.Execution.Name), "
                 + "'--report', States.Format('s3://b/{}/parts/{}.json', $.BatchInput.run, $.Items[0]))"))
                 .containsExactly("merge", "--plan", "s3://b/exec-1/plan.json", "--report", "s3://b/exec-1/parts/exec-1.json");
+    }
+
+    /**
+     * The scanner stack's scheduled task: its command (every {@code Fn::If} taken as true, {@code Fn::Sub} with
+     * sample values) is one {@code scan} accepts, diffs against the prefix it uploads to, and the task role may list
+     * and read what is there (only with CompareWithPrevious); the distributed stack is nested only with
+     * RunMode=distributed and the single-task schedule only without it.
+     */
+    @Test
+    void theScheduledScanDiffsAgainstTheRunsItUploadedAndMayReadThem() throws Exception {
+        JsonNode t = new ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory())
+                .readTree(ROOT.resolve("config/deploy/scanner.cfn.yaml").toFile());
+        JsonNode resources = t.path("Resources");
+        List<String> cmd = new ArrayList<>();
+        for (JsonNode a : resources.path("TaskDefinition").path("Properties").path("ContainerDefinitions").path(0)
+                .path("Command")) {
+            // YAML short forms read as their argument: !If [Cond, a, b] is an array, !Ref X / !Sub "s" a scalar
+            JsonNode v = a.isArray() ? a.path(1) : a;
+            if (v.isTextual() && !v.asText().equals("AWS::NoValue")) {
+                cmd.add(v.asText().replace("${ReportsBucket}", "reports-bucket"));
+            } else if (v.isArray()) {
+                cmd.add("ReportsKey");
+            }
+        }
+        assertThat(cmd.get(0)).isEqualTo("scan");
+        String upload = cmd.get(cmd.indexOf("--upload") + 1);
+        assertThat(upload).isEqualTo("s3://reports-bucket/cmk-audit");
+        assertThat(cmd.get(cmd.indexOf("--previous") + 1)).isEqualTo(upload + "/");
+        CommandLine.ParseResult parsed = new CommandLine(new Main()).parseArgs(cmd.toArray(String[]::new));
+        assertThat(parsed.subcommand().matchedOptionValue("--previous", "")).isEqualTo(upload + "/");
+
+        Map<String, JsonNode> statements = new TreeMap<>();
+        for (JsonNode st : resources.path("TaskRole").path("Properties").path("Policies").path(0)
+                .path("PolicyDocument").path("Statement")) {
+            if (st.isArray()) {
+                statements.put(st.path(0).asText() + ":" + st.path(1).path("Sid").asText(), st.path(1));
+            } else {
+                statements.put(st.path("Sid").asText(), st);
+            }
+        }
+        assertThat(statements.get("ComparePrevious:ReadEarlierReports").path("Action").asText())
+                .isEqualTo("s3:GetObject");
+        assertThat(statements.get("ComparePrevious:ReadEarlierReports").path("Resource").asText())
+                .isEqualTo("${ReportsBucket.Arn}/cmk-audit/*");
+        JsonNode list = statements.get("ComparePrevious:ListEarlierRuns");
+        assertThat(list.path("Action").asText()).isEqualTo("s3:ListBucket");
+        assertThat(list.path("Condition").path("StringLike").path("s3:prefix").asText()).isEqualTo("cmk-audit/*");
+        assertThat(statements).containsKey("UseSecurityHub:ImportFindingsIntoSecurityHub");
+
+        assertThat(resources.path("DistributedScan").path("Condition").asText()).isEqualTo("Distributed");
+        assertThat(resources.path("Schedule").path("Condition").asText()).isEqualTo("SingleTask");
+        JsonNode nested = resources.path("DistributedScan").path("Properties").path("Parameters");
+        assertThat(nested.path("CompareWithPrevious").asText()).isEqualTo("CompareWithPrevious");
+        assertThat(nested.path("SecurityHubImport").asText()).isEqualTo("SecurityHubImport");
+        assertThat(nested.path("ReportsPrefix").asText()).isEqualTo("cmk-audit");
     }
 }

@@ -400,7 +400,9 @@ class ShardedRunEquivalenceTest {
                 Map.entry("AccountsPerShard", "3"), Map.entry("ToleratedFailurePercentage", "0"),
                 Map.entry("ReduceTaskCpu", "4096"), Map.entry("ReduceTaskMemory", "16384"),
                 Map.entry("Bucket", "shard-runs"), Map.entry("RunsPrefix", "sfn/runs"),
-                Map.entry("ReportsPrefix", "sfn/reports"), Map.entry("UploadKmsKeyArgs", "")));
+                Map.entry("ReportsPrefix", "sfn/reports"), Map.entry("UploadKmsKeyArgs", ""),
+                Map.entry("PreviousArgs", "'--previous', 's3://shard-runs/sfn/reports/', "),
+                Map.entry("SecurityHubArgs", "'--security-hub', ")));
         JsonNode states = definition(values).path("States");
         String exec = "exec-2";
         String endpoint = moto.endpoint().toString();
@@ -506,6 +508,44 @@ class ShardedRunEquivalenceTest {
             String findingsKey = uploaded.stream().filter(k -> k.endsWith("/findings.json")).findFirst().orElseThrow();
             assertThat(s3.getObjectAsBytes(r -> r.bucket("shard-runs").key(findingsKey)).asByteArray())
                     .isEqualTo(Files.readAllBytes(join.runDir().resolve("findings.json")));
+        }
+        // SecurityHubImport: the findings are in Security Hub of the plan's caller, in the task's region (AWS_REGION)
+        int n = sharded.path("findings").size();
+        assertThat(join.err()).contains("imported " + ScanCommand.plural(n, "finding") + " into Security Hub (" + US
+                + ", account ");
+        java.util.Set<String> ids = new java.util.TreeSet<>();
+        sharded.path("findings").forEach(f -> ids.add("cmk-audit/" + f.path("findingId").asText()));
+        assertThat(hubFindingStates()).containsOnlyKeys(ids).containsValues("ACTIVE").doesNotContainValue("ARCHIVED");
+
+        // CompareWithPrevious: the next run over the same parts diffs against the one the first uploaded (the first
+        // found none under the prefix): nothing NEW, nothing RESOLVED
+        Run again = cli(dir, mergeFindings.toArray(String[]::new));
+        assertThat(again.code()).as(again.err()).isEqualTo(scan.code());
+        assertThat(again.err()).doesNotContain("warning", "error");
+        JsonNode second = JSON.readTree(again.runDir().resolve("findings.json").toFile());
+        assertThat(second.path("findings")).hasSize(n)
+                .allSatisfy(f -> assertThat(f.path("change").asText()).as(f.path("type").asText())
+                        .isEqualTo("UNCHANGED"));
+        // (the first run had no earlier one: no diff, as a scan without --previous)
+        assertThat(sharded.path("findings")).allSatisfy(f -> assertThat(f.path("change").isNull()).isTrue());
+        JsonNode manifest = JSON.readTree(again.runDir().resolve("manifest.json").toFile());
+        assertThat(manifest.path("configuration").path("previousUsed").asText())
+                .startsWith("s3://shard-runs/sfn/reports/").endsWith("/findings.json");
+        assertThat(hubFindingStates()).containsOnlyKeys(ids).doesNotContainValue("ARCHIVED");
+    }
+
+    /** Security Hub's findings in {@link #US} of moto's account, by id: their RecordState. */
+    Map<String, String> hubFindingStates() {
+        try (software.amazon.awssdk.services.securityhub.SecurityHubClient h =
+                     software.amazon.awssdk.services.securityhub.SecurityHubClient.builder()
+                             .endpointOverride(moto.endpoint()).region(software.amazon.awssdk.regions.Region.of(US))
+                             .credentialsProvider(software.amazon.awssdk.auth.credentials.StaticCredentialsProvider
+                                     .create(software.amazon.awssdk.auth.credentials.AwsBasicCredentials
+                                             .create("testing", "testing"))).build()) {
+            Map<String, String> m = new TreeMap<>();
+            h.getFindingsPaginator(r -> r.maxResults(100)).findings()
+                    .forEach(f -> m.put(f.id(), f.recordStateAsString()));
+            return m;
         }
     }
 

@@ -125,4 +125,29 @@ class CloudFormationTemplatesTest {
         assertThat(r.output()).contains("'Statuss' was unexpected", "'FlexibleTimeWindow' is a required property",
                 "'Nowhere' is not one of", "'Unknown' is not one of");
     }
+
+    /**
+     * RunMode=distributed nests distributed-scan.cfn.yaml in the scanner stack: cfn-lint reads the local nested
+     * template and checks the parameters passed to it (E3043), so a parameter the nested stack does not declare, or
+     * a required one left out, fails the lint of the real templates above. Shown here on copies with one of each.
+     */
+    @Test
+    void theNestedDistributedStackGetsExactlyTheParametersItDeclares(@TempDir Path dir) throws Exception {
+        Path deploy = configDir().resolve("deploy");
+        String scanner = Files.readString(deploy.resolve("scanner.cfn.yaml"));
+        assertThat(scanner).contains("TemplateURL: distributed-scan.cfn.yaml", "Condition: Distributed",
+                "AllowedValues: [single-task, distributed]");
+        Files.copy(deploy.resolve("distributed-scan.cfn.yaml"), dir.resolve("distributed-scan.cfn.yaml"));
+        Files.copy(deploy.resolve("distributed-scan.asl.json"), dir.resolve("distributed-scan.asl.json"));
+        String passed = "        TaskRoleName: !Ref TaskRole\n";
+        assertThat(scanner).contains(passed);
+        Path bad = dir.resolve("scanner.cfn.yaml");
+        Files.writeString(bad, scanner.replace(passed, "        TaskRole: !Ref TaskRole\n"));
+        Lint r = lint(List.of(bad));
+        assertThat(r.exitCode() & 2).as(r.output()).isEqualTo(2);
+        assertThat(r.output()).contains("E3043").contains("\"TaskRoleName\" is not specified")
+                .contains("\"TaskRole\" doesn't exist in nested stack template");
+        Files.writeString(bad, scanner);
+        assertThat(lint(List.of(bad)).output()).isEmpty();
+    }
 }
