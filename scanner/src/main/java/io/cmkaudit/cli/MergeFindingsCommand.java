@@ -207,14 +207,7 @@ final class MergeFindingsCommand implements Callable<Integer> {
             }
             return option;
         }
-        String sdk = null;
-        try {
-            software.amazon.awssdk.regions.Region r =
-                    new software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain().getRegion();
-            sdk = r == null ? null : r.id();
-        } catch (software.amazon.awssdk.core.exception.SdkException | IllegalStateException e) {
-            // no region configured: the scanned regions decide
-        }
+        String sdk = io.cmkaudit.collect.Credentials.defaultRegionOrNull();
         if (sdk != null && (partition == null || partition.equals(io.cmkaudit.analysis.Partition.ofRegion(sdk)))) {
             return sdk;
         }

@@ -106,6 +106,21 @@ public final class Credentials {
         return homeRegionOf(config).id();
     }
 
+    /**
+     * The region of the SDK's default region chain (system property {@code aws.region}, {@code AWS_REGION}, the
+     * default profile; https://docs.aws.amazon.com/sdk-for-java/latest/developer-guide/region-selection.html).
+     *
+     * @return the region name, or null when none is configured
+     */
+    public static String defaultRegionOrNull() {
+        try {
+            Region r = new DefaultAwsRegionProviderChain().getRegion();
+            return r == null ? null : r.id();
+        } catch (SdkException | IllegalStateException e) {
+            return null;
+        }
+    }
+
     private static Region homeRegionOf(ScannerConfig config) {
         if (config.region() != null) {
             return Region.of(config.region());
