@@ -160,7 +160,11 @@ public final class Analyzer {
 
     /**
      * Explains, layer by layer, why a principal can or cannot start an instance, and what would fix it, from the
-     * decisions of the start rules ({@link StartAccessRule}, {@link GranteeDecryptRule}).
+     * decisions of the start rules ({@link StartAccessRule}, {@link GranteeDecryptRule}). The fix is the one the
+     * report gives: the remediation of the finding that lists this principal, key and instance, from an analysis of
+     * the principal's account (and, for an IAM Identity Center reserved role, of every account its permission set is
+     * provisioned to) — the findings of those accounts are the report's (a finding is one fix within an account, or
+     * across the accounts of one permission set: docs/design/findings.md).
      *
      * @param snapshot     the snapshot
      * @param principalArn an IAM user or role ARN of the snapshot
@@ -169,7 +173,12 @@ public final class Analyzer {
      * @throws IllegalArgumentException when the principal or the instance is not in the snapshot (one-line message)
      */
     public String explain(Snapshot snapshot, String principalArn, String instanceId) {
-        return new Explainer(new RuleContext(snapshot, false)).explain(principalArn, instanceId);
+        RuleContext ctx = new RuleContext(snapshot, true);
+        return new Explainer(ctx, focus -> {
+            Run r = new Run(ctx);
+            r.focus = Set.copyOf(focus);
+            return r.execute();
+        }).explain(principalArn, instanceId);
     }
 
     // ======================================================================== one run
@@ -210,7 +219,12 @@ public final class Analyzer {
         }
 
         Run(Snapshot snapshot, boolean keepRemediations) {
-            this.ctx = new RuleContext(snapshot, keepRemediations);
+            this(new RuleContext(snapshot, keepRemediations));
+        }
+
+        /** A run over a context built already ({@code explain} reads its decisions from the same context). */
+        Run(RuleContext ctx) {
+            this.ctx = ctx;
             this.index = ctx.index;
             this.rules = Rules.create(ctx);
         }

@@ -10,23 +10,45 @@ import io.cmkaudit.analysis.SnapshotIndex.Scope;
 import io.cmkaudit.policy.Decision;
 import io.cmkaudit.policy.DecisionKind;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Function;
 
 /**
  * The text of {@code cmk-audit explain}: layer by layer, whether a principal can start an instance, from the
- * decisions of {@link StartAccessRule} (StartInstances, EC2's forward-access CreateGrant and its remediation) and
+ * decisions of {@link StartAccessRule} (StartInstances, EC2's forward-access CreateGrant) and
  * {@link GranteeDecryptRule} (the instance role's Decrypt); nothing is evaluated here.
+ *
+ * <p>The fix shown is the report's: the remediation text and snippet of the finding of the analysis that lists this
+ * principal (or, for a key-state finding, no principal), key and instance, so {@code explain} and the report never
+ * name a change differently (one edit for all the keys and instances a finding covers; for an IAM Identity Center
+ * reserved role, the permission set's inline policy covering every key of its accounts). A key that is not Enabled
+ * blocks every start (https://docs.aws.amazon.com/kms/latest/developerguide/key-state.html); the policies are still
+ * evaluated for it (the key state never changes their answer), so the text also says what would deny once the key is
+ * Enabled again, with that fix too.
  */
 final class Explainer {
+
+    /** At most this many keys, instances or accounts of the report's finding are named in the text. */
+    static final int LISTED = 10;
 
     private final RuleContext ctx;
     private final StartAccessRule start;
     private final GranteeDecryptRule grantee;
+    private final Function<Set<String>, Outcome> analysis;
+    private Outcome outcome;
 
-    Explainer(RuleContext ctx) {
+    /**
+     * @param ctx      the context of the snapshot (remediations kept)
+     * @param analysis the analysis of the given accounts with the same context: the findings the report has for them
+     */
+    Explainer(RuleContext ctx, Function<Set<String>, Outcome> analysis) {
         this.ctx = ctx;
         this.start = new StartAccessRule(ctx);
         this.grantee = new GranteeDecryptRule(ctx);
+        this.analysis = analysis;
     }
 
     /**
@@ -103,6 +125,7 @@ final class Explainer {
         }
         int n = 2;
         List<String> results = new ArrayList<>();
+        Set<String> shown = new HashSet<>();
         for (KeyUse u : inst.cmks()) {
             KeyRef k = u.key();
             sb.append('\n').append(n++).append(". key ").append(k.arn()).append(" (volumes ")
@@ -110,33 +133,226 @@ final class Explainer {
             sb.append("   key state: ").append(k.reportedState() == null ? "unknown" : k.reportedState())
                     .append('\n');
             if (k.status() == KeyStatus.UNUSABLE || k.status() == KeyStatus.MISSING) {
-                results.add("key " + k.arn() + " is " + k.reportedState() + ": every start fails");
+                results.add(unusableKey(sb, p, ps, inst, u, shown));
                 continue;
             }
             if (k.status() == KeyStatus.UNKNOWN) {
                 results.add("key " + k.arn() + " could not be read: unknown");
                 continue;
             }
-            sb.append("   kms:CreateGrant made by EC2 with the caller's credentials (forward access session):\n");
-            StartAccessRule.GrantResult g = start.forwardGrant(ps, k, inst.region());
-            indent(sb, g.decision().explain());
-            Decision dd = grantee.decision(inst, u);
-            sb.append("   kms:Decrypt by the instance's aws:ec2-infrastructure role under EC2's grant: ")
-                    .append(dd.kind()).append(dd.kind() == DecisionKind.ALLOWED ? ""
-                            : " (" + Texts.residualsOrLayers(dd) + ")").append('\n');
-            if (g.type() == null) {
-                results.add("key " + k.arn() + ": the CreateGrant is allowed");
-            } else {
-                results.add("key " + k.arn() + ": " + g.type() + " - " + g.explanation(ps.ref().arn(), k.arn()));
-                sb.append("   fix: ").append(g.remediation().text()).append('\n');
-                if (g.remediation().snippet() != null) {
-                    indent(sb, g.remediation().snippet() + "\n");
-                }
-            }
+            results.add(usableKey(sb, p, ps, inst, u, shown));
         }
         sb.append("\nresult:\n");
         results.forEach(r -> sb.append("  - ").append(r).append('\n'));
         return sb.toString();
+    }
+
+    /** The CreateGrant on a key whose state allows it, with the report's fix; @return the result line */
+    private String usableKey(StringBuilder sb, PrincipalRef p, PrincipalSide ps, InstanceRef inst, KeyUse u,
+                             Set<String> shown) {
+        KeyRef k = u.key();
+        StartAccessRule.GrantResult g = grant(sb, ps, inst, u);
+        if (g.type() == null) {
+            return "key " + k.arn() + ": the CreateGrant is allowed";
+        }
+        Finding f = reportFinding(p, g.type(), p.arn(), k.arn(), inst.instance().instanceId());
+        if (f == null) {
+            // no finding of the report lists it (its analysis unit failed: a coverage row says so)
+            fix(sb, "fix", g.remediation().text(), g.remediation().snippet());
+        } else {
+            reportFix(sb, "fix", f, shown);
+        }
+        return "key " + k.arn() + ": " + g.type() + " - " + g.explanation(ps.ref().arn(), k.arn())
+                + (f == null ? "" : " (report finding " + f.findingId() + ")");
+    }
+
+    /**
+     * A key that is not Enabled (or is gone): the key state, the report's fix for it, then what the policies decide
+     * once the key is Enabled again, with that fix. @return the result line
+     */
+    private String unusableKey(StringBuilder sb, PrincipalRef p, PrincipalSide ps, InstanceRef inst, KeyUse u,
+                               Set<String> shown) {
+        KeyRef k = u.key();
+        String state = k.reportedState();
+        sb.append("   ").append(k.status() == KeyStatus.MISSING ? "the key no longer exists"
+                : "a key in state " + state + " accepts no kms:CreateGrant (only Enabled keys do)")
+                .append(": every start of the instance fails, whoever starts it\n");
+        Finding f = reportFinding(p, FindingType.START_BLOCKED_KEY_UNUSABLE, null, k.arn(),
+                inst.instance().instanceId());
+        if (f == null) {
+            fix(sb, "fix", KeyStateRule.fixText(k), null);
+        } else {
+            reportFix(sb, "fix", f, shown);
+        }
+        String line = "key " + k.arn() + " is " + state + ": every start fails";
+        if (k.status() == KeyStatus.MISSING) {
+            return line;
+        }
+        if (k.key() == null || k.key().keyPolicy() == null) {
+            sb.append("   once the key is Enabled: unknown, the key policy was not read\n");
+            return line + "; once it is Enabled: unknown (the key policy was not read)";
+        }
+        sb.append("   once the key is Enabled, the policies decide:\n");
+        StartAccessRule.GrantResult g = grant(sb, ps, inst, u);
+        if (g.type() == null) {
+            return line + "; once it is Enabled, the CreateGrant is allowed";
+        }
+        Remediation r = g.remediation();
+        String[] merged = mergedIntoReport(p, r);
+        if (merged != null) {
+            fix(sb, "fix once Enabled", "Add the key to the fix of report finding " + merged[0] + " (the same "
+                    + "edit; the report has no start finding on a key that is not Enabled): " + merged[1],
+                    merged[2]);
+        } else {
+            fix(sb, "fix once Enabled", r.text(), r.snippet());
+        }
+        return line + "; once it is Enabled, also " + g.type() + " - " + g.explanation(ps.ref().arn(), k.arn());
+    }
+
+    /** Prints EC2's CreateGrant and the instance role's Decrypt on the key. @return the CreateGrant, classified */
+    private StartAccessRule.GrantResult grant(StringBuilder sb, PrincipalSide ps, InstanceRef inst, KeyUse u) {
+        sb.append("   kms:CreateGrant made by EC2 with the caller's credentials (forward access session):\n");
+        StartAccessRule.GrantResult g = start.forwardGrant(ps, u.key(), inst.region());
+        indent(sb, g.decision().explain());
+        Decision dd = grantee.decision(inst, u);
+        sb.append("   kms:Decrypt by the instance's aws:ec2-infrastructure role under EC2's grant: ")
+                .append(dd.kind()).append(dd.kind() == DecisionKind.ALLOWED ? ""
+                        : " (" + Texts.residualsOrLayers(dd) + ")").append('\n');
+        return g;
+    }
+
+    /**
+     * The report's finding that lists exactly this (type, principal, key, instance), from the analysis of the
+     * principal's account (and of every account its permission set is provisioned to).
+     *
+     * @param principal the principal ARN, or null for a finding without principal (key state)
+     * @return the finding, or null when none lists it
+     */
+    private Finding reportFinding(PrincipalRef p, FindingType type, String principal, String key, String instance) {
+        Outcome o = outcome(p);
+        for (Finding f : o.result().findings()) {
+            if (f.type() != type) {
+                continue;
+            }
+            for (String m : o.members().getOrDefault(f.findingId(), List.of())) {
+                String[] parts = m.split("\\|", 5);
+                if (parts.length == 5 && parts[2].equals(String.valueOf(principal)) && parts[3].equals(key)
+                        && parts[4].equals(instance)) {
+                    return f;
+                }
+            }
+        }
+        return null;
+    }
+
+    /** @return the findings of the accounts whose findings can list this principal, analyzed once */
+    private Outcome outcome(PrincipalRef p) {
+        if (outcome == null) {
+            Set<String> focus = new TreeSet<>();
+            focus.add(p.accountId());
+            if (Remediator.reservedRole(p)) {
+                // a permission set's fix is one for every account it is provisioned to (findings.md)
+                ctx.permissionSets.link(p.arn()).ifPresent(l -> l.permissionSet().provisionedAccountIds().stream()
+                        .filter(ctx.index.accounts()::containsKey).forEach(focus::add));
+            }
+            outcome = analysis.apply(focus);
+        }
+        return outcome;
+    }
+
+    /**
+     * The fix of a per-key remediation that edits what a report finding of this principal already edits (its new
+     * inline policy, its permission set): that finding's change with this one merged in (an inline policy keeps the
+     * name the report gives it, so that writing it again replaces the report's), as the next report would merge
+     * them once both are findings.
+     *
+     * @return {finding id, text, snippet}, or null when no start finding of the report edits the same target
+     */
+    private String[] mergedIntoReport(PrincipalRef p, Remediation r) {
+        if (r.changes().size() != 1) {
+            return null;
+        }
+        Change c = r.changes().get(0);
+        Outcome o = outcome(p);
+        for (Finding f : o.result().findings()) {
+            if (f.type() != FindingType.START_BLOCKED_KMS_DENIED && f.type() != FindingType.START_ACCESS_CONDITIONAL) {
+                continue;
+            }
+            boolean his = o.members().getOrDefault(f.findingId(), List.of()).stream()
+                    .anyMatch(m -> m.split("\\|", 5)[2].equals(p.arn()));
+            Remediation fr = o.remediations().get(f.findingId());
+            if (!his || fr == null || fr.changes().size() != 1
+                    || !fr.changes().get(0).editTarget().equals(c.editTarget())) {
+                continue;
+            }
+            try {
+                Change m = fr.changes().get(0).merge(c);
+                if (m instanceof Change.AddInlinePolicy a && fr.changes().get(0) instanceof Change.AddInlinePolicy was) {
+                    // the policy the report asks to attach, replaced by one that also names this key
+                    m = new Change.AddInlinePolicy(a.principalArn(), was.policyName(), a.document());
+                }
+                return new String[] {f.findingId(), m.describe(), m.snippet(true)};
+            } catch (IllegalArgumentException e) {
+                return null;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Prints the fix of a report finding: what it covers (the same edit fixes all of it), where to change it, its
+     * remediation text and snippet exactly as findings.json and report.html carry them. A finding printed already
+     * (two keys of the instance, one fix) is named, not repeated.
+     */
+    private void reportFix(StringBuilder sb, String label, Finding f, Set<String> shown) {
+        if (!shown.add(f.findingId())) {
+            sb.append("   ").append(label).append(": the fix of report finding ").append(f.findingId())
+                    .append(" above\n");
+            return;
+        }
+        sb.append("   ").append(label).append(" (report finding ").append(f.findingId()).append(", ")
+                .append(f.type()).append(", ").append(f.severity()).append("; one edit fixes all it covers):\n");
+        Finding.PermissionSetRef ps = f.permissionSet();
+        if (ps != null && Finding.PERMISSION_SET_PRINCIPAL.equals(f.principalType())) {
+            sb.append("     change: IAM Identity Center permission set `").append(ps.name()).append("` (")
+                    .append(ps.arn()).append(")");
+            if (ps.instanceArn() != null) {
+                sb.append(" of instance ").append(ps.instanceArn());
+            }
+            sb.append(", not its AWSReservedSSO_").append(ps.name()).append("_* roles in IAM\n");
+            sb.append("     ").append(listed("accounts", ps.accounts().stream().map(a -> a.id()
+                    + (a.name() == null ? "" : " (" + a.name() + ")")).toList())).append('\n');
+        }
+        if (f.principals().size() > 1 || ps != null && ps.roleArns().size() > 1) {
+            List<String> who = ps != null && !ps.roleArns().isEmpty() ? ps.roleArns()
+                    : f.principals().stream().map(Finding.Principal::arn).toList();
+            sb.append("     ").append(listed("principals", who)).append('\n');
+        }
+        List<String> keys = f.keys().stream().map(Finding.Key::arn).toList();
+        sb.append("     ").append(listed(keys.size() > 1 ? "keys" : "key", keys)).append('\n');
+        if (!f.instances().isEmpty()) {
+            List<String> instances = f.instances().stream().map(i -> i.id()
+                    + (i.name() == null ? "" : " (" + i.name() + ")")).toList();
+            sb.append("     ").append(listed(instances.size() > 1 ? "instances" : "instance", instances)).append('\n');
+        }
+        fix(sb, null, f.remediation(), f.remediationPolicy());
+    }
+
+    /**
+     * @return e.g. {@code keys (3): a, b, c}: the label, the number when several, the first {@link #LISTED} items,
+     *         then {@code and N more}
+     */
+    static String listed(String label, List<String> items) {
+        String head = String.join(", ", items.subList(0, Math.min(LISTED, items.size())));
+        String more = items.size() > LISTED ? " and " + (items.size() - LISTED) + " more" : "";
+        return label + (items.size() > 1 ? " (" + items.size() + ")" : "") + ": " + head + more;
+    }
+
+    private static void fix(StringBuilder sb, String label, String text, String snippet) {
+        sb.append("   ").append(label == null ? "  " : label + ": ").append(text).append('\n');
+        if (snippet != null) {
+            indent(sb, snippet + "\n");
+        }
     }
 
     private static void indent(StringBuilder sb, String text) {
