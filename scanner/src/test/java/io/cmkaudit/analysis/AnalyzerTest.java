@@ -893,11 +893,17 @@ class AnalyzerTest {
         assertThat(text).contains("2. key " + k.arn() + " (volumes vol-1)\n   key state: Enabled\n"
                 + "   kms:CreateGrant made by EC2 with the caller's credentials (forward access session):\n"
                 + "   decision: IMPLICIT_DENY (decided by identity)\n");
-        assertThat(text).contains("   fix: Let EC2 create its attach grant on " + k.arn());
+        // the fix is the report's: its finding's id, what it covers, its remediation
+        Finding f = new Analyzer().analyze(org.build()).findings().stream()
+                .filter(x -> x.type() == FindingType.START_BLOCKED_KMS_DENIED).findFirst().orElseThrow();
+        assertThat(text).contains("   fix (report finding " + f.findingId() + ", START_BLOCKED_KMS_DENIED, HIGH; one "
+                + "edit fixes all it covers):\n     key: " + k.arn() + "\n     instance: i-0001 (web)\n"
+                + "     Let EC2 create its attach grant on " + k.arn());
         assertThat(text).endsWith("result:\n  - key " + k.arn() + ": START_BLOCKED_KMS_DENIED - "
                 + "arn:aws:iam::222222222222:user/alice can start the instance, but EC2's kms:CreateGrant on " + k.arn()
                 + " with its credentials is denied (no identity policy allows kms:CreateGrant on the key): the "
-                + "instance will go pending -> stopped with Client.InternalError.\n");
+                + "instance will go pending -> stopped with Client.InternalError. (report finding " + f.findingId()
+                + ")\n");
     }
 
     @Test
