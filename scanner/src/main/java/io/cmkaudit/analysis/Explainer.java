@@ -157,8 +157,11 @@ final class Explainer {
         }
         Finding f = reportFinding(p, g.type(), p.arn(), k.arn(), inst.instance().instanceId());
         if (f == null) {
-            // no finding of the report lists it (its analysis unit failed: a coverage row says so)
-            fix(sb, "fix", g.remediation().text(), g.remediation().snippet());
+            // e.g. a service-linked role asked about an instance of no group naming it, or an analysis unit that
+            // failed (a coverage row of the report says so)
+            sb.append("   no finding of the report lists this principal, key and instance; the fix of this key "
+                    + "alone:\n");
+            fix(sb, null, g.remediation().text(), g.remediation().snippet());
         } else {
             reportFix(sb, "fix", f, shown);
         }

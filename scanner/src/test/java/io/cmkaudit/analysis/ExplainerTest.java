@@ -222,6 +222,24 @@ class ExplainerTest {
     }
 
     @Test
+    void aPairNoFindingListsGetsTheFixOfItsKeyAndSaysSo() {
+        TestOrg org = new TestOrg();
+        // Auto Scaling's role starts only instances of the groups naming it: the report joins it to no other
+        TestOrg.Principal slr = org.serviceLinkedRole(A, "AWSServiceRoleForAutoScaling", "autoscaling.amazonaws.com")
+                .inline("start", doc("{\"Effect\":\"Allow\",\"Action\":\"ec2:StartInstances\",\"Resource\":\"*\"}"));
+        TestOrg.Key k = org.key(A, "k1");
+        org.instance(A, "i-0001").volume("vol-1", k.arn());
+        Snapshot s = org.build();
+        assertThat(new Analyzer().analyze(s).findings()).noneMatch(f -> slr.arn().equals(f.principalArn()));
+
+        String text = new Analyzer().explain(s, slr.arn(), "i-0001");
+
+        assertThat(text).contains("   no finding of the report lists this principal, key and instance; the fix of "
+                + "this key alone:\n     Let EC2 create its attach grant on " + k.arn());
+        assertThat(text).contains("START_BLOCKED_KMS_DENIED - " + slr.arn()).doesNotContain("(report finding");
+    }
+
+    @Test
     void longListsNameTheFirstTenAndCountTheRest() {
         List<String> twelve = IntStream.rangeClosed(1, 12).mapToObj(i -> "k" + i).toList();
 

@@ -242,6 +242,12 @@ class IdentityCenterFindingsMotoTest {
         assertThat(text).contains("identity center: permission set `PowerUser` (" + powerUser.arn()
                 + "), provisioned to 3 account(s); assigned here to group Developers; fixes go to the permission set, "
                 + "never to this role in IAM");
+        // the fix is the report's permission-set finding, word for word, covering the keys of every account
+        assertThat(text).contains("   fix (report finding " + f.findingId() + ", ",
+                "     change: IAM Identity Center permission set `PowerUser` (" + powerUser.arn() + ")",
+                "     " + f.remediation() + "\n");
+        assertThat(text).contains(f.remediationPolicy().lines().map(l -> "   " + l)
+                .collect(java.util.stream.Collectors.joining("\n")));
     }
 
     @Test
