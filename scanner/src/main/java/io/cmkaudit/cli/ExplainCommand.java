@@ -12,12 +12,18 @@ import picocli.CommandLine.Spec;
 /**
  * {@code cmk-audit explain SNAPSHOT --principal ARN --instance ID}: prints, layer by layer, why the principal can or
  * cannot start the instance (StartInstances, then EC2's CreateGrant on each key, the instance role's Decrypt, the key
- * state) and the least-privilege fix.
+ * state) and the least-privilege fix: the fix of the report's finding that lists the principal, key and instance
+ * (for an IAM Identity Center reserved role, its permission set's), and for a key that is not Enabled also what
+ * denies once it is Enabled ({@code Analyzer#explain}).
  */
 @Command(name = "explain", mixinStandardHelpOptions = true, sortOptions = false,
         versionProvider = VersionProvider.class,
-        description = "Explain, layer by layer, why a principal can or cannot start an instance of a snapshot, and "
-            + "what would fix it. Without SNAPSHOT (or with --sample) the embedded sample organization is used.")
+        description = {"Explain, layer by layer, why a principal can or cannot start an instance of a snapshot, and "
+            + "what would fix it. Without SNAPSHOT (or with --sample) the embedded sample organization is used.",
+            "The fix is the report's: the finding that lists this principal, key and instance, with what it covers "
+            + "and its snippet (for an IAM Identity Center AWSReservedSSO_* role, its permission set's inline "
+            + "policy). For a key that is not Enabled it also says what would deny once the key is Enabled, with "
+            + "that fix."})
 final class ExplainCommand implements Callable<Integer> {
 
     @Parameters(index = "0", arity = "0..1", paramLabel = "SNAPSHOT",

@@ -346,6 +346,35 @@ class ReportCommandTest {
     }
 
     @Test
+    void explainOfAnIdentityCenterRoleNamesThePermissionSetAndItsInstanceAsWhereToChange() throws Exception {
+        Snapshot s = sample();
+        String role = s.accounts().stream().flatMap(a -> a.iam().roles().stream())
+                .filter(x -> x.name().startsWith("AWSReservedSSO_PowerUser_")).findFirst().orElseThrow().arn();
+        String account = role.split(":")[4];
+        String web1 = s.accounts().stream().filter(a -> a.accountId().equals(account))
+                .flatMap(a -> a.regions().stream()).flatMap(x -> x.instances().stream())
+                .filter(i -> "web-1".equals(i.name())).findFirst().orElseThrow().instanceId();
+
+        Result r = run("explain", "--principal", role, "--instance", web1);
+
+        assertThat(r.code()).isEqualTo(ExitCodes.OK);
+        assertThat(r.out()).containsPattern("\n     change: IAM Identity Center permission set `PowerUser` "
+                + "\\(arn:aws:sso:::instance/ssoins-\\w+/ps-\\w+\\) of instance arn:aws:sso:::instance/ssoins-\\w+, "
+                + "not its AWSReservedSSO_PowerUser_\\* roles in IAM\n     accounts \\(2\\): ");
+        assertThat(r.out()).contains("     keys (3): ", "put-inline-policy-to-permission-set")
+                .doesNotContain("cmk-audit-ec2-attach");
+    }
+
+    @Test
+    void explainHelpSaysTheFixIsTheReports() {
+        Result r = run("explain", "--help");
+
+        assertThat(r.code()).isEqualTo(ExitCodes.OK);
+        assertThat(r.out().replaceAll("\\s+", " ")).contains("The fix is the report's: the finding that lists this "
+                + "principal, key and instance", "once the key is Enabled");
+    }
+
+    @Test
     void explainOfAnUnknownInstanceIsAUsageError() throws Exception {
         String alice = sample().accounts().stream().flatMap(a -> a.iam().users().stream())
                 .filter(u -> u.name().equals("alice")).findFirst().orElseThrow().arn();
