@@ -66,10 +66,13 @@ final class Texts {
         return d.decidedBy().stream().map(Layer::id).toList();
     }
 
-    /** @return {@code policy#Sid}, or {@code policy#index} when the statement has no Sid */
+    /**
+     * @return {@code policy#Sid}, or {@code policy#index} when the statement has no Sid: the one form every output
+     *         names a statement in ({@link MatchedStatement#label(String, String, int)}, which {@code explain}'s and
+     *         {@code simulate}'s traces use too)
+     */
     static String label(String policyName, String statementLabel, int index) {
-        boolean path = statementLabel == null || statementLabel.startsWith("Statement");
-        return policyName + "#" + (path ? String.valueOf(index) : statementLabel);
+        return MatchedStatement.label(policyName, statementLabel, index);
     }
 
     /** @return the residual conditions of a conditional decision in words */
@@ -80,7 +83,7 @@ final class Texts {
         return d.residual().stream().map(r -> r.reason() == ResidualCondition.Reason.UNPARSEABLE
                         ? "an unparseable part of " + r.policyName()
                         : r.operator() + " " + r.key() + (r.values().isEmpty() ? "" : " " + r.values())
-                        + " (" + label(r.policyName(), r.statement(), -1).replace("#-1", "") + ")")
+                        + " (" + label(r.policyName(), r.statement(), -1) + ")")
                 .distinct().collect(Collectors.joining(", "));
     }
 

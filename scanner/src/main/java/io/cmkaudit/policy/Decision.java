@@ -77,7 +77,7 @@ public record Decision(DecisionKind kind, List<Layer> decidedBy, List<MatchedSta
             for (MatchedStatement m : matched) {
                 if (m.layer() == t.layer()) {
                     sb.append("      ").append(m.effect() == null ? "?" : m.effect().text()).append(' ')
-                            .append(m.policyName()).append(" / ").append(m.statement())
+                            .append(m.label())
                             .append(m.level() == null ? "" : "  (at " + m.level() + ")")
                             .append(m.conditional() ? "  [conditional]" : "").append('\n');
                 }
@@ -86,8 +86,9 @@ public record Decision(DecisionKind kind, List<Layer> decidedBy, List<MatchedSta
         if (!residual.isEmpty()) {
             sb.append("  depends on:\n");
             for (ResidualCondition r : residual) {
-                sb.append("      ").append(r.layer().id()).append(' ').append(r.policyName()).append(" / ")
-                        .append(r.statement()).append(": ").append(r.operator()).append(' ').append(r.key());
+                sb.append("      ").append(r.layer().id()).append(' ')
+                        .append(MatchedStatement.label(r.policyName(), r.statement(), -1)).append(": ")
+                        .append(r.operator()).append(' ').append(r.key());
                 if (!r.values().isEmpty()) {
                     sb.append(' ').append(r.values());
                 }

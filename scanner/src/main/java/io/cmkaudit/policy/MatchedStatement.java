@@ -44,4 +44,37 @@ public record MatchedStatement(Layer layer, String policyName, String statement,
         }
         return level == levels - 1 ? "account" : "OU " + level;
     }
+
+    /**
+     * How every output names a statement (explain and simulate traces, findings' evidence and explanations): its
+     * policy's name, {@code #}, then its Sid, or its zero-based index when it has none.
+     *
+     * @param policyName     the policy's name; never null
+     * @param statementLabel the statement's label: its Sid, or its path ({@code Statement[2]}, {@code Statement}) when
+     *                       it has none; may be null
+     * @param index          its zero-based index in its policy, or -1 when unknown (then read from its path)
+     * @return e.g. {@code arn:aws:iam::111122223333:user/bob:inline/start#Start}, {@code FullAWSAccess#0}, or the
+     *         policy's name alone for a statement without Sid whose index is unknown
+     */
+    public static String label(String policyName, String statementLabel, int index) {
+        boolean path = statementLabel == null || statementLabel.startsWith("Statement");
+        if (!path) {
+            return policyName + "#" + statementLabel;
+        }
+        int i = index;
+        if (i < 0 && statementLabel != null) {
+            java.util.regex.Matcher m = STATEMENT_PATH.matcher(statementLabel);
+            // "Statement" alone: the policy's only statement, an object rather than an array
+            i = m.matches() ? Integer.parseInt(m.group(1)) : statementLabel.equals("Statement") ? 0 : -1;
+        }
+        return i < 0 ? policyName : policyName + "#" + i;
+    }
+
+    private static final java.util.regex.Pattern STATEMENT_PATH = java.util.regex.Pattern.compile(
+            "Statement\\[(\\d{1,9})\\]");
+
+    /** @return this statement as {@link #label(String, String, int)} names it */
+    public String label() {
+        return label(policyName, statement, index);
+    }
 }

@@ -240,6 +240,28 @@ class ExplainerTest {
     }
 
     @Test
+    void anInlinePolicyStatementIsNamedAsTheReportNamesIt() {
+        TestOrg org = new TestOrg();
+        org.user(A, "carol").attach(TestOrg.EC2_FULL_ARN).inline("attach", doc(AnalyzerTest.ATTACH))
+                .inline("no-grants", doc("{\"Sid\":\"NoGrants\",\"Effect\":\"Deny\",\"Action\":\"kms:CreateGrant\","
+                        + "\"Resource\":\"*\"}"));
+        TestOrg.Key k = org.key(A, "k1");
+        org.instance(A, "i-0001").volume("vol-1", k.arn());
+        Snapshot s = org.build();
+        String deny = userArn(A, "carol") + ":inline/no-grants#NoGrants";
+        String allow = userArn(A, "carol") + ":inline/attach#Attach";
+        Finding f = new Analyzer().analyze(s).findings().stream()
+                .filter(x -> x.type() == FindingType.START_BLOCKED_KMS_DENIED).findFirst().orElseThrow();
+        assertThat(f.evidence()).contains(deny);
+        assertThat(f.explanation()).contains("explicit Deny in identity " + deny);
+
+        String text = new Analyzer().explain(s, userArn(A, "carol"), "i-0001");
+
+        assertThat(text).contains("         Deny " + deny + "\n", "         Allow " + allow + "\n")
+                .doesNotContain(" / NoGrants").doesNotContain(" / Attach");
+    }
+
+    @Test
     void longListsNameTheFirstTenAndCountTheRest() {
         List<String> twelve = IntStream.rangeClosed(1, 12).mapToObj(i -> "k" + i).toList();
 

@@ -102,14 +102,14 @@ class SimulateCommandTest {
                   request: arn:aws:iam::111122223333:user/john -> kms:CreateGrant on arn:aws:kms:us-east-1:111122223333:key/k1
                   decision: ALLOWED (decided by identity, resource)
                     identity  allow=yes deny=no
-                        Allow Ec2AndKms / Use
+                        Allow Ec2AndKms#Use
                     boundary  not applied: no permissions boundary
                     session   not applied: no session policy
                     scp       allow=yes deny=no  (every level must allow)
-                        Allow FullAWSAccess / Statement[0]  (at root)
+                        Allow FullAWSAccess#0  (at root)
                     rcp       not applied: no resource control policies apply
                     resource  allow=yes deny=no  (delegates to the account's iam policies)
-                        Allow key-policy / Enable IAM User Permissions
+                        Allow key-policy#Enable IAM User Permissions
                     grant     not applied: no grants
                     keyState  `Enabled`: key usable
                   key usable: yes
