@@ -147,7 +147,11 @@ final class Explainer {
         return sb.toString();
     }
 
-    /** The CreateGrant on a key whose state allows it, with the report's fix; @return the result line */
+    /**
+     * The CreateGrant on a key whose state allows it, with the report's fix.
+     *
+     * @return the result line
+     */
     private String usableKey(StringBuilder sb, PrincipalRef p, PrincipalSide ps, InstanceRef inst, KeyUse u,
                              Set<String> shown) {
         KeyRef k = u.key();
@@ -171,7 +175,9 @@ final class Explainer {
 
     /**
      * A key that is not Enabled (or is gone): the key state, the report's fix for it, then what the policies decide
-     * once the key is Enabled again, with that fix. @return the result line
+     * once the key is Enabled again, with that fix.
+     *
+     * @return the result line
      */
     private String unusableKey(StringBuilder sb, PrincipalRef p, PrincipalSide ps, InstanceRef inst, KeyUse u,
                                Set<String> shown) {
@@ -201,18 +207,22 @@ final class Explainer {
             return line + "; once it is Enabled, the CreateGrant is allowed";
         }
         Remediation r = g.remediation();
-        String[] merged = mergedIntoReport(p, r);
+        Merged merged = mergedIntoReport(p, r);
         if (merged != null) {
-            fix(sb, "fix once Enabled", "Add the key to the fix of report finding " + merged[0] + " (the same "
-                    + "edit; the report has no start finding on a key that is not Enabled): " + merged[1],
-                    merged[2]);
+            fix(sb, "fix once Enabled", "Add the key to the fix of report finding " + merged.findingId() + " (the "
+                    + "same edit; the report has no start finding on a key that is not Enabled): " + merged.text(),
+                    merged.snippet());
         } else {
             fix(sb, "fix once Enabled", r.text(), r.snippet());
         }
         return line + "; once it is Enabled, also " + g.type() + " - " + g.explanation(ps.ref().arn(), k.arn());
     }
 
-    /** Prints EC2's CreateGrant and the instance role's Decrypt on the key. @return the CreateGrant, classified */
+    /**
+     * Prints EC2's CreateGrant and the instance role's Decrypt on the key.
+     *
+     * @return the CreateGrant, classified
+     */
     private StartAccessRule.GrantResult grant(StringBuilder sb, PrincipalSide ps, InstanceRef inst, KeyUse u) {
         sb.append("   kms:CreateGrant made by EC2 with the caller's credentials (forward access session):\n");
         StartAccessRule.GrantResult g = start.forwardGrant(ps, u.key(), inst.region());
@@ -269,9 +279,9 @@ final class Explainer {
      * name the report gives it, so that writing it again replaces the report's), as the next report would merge
      * them once both are findings.
      *
-     * @return {finding id, text, snippet}, or null when no start finding of the report edits the same target
+     * @return the merged fix, or null when no start finding of the report edits the same target
      */
-    private String[] mergedIntoReport(PrincipalRef p, Remediation r) {
+    private Merged mergedIntoReport(PrincipalRef p, Remediation r) {
         if (r.changes().size() != 1) {
             return null;
         }
@@ -294,12 +304,22 @@ final class Explainer {
                     // the policy the report asks to attach, replaced by one that also names this key
                     m = new Change.AddInlinePolicy(a.principalArn(), was.policyName(), a.document());
                 }
-                return new String[] {f.findingId(), m.describe(), m.snippet(true)};
+                return new Merged(f.findingId(), m.describe(), m.snippet(true));
             } catch (IllegalArgumentException e) {
                 return null;
             }
         }
         return null;
+    }
+
+    /**
+     * A per-key change merged into a report finding's.
+     *
+     * @param findingId the report finding whose fix it extends
+     * @param text      what to do, in one sentence ({@link Change#describe()})
+     * @param snippet   the IAM JSON to write, or null
+     */
+    private record Merged(String findingId, String text, String snippet) {
     }
 
     /**

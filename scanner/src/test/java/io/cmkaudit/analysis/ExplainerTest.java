@@ -208,6 +208,21 @@ class ExplainerTest {
     }
 
     @Test
+    void aDisabledKeyWhosePolicyWasNotReadSaysWhatDeniesOnceEnabledIsUnknown() {
+        TestOrg org = new TestOrg();
+        org.user(A, "alice").attach(TestOrg.EC2_FULL_ARN);
+        TestOrg.Key k = org.key(A, "k1").state("Disabled").policy(null);
+        org.instance(A, "i-0001").volume("vol-1", k.arn());
+
+        String text = new Analyzer().explain(org.build(), userArn(A, "alice"), "i-0001");
+
+        assertThat(text).contains("   once the key is Enabled: unknown, the key policy was not read\n")
+                .doesNotContain("forward access session");
+        assertThat(text).endsWith("result:\n  - key " + k.arn() + " is Disabled: every start fails; once it is "
+                + "Enabled: unknown (the key policy was not read)\n");
+    }
+
+    @Test
     void aKeyThatNoLongerExistsHasNothingToEvaluateOnceEnabled() {
         TestOrg org = new TestOrg();
         org.user(A, "alice").attach(TestOrg.EC2_FULL_ARN);
