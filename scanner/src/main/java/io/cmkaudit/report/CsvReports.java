@@ -29,7 +29,7 @@ public final class CsvReports {
             "evidence", "explanation", "remediation", "remediation_policy", "suppression_reason",
             "suppression_owner", "suppression_expires", "run_started_at", "instance_count", "suppression_ticket",
             "confirmed", "confirmed_event", "first_seen", "last_seen", "owner", "permission_set_arn",
-            "permission_set_name", "launch_sources");
+            "permission_set_name", "launch_sources", "instance_account_id");
 
     /** Most values a multi-valued cell lists (instance ids, names, volume ids) before "and N more". */
     public static final int MAX_CELL_VALUES = 100;
@@ -78,6 +78,9 @@ public final class CsvReports {
     /**
      * The values of one findings row, in {@link #FINDINGS_COLUMNS} order, before the CSV formula guard: strings
      * (null when absent) and, for {@code instance_count}, an Integer. findings.xlsx writes the same values.
+     * {@code instance_account_id} lists the account of each instance of {@code instance_id}, in the same order and
+     * with the same cap, so that a finding merged across the accounts of an IAM Identity Center permission set (whose
+     * {@code account_id} is the Identity Center administration account) says where each instance is.
      *
      * @param f       the finding
      * @param started the run's collection start, ISO-8601
@@ -111,7 +114,9 @@ public final class CsvReports {
                 f.finding().confirmed() == null ? null : f.finding().confirmed().text(),
                 Formats.iso(t.firstSeen()), Formats.iso(t.lastSeen()), t.owner(),
                 f.permissionSetArn(), f.permissionSetName(),
-                capped(f.finding().launchSources().stream().map(Finding.Resource::label).toList()));
+                capped(f.finding().launchSources().stream().map(Finding.Resource::label).toList()),
+                capped(instances.stream().map(r -> java.util.Objects.toString(r.accountIdOr(f.accountId()), ""))
+                        .toList()));
     }
 
     /**

@@ -215,7 +215,8 @@ public final class XlsxReport {
     private static int width(String column) {
         return switch (column) {
             case "explanation", "remediation", "remediation_policy", "evidence" -> 60;
-            case "key_arn", "principal_arn", "permission_set_arn", "instance_id", "volume_ids" -> 45;
+            case "key_arn", "principal_arn", "permission_set_arn", "instance_id", "volume_ids",
+                 "instance_account_id" -> 45;
             case "finding_id", "type", "account_name", "ou_path", "instance_name", "first_seen", "last_seen",
                  "run_started_at" -> 22;
             default -> 16;

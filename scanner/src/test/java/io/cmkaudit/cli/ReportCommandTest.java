@@ -81,8 +81,25 @@ class ReportCommandTest {
         assertThat(launch.get("confirmed").get("time").asText()).isEqualTo("2026-11-29T18:40:02Z");
         try (org.apache.commons.csv.CSVParser csv = org.apache.commons.csv.CSVFormat.RFC4180.builder().setHeader()
                 .setSkipHeaderRecord(true).get().parse(Files.newBufferedReader(run.resolve("findings.csv")))) {
-            var row = csv.getRecords().stream().filter(x -> x.get("type").equals("LAUNCH_BLOCKED_KMS_DENIED"))
+            var records = csv.getRecords();
+            var row = records.stream().filter(x -> x.get("type").equals("LAUNCH_BLOCKED_KMS_DENIED"))
                     .findFirst().orElseThrow();
+            // the permission set PowerUser's finding is one row for its two accounts: each instance's account
+            var ps = records.stream().filter(x -> x.get("permission_set_name").equals("PowerUser"))
+                    .findFirst().orElseThrow();
+            java.util.List<String> ids = java.util.List.of(ps.get("instance_id").split("; "));
+            java.util.List<String> accounts = java.util.List.of(ps.get("instance_account_id").split("; "));
+            assertThat(accounts).hasSameSizeAs(ids).hasSize(3).doesNotContain(ps.get("account_id"));
+            assertThat(new java.util.TreeSet<>(accounts)).hasSize(2);
+            for (JsonNode f : doc.get("findings")) {
+                if ("PowerUser".equals(f.path("permissionSetName").asText())
+                        && f.get("type").asText().equals(ps.get("type"))) {
+                    for (JsonNode i : f.get("instances")) {
+                        assertThat(accounts.get(ids.indexOf(i.get("instanceId").asText())))
+                                .isEqualTo(i.get("accountId").asText());
+                    }
+                }
+            }
             assertThat(row.get("confirmed")).isEqualTo("true");
             assertThat(row.get("confirmed_event")).startsWith("Client.InternalError: Instance became unhealthy")
                     .contains("2026-11-29T18:40:02Z, scaling activity ");

@@ -74,7 +74,7 @@ class CsvReportsTest {
                 + "principal_arn,principal_type,deciding_layer,evidence,explanation,remediation,remediation_policy,"
                 + "suppression_reason,suppression_owner,suppression_expires,run_started_at,instance_count,"
                 + "suppression_ticket,confirmed,confirmed_event,first_seen,last_seen,owner,permission_set_arn,"
-                + "permission_set_name,launch_sources\r\n");
+                + "permission_set_name,launch_sources,instance_account_id\r\n");
         try (CSVParser p = CSVFormat.RFC4180.builder().setHeader().get().parse(new StringReader(
                 findingsText.substring(1)))) {
             assertThat(p.getHeaderNames()).isEqualTo(CsvReports.FINDINGS_COLUMNS);
@@ -99,6 +99,7 @@ class CsvReportsTest {
         CSVRecord r = row("i-0e4f5a6b7c8d9e0f1");
         assertThat(r.get("account_id")).isEqualTo("012345678901");
         assertThat(r.get("key_account_id")).isEqualTo("012345678901");
+        assertThat(r.get("instance_account_id")).isEqualTo("012345678901");
         assertThat(findingsText).contains(",012345678901,payments-prod,");
     }
 
@@ -121,6 +122,7 @@ class CsvReportsTest {
         CSVRecord r = rows.stream().filter(x -> x.get("type").equals("KEY_POLICY_PUBLIC")).findFirst().orElseThrow();
         assertThat(r.get("run_started_at")).isEqualTo("2026-11-29T19:02:11Z");
         assertThat(r.get("instance_id")).isEmpty();
+        assertThat(r.get("instance_account_id")).isEmpty();
         assertThat(r.get("principal_arn")).isEmpty();
         assertThat(r.get("change")).isEmpty();
         assertThat(r.get("status")).isEqualTo("OPEN");

@@ -45,8 +45,12 @@ class PermissionSetReportTest {
         String id = Finding.permissionSetGroupId(FindingType.START_BLOCKED_KMS_DENIED, PS, List.of("identity"));
         return new Finding(id, FindingType.START_BLOCKED_KMS_DENIED, FindingType.START_BLOCKED_KMS_DENIED.defaultSeverity(),
                 new Finding.Account("999988887777", "management", "Root"), "eu-west-1",
-                List.of(Finding.Resource.instance("i-0a1b2c3d4e5f60718", "app-dev", "eu-west-1", List.of("vol-1")),
-                        Finding.Resource.instance("i-0f1e2d3c4b5a69788", "app-prod", "eu-west-1", List.of("vol-2"))),
+                List.of(new Finding.Resource(Finding.ResourceKind.INSTANCE, "i-0a1b2c3d4e5f60718", "app-dev",
+                                "eu-west-1", List.of("vol-1"), DEV),
+                        new Finding.Resource(Finding.ResourceKind.INSTANCE, "i-0f1e2d3c4b5a69788", "app-prod",
+                                "eu-west-1", List.of("vol-2"), PROD),
+                        new Finding.Resource(Finding.ResourceKind.INSTANCE, "i-0c0c0c0c0c0c0c0c0", null,
+                                "eu-west-1", List.of("vol-3"), DEV)),
                 null, new Finding.Principal(PS, Finding.PERMISSION_SET_PRINCIPAL),
                 new Finding.Details(List.of("identity"), List.of(), "permission set `PowerUser` ...",
                         "add the snippet's statement to the inline policy of IAM Identity Center permission set `PowerUser`",
@@ -69,10 +73,67 @@ class PermissionSetReportTest {
         assertThat(ps.get("permission_set_name")).isEqualTo("PowerUser");
         assertThat(ps.get("principal_arn")).isEqualTo(PS);
         assertThat(ps.get("principal_type")).isEqualTo("permission-set");
-        assertThat(ps.get("instance_count")).isEqualTo("2");
+        assertThat(ps.get("instance_count")).isEqualTo("3");
         assertThat(rows.stream().filter(r -> !r.get("permission_set_arn").isEmpty())).hasSize(1);
         assertThat(rows.stream().filter(r -> r.get("permission_set_arn").isEmpty()))
                 .allMatch(r -> r.get("permission_set_name").isEmpty());
+    }
+
+    /**
+     * The merged finding's {@code account_id} is the management account, where the fix is made; the instances are
+     * in the permission set's accounts: {@code instance_account_id} names each one's account, in the order of
+     * {@code instance_id} (newcomer review item 8: a spreadsheet user could not filter such a row by account).
+     */
+    @Test
+    void csvAndXlsxNameTheAccountOfEveryInstanceOfAMergedFinding() throws IOException {
+        List<Finding> findings = new ArrayList<>(ReportFixtures.sampleFindings());
+        findings.add(permissionSetFinding());
+        RunOutput run = new ReportWriter().write(ReportFixtures.result(findings, ReportFixtures.sampleCoverage()),
+                new ReportOptions(out, null, null, null, ReportFixtures.CLOCK), java.util.Map.of(),
+                new OutputSelection(java.util.Set.of("csv", "json"), io.cmkaudit.analysis.Severity.INFO,
+                        List.of(XlsxReport.export()), null, Owners.NONE));
+        List<CSVRecord> rows = CsvReportsTest.parse(Files.readString(run.runDir().resolve("findings.csv"),
+                StandardCharsets.UTF_8));
+        CSVRecord ps = rows.stream().filter(r -> r.get("permission_set_arn").equals(PS)).findFirst().orElseThrow();
+        assertThat(ps.get("account_id")).isEqualTo("999988887777");
+        assertThat(ps.get("instance_id")).isEqualTo("i-0a1b2c3d4e5f60718; i-0f1e2d3c4b5a69788; i-0c0c0c0c0c0c0c0c0");
+        assertThat(ps.get("instance_account_id")).isEqualTo(DEV + "; " + PROD + "; " + DEV);
+        // findings of one account: every instance in the finding's account
+        assertThat(rows).filteredOn(r -> r.get("permission_set_arn").isEmpty() && !r.get("instance_id").isEmpty())
+                .isNotEmpty()
+                .allSatisfy(r -> assertThat(r.get("instance_account_id").split("; "))
+                        .hasSize(r.get("instance_id").split("; ").length)
+                        .containsOnly(r.get("account_id")));
+        try (java.io.InputStream in = Files.newInputStream(run.runDir().resolve(XlsxReport.FILE));
+             org.apache.poi.xssf.usermodel.XSSFWorkbook wb = new org.apache.poi.xssf.usermodel.XSSFWorkbook(in)) {
+            org.apache.poi.ss.usermodel.Sheet all = wb.getSheet(XlsxReport.ALL);
+            int col = CsvReports.FINDINGS_COLUMNS.indexOf("instance_account_id");
+            assertThat(all.getRow(0).getCell(col).getStringCellValue()).isEqualTo("instance_account_id");
+            int psCol = CsvReports.FINDINGS_COLUMNS.indexOf("permission_set_arn");
+            org.apache.poi.ss.usermodel.Row row = null;
+            for (org.apache.poi.ss.usermodel.Row r : all) {
+                if (r.getCell(psCol) != null && PS.equals(r.getCell(psCol).getStringCellValue())) {
+                    row = r;
+                }
+            }
+            assertThat(row).isNotNull();
+            assertThat(row.getCell(col).getStringCellValue()).isEqualTo(DEV + "; " + PROD + "; " + DEV);
+        }
+    }
+
+    /** A RESOLVED row, read back from the previous findings.json, keeps the account of each instance. */
+    @Test
+    void resolvedMergedFindingKeepsTheAccountOfEveryInstance() throws IOException {
+        RunOutput first = write(out.resolve("a"), null);
+        PreviousRun previous = PreviousRun.read(first.findingsJson());
+        RunOutput second = new ReportWriter().write(ReportFixtures.result(ReportFixtures.sampleFindings(),
+                ReportFixtures.sampleCoverage()), new ReportOptions(out.resolve("b"), null, previous, null,
+                ReportFixtures.CLOCK));
+        List<CSVRecord> rows = CsvReportsTest.parse(Files.readString(second.runDir().resolve("findings.csv"),
+                StandardCharsets.UTF_8));
+        CSVRecord ps = rows.stream().filter(r -> r.get("permission_set_arn").equals(PS)).findFirst().orElseThrow();
+        assertThat(ps.get("change")).isEqualTo("RESOLVED");
+        assertThat(ps.get("instance_account_id")).isEqualTo(DEV + "; " + PROD + "; " + DEV);
     }
 
     @Test
