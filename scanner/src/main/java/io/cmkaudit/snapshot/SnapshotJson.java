@@ -233,7 +233,7 @@ public final class SnapshotJson {
      * <ol>
      *   <li>parsing: UTF-8 JSON (a byte-order mark is allowed), nested at most {@value #MAX_NESTING} levels;</li>
      *   <li>{@code schemaVersion}, then the published JSON Schema {@code docs/snapshot.schema.json}
-     *       ({@link SnapshotSchema}): types, required and unknown fields, enums, account id format;</li>
+     *       ({@link SnapshotSchema}): types, required and unknown fields, enums, account id and region name format;</li>
      *   <li>the references between objects ({@link SnapshotReferences}): OU parents and cycles, coverage entries;
      *       managed policies attached but not in the snapshot become a {@code PARTIAL} coverage entry.</li>
      * </ol>

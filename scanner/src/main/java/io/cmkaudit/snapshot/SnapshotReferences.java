@@ -65,16 +65,18 @@ final class SnapshotReferences {
     }
 
     private static void checkCoverage(AccountSnapshot a, String at) {
+        // the account's id after the path, as SnapshotSchema names the account of a violation inside it
+        String account = " (account " + a.accountId() + ")";
         Set<String> regions = new HashSet<>();
         for (int j = 0; j < a.coverage().size(); j++) {
             String region = a.coverage().get(j).region();
             if (!regions.add(region)) {
-                throw bad(at + ".coverage[" + j + "].region: expected each region once, got `" + region
-                        + "` a second time");
+                throw bad(at + ".coverage[" + j + "].region" + account + ": expected each region once, got `"
+                        + region + "` a second time");
             }
         }
         if (!regions.contains(Coverage.GLOBAL)) {
-            throw bad(at + ".coverage: expected an entry for region `global` (the account's IAM data), got "
+            throw bad(at + ".coverage" + account + ": expected an entry for region `global` (the account's IAM data), got "
                     + (a.coverage().isEmpty() ? "an empty list" : "only " + regions));
         }
     }

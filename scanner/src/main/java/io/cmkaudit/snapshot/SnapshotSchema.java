@@ -24,7 +24,12 @@ import java.util.List;
  * https://docs.aws.amazon.com/kms/latest/APIReference/API_KeyMetadata.html; EC2 instance state names,
  * https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_InstanceState.html; EBS volume states; Organizations
  * account states; EC2 Fleet types), so a value in the wrong case is rejected with a "did you mean" rather than read
- * as an unusable key or a stopped instance. Thread-safe.
+ * as an unusable key or a stopped instance. Region names must have the shape of AWS region names,
+ * {@code ^[a-z]{2,4}(-[a-z]+)+-[0-9]+$} (every partition's: {@code us-east-1}, {@code us-gov-west-1},
+ * {@code cn-north-1}, {@code us-isob-east-1}, {@code eusc-de-east-1};
+ * https://docs.aws.amazon.com/global-infrastructure/latest/regions/aws-regions.html), not be in a list of today's
+ * regions, so {@code "US-EAST-1"} or {@code "us-east-1 "} is rejected instead of read as a region nothing matches.
+ * A violation inside an account names the account's id after the path. Thread-safe.
  */
 final class SnapshotSchema {
 
@@ -57,8 +62,10 @@ final class SnapshotSchema {
 
     /**
      * @param tree a parsed snapshot
-     * @return null when the tree is valid, else one line: the JSON path of the first violation and what was expected,
-     *         with the number of further violations
+     * @return null when the tree is valid, else one line: the JSON path of the first violation (with the account's
+     *         id after it when the violation is inside an account, e.g.
+     *         {@code accounts[3].regions[0].region (account 012345678901): expected an AWS region name ...}) and what
+     *         was expected, with the number of further violations
      */
     static String check(JsonNode tree) {
         List<Error> errors = SCHEMA.validate(tree);
@@ -68,7 +75,26 @@ final class SnapshotSchema {
         Error first = errors.get(0);
         String more = errors.size() == 1 ? "" : " (and " + (errors.size() - 1) + " more problem"
                 + (errors.size() == 2 ? "" : "s") + " in the snapshot)";
-        return describe(first) + more;
+        String line = describe(first);
+        String path = path(first.getInstanceLocation());
+        String account = accountOf(tree, first.getInstanceLocation());
+        if (account != null && !path.isEmpty() && line.startsWith(path + ": ")) {
+            line = path + " (account " + account + ")" + line.substring(path.length());
+        }
+        return line + more;
+    }
+
+    /**
+     * @return the 12-digit {@code accountId} of the account a violation at {@code p} is inside
+     *         ({@code accounts[N]...}), or null when it is not inside one or the id is itself missing or malformed
+     */
+    static String accountOf(JsonNode tree, NodePath p) {
+        if (p == null || p.getNameCount() < 3 || !"accounts".equals(String.valueOf(p.getElement(0)))
+                || !(p.getElement(1) instanceof Integer idx)) {
+            return null;
+        }
+        JsonNode id = tree.path("accounts").path(idx).path("accountId");
+        return id.isTextual() && id.asText().matches("[0-9]{12}") ? id.asText() : null;
     }
 
     /** One violation in the format's words: {@code PATH: expected ...}. */

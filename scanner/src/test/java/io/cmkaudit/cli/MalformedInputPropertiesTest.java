@@ -65,9 +65,12 @@ class MalformedInputPropertiesTest {
     static final JsonNode SNAPSHOT;
     static final JsonNode CASES;
 
-    /** A JSON path of the snapshot format, a line/column, or `top level`, then a colon. */
+    /**
+     * A JSON path of the snapshot format (inside an account followed by {@code (account ID)}), a line/column, or
+     * `top level`, then a colon.
+     */
     static final Pattern SNAPSHOT_LOCATION = Pattern.compile("^(line \\d+, column \\d+|top level|[A-Za-z_][A-Za-z0-9_]*"
-            + "(\\.[A-Za-z_][A-Za-z0-9_]*|\\[\\d+\\]|\\[\"([^\"\\\\]|\\\\.)*\"\\])*): .+");
+            + "(\\.[A-Za-z_][A-Za-z0-9_]*|\\[\\d+\\]|\\[\"([^\"\\\\]|\\\\.)*\"\\])*( \\(account \\d{12}\\))?): .+");
     /** simulate: the case (index, name) and field, the line, or the file as a whole ("file holds an empty array"). */
     static final Pattern SIMULATE_LOCATION = Pattern.compile("^(case \\d+\\b.*|.*\\bline \\d+\\b.*|file (is|holds|must) .*)$");
 

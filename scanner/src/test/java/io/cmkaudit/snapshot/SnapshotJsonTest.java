@@ -83,7 +83,7 @@ class SnapshotJsonTest {
     void missingRequiredFieldNamesThePath() {
         String text = json(SnapshotFixtures.full()).replace("\"arn\" : \"arn:aws:iam::222222222222:user/ops/alice\",", "");
         assertThatThrownBy(() -> parse(text))
-                .hasMessage("snapshot: accounts[1].iam.users[0]: missing required field `arn`");
+                .hasMessage("snapshot: accounts[1].iam.users[0] (account 222222222222): missing required field `arn`");
     }
 
     static String damaged(java.util.function.Consumer<com.fasterxml.jackson.databind.node.ObjectNode> change)
@@ -105,15 +105,15 @@ class SnapshotJsonTest {
         "no accounts         | top level: missing required field `accounts`",
         "accounts null       | accounts: expected a list, got null",
         "accounts object     | accounts: expected a list, got an object",
-        "iam null            | accounts[1].iam: expected an object, got null",
+        "iam null            | accounts[1].iam (account 222222222222): expected an object, got null",
         "no iam              | accounts[1]: missing required field `iam`",
-        "regions null        | accounts[1].regions: expected a list, got null",
+        "regions null        | accounts[1].regions (account 222222222222): expected a list, got null",
         "accountId short     | accounts[1].accountId: expected a string of 12 digits, got \"2222\"",
         "accountId number    | accounts[1].accountId: expected a string of 12 digits, got 222222222222",
         "duplicate account   | accounts[4].accountId: account 222222222222 is listed twice",
-        "users string        | accounts[1].iam.users: expected a list, got \"alice\"",
-        "tags list           | accounts[1].iam.users[0].tags: expected an object, got an empty list",
-        "name object         | accounts[1].name: expected a string, got an object"})
+        "users string        | accounts[1].iam.users (account 222222222222): expected a list, got \"alice\"",
+        "tags list           | accounts[1].iam.users[0].tags (account 222222222222): expected an object, got an empty list",
+        "name object         | accounts[1].name (account 222222222222): expected a string, got an object"})
     void damagedSnapshotIsOneLineNamingThePath(String damage, String message) throws Exception {
         String text = damaged(t -> {
             switch (damage) {
@@ -143,7 +143,7 @@ class SnapshotJsonTest {
     void unknownFieldNamesThePath() {
         String text = json(SnapshotFixtures.full()).replace("\"keyState\" : \"Enabled\",", "\"keyState\" : \"Enabled\", \"colour\": 1,");
         assertThatThrownBy(() -> parse(text))
-                .hasMessage("snapshot: accounts[0].regions[0].kmsKeys[0]: unknown field `colour`");
+                .hasMessage("snapshot: accounts[0].regions[0].kmsKeys[0] (account 111111111111): unknown field `colour`");
     }
 
     @Test
@@ -152,7 +152,7 @@ class SnapshotJsonTest {
         String text = json(SnapshotFixtures.full()).replace("\"keyState\" : \"Enabled\",",
                 "\"keyState\" : \"Enabled\", \"col\\nour\\u001b[2J\": 1,");
         assertThatThrownBy(() -> parse(text))
-                .hasMessage("snapshot: accounts[0].regions[0].kmsKeys[0]: unknown field `col\\u000aour\\u001b[2J`");
+                .hasMessage("snapshot: accounts[0].regions[0].kmsKeys[0] (account 111111111111): unknown field `col\\u000aour\\u001b[2J`");
     }
 
     @Test

@@ -52,6 +52,16 @@ class StrictSnapshotTest {
         return out;
     }
 
+    /**
+     * @return {@code at} as a rejection names it: a path inside {@code accounts[N]} is followed by that account's id,
+     *         {@code accounts[1].iam.roles (account 123456789012)}
+     */
+    static String where(ObjectNode tree, String at) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("^accounts\\[(\\d+)]\\.").matcher(at);
+        return m.find() ? at + " (account " + tree.path("accounts").path(Integer.parseInt(m.group(1)))
+                .path("accountId").asText() + ")" : at;
+    }
+
     static String firstVolumePath(ObjectNode tree) {
         ArrayNode accounts = (ArrayNode) tree.path("accounts");
         for (int i = 0; i < accounts.size(); i++) {
@@ -70,28 +80,31 @@ class StrictSnapshotTest {
         ObjectNode tree = SampleTree.load();
         String at = firstVolumePath(tree);
         assertThat(rejection(t -> volumes(t).forEach(v -> v.put("encrypted", 0))))
-                .startsWith("snap.json: " + at + ".encrypted: expected true or false, got 0")
+                .startsWith("snap.json: " + where(tree, at + ".encrypted") + ": expected true or false, got 0")
                 .contains("more problems in the snapshot");
     }
 
     @Test
     void aNullListIsRejectedNotReadAsEmpty() {
         assertThat(rejection(t -> ((ObjectNode) t.path("accounts").get(1).path("iam")).putNull("roles")))
-                .isEqualTo("snap.json: accounts[1].iam.roles: expected a list, got null");
+                .isEqualTo("snap.json: " + where(SampleTree.load(), "accounts[1].iam.roles")
+                        + ": expected a list, got null");
     }
 
     @Test
     void numbersAndBooleansWhereStringsBelongAreRejected() {
         assertThat(rejection(t -> volumes(t).get(0).put("kmsKeyArn", 5)))
-                .endsWith(".kmsKeyArn: expected a string, got 5");
+                .endsWith(where(SampleTree.load(), firstVolumePath(SampleTree.load()) + ".kmsKeyArn")
+                        + ": expected a string, got 5");
         assertThat(rejection(t -> volumes(t).get(0).put("state", 5)))
-                .endsWith(".state: expected one of creating, available, in-use, deleting, deleted, error (or null), "
+                .endsWith(where(SampleTree.load(), firstVolumePath(SampleTree.load()) + ".state") + ": expected one of creating, available, in-use, deleting, deleted, error (or null), "
                         + "got 5");
         assertThat(rejection(t -> ((ObjectNode) t.path("organization")).put("id", true)))
                 .isEqualTo("snap.json: organization.id: expected a string, got true");
         assertThat(rejection(t -> ((ObjectNode) t.path("accounts").get(0).path("coverage").get(0))
                 .put("status", "scanned")))
-                .isEqualTo("snap.json: accounts[0].coverage[0].status: expected one of SCANNED, ASSUME_ROLE_DENIED, "
+                .isEqualTo("snap.json: " + where(SampleTree.load(), "accounts[0].coverage[0].status")
+                        + ": expected one of SCANNED, ASSUME_ROLE_DENIED, "
                         + "PARTIAL, SUSPENDED, SKIPPED, ERROR, got \"scanned\" (did you mean `SCANNED`?)");
         assertThat(rejection(t -> ((ObjectNode) t.path("run").path("apiCalls")).putNull("KMS.DescribeKey")))
                 .isEqualTo("snap.json: run.apiCalls[\"KMS.DescribeKey\"]: expected a whole number of calls, 0 or more, "
@@ -132,31 +145,33 @@ class StrictSnapshotTest {
      */
     @Test
     void aKeyStateOutsideKmsKeyStatesIsRejectedWithAHint() {
-        String at = firstInRegion(SampleTree.load(), "kmsKeys");
+        ObjectNode tree = SampleTree.load();
+        String at = firstInRegion(tree, "kmsKeys");
         assertThat(rejection(t -> eachInRegion(t, "kmsKeys", k -> k.put("keyState", "enabled"))))
-                .startsWith("snap.json: " + at + ".keyState: expected one of Creating, Enabled, Disabled, "
+                .startsWith("snap.json: " + where(tree, at + ".keyState") + ": expected one of Creating, Enabled, Disabled, "
                         + "PendingDeletion, PendingImport, PendingReplicaDeletion, Unavailable, Updating (or null), "
                         + "got \"enabled\" (did you mean `Enabled`?)");
         assertThat(rejection(t -> eachInRegion(t, "kmsKeys", k -> k.put("keyState", 1))))
-                .startsWith("snap.json: " + at + ".keyState: expected one of Creating, Enabled");
+                .startsWith("snap.json: " + where(tree, at + ".keyState") + ": expected one of Creating, Enabled");
         assertThat(rejection(t -> eachInRegion(t, "kmsKeys", k -> k.put("keyManager", "Customer"))))
-                .startsWith("snap.json: " + at + ".keyManager: expected one of AWS, CUSTOMER (or null), got "
+                .startsWith("snap.json: " + where(tree, at + ".keyManager") + ": expected one of AWS, CUSTOMER (or null), got "
                         + "\"Customer\" (did you mean `CUSTOMER`?)");
     }
 
     /** EC2 instance state names (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_InstanceState.html). */
     @Test
     void anInstanceStateOutsideEc2StateNamesIsRejected() {
-        String at = firstInRegion(SampleTree.load(), "instances");
+        ObjectNode tree = SampleTree.load();
+        String at = firstInRegion(tree, "instances");
         assertThat(rejection(t -> eachInRegion(t, "instances", i -> i.put("state", "exploded"))))
-                .startsWith("snap.json: " + at + ".state: expected one of pending, running, shutting-down, "
+                .startsWith("snap.json: " + where(tree, at + ".state") + ": expected one of pending, running, shutting-down, "
                         + "terminated, stopping, stopped, unknown, got \"exploded\"")
                 .doesNotContain("did you mean");
         assertThat(rejection(t -> eachInRegion(t, "instances", i -> i.put("state", "Shutting_Down"))))
                 .contains("(did you mean `shutting-down`?)");
         String vol = firstVolumePath(SampleTree.load());
         assertThat(rejection(t -> volumes(t).forEach(v -> v.put("state", "inuse"))))
-                .startsWith("snap.json: " + vol + ".state: expected one of creating, available, in-use, deleting, "
+                .startsWith("snap.json: " + where(tree, vol + ".state") + ": expected one of creating, available, in-use, deleting, "
                         + "deleted, error (or null), got \"inuse\" (did you mean `in-use`?)");
         assertThat(rejection(t -> ((ObjectNode) t.path("organization").path("accounts").get(0))
                 .put("status", "Active"))).contains("organization.accounts[0].status: expected one of "
@@ -164,12 +179,77 @@ class StrictSnapshotTest {
                         + "mean `ACTIVE`?)");
     }
 
+    /** What a rejection says a region name must look like. */
+    static final String REGION_SHAPE = "expected an AWS region name: lower case letters, hyphens and a final number, "
+            + "e.g. `eu-west-1`, `us-gov-west-1`, `cn-north-1`, got ";
+
+    /**
+     * Region names have the shape of AWS's region names (newcomer review item 14): a blank, capitals, a name without
+     * its number or with underscores is rejected with one line naming the file, the field's path and the account,
+     * instead of being read as a region no key or volume of the organization is in.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"us-east-1 ", " us-east-1", "US-EAST-1", "nowhere", "",
+            "eu-west", "eu_west_1", "eu-west-1\n", "eu-west-1a", "eu--west-1", "global"})
+    void aMalformedRegionNameIsRejectedNamingTheFileTheAccountAndTheField(String bad) {
+        ObjectNode tree = SampleTree.load();
+        String shown = com.fasterxml.jackson.databind.node.TextNode.valueOf(bad).toString();
+        String region = firstInRegion(tree, "kmsKeys").replaceAll("\\.kmsKeys\\[0]$", "");
+        String pointer = "/" + region.replace("[", "/").replace("]", "").replace(".", "/");
+        assertThat(rejection(t -> ((ObjectNode) t.at(pointer)).put("region", bad)))
+                .isEqualTo("snap.json: " + where(tree, region + ".region") + ": " + REGION_SHAPE + shown);
+        String key = firstInRegion(tree, "kmsKeys");
+        assertThat(rejection(t -> eachInRegion(t, "kmsKeys", k -> k.put("region", bad))))
+                .startsWith("snap.json: " + where(tree, key + ".region") + ": " + REGION_SHAPE + shown);
+        assertThat(rejection(t -> ((ArrayNode) t.path("run").path("regions")).set(1, bad)))
+                .isEqualTo("snap.json: run.regions[1]: " + REGION_SHAPE + shown);
+        assertThat(rejection(t -> ((ObjectNode) t.path("identityCenter")).put("homeRegion", bad)))
+                .isEqualTo("snap.json: identityCenter.homeRegion: " + REGION_SHAPE + shown);
+        assertThat(rejection(t -> ((ArrayNode) t.at(pointer + "/ebsSnapshots")).addObject()
+                .put("snapshotId", "snap-0123456789abcdef0").put("ownerId", "123456789012").put("region", bad)))
+                .isEqualTo("snap.json: " + where(tree, region + ".ebsSnapshots[0].region") + ": " + REGION_SHAPE
+                        + shown);
+        if (!bad.equals("global")) {
+            assertThat(rejection(t -> ((ObjectNode) t.path("accounts").get(1).path("coverage").get(1))
+                    .put("region", bad)))
+                    .isEqualTo("snap.json: " + where(tree, "accounts[1].coverage[1].region") + ": expected `global`, "
+                            + "an AWS region name (lower case letters, hyphens and a final number, e.g. `eu-west-1`, "
+                            + "`us-gov-west-1`, `cn-north-1`), or a region and the failed call "
+                            + "(`us-east-1/EKS.ListClusters`), got " + shown);
+        }
+    }
+
+    /**
+     * The shape, not a list of today's regions: every partition's names (commercial, AWS GovCloud (US), China, the
+     * ISO partitions, the AWS European Sovereign Cloud) and regions AWS has not opened yet are read; coverage entries
+     * of a failed launch read name the region and the call.
+     */
+    @Test
+    void regionNamesOfEveryPartitionAndOfFutureRegionsAreRead() {
+        List<String> names = List.of("us-gov-west-1", "cn-northwest-1", "us-iso-east-1", "us-isob-east-1",
+                "eu-isoe-west-1", "us-isof-south-1", "eusc-de-east-1", "ap-southeast-9", "me-west-12");
+        Snapshot s = read(t -> {
+            ArrayNode regions = ((ObjectNode) t.path("run")).putArray("regions");
+            names.forEach(regions::add);
+            ((ArrayNode) t.path("accounts").get(1).path("coverage")).addObject()
+                    .put("region", "eu-west-1/EKS.ListClusters").put("status", "PARTIAL")
+                    .put("errorCode", "AccessDeniedException").put("errorMessage", "denied");
+            ((ObjectNode) t.path("identityCenter")).put("homeRegion", "us-gov-west-1");
+        });
+        assertThat(s.run().regions()).isEqualTo(names);
+        assertThat(s.identityCenter().homeRegion()).isEqualTo("us-gov-west-1");
+        assertThat(s.accounts().get(1).coverage()).extracting(Coverage::region)
+                .contains("eu-west-1/EKS.ListClusters");
+    }
+
     @Test
     void anAccountWithoutCoverageIsRejected() {
         assertThat(rejection(t -> ((ObjectNode) t.path("accounts").get(1)).putArray("coverage")))
-                .isEqualTo("snap.json: accounts[1].coverage: expected at least the `global` entry, got an empty list");
+                .isEqualTo("snap.json: " + where(SampleTree.load(), "accounts[1].coverage")
+                        + ": expected at least the `global` entry, got an empty list");
         assertThat(rejection(t -> ((ArrayNode) t.path("accounts").get(1).path("coverage")).remove(0)))
-                .startsWith("snap.json: accounts[1].coverage: expected an entry for region `global`");
+                .startsWith("snap.json: " + where(SampleTree.load(), "accounts[1].coverage")
+                        + ": expected an entry for region `global`");
     }
 
     @Test
@@ -230,7 +310,7 @@ class StrictSnapshotTest {
         String pointer = "/" + at.substring(0, at.length() - "[0]".length()).replace("[", "/").replace("]", "")
                 .replace(".", "/");
         assertThat(rejection(t -> ((ArrayNode) t.at(pointer)).set(0, (JsonNode) null)))
-                .isEqualTo("snap.json: " + at + ": expected an object, got null");
+                .isEqualTo("snap.json: " + where(tree, at) + ": expected an object, got null");
     }
 
     /**
