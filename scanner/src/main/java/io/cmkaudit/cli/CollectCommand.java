@@ -23,7 +23,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code cmk-audit collect -o FILE}: reads the organization into a snapshot file (the same collection {@code scan}
+ * {@code cmk-audit collect -o FILE|s3://BUCKET/KEY}: reads the organization into a snapshot file (the same collection {@code scan}
  * runs). Progress per account goes to stderr: a redrawn line when stderr is a terminal, plain lines otherwise.
  * Exit code 0 when every selected account and region was read, 2 when coverage is incomplete.
  */
@@ -33,8 +33,8 @@ import picocli.CommandLine.Spec;
             + "and the KMS keys they use) into a snapshot JSON file. Read-only.")
 final class CollectCommand implements Callable<Integer> {
 
-    @Option(names = {"-o", "--output"}, required = true, paramLabel = "FILE",
-            description = "Snapshot file to write (replaced atomically); `-` writes to stdout.")
+    @Option(names = {"-o", "--output"}, required = true, paramLabel = "FILE|s3://BUCKET/KEY",
+            description = "Snapshot file to write (replaced atomically), or an S3 object; `-` writes to stdout.")
     String output;
 
     @Option(names = "--plan", paramLabel = "FILE|s3://BUCKET/KEY",

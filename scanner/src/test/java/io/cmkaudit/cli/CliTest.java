@@ -76,6 +76,27 @@ class CliTest {
                 "manifest.json");
     }
 
+    /**
+     * Every {@code -o/--output} accepts an S3 object ({@code S3Objects.S3Url}), and the help says so: {@code collect
+     * -o} showed {@code FILE} only (newcomer review item 15).
+     */
+    @Test
+    void everyOutputOptionThatTakesAnS3ObjectSaysSoInItsHelp() {
+        picocli.CommandLine cl = new picocli.CommandLine(new Main());
+        int checked = 0;
+        for (picocli.CommandLine sub : cl.getSubcommands().values()) {
+            picocli.CommandLine.Model.OptionSpec o = sub.getCommandSpec().findOption("--output");
+            if (o != null) {
+                checked++;
+                assertThat(o.paramLabel()).as(sub.getCommandName() + " -o").endsWith("|s3://BUCKET/KEY");
+            }
+        }
+        assertThat(checked).isGreaterThanOrEqualTo(4);
+        Result r = run("collect", "--help");
+        assertThat(r.code()).isEqualTo(ExitCodes.OK);
+        assertThat(r.out()).contains("-o, --output=FILE|s3://BUCKET/KEY");
+    }
+
     @Test
     void badConfigFileGivesOneLineAndExit64(@TempDir Path dir) throws Exception {
         Path f = dir.resolve("scanner.yaml");

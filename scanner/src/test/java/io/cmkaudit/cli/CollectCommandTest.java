@@ -123,7 +123,7 @@ class CollectCommandTest {
     void missingOutputIsAUsageError() {
         Result r = run("collect", "--regions", "eu-west-1");
         assertThat(r.code()).isEqualTo(ExitCodes.USAGE);
-        assertThat(r.err()).isEqualTo("cmk-audit: Missing required option: '--output=FILE'" + System.lineSeparator()
+        assertThat(r.err()).isEqualTo("cmk-audit: Missing required option: '--output=FILE|s3://BUCKET/KEY'" + System.lineSeparator()
                 + "Try 'cmk-audit collect --help' for more information." + System.lineSeparator());
     }
 
