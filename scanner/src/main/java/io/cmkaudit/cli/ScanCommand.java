@@ -59,7 +59,7 @@ final class ScanCommand implements Callable<Integer> {
     String upload;
 
     @Option(names = "--upload-kms-key", paramLabel = "KEY",
-            description = "KMS key id or ARN for SSE-KMS on upload (default: SSE-S3).")
+            description = "KMS key id or ARN for SSE-KMS on upload (default: the bucket's default encryption).")
     String uploadKmsKey;
 
     @Option(names = "--security-hub",

@@ -21,8 +21,9 @@ import software.amazon.awssdk.services.s3.model.ServerSideEncryption;
 
 /**
  * Copies one finished run folder to S3, for ECS tasks whose disk is temporary. Every object is written with
- * server-side encryption (SSE-S3, or SSE-KMS when a key is given) and the {@code bucket-owner-full-control} canned
- * ACL, so a central bucket in another account owns the reports.
+ * server-side encryption (SSE-KMS with the given key; without one, the bucket's default encryption, which is SSE-S3
+ * unless the bucket sets SSE-KMS: https://docs.aws.amazon.com/AmazonS3/latest/userguide/default-encryption-faq.html)
+ * and the {@code bucket-owner-full-control} canned ACL, so a central bucket in another account owns the reports.
  *
  * <p>Implements: https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObject.html and
  * https://docs.aws.amazon.com/AmazonS3/latest/userguide/acl-overview.html#canned-acl
@@ -97,7 +98,7 @@ public final class ReportUploader {
      *
      * @param runDir   the finished run folder
      * @param location destination
-     * @param kmsKeyId KMS key id or ARN for SSE-KMS, or null for SSE-S3 (AES256)
+     * @param kmsKeyId KMS key id or ARN for SSE-KMS, or null for the bucket's default encryption
      * @return the object keys written, in upload order
      * @throws UploadException when a file can't be read or a PutObject fails; the message names the object
      */
@@ -113,11 +114,10 @@ public final class ReportUploader {
                         .key(key)
                         .acl(ObjectCannedACL.BUCKET_OWNER_FULL_CONTROL)
                         .contentType(contentType(f));
-                if (kmsKeyId == null) {
-                    req.serverSideEncryption(ServerSideEncryption.AES256);
-                } else {
+                if (kmsKeyId != null) {
                     req.serverSideEncryption(ServerSideEncryption.AWS_KMS).ssekmsKeyId(kmsKeyId);
                 }
+                // else no header: the bucket's default encryption applies (SSE-S3 unless it says SSE-KMS)
                 try {
                     s3.putObject(req.build(), RequestBody.fromFile(f));
                 } catch (SdkException e) {

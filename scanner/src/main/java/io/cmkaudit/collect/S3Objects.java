@@ -13,11 +13,10 @@ import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.ObjectCannedACL;
-import software.amazon.awssdk.services.s3.model.ServerSideEncryption;
 
 /**
  * Reads and writes single S3 objects for sharded runs (plans, partial snapshots, merged snapshots) with the
- * scanner's own credentials: {@code GetObject} and {@code PutObject} with server-side encryption (SSE-S3) and the
+ * scanner's own credentials: {@code GetObject} and {@code PutObject} with the bucket's default encryption and the
  * {@code bucket-owner-full-control} canned ACL, like {@link ReportUploader}
  * (https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html,
  * https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObject.html).
@@ -281,6 +280,12 @@ public final class S3Objects {
     }
 
     /**
+     * Writes an object with the {@code bucket-owner-full-control} canned ACL and no encryption header, so the
+     * bucket's default encryption applies (SSE-KMS with the bucket's key where the bucket says so; S3 encrypts
+     * every new object with SSE-S3 otherwise:
+     * https://docs.aws.amazon.com/AmazonS3/latest/userguide/default-encryption-faq.html). An explicit SSE-S3 header
+     * would override a bucket's SSE-KMS default and be denied where a policy requires {@code aws:kms}.
+     *
      * @param url         the object (replaced when it exists)
      * @param bytes       its content
      * @param contentType e.g. {@code application/json}
@@ -289,8 +294,7 @@ public final class S3Objects {
     public void put(S3Url url, byte[] bytes, String contentType) {
         try (SdkHttpClient http = ApacheHttpClient.builder().build(); S3Client s3 = client(http)) {
             s3.putObject(r -> r.bucket(url.bucket()).key(url.key()).contentType(contentType)
-                    .acl(ObjectCannedACL.BUCKET_OWNER_FULL_CONTROL)
-                    .serverSideEncryption(ServerSideEncryption.AES256), RequestBody.fromBytes(bytes));
+                    .acl(ObjectCannedACL.BUCKET_OWNER_FULL_CONTROL), RequestBody.fromBytes(bytes));
         } catch (SdkException e) {
             throw new S3Exception(url + ": cannot write: " + AwsFailure.oneLine(e.getMessage()), e);
         }
@@ -308,8 +312,7 @@ public final class S3Objects {
     public void put(S3Url url, java.nio.file.Path file, String contentType) {
         try (SdkHttpClient http = ApacheHttpClient.builder().build(); S3Client s3 = client(http, null)) {
             s3.putObject(r -> r.bucket(url.bucket()).key(url.key()).contentType(contentType)
-                    .acl(ObjectCannedACL.BUCKET_OWNER_FULL_CONTROL)
-                    .serverSideEncryption(ServerSideEncryption.AES256), RequestBody.fromFile(file));
+                    .acl(ObjectCannedACL.BUCKET_OWNER_FULL_CONTROL), RequestBody.fromFile(file));
         } catch (SdkException e) {
             throw new S3Exception(url + ": cannot write: " + AwsFailure.oneLine(e.getMessage()), e);
         }

@@ -120,7 +120,7 @@ class DeployTemplatesTest {
         assertThat(commands.get("Shards/CollectShard")).contains("--accounts-file", "--plan");
         List<String> merge = commands.get("Merge");
         assertThat(merge).doesNotContain("--report", "--upload");
-        assertThat(merge.get(merge.indexOf("-o") + 1)).isEqualTo("s3://cmk-audit-reports-111122223333/cmk-audit-runs/"
+        assertThat(merge.get(merge.indexOf("-o") + 1)).isEqualTo("s3://cmk-audit-runs-111122223333/cmk-audit-runs/"
                 + "exec-1/snapshot.json");
         // each shard's report reads the snapshot merge wrote and writes a part under the prefix merge-findings reads
         List<String> report = commands.get("ShardReports/ReportShard");
@@ -128,10 +128,13 @@ class DeployTemplatesTest {
         assertThat(report.get(1)).isEqualTo(merge.get(merge.indexOf("-o") + 1));
         assertThat(report).contains("--plan", "--accounts-file").doesNotContain("--out", "--upload");
         assertThat(report.get(report.indexOf("--accounts-file") + 1))
-                .startsWith("s3://cmk-audit-reports-111122223333/");
+                .startsWith("s3://cmk-audit-runs-111122223333/");
         List<String> mergeFindings = commands.get("MergeFindings");
         String partsPrefix = mergeFindings.get(mergeFindings.size() - 1);
-        assertThat(partsPrefix).isEqualTo("s3://cmk-audit-reports-111122223333/cmk-audit-runs/exec-1/findings-parts/");
+        assertThat(partsPrefix).isEqualTo("s3://cmk-audit-runs-111122223333/cmk-audit-runs/exec-1/findings-parts/");
+        // the run files in the runs bucket, the reports (and the earlier ones the diff reads) in the reports bucket
+        assertThat(mergeFindings.get(mergeFindings.indexOf("--upload") + 1))
+                .isEqualTo("s3://cmk-audit-reports-111122223333/cmk-audit");
         assertThat(report.get(report.indexOf("-o") + 1)).startsWith(partsPrefix).endsWith(".json");
         assertThat(mergeFindings).contains("--upload", "--upload-kms-key", "--out", "--fail-on", "--security-hub");
         // the diff against the newest earlier run: the prefix --upload writes run folders under, ending in /
@@ -258,5 +261,13 @@ class DeployTemplatesTest {
         assertThat(nested.path("CompareWithPrevious").asText()).isEqualTo("CompareWithPrevious");
         assertThat(nested.path("SecurityHubImport").asText()).isEqualTo("SecurityHubImport");
         assertThat(nested.path("ReportsPrefix").asText()).isEqualTo("cmk-audit");
+        // the run files go to a bucket without the reports' Object Lock retention, and expire
+        assertThat(nested.path("RunsBucketName").asText()).isEqualTo("RunsBucket");
+        JsonNode runs = resources.path("RunsBucket");
+        assertThat(runs.path("Condition").asText()).isEqualTo("Distributed");
+        assertThat(runs.path("Properties").has("ObjectLockEnabled")).isFalse();
+        assertThat(resources.path("ReportsBucket").path("Properties").path("ObjectLockEnabled").asBoolean()).isTrue();
+        assertThat(runs.path("Properties").path("LifecycleConfiguration").path("Rules").path(0)
+                .path("ExpirationInDays").asText()).isEqualTo("RunFilesExpirationDays");
     }
 }

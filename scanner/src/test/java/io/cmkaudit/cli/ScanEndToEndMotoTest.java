@@ -366,6 +366,12 @@ class ScanEndToEndMotoTest {
     void uploadCopiesTheRunFolderToS3WithServerSideEncryption(@TempDir Path out) throws IOException {
         try (S3Client s3 = s3()) {
             s3.createBucket(b -> b.bucket("cmk-audit-runs"));
+            // the bucket's default encryption is SSE-KMS with its own key (as the scanner stack's bucket): without
+            // --upload-kms-key the objects get it, not an SSE-S3 header that would override it
+            String bucketKey = org.management().key(US, "bucket default key").arn();
+            s3.putBucketEncryption(e -> e.bucket("cmk-audit-runs").serverSideEncryptionConfiguration(c -> c.rules(
+                    rule -> rule.applyServerSideEncryptionByDefault(d -> d.sseAlgorithm(ServerSideEncryption.AWS_KMS)
+                            .kmsMasterKeyID(bucketKey)))));
             Result r = scan(out, "--accounts", prod.id(), "--regions", EU, "--upload", "s3://cmk-audit-runs/org/nightly/");
             assertThat(r.code()).as(r.err()).isEqualTo(ExitCodes.FINDINGS);
             Path run = r.runDir();
@@ -376,7 +382,8 @@ class ScanEndToEndMotoTest {
             assertThat(keys).containsExactlyElementsOf(RUN_FILES.stream().map(f -> prefix + f).toList());
             for (String file : RUN_FILES) {
                 HeadObjectResponse head = s3.headObject(h -> h.bucket("cmk-audit-runs").key(prefix + file));
-                assertThat(head.serverSideEncryption()).as(file).isEqualTo(ServerSideEncryption.AES256);
+                assertThat(head.serverSideEncryption()).as(file).isEqualTo(ServerSideEncryption.AWS_KMS);
+                assertThat(head.ssekmsKeyId()).as(file).isEqualTo(bucketKey);
                 ResponseBytes<GetObjectResponse> body = s3.getObjectAsBytes(g -> g.bucket("cmk-audit-runs")
                         .key(prefix + file));
                 assertThat(body.asByteArray()).as(file).isEqualTo(Files.readAllBytes(run.resolve(file)));

@@ -399,7 +399,8 @@ class ShardedRunEquivalenceTest {
                 Map.entry("Regions", EU + "," + US), Map.entry("MaxConcurrency", "2"),
                 Map.entry("AccountsPerShard", "3"), Map.entry("ToleratedFailurePercentage", "0"),
                 Map.entry("ReduceTaskCpu", "4096"), Map.entry("ReduceTaskMemory", "16384"),
-                Map.entry("Bucket", "shard-runs"), Map.entry("RunsPrefix", "sfn/runs"),
+                Map.entry("Bucket", "shard-runs"), Map.entry("RunsBucket", "shard-runs"),
+                Map.entry("RunsPrefix", "sfn/runs"),
                 Map.entry("ReportsPrefix", "sfn/reports"), Map.entry("UploadKmsKeyArgs", ""),
                 Map.entry("PreviousArgs", "'--previous', 's3://shard-runs/sfn/reports/', "),
                 Map.entry("SecurityHubArgs", "'--security-hub', ")));
