@@ -86,7 +86,7 @@ final class CollectCommand implements Callable<Integer> {
             SnapshotJson.write(snapshot, buf);
             new Locations(config.endpointUrl(), java.time.Duration.ofSeconds(config.callTimeoutSeconds()))
                     .write("-o", output, buf.toByteArray(), "application/json");
-            return summarize(snapshot, output);
+            return summarize(config, snapshot, output);
         }
         Path file = "-".equals(output) ? null : Path.of(output);
         if (file != null) {
@@ -121,7 +121,7 @@ final class CollectCommand implements Callable<Integer> {
                 throw new UsageException("-o: " + e.getMessage(), e);
             }
         }
-        return summarize(snapshot, file == null ? null : file.toString());
+        return summarize(config, snapshot, file == null ? null : file.toString());
     }
 
     private Snapshot collectSnapshot(ScannerConfig config, ShardRun.Loaded loaded, PrintWriter err) {
@@ -134,7 +134,7 @@ final class CollectCommand implements Callable<Integer> {
         }
     }
 
-    private int summarize(Snapshot snapshot, String file) {
+    private int summarize(ScannerConfig config, Snapshot snapshot, String file) {
         PrintWriter err = spec.commandLine().getErr();
         boolean quiet = parent != null && parent.verbosity() < 0;
         long incomplete = snapshot.accounts().stream().flatMap(a -> a.coverage().stream())
@@ -154,8 +154,11 @@ final class CollectCommand implements Callable<Integer> {
                     + snapshot.organization().readError().message() + "); scanned "
                     + snapshot.accounts().size() + " account(s) alone; SCPs and RCPs are unknown");
         }
+        // with --plan the plan applied --accounts (and warned); a shard's config has no selection
+        int selection = plan != null ? 0
+                : AccountSelection.warn(AccountSelection.gaps(config, snapshot.organization()), err);
         err.flush();
-        return incomplete > 0 ? ExitCodes.COVERAGE_INCOMPLETE : ExitCodes.OK;
+        return incomplete > 0 ? ExitCodes.COVERAGE_INCOMPLETE : selection;
     }
 
     /** Progress on stderr, or none with {@code -q}; a redrawn bar when stderr is a terminal. */

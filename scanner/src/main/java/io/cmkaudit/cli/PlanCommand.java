@@ -19,8 +19,9 @@ import picocli.CommandLine.Spec;
 /**
  * {@code cmk-audit plan -o FILE|s3://BUCKET/KEY}: the first step of a sharded run. Reads the organization once (tree,
  * accounts, SCPs, RCPs) and writes the plan: the ACTIVE selected accounts that {@code collect --plan --shard I/N}
- * divides, the sections of accounts reported without a scan, and the per-shard rates. Exit 0, or 64 when the
- * organization can't be read (a sharded run needs it).
+ * divides, the sections of accounts reported without a scan, and the per-shard rates. Exit 0; 2 (plan written) when an
+ * {@code --accounts} id is not in the organization or no account is left to scan; 64 when the organization can't be
+ * read (a sharded run needs it).
  */
 @Command(name = "plan", mixinStandardHelpOptions = true, sortOptions = false,
         versionProvider = VersionProvider.class,
@@ -90,7 +91,7 @@ final class PlanCommand implements Callable<Integer> {
                     + read.apiCalls().values().stream().mapToLong(Long::longValue).sum() + " API calls; wrote " + output);
             err.flush();
         }
-        return ExitCodes.OK;
+        return AccountSelection.warn(AccountSelection.gaps(config, plan.organization()), err);
     }
 
     /**

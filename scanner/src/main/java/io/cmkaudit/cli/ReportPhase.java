@@ -60,6 +60,7 @@ final class ReportPhase {
     private io.cmkaudit.report.Asff.Target asffTarget;
     private io.cmkaudit.report.OutputSelection.Content written;
     private io.cmkaudit.report.Owners owners = io.cmkaudit.report.Owners.NONE;
+    private java.util.List<String> selectionGaps = java.util.List.of();
 
     /**
      * Validates the report inputs.
@@ -599,6 +600,16 @@ final class ReportPhase {
         return result.coverage().stream().anyMatch(ReportPhase::notCovered) ? ExitCodes.COVERAGE_INCOMPLETE : 0;
     }
 
+    /**
+     * What {@code --accounts} / {@code --exclude-accounts} left out ({@link AccountSelection#gaps}); the summary's
+     * coverage line then says incomplete and lists them.
+     *
+     * @param gaps one line each; never null
+     */
+    void selectionGaps(java.util.List<String> gaps) {
+        this.selectionGaps = java.util.List.copyOf(gaps);
+    }
+
     static boolean notCovered(AnalysisResult.CoverageRow c) {
         return switch (c.status()) {
             case "ASSUME_ROLE_DENIED", "PARTIAL", "ERROR" -> true;
@@ -675,8 +686,10 @@ final class ReportPhase {
                     run.counts().resolved());
         }
         long gaps = result.coverage().stream().filter(ReportPhase::notCovered).count();
-        out.printf("  coverage          %s%n", gaps == 0 ? "complete"
+        out.printf("  coverage          %s%n", gaps == 0 && selectionGaps.isEmpty() ? "complete"
+                : gaps == 0 ? "incomplete"
                 : gaps + " account/region entries not covered (see coverage.csv)");
+        selectionGaps.forEach(g -> out.printf("    %s%n", g));
         result.coverage().stream().filter(ReportPhase::notCovered).limit(20).forEach(c ->
                 out.printf("    %s %s %s: %s%n", c.accountId(), c.region(), c.status(),
                         c.errorMessage() == null ? "" : c.errorMessage()));

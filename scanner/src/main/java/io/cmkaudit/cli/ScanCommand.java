@@ -33,7 +33,8 @@ import picocli.CommandLine.Spec;
  * {@code cmk-audit scan}: collect + analyze + report in one run, the scheduled job. Phases: validate all input,
  * collect (per account, failures recorded as coverage gaps), analyze, write a new run folder atomically, optionally
  * keep the snapshot beside the reports and upload the folder to S3. Exit code: bit 1 for open findings at or above
- * {@code --fail-on}, bit 2 for incomplete coverage.
+ * {@code --fail-on}, bit 2 for incomplete coverage (also when an {@code --accounts} id is not in the organization or
+ * no account is left to scan: {@link AccountSelection}).
  */
 @Command(name = "scan", mixinStandardHelpOptions = true, sortOptions = false,
         versionProvider = VersionProvider.class,
@@ -89,6 +90,9 @@ final class ScanCommand implements Callable<Integer> {
 
         boolean quiet = parent != null && parent.verbosity() < 0;
         Snapshot snapshot = collect(config, CollectCommand.progress(parent, err));
+        List<String> selectionGaps = AccountSelection.gaps(config, snapshot.organization());
+        int selectionBit = AccountSelection.warn(selectionGaps, err);
+        report.selectionGaps(selectionGaps);
         LOG.info("collected {} accounts with {} API calls; analyzing", snapshot.accounts().size(),
                 snapshot.run().totalApiCalls());
         PrintWriter out = spec.commandLine().getOut();
@@ -111,7 +115,7 @@ final class ScanCommand implements Callable<Integer> {
             return report.write(analyzed[0], extras, out, err);
         });
         AnalysisResult result = analyzed[0];
-        int code = report.findingsBit(run) | ReportPhase.coverageBit(result);
+        int code = report.findingsBit(run) | ReportPhase.coverageBit(result) | selectionBit;
         if (s3 != null) {
             try {
                 List<String> keys = new ReportUploader(config.endpointUrl(),

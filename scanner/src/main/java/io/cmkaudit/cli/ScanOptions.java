@@ -44,7 +44,8 @@ public final class ScanOptions {
     List<String> regions;
 
     @Option(names = "--accounts", split = ",", paramLabel = "ACCOUNT_ID",
-            description = "Only these 12-digit account ids, comma-separated. Default: every ACTIVE account.")
+            description = "Only these 12-digit account ids, comma-separated. Default: every ACTIVE account. An id "
+                + "not in the organization is a warning and exit bit 2.")
     List<String> accounts;
 
     @Option(names = "--exclude-accounts", split = ",", paramLabel = "ACCOUNT_ID",

@@ -499,4 +499,40 @@ class ScanEndToEndMotoTest {
                     expectedFindings().stream().filter(f -> f.account().equals("prod")).toList());
         }
     }
+
+    @Test
+    void anAccountsIdOutsideTheOrganizationIsAWarningAndExitBit2(@TempDir Path out) {
+        Result r = scan(out, "--accounts", prod.id() + ",999999999999", "--regions", EU);
+        assertThat(r.code()).as(r.err()).isEqualTo(ExitCodes.FINDINGS | ExitCodes.COVERAGE_INCOMPLETE);
+        assertThat(r.err()).containsPattern("cmk-audit: warning: --accounts: 999999999999 is not in organization "
+                + "o-[a-z0-9]+ \\(not scanned; check the id\\)\n");
+        assertThat(r.out()).contains("  coverage          incomplete\n    --accounts: 999999999999 is not in");
+    }
+
+    @Test
+    void noAccountLeftToScanSaysSo(@TempDir Path out) {
+        Result r = scan(out, "--accounts", "999999999999,888888888888", "--regions", EU);
+        assertThat(r.code()).as(r.err()).isEqualTo(ExitCodes.COVERAGE_INCOMPLETE);
+        assertThat(r.err()).containsPattern("cmk-audit: warning: --accounts: 888888888888, 999999999999 are not in "
+                + "organization o-[a-z0-9]+ \\(not scanned; check the ids\\)\n")
+                .containsPattern("cmk-audit: warning: no account to scan: --accounts / --exclude-accounts leave no "
+                + "ACTIVE account of organization o-[a-z0-9]+\n");
+        assertThat(r.out()).doesNotContain("coverage          complete");
+    }
+
+    @Test
+    void planAndCollectWarnAboutAnAccountsIdOutsideTheOrganization(@TempDir Path dir) throws IOException {
+        String endpoint = moto.endpoint().toString();
+        Result plan = run("plan", "--endpoint-url", endpoint, "--regions", EU, "--accounts", "999999999999",
+                "-o", dir.resolve("plan.json").toString());
+        assertThat(plan.code()).as(plan.err()).isEqualTo(ExitCodes.COVERAGE_INCOMPLETE);
+        assertThat(plan.err()).contains("cmk-audit: warning: --accounts: 999999999999 is not in organization o-")
+                .contains("cmk-audit: warning: no account to scan");
+        assertThat(dir.resolve("plan.json")).exists();
+        Result collect = run("collect", "--endpoint-url", endpoint, "--regions", EU, "--accounts",
+                data.id() + ",999999999999", "-o", dir.resolve("s.json").toString());
+        assertThat(collect.code()).as(collect.err()).isEqualTo(ExitCodes.COVERAGE_INCOMPLETE);
+        assertThat(collect.err()).contains("cmk-audit: warning: --accounts: 999999999999 is not in organization")
+                .doesNotContain("no account to scan");
+    }
 }
