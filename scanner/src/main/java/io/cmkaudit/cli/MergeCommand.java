@@ -169,6 +169,7 @@ final class MergeCommand implements Callable<Integer> {
                        io.cmkaudit.collect.ReportUploader.S3Location uploadTo, URI endpoint, PrintWriter err) {
         java.nio.file.Path outRoot = this.reportOutput.out == null ? ScannerConfig.DEFAULTS.outputDir() : this.reportOutput.out;
         ReportPhase phase = new ReportPhase(outRoot, failOn, this.reportOutput, endpoint);
+        phase.warnAtStart(spec.commandLine().getErr());
         java.util.Map<String, Object> snap = new java.util.LinkedHashMap<>();
         snap.put("source", output);
         snap.put("sha256", sha256);

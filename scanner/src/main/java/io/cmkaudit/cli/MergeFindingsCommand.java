@@ -109,6 +109,7 @@ final class MergeFindingsCommand implements Callable<Integer> {
         }
         java.nio.file.Path outRoot = output.out == null ? ScannerConfig.DEFAULTS.outputDir() : output.out;
         ReportPhase phase = new ReportPhase(outRoot, failOn, output, endpoint);
+        phase.warnAtStart(spec.commandLine().getErr());
         Locations files = new Locations(endpoint, Duration.ofSeconds(ScannerConfig.DEFAULTS.callTimeoutSeconds()));
         Plan p = ShardRun.loadPlan(files, plan);
         String planId = FindingsPart.planId(p.organization().id(), p.startedAt());

@@ -106,6 +106,7 @@ final class ReportCommand implements Callable<Integer> {
         }
         Path outRoot = output.out == null ? ScannerConfig.DEFAULTS.outputDir() : output.out;
         ReportPhase report = new ReportPhase(outRoot, failOn, output, endpoint);
+        report.warnAtStart(spec.commandLine().getErr());
         AnalysisResult result = analyze(report);
         long t2 = System.nanoTime();
         RunOutput run = report.write(result, java.util.Map.of(), spec.commandLine().getOut(),

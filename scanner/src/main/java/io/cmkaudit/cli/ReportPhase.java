@@ -601,6 +601,29 @@ final class ReportPhase {
     }
 
     /**
+     * The warning when {@code --fail-on} is below {@code --severity}: {@code --fail-on} counts the findings written,
+     * so findings between the two can't fail the run.
+     *
+     * @return one line without the {@code warning: } prefix, or null when the gate sees every severity it names
+     */
+    String failOnWarning() {
+        if (failOn == null || failOn.atLeast(minSeverity)) {
+            return null;
+        }
+        return "--fail-on " + failOn + " is below --severity " + minSeverity + ": findings below " + minSeverity
+                + " are not written and don't fail the run";
+    }
+
+    /** Prints the warnings about the report options before any work: {@link #failOnWarning()}. */
+    void warnAtStart(PrintWriter err) {
+        String w = failOnWarning();
+        if (w != null) {
+            StatusLine.warn(err, "warning: " + w);
+            err.flush();
+        }
+    }
+
+    /**
      * What {@code --accounts} / {@code --exclude-accounts} left out ({@link AccountSelection#gaps}); the summary's
      * coverage line then says incomplete and lists them.
      *

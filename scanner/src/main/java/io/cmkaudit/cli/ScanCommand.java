@@ -87,6 +87,7 @@ final class ScanCommand implements Callable<Integer> {
         ReportPhase report = new ReportPhase(config.outputDir(), config.failOn(), output, config.minSeverity(),
                 config.formats(), config.endpointUrl(), config.profile(), config.region());
         PrintWriter err = spec.commandLine().getErr();
+        report.warnAtStart(err);
 
         boolean quiet = parent != null && parent.verbosity() < 0;
         Snapshot snapshot = collect(config, CollectCommand.progress(parent, err));

@@ -81,5 +81,21 @@ class ManifestAndSeverityTest {
         assertThat(m.at("/configuration/suppressions").asText()).isEqualTo("given");
         // --fail-on applies to the findings written
         assertThat(r.code()).isEqualTo(ExitCodes.FINDINGS);
+        assertThat(r.err()).contains("warning: --fail-on MEDIUM is below --severity HIGH");
+    }
+
+    @Test
+    void failOnBelowSeverityIsAWarningAtTheStart(@TempDir Path out) {
+        // the sample has CRITICAL and HIGH findings; suppress nothing: the gate counts the written CRITICAL ones only
+        ScanEndToEndMotoTest.Result r = ScanEndToEndMotoTest.run("report", "--out", out.toString(),
+                "--severity", "CRITICAL", "--fail-on", "HIGH", "--format", "json");
+        assertThat(r.err()).startsWith("cmk-audit: warning: --fail-on HIGH is below --severity CRITICAL: findings "
+                + "below CRITICAL are not written and don't fail the run\n");
+        ScanEndToEndMotoTest.Result same = ScanEndToEndMotoTest.run("report", "--out", out.toString(),
+                "--severity", "HIGH", "--fail-on", "HIGH", "--format", "json");
+        assertThat(same.err()).doesNotContain("is below --severity");
+        ScanEndToEndMotoTest.Result none = ScanEndToEndMotoTest.run("report", "--out", out.toString(),
+                "--severity", "CRITICAL", "--fail-on", "NONE", "--format", "json");
+        assertThat(none.err()).doesNotContain("is below --severity");
     }
 }
