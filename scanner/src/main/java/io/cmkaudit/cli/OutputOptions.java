@@ -23,21 +23,24 @@ public final class OutputOptions {
 
     @Option(names = "--severity", paramLabel = "SEVERITY",
             description = "Lowest severity written to the reports (like Prowler's and Trivy's --severity): CRITICAL, "
-                + "HIGH, MEDIUM, LOW, INFO. Independent of --fail-on. Default: INFO (everything).")
+                + "HIGH, MEDIUM, LOW, INFO. --fail-on counts the findings written: a --fail-on below it is a warning. Default: "
+                + "INFO (everything).")
     String severity;
 
     @Option(names = "--format", split = ",", paramLabel = "FORMAT",
             description = "Report files to write, comma-separated: html (report.html), csv (findings.csv, "
                 + "coverage.csv), json (findings.json), xlsx (findings.xlsx: text ids, a summary sheet, a sheet per finding type), ocsf (findings.ocsf.json: OCSF 1.x Detection Findings), asff "
                 + "(findings.asff.json: AWS Security Finding Format, the findings --security-hub imports). "
-                + "manifest.json is always written. Default: html,csv,json,xlsx.")
+                + "manifest.json is always written. Default: html,csv,json,xlsx. The list replaces the default set: "
+                + "to add OCSF give html,csv,json,xlsx,ocsf.")
     List<String> formats;
 
     @Option(names = "--previous", paramLabel = "FILE|latest|s3://…",
             description = "findings.json of an earlier run of the same organization (a file, a run folder or an "
                 + "s3://BUCKET/KEY object), for the NEW / UNCHANGED / CHANGED / RESOLVED diff; one of another "
-                + "organization or partition is refused. `latest` takes the newest run folder of this organization "
-                + "under --out, s3://BUCKET/PREFIX/ (ending in /) the newest under that prefix, as --upload writes "
+                + "organization or partition is refused. `latest` takes the newest run folder with a findings.json of "
+                + "this organization under --out (a warning names it when newer folders without one were skipped), "
+                + "s3://BUCKET/PREFIX/ (ending in /) the newest under that prefix, as --upload writes "
                 + "them (none yet: no diff).")
     String previous;
 

@@ -46,6 +46,8 @@ final class ReportPhase {
     private final String s3Region;
     /** {@code --previous FILE}: read when validated; for {@code latest} / an S3 prefix: chosen in {@link #write} */
     private PreviousRun previous;
+    /** {@code --previous latest}: every run folder under --out, newest first, with or without findings.json */
+    private java.util.List<Path> runFolders = java.util.List.of();
     /** {@code --previous latest} or {@code s3://bucket/prefix/}: the run folders' findings.json, newest first */
     private java.util.List<String> candidates;
     /** what the diff was against, for the summary and the manifest: the source, or why there is none */
@@ -255,6 +257,7 @@ final class ReportPhase {
             return;
         }
         if ("latest".equals(option)) {
+            runFolders = runFolders(outputRoot);
             candidates = latestRuns(outputRoot).stream().map(Path::toString).toList();
             return;
         }
@@ -387,12 +390,21 @@ final class ReportPhase {
             }
             warnUnchecked(c, p.organizationId(), org, err);
             previousUsed = c;
+            long newerWithout = withoutFindingsJson(Path.of(c).getParent());
+            if (newerWithout > 0) {
+                warn("--previous latest: diffing against " + Path.of(c).getParent() + "; skipped " + newerWithout
+                        + " newer run folder" + (newerWithout == 1 ? "" : "s") + " without "
+                        + ReportWriter.FINDINGS_JSON + " (written with a --format that has no json)", err);
+            }
             return p;
         }
         String where = "latest".equals(previousOption) ? outputRoot.toString() : previousOption;
         previousUsed = null;
+        long without = withoutFindingsJson(null);
         noPrevious = "none: no earlier run of " + describe(org, partition) + " in `" + where + "`"
-                + (skipped == 0 ? "" : " (" + skipped + " of other organizations skipped)");
+                + (skipped == 0 ? "" : " (" + skipped + " of other organizations skipped)")
+                + (without == 0 ? "" : " (" + without + " run folder" + (without == 1 ? "" : "s") + " without "
+                + ReportWriter.FINDINGS_JSON + " skipped)");
         return null;
     }
 
@@ -465,6 +477,44 @@ final class ReportPhase {
      */
     static Optional<Path> latestRun(Path root) {
         return latestRuns(root).stream().findFirst();
+    }
+
+    /**
+     * @param newerThan a run folder of {@link #runFolders}, or null for all of them
+     * @return how many run folders of {@code --previous latest} newer than {@code newerThan} have no findings.json
+     */
+    private long withoutFindingsJson(Path newerThan) {
+        long n = 0;
+        for (Path d : runFolders) {
+            if (d.equals(newerThan)) {
+                break;
+            }
+            if (!Files.isRegularFile(d.resolve(ReportWriter.FINDINGS_JSON))) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /**
+     * @param root the {@code --out} folder
+     * @return every folder under {@code root} named like a run folder, with or without findings.json, newest
+     *         first; empty when {@code root} is missing or cannot be listed
+     */
+    static java.util.List<Path> runFolders(Path root) {
+        if (!Files.isDirectory(root)) {
+            return java.util.List.of();
+        }
+        try (Stream<Path> dirs = Files.list(root)) {
+            return dirs.filter(Files::isDirectory)
+                    .map(d -> Map.entry(d, RUN_FOLDER.matcher(d.getFileName().toString())))
+                    .filter(e -> e.getValue().matches())
+                    .sorted(Map.Entry.<Path, Matcher>comparingByValue(NEWEST).reversed())
+                    .map(Map.Entry::getKey)
+                    .toList();
+        } catch (IOException e) {
+            return java.util.List.of();
+        }
     }
 
     /**

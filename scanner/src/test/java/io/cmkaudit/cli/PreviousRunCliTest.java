@@ -225,4 +225,29 @@ class PreviousRunCliTest {
                 .filter(p -> except.isEmpty() || !p.getFileName().toString().startsWith(except)).toList();
         return all.get(all.size() - 1);
     }
+
+    @Test
+    void latestSaysWhichFolderItUsedWhenNewerOnesHaveNoFindingsJson(@TempDir Path dir) throws Exception {
+        String out = dir.toString();
+        assertThat(run("report", "--sample", "--out", out, "-q", "--format", "json").code())
+                .isEqualTo(ExitCodes.FINDINGS);
+        Path first = runFolders(dir).get(0);
+        assertThat(run("report", "--sample", "--out", out, "-q", "--format", "ocsf,asff").code())
+                .isEqualTo(ExitCodes.FINDINGS);
+        Result r = run("report", "--sample", "--out", out, "--format", "json", "--previous", "latest");
+        assertThat(r.code()).as(r.err()).isEqualTo(ExitCodes.FINDINGS);
+        assertThat(r.err()).isEqualTo("cmk-audit: warning: --previous latest: diffing against " + first
+                + "; skipped 1 newer run folder without findings.json (written with a --format that has no json)"
+                + NL);
+        assertThat(r.out()).contains("  since previous    new 0, changed 0, unchanged 40, resolved 0" + NL);
+    }
+
+    @Test
+    void latestWithOnlyFoldersWithoutFindingsJsonSaysSo(@TempDir Path dir) throws Exception {
+        String out = dir.toString();
+        assertThat(run("report", "--sample", "--out", out, "-q", "--format", "asff").code())
+                .isEqualTo(ExitCodes.FINDINGS);
+        Result r = run("report", "--sample", "--out", out, "--format", "json", "--previous", "latest");
+        assertThat(r.out()).contains("(1 run folder without findings.json skipped)");
+    }
 }
