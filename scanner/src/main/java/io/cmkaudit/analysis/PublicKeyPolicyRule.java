@@ -147,11 +147,21 @@ final class PublicKeyPolicyRule implements Rule {
             rem = Remediation.textOnly("Restrict the key policy statements named in the evidence to known "
                     + "accounts or the organization (aws:PrincipalOrgID).");
         }
-        String expl = "The key policy of " + k.arn() + " lets principals outside the organization call "
+        List<String> rcps = closedByRcp(ctx, k, ks, actions);
+        String expl = rcps.isEmpty()
+                ? "The key policy of " + k.arn() + " lets principals outside the organization call "
                 + String.join(", ", actions) + " (Principal \"*\" without a condition limiting callers to known "
-                + "accounts or the organization)." + exposure(k);
+                + "accounts or the organization)." + exposure(k)
+                : "The key policy of " + k.arn() + " would let principals outside the organization call "
+                + String.join(", ", actions) + " (Principal \"*\" without a condition limiting callers to known "
+                + "accounts or the organization); today only " + String.join(", ", rcps) + " of the key's "
+                + "account " + (rcps.size() == 1 ? "denies" : "deny") + " them. A change "
+                + "to " + (rcps.size() == 1 ? "that RCP" : "those RCPs") + ", or a move of the account to another "
+                + "OU, opens the key: limit the key policy itself." + exposure(k);
         List<String> ev = open.stream().map(m -> Texts.label(m.policyName(), m.statement(), m.index())).toList();
-        Finding f = Finding.key(FindingType.KEY_POLICY_PUBLIC, Severity.CRITICAL, ctx.account(k.accountId()),
+        // the RCP closes the key to outsiders today: the open key policy is defence in depth lost, not exposure
+        Severity severity = rcps.isEmpty() ? Severity.CRITICAL : Severity.MEDIUM;
+        Finding f = Finding.key(FindingType.KEY_POLICY_PUBLIC, severity, ctx.account(k.accountId()),
                 k.region(), RuleContext.key(k), Finding.Details.of(List.of("resource"), ev, expl, rem));
         ctx.keep(f.findingId(), rem);
         return List.of(f);
@@ -192,6 +202,46 @@ final class PublicKeyPolicyRule implements Rule {
 
     private static String count(int n) {
         return n == 1 ? "1 principal of the scanned accounts has" : n + " principals of the scanned accounts have";
+    }
+
+    /**
+     * Whether the resource control policies of the key's account deny every action the key policy opens to an
+     * outsider: RCPs apply to the resources of member accounts whatever the caller's account, and an outsider's
+     * request must be allowed by every RCP level
+     * (https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps.html,
+     * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policy-eval-denyallow.html).
+     * A decision that stays conditional under the RCPs does not count as closed.
+     *
+     * @param actions the actions the key policy opens to an outsider; not empty
+     * @return the names of the RCPs whose Deny statements deny them, sorted; empty when the key is open (no RCP, an
+     *         RCP that allows some action, one that decides only conditionally, or a denial by no RCP Deny)
+     */
+    private static List<String> closedByRcp(RuleContext ctx, KeyRef k, KeySide ks, List<String> actions) {
+        if (ks.rcp().isEmpty()) {
+            return List.of();
+        }
+        EvalSet base = outsiderSet(ctx, ks);
+        EvalSet withRcp = new EvalSet(base.identity, null, List.of(), ks.rcp(), ks.keyPolicy(), List.of(), null,
+                ks.inManagement());
+        java.util.TreeSet<String> names = new java.util.TreeSet<>();
+        for (String action : actions) {
+            Decision d = outsider(ctx, k, withRcp, action);
+            if (d.kind() != DecisionKind.EXPLICIT_DENY && d.kind() != DecisionKind.IMPLICIT_DENY) {
+                return List.of();
+            }
+            boolean byRcp = false;
+            for (MatchedStatement m : d.matched()) {
+                if (m.layer() == Layer.RCP && m.effect() == Effect.DENY) {
+                    names.add(m.policyName());
+                    byRcp = true;
+                }
+            }
+            if (!byRcp) {
+                // not a Deny of an RCP (e.g. only a level without an Allow): reported as open, as without RCPs
+                return List.of();
+            }
+        }
+        return List.copyOf(names);
     }
 
     private static EvalSet outsiderSet(RuleContext ctx, KeySide ks) {

@@ -832,6 +832,40 @@ class AnalyzerTest {
         assertThat(f.remediationPolicy()).contains("\"aws:PrincipalOrgID\": \"o-testorg123\"");
     }
 
+    /**
+     * An RCP of the key's account that denies callers outside the organization closes a public key policy today: the
+     * finding stays (the key policy alone is open: detaching the RCP, or moving the account, opens the key) but is
+     * MEDIUM and says which RCP holds it; an RCP that leaves an opened action allowed changes nothing
+     * (https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps.html).
+     */
+    @Test
+    void aPublicKeyPolicyThatOnlyAnRcpClosesIsMediumAndNamesTheRcp() {
+        String everyone = "{\"Sid\":\"Everyone\",\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":"
+                + "[\"kms:Decrypt\",\"kms:DescribeKey\"],\"Resource\":\"*\"}";
+        TestOrg org = new TestOrg();
+        TestOrg.Key key = org.key(A, "k-open").policy(doc(everyone));
+        org.instance(A, "i-1").volume("vol-1", key.arn());
+        org.rcp("p-orgonly", doc("{\"Sid\":\"OrgOnly\",\"Effect\":\"Deny\",\"Principal\":\"*\",\"Action\":\"kms:*\","
+                + "\"Resource\":\"*\",\"Condition\":{\"StringNotEqualsIfExists\":{\"aws:PrincipalOrgID\":"
+                + "\"o-testorg123\"},\"BoolIfExists\":{\"aws:PrincipalIsAWSService\":\"false\"}}}"), A);
+        Finding f = of(analyze(org), FindingType.KEY_POLICY_PUBLIC).get(0);
+        assertThat(f.severity()).isEqualTo(Severity.MEDIUM);
+        assertThat(f.explanation()).contains("would let principals outside the organization call kms:Decrypt, "
+                + "kms:DescribeKey").contains("today only RCP p-orgonly (p-orgonly) of the key's account denies them");
+        assertThat(f.remediationPolicy()).contains("\"aws:PrincipalOrgID\": \"o-testorg123\"");
+
+        // an RCP that denies only kms:Decrypt leaves DescribeKey open: CRITICAL as without it
+        TestOrg partly = new TestOrg();
+        TestOrg.Key key2 = partly.key(A, "k-open").policy(doc(everyone));
+        partly.instance(A, "i-1").volume("vol-1", key2.arn());
+        partly.rcp("p-decrypt", doc("{\"Effect\":\"Deny\",\"Principal\":\"*\",\"Action\":\"kms:Decrypt\","
+                + "\"Resource\":\"*\",\"Condition\":{\"StringNotEqualsIfExists\":{\"aws:PrincipalOrgID\":"
+                + "\"o-testorg123\"}}}"), A);
+        Finding g = of(analyze(partly), FindingType.KEY_POLICY_PUBLIC).get(0);
+        assertThat(g.severity()).isEqualTo(Severity.CRITICAL);
+        assertThat(g.explanation()).startsWith("The key policy of " + key2.arn() + " lets principals outside");
+    }
+
     @Test
     void breadthOnlyFromAStatementOpenToEveryoneIsTheKeyPolicyPublicFindingOnce() {
         // issue 9 item 10: a key policy allowing kms:* to Principal "*" gives every principal of the organization

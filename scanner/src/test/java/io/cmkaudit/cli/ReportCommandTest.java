@@ -58,7 +58,7 @@ class ReportCommandTest {
         assertThat(r.out()).contains("  accounts          5 (5 fully scanned)" + nl);
         assertThat(r.out()).contains("  instances         9 (7 with customer managed keys, 1 AWS managed key only, "
                 + "1 unencrypted)" + nl);
-        assertThat(r.out()).contains("  open findings     40 (CRITICAL 2, HIGH 29, MEDIUM 9, LOW 0, INFO 0); "
+        assertThat(r.out()).contains("  open findings     40 (CRITICAL 1, HIGH 29, MEDIUM 10, LOW 0, INFO 0); "
                 + "suppressed 0" + nl);
         // the count column is aligned after the longest type name (IDENTITY_CENTER_PROVISIONING_DRIFT, 34)
         assertThat(r.out()).contains("    START_BLOCKED_KMS_DENIED           8" + nl,
@@ -260,7 +260,7 @@ class ReportCommandTest {
         Result r = run("report", file.toString(), "--out", dir.resolve("out").toString());
 
         assertThat(r.code()).isEqualTo(ExitCodes.FINDINGS);
-        assertThat(r.out()).contains("  open findings     40 (CRITICAL 2, HIGH 29, MEDIUM 9, LOW 0, INFO 0)");
+        assertThat(r.out()).contains("  open findings     40 (CRITICAL 1, HIGH 29, MEDIUM 10, LOW 0, INFO 0)");
     }
 
     @Test
