@@ -82,18 +82,72 @@ final class Explainer {
         sb.append("; fixes go to the permission set, never to this role in IAM\n");
     }
 
-    String explain(String principalArn, String instanceId) {
-        PrincipalRef p = ctx.index.principal(principalArn);
-        if (p == null) {
-            throw new IllegalArgumentException("principal `" + principalArn + "` is not a user or role of the "
-                    + "snapshot");
+    /** {@code arn:PARTITION:sts::ACCOUNT:assumed-role/ROLE/SESSION} */
+    private static final java.util.regex.Pattern SESSION = java.util.regex.Pattern.compile(
+            "arn:([a-z0-9-]+):sts::(\\d{12}):assumed-role/([^/]+)/(.+)");
+    /** {@code arn:PARTITION:iam::ACCOUNT:role/NAME}: a role ARN without a path */
+    private static final java.util.regex.Pattern ROLE_NO_PATH = java.util.regex.Pattern.compile(
+            "arn:([a-z0-9-]+):iam::(\\d{12}):role/([^/]+)");
+
+    /**
+     * The user or role of the snapshot that {@code --principal} names: its ARN as IAM lists it, or what a user has
+     * at hand for a role: the session ARN that {@code aws sts get-caller-identity} and CloudTrail show
+     * ({@code arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION}, which carries the role's name but not its path), or
+     * the role's ARN without its path. Both are matched by partition, account and role name; role names are unique
+     * within an account whatever their path (IAM identifiers:
+     * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-arns).
+     *
+     * @param given the ARN as typed
+     * @return the principal; never null
+     * @throws IllegalArgumentException naming what was looked for when no principal (or more than one) matches
+     */
+    PrincipalRef principal(String given) {
+        PrincipalRef exact = ctx.index.principal(given);
+        if (exact != null) {
+            return exact;
         }
+        java.util.regex.Matcher m = SESSION.matcher(given);
+        boolean session = m.matches();
+        if (!session) {
+            m = ROLE_NO_PATH.matcher(given);
+            if (!m.matches()) {
+                throw new IllegalArgumentException("principal `" + given + "` is not a user or role of the snapshot");
+            }
+        }
+        String partition = m.group(1);
+        String account = m.group(2);
+        String role = m.group(3);
+        List<PrincipalRef> roles = ctx.index.principals(account).stream()
+                .filter(r -> r.kind() != SnapshotIndex.PrincipalKind.USER)
+                .filter(r -> r.arn().startsWith("arn:" + partition + ":iam::" + account + ":role/")
+                        && r.arn().endsWith("/" + role))
+                .toList();
+        String what = session ? "an assumed-role session of role `" + role + "` in account " + account
+                : "a role ARN without a path";
+        if (roles.size() == 1) {
+            return roles.get(0);
+        }
+        if (roles.isEmpty()) {
+            throw new IllegalArgumentException("principal `" + given + "` is " + what + ", and account " + account
+                    + " of the snapshot has no role named `" + role + "`");
+        }
+        throw new IllegalArgumentException("principal `" + given + "` is " + what + ", and several roles of the "
+                + "snapshot match it: " + roles.stream().map(PrincipalRef::arn).sorted()
+                .collect(java.util.stream.Collectors.joining(", ")) + "; give the role's ARN");
+    }
+
+    String explain(String principalArn, String instanceId) {
+        PrincipalRef p = principal(principalArn);
         InstanceRef inst = ctx.index.instances().stream().filter(i -> i.instance().instanceId().equals(instanceId))
                 .findFirst().orElseThrow(() -> new IllegalArgumentException("instance `" + instanceId
                         + "` is not in the snapshot"));
         StringBuilder sb = new StringBuilder();
         sb.append("principal: ").append(p.arn()).append(" (").append(p.kind().label).append(", account ")
                 .append(p.accountId()).append(")\n");
+        if (!p.arn().equals(principalArn)) {
+            sb.append("given as:  ").append(principalArn).append(SESSION.matcher(principalArn).matches()
+                    ? " (a session of this role)" : " (this role without its path)").append('\n');
+        }
         identityCenter(sb, p);
         sb.append("instance:  ").append(inst.instance().instanceId()).append(" (")
                 .append(inst.instance().name() == null ? "no Name tag" : inst.instance().name()).append(", ")

@@ -27,13 +27,15 @@ import picocli.CommandLine.Spec;
 final class ExplainCommand implements Callable<Integer> {
 
     @Parameters(index = "0", arity = "0..1", paramLabel = "SNAPSHOT",
-            description = "Snapshot file written by `cmk-audit collect`.")
-    Path snapshot;
+            description = "Snapshot file written by `cmk-audit collect` (a local file: copy an S3 object first).")
+    String snapshot;
 
     @Option(names = "--sample", description = "Use the sample organization embedded in the jar.")
     boolean sample;
 
-    @Option(names = "--principal", required = true, paramLabel = "ARN", description = "IAM user or role ARN.")
+    @Option(names = "--principal", required = true, paramLabel = "ARN",
+            description = "IAM user or role ARN; also a role's session ARN (arn:aws:sts::ACCOUNT:assumed-role/ROLE/"
+                + "SESSION, as `aws sts get-caller-identity` and CloudTrail show it) or a role ARN without its path.")
     String principal;
 
     @Option(names = "--instance", required = true, paramLabel = "ID", description = "EC2 instance id, e.g. i-0abc.")
@@ -47,7 +49,11 @@ final class ExplainCommand implements Callable<Integer> {
         if (sample && snapshot != null) {
             throw new UsageException("give either SNAPSHOT or --sample, not both");
         }
-        Snapshot s = SnapshotSource.load(snapshot);
+        if (snapshot != null && io.cmkaudit.collect.S3Objects.S3Url.is(snapshot)) {
+            throw new UsageException("SNAPSHOT: `" + snapshot + "`: explain reads local files only; copy it to a file "
+                    + "first (aws s3 cp " + snapshot + " .)");
+        }
+        Snapshot s = SnapshotSource.load(snapshot == null ? null : Path.of(snapshot));
         String text;
         try {
             text = new Analyzer().explain(s, principal, instance);

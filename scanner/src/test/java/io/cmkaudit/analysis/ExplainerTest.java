@@ -284,4 +284,77 @@ class ExplainerTest {
                 .isEqualTo("keys (12): k1, k2, k3, k4, k5, k6, k7, k8, k9, k10 and 2 more");
         assertThat(Explainer.listed("key", List.of("k1"))).isEqualTo("key: k1");
     }
+
+    @Test
+    void anAssumedRoleSessionArnIsExplainedAsItsRoleEvenWithAPath() {
+        String role = arn("AWSReservedSSO_PowerUser_a1b2c3d4e5f60001");
+        assertThat(role).contains(":role/aws-reserved/sso.amazonaws.com/");
+        String account = role.split(":")[4];
+        String session = "arn:aws:sts::" + account + ":assumed-role/AWSReservedSSO_PowerUser_a1b2c3d4e5f60001/alice";
+        String byRole = new Analyzer().explain(sample, role, instance("web-1"));
+
+        String bySession = new Analyzer().explain(sample, session, instance("web-1"));
+
+        String note = "given as:  " + session + " (a session of this role)\n";
+        assertThat(bySession).contains("principal: " + role + " (role, account " + account + ")\n" + note);
+        assertThat(bySession.replace(note, "")).isEqualTo(byRole);
+    }
+
+    @Test
+    void aRoleArnWithoutItsPathFindsTheRoleWithThePath() {
+        String role = arn("AWSReservedSSO_PowerUser_a1b2c3d4e5f60001");
+        String account = role.split(":")[4];
+        String noPath = "arn:aws:iam::" + account + ":role/AWSReservedSSO_PowerUser_a1b2c3d4e5f60001";
+
+        String text = new Analyzer().explain(sample, noPath, instance("web-1"));
+
+        assertThat(text).contains("principal: " + role + " (role, account " + account + ")\n"
+                + "given as:  " + noPath + " (this role without its path)\n");
+    }
+
+    @Test
+    void aSessionOfAnUnknownRoleSaysWhatWasLookedFor() {
+        String account = arn("alice").split(":")[4];
+        String session = "arn:aws:sts::" + account + ":assumed-role/NoSuchRole/s";
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new Analyzer().explain(sample, session,
+                        instance("web-1")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("principal `" + session + "` is an assumed-role session of role `NoSuchRole` in account "
+                        + account + ", and account " + account + " of the snapshot has no role named `NoSuchRole`");
+    }
+
+    @Test
+    void severalRolesOfTheSameNameAreAmbiguous() {
+        String role = arn("AWSReservedSSO_PowerUser_a1b2c3d4e5f60001");
+        String account = role.split(":")[4];
+        // IAM never holds two roles of one name in an account; a hand-edited snapshot can
+        Snapshot twice = withCopyOfRole(sample, role, "arn:aws:iam::" + account
+                + ":role/other/AWSReservedSSO_PowerUser_a1b2c3d4e5f60001");
+        String session = "arn:aws:sts::" + account + ":assumed-role/AWSReservedSSO_PowerUser_a1b2c3d4e5f60001/x";
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new Analyzer().explain(twice, session,
+                        instance("web-1")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("several roles of the snapshot match it: ")
+                .hasMessageEndingWith("; give the role's ARN");
+    }
+
+    /** The snapshot with a copy of role {@code arn} under another ARN (same name) in the same account. */
+    private static Snapshot withCopyOfRole(Snapshot s, String arn, String copyArn) {
+        List<io.cmkaudit.snapshot.AccountSnapshot> accounts = s.accounts().stream().map(a -> {
+            var r = a.iam().roles().stream().filter(x -> x.arn().equals(arn)).findFirst();
+            if (r.isEmpty()) {
+                return a;
+            }
+            var o = r.get();
+            List<io.cmkaudit.snapshot.IamRole> roles = new ArrayList<>(a.iam().roles());
+            roles.add(new io.cmkaudit.snapshot.IamRole(copyArn, o.name(), o.id() + "X", "/other/", o.trustPolicy(),
+                    o.inlinePolicies(), o.attachedManagedPolicyArns(), o.permissionsBoundaryArn(), o.tags(),
+                    List.of(), o.serviceLinked()));
+            return new io.cmkaudit.snapshot.AccountSnapshot(a.accountId(), a.name(), a.coverage(),
+                    new io.cmkaudit.snapshot.IamSnapshot(a.iam().users(), a.iam().groups(), roles,
+                            a.iam().customerManagedPolicies()), a.regions());
+        }).toList();
+        return new Snapshot(s.schemaVersion(), s.run(), s.organization(), accounts, s.awsManagedPolicies(),
+                s.identityCenter());
+    }
 }

@@ -401,4 +401,32 @@ class ReportCommandTest {
         assertThat(r.code()).isEqualTo(ExitCodes.USAGE);
         assertThat(r.err()).isEqualTo("cmk-audit: instance `i-nope` is not in the snapshot" + System.lineSeparator());
     }
+
+    @Test
+    void explainOfAnS3SnapshotSaysItReadsLocalFilesOnly() {
+        Result r = run("explain", "s3://b/k.json", "--principal", "arn:aws:iam::111111111111:user/x", "--instance",
+                "i-1");
+
+        assertThat(r.code()).isEqualTo(ExitCodes.USAGE);
+        assertThat(r.err()).isEqualTo("cmk-audit: SNAPSHOT: `s3://b/k.json`: explain reads local files only; copy it "
+                + "to a file first (aws s3 cp s3://b/k.json .)" + System.lineSeparator());
+    }
+
+    @Test
+    void explainTakesTheSessionArnOfARole() throws Exception {
+        Snapshot s = sample();
+        var role = s.accounts().stream().flatMap(a -> a.iam().roles().stream())
+                .filter(x -> x.name().startsWith("AWSReservedSSO_PowerUser_")).findFirst().orElseThrow();
+        String account = role.arn().split(":")[4];
+        String web1 = s.accounts().stream().filter(a -> a.accountId().equals(account))
+                .flatMap(a -> a.regions().stream()).flatMap(x -> x.instances().stream())
+                .filter(i -> "web-1".equals(i.name())).findFirst().orElseThrow().instanceId();
+        String session = "arn:aws:sts::" + account + ":assumed-role/" + role.name() + "/alice@example.com";
+
+        Result r = run("explain", "--principal", session, "--instance", web1);
+
+        assertThat(r.code()).as(r.err()).isEqualTo(ExitCodes.OK);
+        assertThat(r.out()).startsWith("principal: " + role.arn() + " (role, account " + account + ")\ngiven as:  "
+                + session + " (a session of this role)\n");
+    }
 }
