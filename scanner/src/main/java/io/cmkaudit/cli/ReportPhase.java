@@ -690,7 +690,10 @@ final class ReportPhase {
         };
     }
 
-    /** One warning line on stderr per invalid or expired suppression entry. */
+    /**
+     * One warning line on stderr per invalid or expired suppression entry, and one for the entries that match no
+     * finding (their count and the first five).
+     */
     private static void warnSuppressions(io.cmkaudit.report.SuppressionReport r, PrintWriter err) {
         if (r == null) {
             return;
@@ -706,6 +709,14 @@ final class ReportPhase {
         }
         for (String w : r.warnings()) {
             lines.add(r.source() + ": " + w);
+        }
+        if (!r.unused().isEmpty()) {
+            int shown = Math.min(5, r.unused().size());
+            lines.add(r.source() + ": " + r.unused().size() + " entr" + (r.unused().size() == 1 ? "y matches" : "ies match")
+                    + " no finding: " + r.unused().stream().limit(shown).map(u -> "entry " + u.index()
+                    + (u.line() > 0 ? " (line " + u.line() + ")" : "")).collect(java.util.stream.Collectors.joining(", "))
+                    + (r.unused().size() > shown ? " and " + (r.unused().size() - shown) + " more" : "")
+                    + " (findings.json lists them)");
         }
         for (String l : lines) {
             if (err == null) {

@@ -40,9 +40,10 @@ import java.util.stream.Collectors;
  *     ticket: SEC-1234                   # optional
  * </pre>
  *
- * A bare top-level list of entries is accepted too. An entry with a problem (missing or bad field, unknown field)
- * is kept as an {@link InvalidSuppression} and suppresses nothing; only a file that is not YAML, or whose top level
- * is not such a list, fails as a whole with a {@link ReportInputException}.
+ * A bare top-level list of entries (without {@code suppressions:}) is accepted too. An entry with a problem (missing
+ * or bad field, unknown field, {@code finding_id} together with a pattern field) is kept as an
+ * {@link InvalidSuppression} and suppresses nothing; only a file that is not YAML, or whose top level is neither
+ * {@code suppressions:} with a list nor a list, fails as a whole with a {@link ReportInputException}.
  */
 public final class Suppressions {
 
@@ -226,6 +227,17 @@ public final class Suppressions {
             } catch (DateTimeParseException e) {
                 f.problem("expires", "not a date YYYY-MM-DD: `" + expiresText + "`");
             }
+        }
+        if (findingId != null && (typeName != null || node.has("account_id") || principalArn != null
+                || keyArn != null)) {
+            List<String> pattern = new ArrayList<>();
+            for (String name : List.of("type", "account_id", "principal_arn", "key_arn")) {
+                if (node.has(name)) {
+                    pattern.add(name);
+                }
+            }
+            f.problem(null, "set either `finding_id` (one finding; `instance_id` may narrow it) or pattern fields, "
+                    + "not both: this entry also sets " + String.join(", ", pattern));
         }
         if (findingId == null && typeName == null && !node.has("account_id") && principalArn == null
                 && keyArn == null && instanceId == null && problems.isEmpty()) {

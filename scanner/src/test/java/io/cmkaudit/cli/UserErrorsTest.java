@@ -140,4 +140,21 @@ class UserErrorsTest {
         assertThat(r.out()).contains("  suppressions      1 invalid, 1 expired entries ignored (see the warnings)"
                 + System.lineSeparator());
     }
+
+    @Test
+    void entriesThatMatchNoFindingAreOneWarningWithTheirCountAndTheFirstFive(@TempDir Path dir) throws IOException {
+        Path sup = dir.resolve("sup.yaml");
+        StringBuilder yaml = new StringBuilder("suppressions:\n");
+        for (int i = 0; i < 7; i++) {
+            yaml.append("  - account_id: \"99999999999").append(i).append("\"\n    reason: r\n    owner: o\n"
+                    + "    expires: 2099-01-01\n");
+        }
+        Files.writeString(sup, yaml.toString());
+        Result r = run("-q", "report", "--out", dir.resolve("out").toString(), "--suppressions", sup.toString());
+
+        assertThat(r.code()).isEqualTo(ExitCodes.FINDINGS);
+        assertThat(r.err().lines().toList()).containsExactly("cmk-audit: warning: suppressions " + sup + ": 7 entries "
+                + "match no finding: entry 1 (line 2), entry 2 (line 6), entry 3 (line 10), entry 4 (line 14), "
+                + "entry 5 (line 18) and 2 more (findings.json lists them)");
+    }
 }

@@ -148,6 +148,47 @@ class SuppressionsTest {
     }
 
     @Test
+    void anEntryWithFindingIdAndAPatternFieldIsInvalidAndSuppressesNothing() {
+        String id = byType(FINDINGS, FindingType.KEY_POLICY_PUBLIC).findingId();
+        Suppressions s = Suppressions.parse("""
+                suppressions:
+                  - finding_id: %s
+                    principal_arn: "*"
+                    type: KEY_POLICY_PUBLIC
+                    reason: r
+                    owner: o
+                    expires: 2027-01-01
+                  - finding_id: %s
+                    instance_id: i-0123456789abcdef0
+                    reason: r
+                    owner: o
+                    expires: 2027-01-01
+                """.formatted(id, id), "s.yaml");
+        assertThat(s.invalid()).extracting(InvalidSuppression::message).containsExactly(
+                "entry 1 (line 2): set either `finding_id` (one finding; `instance_id` may narrow it) or pattern "
+                        + "fields, not both: this entry also sets type, principal_arn");
+        // finding_id with instance_id is one instance of a grouped finding: valid
+        assertThat(s.rules()).hasSize(1);
+        Suppressions.Applied a = s.apply(FINDINGS, TODAY);
+        assertThat(byType(a.findings(), FindingType.KEY_POLICY_PUBLIC).status()).isEqualTo(ReportedFinding.Status.OPEN);
+    }
+
+    @Test
+    void aBareTopLevelListIsAcceptedAsTheExampleSays() throws IOException {
+        Suppressions s = Suppressions.parse("""
+                - type: KMS_FULL_ACCESS
+                  reason: r
+                  owner: o
+                  expires: 2027-01-01
+                """, "s.yaml");
+        assertThat(s.invalid()).isEmpty();
+        assertThat(s.rules()).hasSize(1);
+        String example = Files.readString(Path.of("..", "config", "suppressions.example.yaml"));
+        assertThat(example.replaceAll("\\s*\n#\\s*", " ")).contains("The list may also stand alone at the top level "
+                + "(without `suppressions:`)");
+    }
+
+    @Test
     void missingExpiresAndBadFindingIdAreInvalid() {
         Suppressions s = Suppressions.parse("""
                 - finding_id: XYZ
