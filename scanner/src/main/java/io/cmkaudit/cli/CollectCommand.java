@@ -126,9 +126,12 @@ final class CollectCommand implements Callable<Integer> {
 
     private Snapshot collectSnapshot(ScannerConfig config, ShardRun.Loaded loaded, PrintWriter err) {
         try {
-            ScannerConfig effective = loaded == null ? config : ShardRun.withPlanRates(config, loaded.plan());
-            return new Collector(effective, CollectorOptions.defaults(VersionProvider.version()))
+            ScannerConfig effective = loaded == null ? config
+                    : ShardRun.withPlanRegions(ShardRun.withPlanRates(config, loaded.plan()), loaded.plan(), plan);
+            Snapshot collected = new Collector(effective, CollectorOptions.defaults(VersionProvider.version()))
                     .collect(progress(parent, err), loaded == null ? null : loaded.scope());
+            // a partial snapshot names its plan, so that merge refuses a part of another plan
+            return loaded == null ? collected : collected.withRun(collected.run().withPlanId(loaded.plan().id()));
         } catch (CollectException e) {
             throw new UsageException(e.getMessage(), e);
         }

@@ -22,7 +22,9 @@ import picocli.CommandLine.Spec;
 /**
  * {@code cmk-audit merge --plan PLAN -o SNAPSHOT PART...}: combines the partial snapshots of a sharded run into one
  * snapshot (see {@link SnapshotMerger}). An ACTIVE account of the plan that no part scanned, or that two parts
- * scanned, is a coverage ERROR row and an error line on stderr. Exit code 0, or 2 when coverage is incomplete.
+ * scanned, is a coverage ERROR row and an error line on stderr. Exit code 0, or 2 when coverage is incomplete; 64
+ * for a part that is not of the plan, was collected in other regions, or is given twice ({@link
+ * io.cmkaudit.shard.PartCheck}).
  * With {@code --report} it also analyzes the merged snapshot and writes the reports into a new run folder under
  * {@code --out}, as {@code report} does (exit bit 1 for findings at or above {@code --fail-on}), and with
  * {@code --upload} uploads that folder to S3, as {@code scan} does: the reduce step of a sharded run in one task.
@@ -96,11 +98,19 @@ final class MergeCommand implements Callable<Integer> {
         for (String part : parts) {
             named.addAll(files.expand("PART", part));
         }
+        io.cmkaudit.shard.PartCheck check = new io.cmkaudit.shard.PartCheck(p, plan);
         for (String part : named) {
+            try {
+                check.checkName(part);
+            } catch (IllegalArgumentException e) {
+                throw new UsageException(e.getMessage(), e);
+            }
             // parsed as it streams in (a file or an S3 object), never held as bytes
             try (java.io.InputStream in = files.open("PART", part)) {
-                loaded.add(new SnapshotMerger.Part(part, SnapshotJson.read(in, part)));
-            } catch (SnapshotFormatException e) {
+                SnapshotMerger.Part read = new SnapshotMerger.Part(part, SnapshotJson.read(in, part));
+                check.check(read);
+                loaded.add(read);
+            } catch (SnapshotFormatException | IllegalArgumentException e) {
                 throw new UsageException(e.getMessage(), e);
             } catch (java.io.IOException | java.io.UncheckedIOException e) {
                 throw new UsageException("PART: cannot read `" + part + "`: " + e.getMessage(), e);

@@ -19,9 +19,10 @@ import picocli.CommandLine.Spec;
 /**
  * {@code cmk-audit plan -o FILE|s3://BUCKET/KEY}: the first step of a sharded run. Reads the organization once (tree,
  * accounts, SCPs, RCPs) and writes the plan: the ACTIVE selected accounts that {@code collect --plan --shard I/N}
- * divides, the sections of accounts reported without a scan, and the per-shard rates. Exit 0; 2 (plan written) when an
- * {@code --accounts} id is not in the organization or no account is left to scan; 64 when the organization can't be
- * read (a sharded run needs it).
+ * divides, the sections of accounts reported without a scan, the per-shard rates and the regions ({@code --regions}
+ * or the configuration's; none = every enabled region) that every shard then collects. Exit 0; 2 (plan written) when
+ * an {@code --accounts} id is not in the organization or no account is left to scan; 64 when the organization can't
+ * be read (a sharded run needs it).
  */
 @Command(name = "plan", mixinStandardHelpOptions = true, sortOptions = false,
         versionProvider = VersionProvider.class,
@@ -75,7 +76,7 @@ final class PlanCommand implements Callable<Integer> {
         }
         Plan plan = new Plan(Plan.PLAN_VERSION, read.scannerVersion(), read.startedAt(), read.finishedAt(),
                 read.callerAccountId(), read.callerArn(), read.organization(), read.accountIds(), read.notScanned(),
-                read.apiCalls(), parallelShards, shardRates(config, parallelShards));
+                read.apiCalls(), parallelShards, shardRates(config, parallelShards), config.regions());
         Locations files = new Locations(config.endpointUrl(), Duration.ofSeconds(config.callTimeoutSeconds()));
         files.write("-o", output, PlanJson.toBytes(plan), "application/json");
         if (accountsOutput != null) {
@@ -88,7 +89,9 @@ final class PlanCommand implements Callable<Integer> {
                     + plan.organization().organizationalUnits().size() + " OUs, "
                     + (plan.organization().serviceControlPolicies().size()
                         + plan.organization().resourceControlPolicies().size()) + " SCPs/RCPs; "
-                    + read.apiCalls().values().stream().mapToLong(Long::longValue).sum() + " API calls; wrote " + output);
+                    + read.apiCalls().values().stream().mapToLong(Long::longValue).sum() + " API calls; regions "
+                    + (plan.regions().isEmpty() ? "every enabled one" : String.join(",", plan.regions()))
+                    + "; wrote " + output);
             err.flush();
         }
         return AccountSelection.warn(AccountSelection.gaps(config, plan.organization()), err);

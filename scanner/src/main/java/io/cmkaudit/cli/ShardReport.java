@@ -66,7 +66,7 @@ final class ShardReport {
      * @param quiet whether {@code -q} was given
      * @return the exit code
      * @throws UsageException for a missing or conflicting option, an unreadable plan or snapshot, or a snapshot of
-     *                        another organization than the plan
+     *                        another organization than the plan or merged from another plan
      */
     int run(PrintWriter err, boolean quiet) {
         if (plan == null) {
@@ -110,6 +110,10 @@ final class ShardReport {
         if (planOrg != null && !planOrg.equals(s.organization().id())) {
             throw new UsageException("SNAPSHOT: " + file + " is of organization " + s.organization().id()
                     + ", but the plan is of organization " + planOrg);
+        }
+        if (s.run().planId() != null && !s.run().planId().equals(loaded.plan().id())) {
+            throw new UsageException("SNAPSHOT: " + file + " was merged from plan " + s.run().planId()
+                    + ", not from --plan " + plan + " (" + loaded.plan().id() + ")");
         }
         Set<String> focus = new HashSet<>(mine);
         for (AccountSnapshot a : s.accounts()) {

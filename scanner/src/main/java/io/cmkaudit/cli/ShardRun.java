@@ -86,6 +86,39 @@ final class ShardRun {
     }
 
     /**
+     * The regions a shard collects: the plan's. A plan that records regions decides them; a {@code --regions} (or
+     * configuration file {@code regions}) that names other regions is refused, since {@code merge} would join parts
+     * of different regions and lose the instances of the regions one part lacks. A plan written before cmk-audit
+     * recorded regions leaves the configuration's regions as they are.
+     *
+     * @param config the effective configuration
+     * @param plan   the plan
+     * @param planAt the {@code --plan} value, for the message
+     * @return the configuration with the plan's regions
+     * @throws UsageException when the configuration names regions and they are not the plan's
+     */
+    static ScannerConfig withPlanRegions(ScannerConfig config, Plan plan, String planAt) {
+        if (plan.regions() == null) {
+            return config;
+        }
+        List<String> given = List.copyOf(new java.util.TreeSet<>(config.regions()));
+        if (!given.isEmpty() && !given.equals(plan.regions())) {
+            throw new UsageException("--regions: " + String.join(",", given) + " differs from the regions of --plan "
+                    + planAt + " (" + describeRegions(plan.regions()) + "); every shard collects the plan's regions: "
+                    + "leave --regions out, or write a new plan with these regions");
+        }
+        return config.withRegions(plan.regions());
+    }
+
+    /**
+     * @param regions sorted regions; empty = every enabled region
+     * @return e.g. {@code eu-west-1,us-east-1}, or {@code every enabled region} for an empty list
+     */
+    static String describeRegions(List<String> regions) {
+        return regions.isEmpty() ? "every enabled region" : String.join(",", regions);
+    }
+
+    /**
      * @param files  where to read from
      * @param planAt path or S3 address
      * @return the plan

@@ -110,6 +110,16 @@ public record ScannerConfig(
     }
 
     /**
+     * @param replacement new {@code regions}; empty = every enabled region
+     * @return this configuration with those regions
+     */
+    public ScannerConfig withRegions(List<String> replacement) {
+        return new ScannerConfig(roleName, externalId, sessionName, replacement, includeAccounts, excludeAccounts,
+                concurrency, failOn, outputDir, endpointUrl, callTimeoutSeconds, scanCurrentAccountWithRole, profile,
+                region, minSeverity, ownerTag, formats, maxRequests, rateLimits);
+    }
+
+    /**
      * @param row a quota row
      * @return its rate in this configuration, requests per second
      */

@@ -88,7 +88,7 @@ public record FindingsPart(String source, String planId, String shard, List<Stri
      * @return the id parts carry of their plan, e.g. {@code o-abc123@2026-12-05T18:00:00Z}
      */
     public static String planId(String organizationId, Instant startedAt) {
-        return (organizationId == null ? "no-organization" : organizationId) + "@" + startedAt;
+        return io.cmkaudit.shard.Plan.id(organizationId, startedAt);
     }
 
     /** @return the owners the findings of this part name, as the report writer takes them */

@@ -34,7 +34,7 @@ import java.util.TreeMap;
 public record Plan(int planVersion, String scannerVersion, Instant startedAt, Instant finishedAt,
                    String callerAccountId, String callerArn, Organization organization, List<String> accounts,
                    List<AccountSnapshot> notScanned, Map<String, Long> apiCalls, int parallelShards,
-                   Map<String, Double> rateLimits) {
+                   Map<String, Double> rateLimits, List<String> regions) {
 
     /** The plan format version this scanner writes and reads. */
     public static final int PLAN_VERSION = 1;
@@ -49,9 +49,52 @@ public record Plan(int planVersion, String scannerVersion, Instant startedAt, In
         notScanned = notScanned == null ? List.of() : List.copyOf(notScanned);
         apiCalls = apiCalls == null ? Map.of() : new TreeMap<>(apiCalls);
         rateLimits = rateLimits == null ? Map.of() : new TreeMap<>(rateLimits);
+        regions = regions == null ? null : List.copyOf(new java.util.TreeSet<>(regions));
         if (parallelShards < 1) {
             throw new IllegalArgumentException("parallelShards must be at least 1, got " + parallelShards);
         }
+    }
+
+    /**
+     * A plan that does not record its regions (the format before {@code regions}).
+     *
+     * @param planVersion     as the canonical constructor
+     * @param scannerVersion  as the canonical constructor
+     * @param startedAt       as the canonical constructor
+     * @param finishedAt      as the canonical constructor
+     * @param callerAccountId as the canonical constructor
+     * @param callerArn       as the canonical constructor
+     * @param organization    as the canonical constructor
+     * @param accounts        as the canonical constructor
+     * @param notScanned      as the canonical constructor
+     * @param apiCalls        as the canonical constructor
+     * @param parallelShards  as the canonical constructor
+     * @param rateLimits      as the canonical constructor
+     */
+    public Plan(int planVersion, String scannerVersion, Instant startedAt, Instant finishedAt,
+                String callerAccountId, String callerArn, Organization organization, List<String> accounts,
+                List<AccountSnapshot> notScanned, Map<String, Long> apiCalls, int parallelShards,
+                Map<String, Double> rateLimits) {
+        this(planVersion, scannerVersion, startedAt, finishedAt, callerAccountId, callerArn, organization, accounts,
+                notScanned, apiCalls, parallelShards, rateLimits, null);
+    }
+
+    /**
+     * The plan's id, which its partial snapshots, the merged snapshot and the findings parts carry so that
+     * {@code merge}, {@code report --plan} and {@code merge-findings} refuse a file of another plan: the organization
+     * id and the plan's {@code startedAt}, e.g. {@code o-abc123@2026-03-01T10:00:00Z}.
+     *
+     * @param organizationId the organization's id, or null
+     * @param startedAt      the plan's start; never null
+     * @return the id
+     */
+    public static String id(String organizationId, Instant startedAt) {
+        return (organizationId == null ? "no-organization" : organizationId) + "@" + startedAt;
+    }
+
+    /** @return this plan's id, {@link #id(String, Instant)} of its organization and start */
+    public String id() {
+        return id(organization.id(), startedAt);
     }
 
     /**

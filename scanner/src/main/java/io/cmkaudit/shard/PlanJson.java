@@ -19,7 +19,9 @@ import java.util.Set;
 /**
  * Reads and writes {@link Plan}s as JSON (UTF-8, pretty-printed, map keys sorted, null fields left out, times as
  * ISO-8601 UTC), in the same style as snapshots. Reading is strict: an unknown {@code planVersion} or field, an
- * account id that is not 12 digits or is listed twice, or an unreadable organization is a {@link PlanFormatException}.
+ * account id that is not 12 digits or is listed twice, a region that is not a region name, or an unreadable
+ * organization is a {@link PlanFormatException}. A plan without {@code regions} (written before cmk-audit recorded
+ * them) is read with {@link Plan#regions()} null.
  * Thread-safe; stateless.
  */
 public final class PlanJson {
@@ -106,6 +108,15 @@ public final class PlanJson {
             }
             if (!seen.add(id)) {
                 throw new PlanFormatException(source + ": accounts[" + i + "]: account " + id + " is listed twice", null);
+            }
+        }
+        if (plan.regions() != null) {
+            for (int i = 0; i < plan.regions().size(); i++) {
+                String r = plan.regions().get(i);
+                if (r == null || !r.matches("[a-z]{2,4}(-[a-z]+)+-[0-9]+")) {
+                    throw new PlanFormatException(source + ": regions[" + i + "]: expected an AWS region name such "
+                            + "as `us-east-1`, got `" + r + "`", null);
+                }
             }
         }
         if (!plan.organization().readable()) {

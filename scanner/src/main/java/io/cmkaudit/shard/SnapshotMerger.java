@@ -34,7 +34,7 @@ import java.util.TreeSet;
  *       over one read with an error.</li>
  *   <li>The plan's not-scanned sections (suspended, not selected, outside the organization) are added as they are.</li>
  *   <li>AWS managed policies are joined by ARN; the run metadata spans the plan and every part (earliest start,
- *       latest finish, API calls added up) and names the plan's caller.</li>
+ *       latest finish, API calls added up) and names the plan's caller and the plan ({@link Plan#id()}).</li>
  * </ul>
  * Stateless; the inputs are not changed.
  */
@@ -171,7 +171,7 @@ public final class SnapshotMerger {
         }
         RunMetadata first = parts.get(0).snapshot().run();
         RunMetadata run = new RunMetadata(started, finished, first.scannerVersion(), plan.callerAccountId(),
-                plan.callerArn(), first.roleName(), first.endpointUrl(), List.copyOf(regions), calls);
+                plan.callerArn(), first.roleName(), first.endpointUrl(), List.copyOf(regions), calls, plan.id());
         // IAM Identity Center: every part reads the same instance; keep the most complete copy (SCANNED, then PARTIAL,
         // then the rest), the first part's among equals
         io.cmkaudit.snapshot.IdentityCenter identityCenter = null;

@@ -74,6 +74,14 @@ public record Snapshot(int schemaVersion, RunMetadata run, Organization organiza
     }
 
     /**
+     * @param replacement the new run metadata; never null
+     * @return this snapshot with it, everything else kept
+     */
+    public Snapshot withRun(RunMetadata replacement) {
+        return new Snapshot(schemaVersion, replacement, organization, accounts, awsManagedPolicies, identityCenter);
+    }
+
+    /**
      * @param replacement the new IAM Identity Center section, or null
      * @return this snapshot with it, everything else kept
      */

@@ -276,6 +276,10 @@ public final class SnapshotJson {
                     + SnapshotSchema.shown(tree), null);
         }
         JsonNode version = tree.get("schemaVersion");
+        if (version == null && tree.has("planVersion")) {
+            throw new SnapshotFormatException(source + ": top level: is a plan (written by `cmk-audit plan`; it has "
+                    + "`planVersion`), not a snapshot or partial snapshot", null);
+        }
         if (version == null) {
             throw new SnapshotFormatException(source + ": top level: not a snapshot: missing required field "
                     + "`schemaVersion`", null);

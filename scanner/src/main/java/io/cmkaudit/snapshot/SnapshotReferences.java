@@ -14,7 +14,9 @@ import java.util.Set;
  * <p>Rejected (a collector never writes them; the file is damaged or hand-made): a coverage list without the
  * {@code global} entry or with a region twice; an AWS managed policy stored under another ARN than its own; an OU
  * or an organization account whose {@code parentId} is neither the root nor an OU of the snapshot; an OU that is
- * its own ancestor; an OU or account id listed twice; OUs without a {@code rootId}. The message names the JSON path
+ * its own ancestor; an OU or account id listed twice; a region listed twice in an account's {@code regions}, or an
+ * instance id twice in a region's {@code instances} (either would count its instances twice); OUs without a
+ * {@code rootId}. The message names the JSON path
  * and what was expected there.
  *
  * <p>Turned into coverage (a real collection can lack them when a read failed): a managed policy or permissions
@@ -47,6 +49,7 @@ final class SnapshotReferences {
                 throw bad("accounts[" + i + "].accountId: account " + a.accountId() + " is listed twice");
             }
             checkCoverage(a, "accounts[" + i + "]");
+            checkRegions(a, "accounts[" + i + "]");
         }
         return withMissingReferences(s);
     }
@@ -60,6 +63,27 @@ final class SnapshotReferences {
             if (!e.getKey().equals(e.getValue().arn())) {
                 throw bad("awsManagedPolicies[\"" + e.getKey() + "\"].arn: expected the policy's map key `"
                         + e.getKey() + "`, got `" + e.getValue().arn() + "`");
+            }
+        }
+    }
+
+    /** An account's region sections: each region once, each instance id once per region. */
+    private static void checkRegions(AccountSnapshot a, String at) {
+        String account = " (account " + a.accountId() + ")";
+        Set<String> regions = new HashSet<>();
+        for (int j = 0; j < a.regions().size(); j++) {
+            RegionSnapshot r = a.regions().get(j);
+            if (!regions.add(r.region())) {
+                throw bad(at + ".regions[" + j + "].region" + account + ": region " + r.region()
+                        + " is listed twice");
+            }
+            Set<String> instances = new HashSet<>();
+            for (int k = 0; k < r.instances().size(); k++) {
+                String id = r.instances().get(k).instanceId();
+                if (!instances.add(id)) {
+                    throw bad(at + ".regions[" + j + "].instances[" + k + "].instanceId" + account + ": instance "
+                            + id + " is listed twice in " + r.region());
+                }
             }
         }
     }
