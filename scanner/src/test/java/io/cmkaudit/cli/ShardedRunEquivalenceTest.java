@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cmkaudit.shard.PlanJson;
 import io.cmkaudit.shard.SnapshotMerger;
 import io.cmkaudit.snapshot.AccountSnapshot;
 import io.cmkaudit.snapshot.Coverage;
@@ -627,10 +628,20 @@ class ShardedRunEquivalenceTest {
         assertThat(cli(dir, common("plan", "-o", plan.toString())).code()).isZero();
         Path p1 = dir.resolve("p1.json");
         Path p2 = dir.resolve("p2.json");
+        // the plan records its regions; a shard given others is refused before it reads anything
+        Run otherRegions = cli(dir, "collect", "--plan", plan.toString(), "--shard", "1/2", "-o", p1.toString(),
+                "--endpoint-url", moto.endpoint().toString(), "--regions", EU);
+        assertThat(otherRegions.code()).isEqualTo(ExitCodes.USAGE);
+        assertThat(otherRegions.err().strip().lines()).hasSize(1);
+        assertThat(otherRegions.err()).contains("--regions: " + EU + " differs from the regions of --plan");
+        assertThat(p1).doesNotExist();
+        // without --regions a shard collects the plan's
         assertThat(cli(dir, "collect", "--plan", plan.toString(), "--shard", "1/2", "-o", p1.toString(),
-                "--endpoint-url", moto.endpoint().toString(), "--regions", EU).code()).isZero();
+                "--endpoint-url", moto.endpoint().toString()).code()).isZero();
         assertThat(cli(dir, "collect", "--plan", plan.toString(), "--shard", "2/2", "-o", p2.toString(),
-                "--endpoint-url", moto.endpoint().toString(), "--regions", EU).code()).isZero();
+                "--endpoint-url", moto.endpoint().toString()).code()).isZero();
+        assertThat(SnapshotJson.read(p1).run().regions()).containsExactly(EU, US);
+        assertThat(SnapshotJson.read(p1).run().planId()).isEqualTo(PlanJson.read(Files.readAllBytes(plan), "p").id());
 
         Path out = dir.resolve("merged.json");
         Run missing = cli(dir, "merge", "--plan", plan.toString(), "-o", out.toString(), p1.toString());
@@ -642,8 +653,17 @@ class ShardedRunEquivalenceTest {
                 .orElse(false)).map(AccountSnapshot::accountId).toList();
         assertThat(notCollected).hasSize(2).isSubsetOf(scanned);
 
+        // the same part twice is refused (its API calls would count twice) ...
+        Run sameTwice = cli(dir, "merge", "--plan", plan.toString(), "-o", out.toString(), p1.toString(),
+                p2.toString(), p2.toString());
+        assertThat(sameTwice.code()).isEqualTo(ExitCodes.USAGE);
+        assertThat(sameTwice.err()).contains(p2 + ": this partial snapshot is given twice");
+        // ... while the same shard collected twice is an overlap in the coverage
+        Path p3 = dir.resolve("p3.json");
+        assertThat(cli(dir, "collect", "--plan", plan.toString(), "--shard", "2/2", "-o", p3.toString(),
+                "--endpoint-url", moto.endpoint().toString()).code()).isZero();
         Run twice = cli(dir, "merge", "--plan", plan.toString(), "-o", out.toString(), p1.toString(), p2.toString(),
-                p2.toString());
+                p3.toString());
         assertThat(twice.code()).isEqualTo(ExitCodes.COVERAGE_INCOMPLETE);
         assertThat(twice.err()).contains("was scanned by 2 partial snapshots");
         // the report of such a merge says so in coverage.csv and exits with bit 2
