@@ -16,6 +16,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
@@ -36,7 +37,18 @@ public final class ConfigLoader {
     private final ObjectMapper yaml = new ObjectMapper(new YAMLFactory())
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-            .disable(com.fasterxml.jackson.databind.MapperFeature.ALLOW_COERCION_OF_SCALARS);
+            .disable(com.fasterxml.jackson.databind.MapperFeature.ALLOW_COERCION_OF_SCALARS)
+            // a key given twice is an error, not "the last one wins"
+            .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+
+    /** The valid range of each whole-number key, as its error message says it. */
+    private static final java.util.Map<String, String> RANGES = java.util.Map.of(
+            "concurrency", "between 1 and 256",
+            "callTimeoutSeconds", "between 1 and 600",
+            "maxRequests", "between 1 and 4096");
+
+    /** {@code Duplicate field 'NAME'}: Jackson's message under {@code STRICT_DUPLICATE_DETECTION} */
+    private static final Pattern DUPLICATE = Pattern.compile("Duplicate field '([^']*)'");
 
     /** The file's shape; every field optional. */
     record FileShape(
@@ -89,11 +101,28 @@ public final class ConfigLoader {
                     + " (known keys: " + e.getKnownPropertyIds().stream().map(String::valueOf).sorted()
                     .collect(Collectors.joining(", ")) + ")", e);
         } catch (JsonMappingException e) {
+            if (e.getCause() instanceof com.fasterxml.jackson.core.exc.InputCoercionException ic) {
+                // a number beyond int: the key's valid range, not Jackson's int range
+                String name = e.getPath().isEmpty() ? null : e.getPath().get(e.getPath().size() - 1).getFieldName();
+                Matcher m = Pattern.compile("\\(([^)]*)\\)").matcher(String.valueOf(ic.getOriginalMessage()));
+                String value = m.find() ? m.group(1) : "a number out of range";
+                throw new ConfigException(where(file, text, e) + field(e) + "must be "
+                        + RANGES.getOrDefault(name, "a whole number between 1 and 2147483647") + ", got " + value, e);
+            }
+            String dup = duplicate(e.getCause());
+            if (dup != null) {
+                throw new ConfigException(where(file, text, (JsonProcessingException) e.getCause()) + "key `" + dup
+                        + "` given twice (remove one)", e);
+            }
             if (e.getCause() instanceof com.fasterxml.jackson.core.JsonParseException pe) {
                 throw new ConfigException(where(file, text, pe) + "not valid YAML: " + firstLine(pe.getOriginalMessage()), e);
             }
             throw new ConfigException(where(file, text, e) + field(e) + "wrong type: " + expected(e), e);
         } catch (JsonProcessingException e) {
+            String dup = duplicate(e);
+            if (dup != null) {
+                throw new ConfigException(where(file, text, e) + "key `" + dup + "` given twice (remove one)", e);
+            }
             throw new ConfigException(where(file, text, e) + "not valid YAML: " + firstLine(e.getOriginalMessage()), e);
         }
         return validate(file, text, shape == null ? new FileShape(null, null, null, null, null, null, null, null, null,
@@ -128,7 +157,7 @@ public final class ConfigLoader {
         }
         int concurrency = s.concurrency() == null ? d.concurrency() : s.concurrency();
         if (concurrency < 1 || concurrency > 256) {
-            throw bad(file, text, "concurrency", "must be between 1 and 256, got " + concurrency);
+            throw bad(file, text, "concurrency", "must be " + RANGES.get("concurrency") + ", got " + concurrency);
         }
         String failOn = s.failOn() == null ? d.failOn() : s.failOn().toUpperCase(java.util.Locale.ROOT);
         if (!ScannerConfig.SEVERITIES.contains(failOn)) {
@@ -136,7 +165,7 @@ public final class ConfigLoader {
         }
         int timeout = s.callTimeoutSeconds() == null ? d.callTimeoutSeconds() : s.callTimeoutSeconds();
         if (timeout < 1 || timeout > 600) {
-            throw bad(file, text, "callTimeoutSeconds", "must be between 1 and 600, got " + timeout);
+            throw bad(file, text, "callTimeoutSeconds", "must be " + RANGES.get("callTimeoutSeconds") + ", got " + timeout);
         }
         URI endpoint = null;
         if (s.endpointUrl() != null) {
@@ -151,7 +180,7 @@ public final class ConfigLoader {
         }
         int maxRequests = s.maxRequests() == null ? d.maxRequests() : s.maxRequests();
         if (maxRequests < 1 || maxRequests > 4096) {
-            throw bad(file, text, "maxRequests", "must be between 1 and 4096, got " + maxRequests);
+            throw bad(file, text, "maxRequests", "must be " + RANGES.get("maxRequests") + ", got " + maxRequests);
         }
         java.util.Map<RateLimit, Double> rates = new java.util.EnumMap<>(RateLimit.class);
         if (s.rateLimits() != null) {
@@ -216,6 +245,17 @@ public final class ConfigLoader {
         } catch (URISyntaxException e) {
             return null;
         }
+    }
+
+    /** @return the key of a {@code STRICT_DUPLICATE_DETECTION} failure, or null for any other */
+    static String duplicate(Throwable e) {
+        if (e instanceof JsonProcessingException p) {
+            Matcher m = DUPLICATE.matcher(String.valueOf(p.getOriginalMessage()));
+            if (m.find()) {
+                return m.group(1);
+            }
+        }
+        return null;
     }
 
     private static ConfigException bad(Path file, String text, String field, String message) {

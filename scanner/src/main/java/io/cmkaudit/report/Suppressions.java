@@ -112,7 +112,8 @@ public final class Suppressions {
         List<SuppressionRule> rules = new ArrayList<>();
         List<InvalidSuppression> invalid = new ArrayList<>();
         int index = 0;
-        ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
+        // a key given twice is an error naming file, line and key, not "the last one wins"
+        ObjectMapper yaml = new ObjectMapper(new YAMLFactory().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION));
         try (JsonParser p = yaml.getFactory().createParser(yamlText)) {
             JsonToken t = p.nextToken();
             if (t == null || t == JsonToken.VALUE_NULL) {
@@ -148,6 +149,12 @@ public final class Suppressions {
             }
         } catch (JsonProcessingException e) {
             int l = e.getLocation() == null ? 0 : e.getLocation().getLineNr();
+            java.util.regex.Matcher dup = Pattern.compile("Duplicate field '([^']*)'")
+                    .matcher(String.valueOf(e.getOriginalMessage()));
+            if (dup.find()) {
+                throw new ReportInputException(sourceName + ":" + l + ": key `" + dup.group(1) + "` given twice "
+                        + "(remove one)", e);
+            }
             throw new ReportInputException(sourceName + ":" + l + ": not valid YAML: "
                     + firstLine(e.getOriginalMessage()), e);
         } catch (IOException e) {

@@ -128,6 +128,26 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aNumberBeyondIntGivesTheKeysRange() throws IOException {
+        Path f = write("roleName: Audit\ncallTimeoutSeconds: 99999999999\n");
+        assertThatThrownBy(() -> new ConfigLoader().load(f))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage(f + ":2: callTimeoutSeconds: must be between 1 and 600, got 99999999999");
+    }
+
+    @Test
+    void aKeyGivenTwiceNamesFileLineAndKey() throws IOException {
+        Path f = write("regions: [us-east-1]\nroleName: Audit\nregions: [eu-west-1]\n");
+        assertThatThrownBy(() -> new ConfigLoader().load(f))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage(f + ":3: key `regions` given twice (remove one)");
+        Path nested = write("accounts:\n  include: [\"111111111111\"]\n  include: [\"222222222222\"]\n");
+        assertThatThrownBy(() -> new ConfigLoader().load(nested))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage(nested + ":3: key `include` given twice (remove one)");
+    }
+
+    @Test
     void badAccountIdIsRejected() throws IOException {
         Path f = write("accounts:\n  exclude: [\"12345\"]\n");
         assertThatThrownBy(() -> new ConfigLoader().load(f))

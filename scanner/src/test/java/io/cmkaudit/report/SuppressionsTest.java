@@ -189,6 +189,20 @@ class SuppressionsTest {
     }
 
     @Test
+    void aKeyGivenTwiceFailsNamingFileLineAndKey() {
+        assertThatThrownBy(() -> Suppressions.parse("""
+                suppressions:
+                  - type: KMS_FULL_ACCESS
+                    reason: r
+                    owner: o
+                    reason: other
+                    expires: 2027-01-01
+                """, "s.yaml"))
+                .isInstanceOf(ReportInputException.class)
+                .hasMessage("s.yaml:5: key `reason` given twice (remove one)");
+    }
+
+    @Test
     void missingExpiresAndBadFindingIdAreInvalid() {
         Suppressions s = Suppressions.parse("""
                 - finding_id: XYZ
