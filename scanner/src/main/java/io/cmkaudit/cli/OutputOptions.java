@@ -49,7 +49,8 @@ public final class OutputOptions {
     Path suppressions;
 
     @Option(names = "--templates", paramLabel = "DIR",
-            description = "Thymeleaf templates overriding the built-in report-templates/.")
+            description = "Thymeleaf templates overriding the built-in report-templates/: each of report.html, "
+                + "report.css, report.js found in DIR replaces the built-in one; DIR must hold at least one.")
     Path templates;
 
     @Option(names = "--html-max-rows", paramLabel = "N",

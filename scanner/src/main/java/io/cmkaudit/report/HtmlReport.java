@@ -45,12 +45,20 @@ final class HtmlReport {
 
     /**
      * @param overrideDir a {@code --templates} directory, or null for the built-in templates
-     * @throws ReportInputException when the directory is missing or an asset in it cannot be used
+     * @throws ReportInputException when the directory is missing, holds none of the template files, or an asset in
+     *                              it cannot be used
      */
     HtmlReport(Path overrideDir) {
         this.overrideDir = overrideDir;
         if (overrideDir != null && !Files.isDirectory(overrideDir)) {
             throw new ReportInputException(overrideDir + ": templates directory not found");
+        }
+        if (overrideDir != null && java.util.stream.Stream.of(PAGE, CSS, JS)
+                .noneMatch(f -> Files.isRegularFile(overrideDir.resolve(f)))) {
+            // an empty folder or a wrong one would silently give the built-in report
+            throw new ReportInputException(overrideDir + ": templates directory has none of " + PAGE + ", " + CSS
+                    + ", " + JS + " (each one found there replaces the built-in one; start from a copy of "
+                    + "report-templates/)");
         }
         this.engine = new TemplateEngine();
         int order = 1;

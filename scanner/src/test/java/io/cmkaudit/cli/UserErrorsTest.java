@@ -53,6 +53,20 @@ class UserErrorsTest {
     }
 
     @Test
+    void aTemplatesFolderWithoutAnyTemplateFileIsAUsageError(@TempDir Path dir) throws IOException {
+        Path empty = Files.createDirectories(dir.resolve("tpl"));
+        Files.writeString(empty.resolve("report.htm"), "<html></html>");
+
+        Result r = run("-q", "report", "--out", dir.resolve("out").toString(), "--templates", empty.toString());
+
+        assertThat(r.code()).isEqualTo(ExitCodes.USAGE);
+        assertThat(r.err()).isEqualTo("cmk-audit: " + empty + ": templates directory has none of report.html, "
+                + "report.css, report.js (each one found there replaces the built-in one; start from a copy of "
+                + "report-templates/)" + System.lineSeparator());
+        assertThat(dir.resolve("out")).doesNotExist();
+    }
+
+    @Test
     void templateSyntaxErrorIsAUsageErrorNamingFileAndLine(@TempDir Path dir) throws IOException {
         Path t = dir.resolve("tpl");
         copyTemplates(t);
