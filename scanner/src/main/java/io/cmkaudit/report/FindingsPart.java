@@ -229,6 +229,13 @@ public record FindingsPart(String source, String planId, String shard, List<Stri
         JsonNode n;
         try {
             n = MAPPER.readTree(bytes);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            // line and column as for snapshots, not Jackson's "[Source: ...]" (absent for end-of-input)
+            com.fasterxml.jackson.core.JsonLocation loc = e.getLocation();
+            String where = loc == null || loc.getLineNr() < 0 ? ""
+                    : "line " + loc.getLineNr() + ", column " + loc.getColumnNr() + ": ";
+            throw new ReportInputException(source + ": " + where + "not valid JSON: "
+                    + String.valueOf(e.getOriginalMessage()).lines().findFirst().orElse(""), e);
         } catch (IOException e) {
             throw new ReportInputException(source + ": not valid JSON: " + String.valueOf(e.getMessage()).lines()
                     .findFirst().orElse(""), e);
