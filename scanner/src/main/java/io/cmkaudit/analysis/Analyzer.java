@@ -167,10 +167,13 @@ public final class Analyzer {
      * across the accounts of one permission set: docs/design/findings.md).
      *
      * @param snapshot     the snapshot
-     * @param principalArn an IAM user or role ARN of the snapshot
+     * @param principalArn an IAM user or role ARN of the snapshot, or a role's session ARN
+     *                     ({@code arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION}) or its ARN without the path
+     *                     ({@code Explainer#principal})
      * @param instanceId   an instance id of the snapshot
      * @return multi-line text (lines end with {@code \n})
-     * @throws IllegalArgumentException when the principal or the instance is not in the snapshot (one-line message)
+     * @throws IllegalArgumentException when the principal or the instance is not in the snapshot, or a session ARN
+     *                                  matches several roles (one-line message)
      */
     public String explain(Snapshot snapshot, String principalArn, String instanceId) {
         RuleContext ctx = new RuleContext(snapshot, true);
