@@ -40,6 +40,28 @@ final class PolicyJson {
      */
     static final List<String> KEY_USER_ACTIONS = KmsActions.DEFAULT_KEY_USER;
 
+    /**
+     * The actions of the "Allow access for Key Administrators" statement of AWS's default key policy, as AWS writes
+     * them (https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html#key-policy-default-allow-administrators).
+     */
+    static final List<String> KEY_ADMIN_PATTERNS = List.of("kms:Create*", "kms:Describe*", "kms:Enable*",
+            "kms:List*", "kms:Put*", "kms:Update*", "kms:Revoke*", "kms:Disable*", "kms:Get*", "kms:Delete*",
+            "kms:TagResource", "kms:UntagResource", "kms:ScheduleKeyDeletion", "kms:CancelKeyDeletion",
+            "kms:RotateKeyOnDemand");
+
+    /**
+     * {@link #KEY_ADMIN_PATTERNS} expanded to the actions on a key they cover, without {@code kms:CreateGrant}
+     * (which {@code kms:Create*} covers: the remediations allow it only with {@code kms:GrantIsForAWSResource}, in a
+     * statement of its own). Among them {@code kms:PutKeyPolicy}, which a key policy must leave to some principal:
+     * KMS's policy lockout safety check refuses a key policy that would not let the caller call it again
+     * (https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html#prevent-unmanageable-key ,
+     * https://docs.aws.amazon.com/kms/latest/APIReference/API_PutKeyPolicy.html).
+     */
+    static final List<String> KEY_ADMIN_ACTIONS = KMS_KEY_ACTIONS.stream()
+            .filter(a -> !a.equalsIgnoreCase("kms:CreateGrant"))
+            .filter(a -> KEY_ADMIN_PATTERNS.stream().anyMatch(p -> Wildcard.matches(p, a, Wildcard.Mode.ACTION)))
+            .toList();
+
     private PolicyJson() {
     }
 
@@ -299,7 +321,7 @@ final class PolicyJson {
         putStrings(s, "Action", LAUNCH_KEY_ACTIONS);
         s.put("Resource", "*");
         s.set("Condition", viaServiceCondition(List.of(region)));
-        return s;
+        return namePrincipal(s, principalArn);
     }
 
     /** §6.1: identity statement letting EC2 create its attach grant on exactly these keys. */
@@ -313,7 +335,7 @@ final class PolicyJson {
         return s;
     }
 
-    /** §6.2: key-policy statement naming the principal. */
+    /** §6.2: key-policy statement naming the principal ({@link #namePrincipal}). */
     static ObjectNode keyPolicyAttachStatement(String principalArn, String region) {
         ObjectNode s = F.objectNode();
         s.put("Sid", "AllowEc2AttachForNamedPrincipal");
@@ -322,7 +344,66 @@ final class PolicyJson {
         s.put("Action", "kms:CreateGrant");
         s.put("Resource", "*");
         s.set("Condition", attachCondition(List.of(region)));
-        return s;
+        return namePrincipal(s, principalArn);
+    }
+
+    /**
+     * Names an IAM Identity Center reserved role in a key-policy statement the way AWS documents: not by its ARN
+     * (Identity Center deletes the role when the permission set's last assignment in the account goes and creates
+     * it again with another suffix; a resource policy naming the old role then holds a dead unique id), but with
+     * {@code Principal} the account and {@code Condition ArnLike aws:PrincipalArn
+     * arn:PARTITION:iam::ACCOUNT:role/aws-reserved/sso.amazonaws.com/REGION-WILDCARD/AWSReservedSSO_<permission set>_*}
+     * (REGION-WILDCARD being {@code *})
+     * (without the region part when the role's path has none: us-east-1 instances)
+     * (https://docs.aws.amazon.com/singlesignon/latest/userguide/referencingpermissionsets.html). With the account
+     * as principal the statement delegates to IAM: the role's permission set must allow the action too
+     * (https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html#key-policy-default-allow-root-enable-iam).
+     * Any other principal is left as it is.
+     *
+     * @param statement    a statement whose {@code Principal.AWS} is {@code principalArn}; changed in place
+     * @param principalArn the principal's ARN
+     * @return the statement
+     */
+    static ObjectNode namePrincipal(ObjectNode statement, String principalArn) {
+        String pattern = reservedRolePattern(principalArn);
+        if (pattern == null) {
+            return statement;
+        }
+        String account = SnapshotIndex.accountOf(principalArn);
+        String sid = textIgnoreCase(statement, "Sid");
+        if (sid != null) {
+            // one Sid per permission set: the statement is not merged with those naming other principals
+            String name = principalArn.substring(principalArn.lastIndexOf('/') + 1);
+            statement.put("Sid", sid.replace("NamedPrincipal", "PermissionSet")
+                    + io.cmkaudit.snapshot.IdentityCenter.permissionSetNameOf(name).replaceAll("[^A-Za-z0-9]", ""));
+        }
+        ((ObjectNode) statement.get("Principal")).put("AWS",
+                Partition.accountRoot(Partition.ofArn(principalArn), account));
+        ObjectNode out = withCondition(statement, "ArnLike", "aws:PrincipalArn", List.of(pattern));
+        statement.removeAll();
+        statement.setAll(out);
+        return statement;
+    }
+
+    /**
+     * @param principalArn a principal's ARN
+     * @return the {@code aws:PrincipalArn} pattern of every role Identity Center creates for its permission set in
+     *         its account when it is a reserved role, else null
+     */
+    static String reservedRolePattern(String principalArn) {
+        String marker = ":role" + io.cmkaudit.snapshot.IdentityCenter.RESERVED_ROLE_PATH;
+        int at = principalArn == null ? -1 : principalArn.indexOf(marker);
+        if (at < 0) {
+            return null;
+        }
+        String name = principalArn.substring(principalArn.lastIndexOf('/') + 1);
+        String permissionSet = io.cmkaudit.snapshot.IdentityCenter.permissionSetNameOf(name);
+        if (permissionSet == null) {
+            return null;
+        }
+        String middle = principalArn.substring(at + marker.length(), principalArn.lastIndexOf('/') + 1);
+        return principalArn.substring(0, at + marker.length()) + (middle.isEmpty() ? "" : "*/")
+                + io.cmkaudit.snapshot.IdentityCenter.RESERVED_ROLE_PREFIX + permissionSet + "_*";
     }
 
     /**

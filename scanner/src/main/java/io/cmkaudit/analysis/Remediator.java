@@ -454,10 +454,30 @@ final class Remediator {
                            Predicate<EvalSet> stillFull, Memo memo) {
         List<MatchedStatement> allows = allowStatements(set, probe);
         Prepared prep = memo.prepared("full", allows, () -> prepare(p, fullAccessChanges(p, set, allows, keyArns)));
-        return verified(p, set, prep, stillFull,
-                "Replace the statements that give every KMS action on the key by the key-user actions on the keys "
-                        + "this principal's instances use: ");
+        return verified(p, set, prep, stillFull, FULL_ACCESS_LEAD);
     }
+
+    /**
+     * What {@link BreadthKeys#accountKeys} lists, in words: the keys a breadth fix limits an identity statement on
+     * every key to.
+     */
+    static final String ACCOUNT_KEYS = "the keys of the account's instances and the account's own customer managed "
+            + "keys (all keys of the account when it has none)";
+    private static final String ACCOUNT_KEYS_LISTED = "the keys of the account's instances and the account's own "
+            + "customer managed keys (the snippet lists them)";
+
+    /**
+     * The lead of a {@link #fullAccess} remediation. The fix keeps the actions of the "Allow access for Key
+     * Administrators" statement of AWS's default key policy, in a statement of its own, so that a key policy it
+     * rewrites still lets a principal call kms:PutKeyPolicy: KMS's policy lockout safety check refuses a key policy
+     * that does not (https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html#prevent-unmanageable-key ,
+     * https://docs.aws.amazon.com/kms/latest/APIReference/API_PutKeyPolicy.html, BypassPolicyLockoutSafetyCheck).
+     */
+    static final String FULL_ACCESS_LEAD = "Replace the statements that give every KMS action on the key by AWS's "
+            + "default key-administrator actions (statement `…KeyAdmin`: remove it only if other principals "
+            + "administer the key, as KMS refuses a key policy that leaves no principal kms:PutKeyPolicy) and the "
+            + "key-user actions, kms:CreateGrant only for AWS resources; an identity statement on every key is "
+            + "limited to " + ACCOUNT_KEYS + ": ";
 
     /** @return the changes of {@link #fullAccess}, or null when a statement can't be rewritten */
     private List<Change> fullAccessChanges(PrincipalRef p, EvalSet set, List<MatchedStatement> allows,
@@ -479,6 +499,15 @@ final class Remediator {
             }
             List<String> resources = m.layer() == Layer.IDENTITY && PolicyJson.resourceIsStar(before) ? keyArns
                     : null;
+            // the key administrator actions stay, in a statement of their own: dropping them from the only
+            // principal a key policy lets call kms:PutKeyPolicy locks the key (KMS refuses such a policy), and a
+            // principal holding kms:* administers the keys (key-policy-default.html, "Allow access for Key
+            // Administrators" and "prevent-unmanageable-key")
+            List<String> admin = PolicyJson.KEY_ADMIN_ACTIONS.stream()
+                    .filter(a -> c.covered().stream().anyMatch(x -> x.equalsIgnoreCase(a))).toList();
+            if (!admin.isEmpty()) {
+                after.add(PolicyJson.derive(before, admin, resources, "KeyAdmin"));
+            }
             List<String> use = PolicyJson.KEY_USER_ACTIONS.stream()
                     .filter(a -> c.covered().stream().anyMatch(x -> x.equalsIgnoreCase(a))).toList();
             if (!use.isEmpty()) {
@@ -535,11 +564,6 @@ final class Remediator {
         return changes;
     }
 
-    /**
-     * Narrows each statement that allows decrypting with every key to the keys this principal's instances use.
-     *
-     * @param statements the offending statements as (entry, index)
-     */
     /** @return whether a statement's {@code Resource} names {@code *} (every resource) */
     private static boolean everyResource(ObjectNode statement) {
         var it = statement.fields();
@@ -559,6 +583,14 @@ final class Remediator {
         return false;
     }
 
+    /**
+     * Narrows each statement that allows decrypting with every key to {@link #ACCOUNT_KEYS} ({@code keyArns}); the
+     * text says which: the listed keys, or every key of the account when it has none in scope.
+     *
+     * @param entries the policies of the offending statements
+     * @param indexes the offending statements' indexes, one per entry
+     * @param keyArns the keys to limit them to ({@link BreadthKeys#accountKeys})
+     */
     Remediation decryptAllKeys(PrincipalRef p, EvalSet set, List<Entry> entries, List<Integer> indexes,
                                List<String> keyArns, Predicate<EvalSet> stillAll) {
         List<Change> changes = new ArrayList<>();
@@ -580,8 +612,10 @@ final class Remediator {
             after.add(PolicyJson.derive(before, c.covered(), keyArns, "Keys"));
             changes.add(new Change.ReplaceStatement(e.source(), index, before, after, holder(p, e)));
         }
-        return verified(p, set, changes, stillAll,
-                "Limit kms:Decrypt / kms:ReEncryptFrom to the keys this principal's instances use: ");
+        boolean wildcard = keyArns.stream().anyMatch(k -> k.endsWith(":key/*"));
+        return verified(p, set, changes, stillAll, "Limit kms:Decrypt / kms:ReEncryptFrom to "
+                + (wildcard ? "the keys of account " + p.accountId() + " (no instance of the account uses a "
+                + "customer managed key and it has none)" : ACCOUNT_KEYS_LISTED) + ": ");
     }
 
     /** Adds an organization condition to each public key-policy statement. */

@@ -28,7 +28,8 @@ import java.util.Set;
  * instance it may start ({@code ec2:StartInstances}), the {@code kms:CreateGrant} EC2 then makes on each customer
  * managed key with the principal's credentials (forward access session,
  * https://docs.aws.amazon.com/kms/latest/developerguide/grants.html). Denied: {@code START_BLOCKED_KMS_DENIED};
- * depends on context unknown offline, or the key could not be read: {@code START_ACCESS_CONDITIONAL}. Unusable or
+ * depends on context unknown offline, the key could not be read, or a policy that could hold the missing Allow could
+ * not be parsed ({@link Texts#unparseableAllowers}): {@code START_ACCESS_CONDITIONAL}. Unusable or
  * missing keys are {@link KeyStateRule}'s. The StartInstances decision is made once per principal and instance class,
  * the CreateGrant once per principal and key. {@code explain} reads its decisions through
  * {@link #startDecision} and {@link #forwardGrant}.
@@ -203,6 +204,15 @@ final class StartAccessRule implements Rule {
             return new GrantResult(FindingType.START_ACCESS_CONDITIONAL, Severity.MEDIUM, d, layers, evidence,
                     negated.isEmpty() ? DEPENDS : (s, why) -> DEPENDS.render(s, why) + negated, Texts.residuals(d),
                     rem, uncertain);
+        }
+        // an implicit deny is not known when a policy that could hold the missing Allow could not be parsed
+        List<String> unreadable = Texts.unparseableAllowers(d, set);
+        if (!unreadable.isEmpty()) {
+            List<String> ev = new ArrayList<>(evidence);
+            unreadable.forEach(n -> ev.add(n + ": could not be parsed"));
+            return new GrantResult(FindingType.START_ACCESS_CONDITIONAL, Severity.MEDIUM, d, layers, List.copyOf(ev),
+                    DEPENDS, unreadable.stream().map(n -> "an unparseable part of " + n)
+                    .collect(java.util.stream.Collectors.joining(", ")), rem, uncertain);
         }
         return new GrantResult(FindingType.START_BLOCKED_KMS_DENIED, Severity.HIGH, d, layers, evidence,
                 negated.isEmpty() ? DENIED : (s, why) -> DENIED.render(s, why) + negated, denial(d, ps, k), rem,

@@ -75,6 +75,38 @@ final class Texts {
         return MatchedStatement.label(policyName, statementLabel, index);
     }
 
+    /**
+     * The policies that could not be parsed and could lift an implicit deny: the identity policies, the permissions
+     * boundary and the key policy (each can hold the Allow that is missing: in the same account a key policy naming
+     * the principal allows by itself), and the SCPs or RCPs when their layer decided the deny (a missing Allow
+     * there). An implicit deny is known only when none could be parsed; an explicit Deny is known whatever else could
+     * not be parsed, since it overrides every Allow
+     * (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html).
+     *
+     * @param d   an {@link DecisionKind#IMPLICIT_DENY} decision (for any other decision the result is empty)
+     * @param set the policies it was made with
+     * @return the names of those policies, in evaluation order; empty when the deny is known
+     */
+    static List<String> unparseableAllowers(Decision d, EvalSet set) {
+        if (d.kind() != DecisionKind.IMPLICIT_DENY) {
+            return List.of();
+        }
+        List<Entry> candidates = new ArrayList<>(set.identity);
+        if (set.boundary != null) {
+            candidates.add(set.boundary);
+        }
+        if (set.keyPolicy != null) {
+            candidates.add(set.keyPolicy);
+        }
+        if (d.decidedBy().contains(Layer.SCP)) {
+            set.scp.forEach(candidates::addAll);
+        }
+        if (d.decidedBy().contains(Layer.RCP)) {
+            set.rcp.forEach(candidates::addAll);
+        }
+        return candidates.stream().filter(Entry::unparseable).map(Entry::name).distinct().toList();
+    }
+
     /** @return the residual conditions of a conditional decision in words */
     static String residuals(Decision d) {
         if (d.residual().isEmpty()) {
