@@ -682,8 +682,7 @@ class AnalyzerTest {
         assertThat(full.keyArn()).isEqualTo(k.arn());
         assertThat(full.principalArn()).isEqualTo(userArn(A, "carol"));
         assertThat(full.evidence()).contains("arn:aws:iam::aws:policy/AdministratorAccess#0");
-        assertThat(full.remediation()).startsWith("Replace the statements that give every KMS action on the key by "
-                + "the key-user actions on the keys this principal's instances use: arn:aws:iam::aws:policy/"
+        assertThat(full.remediation()).startsWith(Remediator.FULL_ACCESS_LEAD + "arn:aws:iam::aws:policy/"
                 + "AdministratorAccess is AWS managed and can't be edited: create a customer managed copy (the "
                 + "snippet) in which you replace statement #0 by the snippet's statements, attach it to "
                 + "arn:aws:iam::222222222222:user/carol and detach arn:aws:iam::aws:policy/AdministratorAccess.");
