@@ -94,7 +94,7 @@ class ReportCommandTest {
             for (JsonNode f : doc.get("findings")) {
                 if ("PowerUser".equals(f.path("permissionSetName").asText())
                         && f.get("type").asText().equals(ps.get("type"))
-                        && f.get("findingId").asText().equals(ps.get("finding_id"))) {
+                        && f.get("findingId").asText().equals(ps.get(0))) {
                     for (JsonNode i : f.get("instances")) {
                         assertThat(accounts.get(ids.indexOf(i.get("instanceId").asText())))
                                 .isEqualTo(i.get("accountId").asText());
