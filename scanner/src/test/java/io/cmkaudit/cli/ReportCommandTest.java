@@ -139,7 +139,8 @@ class ReportCommandTest {
             if (f.path("permissionSetArn").isTextual() && f.path("remediationPolicy").isTextual()) {
                 List<String> keys = f.get("keys").findValuesAsText("keyArn");
                 for (JsonNode st : new ObjectMapper().readTree(f.get("remediationPolicy").asText()).get("Statement")) {
-                    if (st.path("Action").asText().equals("kms:CreateGrant")) {
+                    // identity statements (a key-policy statement's Resource "*" is its key)
+                    if (st.path("Action").asText().equals("kms:CreateGrant") && !st.has("Principal")) {
                         List<String> resources = new java.util.ArrayList<>();
                         if (st.get("Resource").isArray()) {
                             st.get("Resource").forEach(k -> resources.add(k.asText()));
