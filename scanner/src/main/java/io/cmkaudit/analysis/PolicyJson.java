@@ -351,13 +351,14 @@ final class PolicyJson {
      * Names an IAM Identity Center reserved role in a key-policy statement the way AWS documents: not by its ARN
      * (Identity Center deletes the role when the permission set's last assignment in the account goes and creates
      * it again with another suffix; a resource policy naming the old role then holds a dead unique id), but with
-     * {@code Principal} the account and {@code Condition ArnLike aws:PrincipalArn
+     * {@code Principal "*"} and {@code Condition ArnLike aws:PrincipalArn
      * arn:PARTITION:iam::ACCOUNT:role/aws-reserved/sso.amazonaws.com/REGION-WILDCARD/AWSReservedSSO_<permission set>_*}
      * (REGION-WILDCARD being {@code *})
      * (without the region part when the role's path has none: us-east-1 instances)
-     * (https://docs.aws.amazon.com/singlesignon/latest/userguide/referencingpermissionsets.html). With the account
-     * as principal the statement delegates to IAM: the role's permission set must allow the action too
-     * (https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html#key-policy-default-allow-root-enable-iam).
+     * (https://docs.aws.amazon.com/singlesignon/latest/userguide/referencingpermissionsets.html). The pattern holds
+     * the account id, so the statement is not public; like a statement naming the role's ARN, it lets the roles of
+     * the key's own account use the key without an IAM allow (the account's root would delegate to IAM instead:
+     * https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html#key-policy-default-allow-root-enable-iam).
      * Any other principal is left as it is.
      *
      * @param statement    a statement whose {@code Principal.AWS} is {@code principalArn}; changed in place
@@ -369,7 +370,6 @@ final class PolicyJson {
         if (pattern == null) {
             return statement;
         }
-        String account = SnapshotIndex.accountOf(principalArn);
         String sid = textIgnoreCase(statement, "Sid");
         if (sid != null) {
             // one Sid per permission set: the statement is not merged with those naming other principals
@@ -377,8 +377,11 @@ final class PolicyJson {
             statement.put("Sid", sid.replace("NamedPrincipal", "PermissionSet")
                     + io.cmkaudit.snapshot.IdentityCenter.permissionSetNameOf(name).replaceAll("[^A-Za-z0-9]", ""));
         }
-        ((ObjectNode) statement.get("Principal")).put("AWS",
-                Partition.accountRoot(Partition.ofArn(principalArn), account));
+        // Principal "*" narrowed by the account's ARN pattern, not the account's root: the root delegates to IAM,
+        // so the permission set would have to allow the call too (a second edit, made in the permission set, which
+        // other findings of the same permission set write whole); "*" with aws:PrincipalArn names the roles
+        // themselves, as naming the role's ARN did (a key policy alone lets principals of its account use the key)
+        ((ObjectNode) statement.get("Principal")).put("AWS", "*");
         ObjectNode out = withCondition(statement, "ArnLike", "aws:PrincipalArn", List.of(pattern));
         statement.removeAll();
         statement.setAll(out);

@@ -54,11 +54,8 @@ class ExplainerTest {
     @Test
     void aReservedRoleGetsThePermissionSetFixOfTheReportCoveringEveryKeyOfItsAccounts() {
         String role = arn("AWSReservedSSO_PowerUser_a1b2c3d4e5f60001");
-        // the permission set's fix in its inline policy (db-1's key policy, which does not delegate to IAM, is a fix
-        // of its own: a statement for the permission set's roles, which then need the inline policy too)
         Finding ps = finding(FindingType.START_BLOCKED_KMS_DENIED,
-                f -> Finding.PERMISSION_SET_PRINCIPAL.equals(f.principalType())
-                        && f.decidingLayers().equals(List.of("identity")));
+                f -> Finding.PERMISSION_SET_PRINCIPAL.equals(f.principalType()));
 
         String text = new Analyzer().explain(sample, role, instance("web-1"));
 
@@ -149,11 +146,8 @@ class ExplainerTest {
     @Test
     void aKeyPendingDeletionOfAReservedRoleAddsTheKeyToThePermissionSetFix() {
         String role = arn("AWSReservedSSO_PowerUser_a1b2c3d4e5f60002");
-        // the permission set's fix in its inline policy (db-1's key policy, which does not delegate to IAM, is a fix
-        // of its own: a statement for the permission set's roles, which then need the inline policy too)
         Finding ps = finding(FindingType.START_BLOCKED_KMS_DENIED,
-                f -> Finding.PERMISSION_SET_PRINCIPAL.equals(f.principalType())
-                        && f.decidingLayers().equals(List.of("identity")));
+                f -> Finding.PERMISSION_SET_PRINCIPAL.equals(f.principalType()));
         Finding state = finding(FindingType.START_BLOCKED_KEY_UNUSABLE, f -> "dev-old".equals(f.instanceName()));
 
         String text = new Analyzer().explain(sample, role, instance("dev-old"));

@@ -169,17 +169,22 @@ class RemediationSafetyTest {
         Outcome run = new Analyzer().run(s);
         String role = "arn:aws:iam::571230300810:role/aws-reserved/sso.amazonaws.com/eu-west-1/"
                 + "AWSReservedSSO_PowerUser_a1b2c3d4e5f60001";
+        // db-1's key-policy fix covers the PowerUser role with four other principals: one finding, one edit
         Finding db = run.result().findings().stream().filter(f -> f.type() == FindingType.START_BLOCKED_KMS_DENIED
-                && "PowerUser".equals(f.permissionSetName()) && f.decidingLayers().equals(List.of("resource")))
-                .findFirst().orElseThrow();
+                && f.principals().stream().anyMatch(p -> p.arn().equals(role))).findFirst().orElseThrow();
         assertThat(db.instances()).extracting(Finding.Resource::name).containsExactly("db-1");
+        assertThat(db.principals()).hasSize(5);
         ObjectNode snippet = PolicyJson.parse(db.remediationPolicy());
-        ObjectNode st = PolicyJson.statements(snippet).get(0);
-        assertThat(st.at("/Principal/AWS").asText()).isEqualTo("arn:aws:iam::571230300810:root");
+        ObjectNode st = PolicyJson.statements(snippet).stream()
+                .filter(x -> x.at("/Condition/ArnLike/aws:PrincipalArn").isTextual()).findFirst().orElseThrow();
+        // Principal "*" narrowed to the permission set's roles of the account: like naming the role, it needs no IAM
+        // allow in the key's account (the account's root would delegate to IAM, a second edit in the permission set)
+        assertThat(st.at("/Principal/AWS").asText()).isEqualTo("*");
         assertThat(st.at("/Condition/ArnLike/aws:PrincipalArn").asText()).isEqualTo(
                 "arn:aws:iam::571230300810:role/aws-reserved/sso.amazonaws.com/*/AWSReservedSSO_PowerUser_*");
-        // the account as principal delegates to IAM: the permission set allows it too, in the same fix
-        assertThat(db.remediation()).contains("put-inline-policy-to-permission-set");
+        assertThat(db.remediation()).doesNotContain("put-inline-policy-to-permission-set");
+        assertThat(run.result().findings()).filteredOn(f -> f.type() == FindingType.KEY_POLICY_PUBLIC)
+                .allSatisfy(f -> assertThat(f.keyArn()).doesNotContain("e2389380"));
         // no snippet of any finding names the role itself in a key policy
         for (Finding f : run.result().findings()) {
             Remediation r = run.remediations().get(f.findingId());

@@ -28,14 +28,14 @@ class SnippetProofTest {
 
     @Test
     void everyRemediationOfTheSampleOrganizationIsProved() throws Exception {
-        // 41 findings, one per fix (51 per (principal, key, cause): of the 15 START_BLOCKED_KMS_DENIED, one key-policy
-        // statement names 4 principals, the PowerUser roles get a key-policy statement of their own (plus the
-        // permission set's Allow), alice's and carol's two keys are one inline policy each, app-server's boundary
-        // on two keys one statement: 9; of the 20 unconstrained CreateGrant, one role's on three keys is one statement
+        // 40 findings, one per fix (51 per (principal, key, cause): of the 15 START_BLOCKED_KMS_DENIED, one key-policy
+        // fix covers 5 principals (a statement naming 4, one for the PowerUser roles by their ARN pattern), alice's
+        // and carol's two keys are one inline policy each, app-server's boundary on two keys one statement: 8; of the
+        // 20 unconstrained CreateGrant, one role's on three keys is one statement
         // to replace, and the 2 that only the key policy open to everyone gives are counted in that key's
         // KEY_POLICY_PUBLIC finding: 16); the two START_BLOCKED_KEY_UNUSABLE ones and the Identity Center drift have a
         // text-only remediation
-        assertThat(prove(SampleOrganizationAnalysisTest.sample())).isEqualTo(38);
+        assertThat(prove(SampleOrganizationAnalysisTest.sample())).isEqualTo(37);
     }
 
     /**

@@ -58,10 +58,10 @@ class ReportCommandTest {
         assertThat(r.out()).contains("  accounts          5 (5 fully scanned)" + nl);
         assertThat(r.out()).contains("  instances         9 (7 with customer managed keys, 1 AWS managed key only, "
                 + "1 unencrypted)" + nl);
-        assertThat(r.out()).contains("  open findings     41 (CRITICAL 1, HIGH 30, MEDIUM 10, LOW 0, INFO 0); "
+        assertThat(r.out()).contains("  open findings     40 (CRITICAL 1, HIGH 29, MEDIUM 10, LOW 0, INFO 0); "
                 + "suppressed 0" + nl);
         // the count column is aligned after the longest type name (IDENTITY_CENTER_PROVISIONING_DRIFT, 34)
-        assertThat(r.out()).contains("    START_BLOCKED_KMS_DENIED           9" + nl,
+        assertThat(r.out()).contains("    START_BLOCKED_KMS_DENIED           8" + nl,
                 "    IDENTITY_CENTER_PROVISIONING_DRIFT 1" + nl);
         assertThat(r.out()).contains("    LAUNCH_BLOCKED_KMS_DENIED          1" + nl);
         assertThat(r.out()).contains("  coverage          complete" + nl);
@@ -112,7 +112,7 @@ class ReportCommandTest {
         int at = html.indexOf("<tr class=\"summary", html.indexOf("data-fid=\"" + launch.get("findingId").asText()
                 + "\""));
         assertThat(html.substring(at, html.indexOf("</tr>", at))).contains("<span class=\"confirmed\"");
-        assertThat(doc.get("findings").size()).isEqualTo(41);
+        assertThat(doc.get("findings").size()).isEqualTo(40);
         // an explanation that counts "N principals (listed)" points to a principals list of N; fewer are named
         java.util.regex.Pattern counted = java.util.regex.Pattern.compile("(\\d+) principals \\(listed\\)");
         int named = 0;
@@ -213,10 +213,10 @@ class ReportCommandTest {
         assertThat(r.out()).contains("  suppressions      1 invalid, 0 expired entries ignored");
         // the sample's 7 KMS_DECRYPT_ALL_KEYS findings are suppressed: the per-type counts under "open findings"
         // leave them out (they add up to the open count)
-        assertThat(r.out()).contains("  open findings     34 (", "; suppressed 7");
+        assertThat(r.out()).contains("  open findings     33 (", "; suppressed 7");
         assertThat(r.out()).doesNotContain("    KMS_DECRYPT_ALL_KEYS ");
         assertThat(r.out().lines().filter(l -> l.matches("    [A-Z_]+ +\\d+"))
-                .mapToInt(l -> Integer.parseInt(l.trim().replaceAll(".* ", ""))).sum()).isEqualTo(34);
+                .mapToInt(l -> Integer.parseInt(l.trim().replaceAll(".* ", ""))).sum()).isEqualTo(33);
         Path run;
         try (Stream<Path> s = Files.list(dir.resolve("out"))) {
             run = s.findFirst().orElseThrow();
@@ -232,7 +232,7 @@ class ReportCommandTest {
         run("report", "--sample", "--out", dir.toString(), "--fail-on", "NONE");
         Result second = run("report", "--sample", "--out", dir.toString(), "--previous", "latest");
 
-        assertThat(second.out()).contains("  since previous    new 0, changed 0, unchanged 41, resolved 0"
+        assertThat(second.out()).contains("  since previous    new 0, changed 0, unchanged 40, resolved 0"
                 + System.lineSeparator());
     }
 
@@ -262,7 +262,7 @@ class ReportCommandTest {
         Result r = run("report", file.toString(), "--out", dir.resolve("out").toString());
 
         assertThat(r.code()).isEqualTo(ExitCodes.FINDINGS);
-        assertThat(r.out()).contains("  open findings     41 (CRITICAL 1, HIGH 30, MEDIUM 10, LOW 0, INFO 0)");
+        assertThat(r.out()).contains("  open findings     40 (CRITICAL 1, HIGH 29, MEDIUM 10, LOW 0, INFO 0)");
     }
 
     @Test
@@ -275,22 +275,22 @@ class ReportCommandTest {
             runDir = s.findFirst().orElseThrow();
         }
         String html = Files.readString(runDir.resolve("report.html"));
-        // the sample's 41 open findings (one per fix) fall into 20 (type, account) groups: 12 of 1, 5 of 2, then 3, 6
-        // and 10; at most 2 of each: 12 + 10 + 3 x 2 = 28 rows
-        assertThat(html.split("<tbody class=\"finding\"", -1).length - 1).isEqualTo(28);
+        // the sample's 40 open findings (one per fix) fall into 20 (type, account) groups: 13 of 1, 4 of 2, then 3, 6
+        // and 10; at most 2 of each: 13 + 8 + 3 x 2 = 27 rows
+        assertThat(html.split("<tbody class=\"finding\"", -1).length - 1).isEqualTo(27);
         assertThat(r.out()).endsWith("  report            " + runDir.resolve("report.html") + System.lineSeparator()
-                + "                    lists 28 of 41 findings (--html-max-rows, --html-max-total-rows); all are "
+                + "                    lists 27 of 40 findings (--html-max-rows, --html-max-total-rows); all are "
                 + "in findings.csv / findings.json" + System.lineSeparator());
         JsonNode doc = new ObjectMapper().readTree(runDir.resolve("findings.json").toFile());
-        assertThat(doc.get("findings").size()).isEqualTo(41);
+        assertThat(doc.get("findings").size()).isEqualTo(40);
         try (org.apache.commons.csv.CSVParser csv = org.apache.commons.csv.CSVFormat.RFC4180.builder().setHeader()
                 .setSkipHeaderRecord(true).get().parse(Files.newBufferedReader(runDir.resolve("findings.csv")))) {
-            assertThat(csv.getRecords()).hasSize(41);
+            assertThat(csv.getRecords()).hasSize(40);
         }
 
         Result total = run("report", "--sample", "--out", dir.toString(), "--fail-on", "NONE",
                 "--html-max-total-rows", "5");
-        assertThat(total.out()).contains("lists 5 of 41 findings");
+        assertThat(total.out()).contains("lists 5 of 40 findings");
         Result unlimited = run("report", "--sample", "--out", dir.toString(), "--fail-on", "NONE",
                 "--html-max-rows", "0", "--html-max-total-rows", "0");
         assertThat(unlimited.out()).doesNotContain("lists ");
