@@ -42,7 +42,9 @@ import java.util.TreeMap;
  * many accounts use, some keys disabled or pending deletion, some instances on {@code aws/ebs} or unencrypted.
  * Deterministic for a given account count.
  *
- * <p>Usage: {@code java -cp benchmarks.jar io.cmkaudit.bench.SyntheticOrganization ACCOUNTS FILE}
+ * <p>Usage: {@code java -cp benchmarks.jar io.cmkaudit.bench.SyntheticOrganization ACCOUNTS FILE [--check]}: the
+ * file is written one account at a time (a 10,000-account snapshot, 1.5 GB, in a small heap); {@code --check} also
+ * generates the whole snapshot in memory and checks that {@code SnapshotJson.write} writes the same bytes.
  */
 public final class SyntheticOrganization {
 
@@ -91,6 +93,15 @@ public final class SyntheticOrganization {
 
     /** @return the snapshot */
     public Snapshot generate() {
+        List<AccountSnapshot> accs = new ArrayList<>();
+        for (int a = 0; a < accounts; a++) {
+            accs.add(account(a));
+        }
+        return head().withAccounts(accs);
+    }
+
+    /** @return the snapshot without its accounts (organization, run metadata, AWS managed policies) */
+    Snapshot head() {
         Map<String, ManagedPolicy> aws = new TreeMap<>();
         aws.put(ADMIN, mp(ADMIN, doc("{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\"}")));
         aws.put(POWER, mp(POWER, doc(
@@ -170,16 +181,12 @@ public final class SyntheticOrganization {
         Organization org = new Organization(ORG_ID, id(0), ROOT, List.of(Organization.RCP, Organization.SCP),
                 ous, orgAccounts, scps, rcps, null);
 
-        List<AccountSnapshot> accs = new ArrayList<>();
-        for (int a = 0; a < accounts; a++) {
-            accs.add(account(a));
-        }
         Map<String, Long> calls = new LinkedHashMap<>();
         calls.put("IAM.GetAccountAuthorizationDetails", (long) accounts);
         RunMetadata run = new RunMetadata(Instant.parse("2026-03-01T10:00:00Z"),
                 Instant.parse("2026-03-01T10:30:00Z"), "0.1.0", id(0), "arn:aws:iam::" + id(0) + ":role/auditor",
                 "CmkAuditRole", null, REGIONS, calls);
-        return new Snapshot(run, org, accs, aws);
+        return new Snapshot(run, org, List.of(), aws);
     }
 
     static String ouId(int i) {
@@ -505,14 +512,31 @@ public final class SyntheticOrganization {
         int n = Integer.parseInt(args[0]);
         Path file = Path.of(args[1]);
         long t0 = System.nanoTime();
-        Snapshot s = new SyntheticOrganization(n).generate();
-        SnapshotJson.write(s, file);
-        long principals = s.accounts().stream().mapToLong(x -> x.iam().users().size() + x.iam().roles().size()).sum();
-        long instances = s.accounts().stream().flatMap(x -> x.regions().stream()).mapToLong(r -> r.instances().size())
-                .sum();
-        long keys = s.accounts().stream().flatMap(x -> x.regions().stream()).mapToLong(r -> r.kmsKeys().size()).sum();
+        SyntheticOrganization g = new SyntheticOrganization(n);
+        long[] counts = new long[3];
+        // one account at a time: a 10,000-account snapshot (1.5 GB of JSON) is written in a small heap
+        BenchJson.write(g.head(), java.util.stream.IntStream.range(0, n).mapToObj(a -> {
+            AccountSnapshot x = g.account(a);
+            counts[0] += x.iam().users().size() + x.iam().roles().size();
+            x.regions().forEach(r -> {
+                counts[1] += r.instances().size();
+                counts[2] += r.kmsKeys().size();
+            });
+            return x;
+        }).iterator(), file);
+        if (args.length > 2 && "--check".equals(args[2])) {
+            Path whole = Path.of(args[1] + ".whole");
+            SnapshotJson.write(g.generate(), whole);
+            long differ = Files.mismatch(file, whole);
+            Files.delete(whole);
+            if (differ >= 0) {
+                System.err.println(file + ": differs from SnapshotJson.write of the whole snapshot at byte " + differ);
+                System.exit(1);
+            }
+            System.out.println("same bytes as SnapshotJson.write of the whole snapshot");
+        }
         System.out.printf("generated %d accounts, %d principals, %d instances, %d keys (incl. aws/ebs) into %s "
-                        + "(%.1f MB) in %.1f s%n", n, principals, instances, keys, file, Files.size(file) / 1e6,
+                        + "(%.1f MB) in %.1f s%n", n, counts[0], counts[1], counts[2], file, Files.size(file) / 1e6,
                 (System.nanoTime() - t0) / 1e9);
     }
 }
