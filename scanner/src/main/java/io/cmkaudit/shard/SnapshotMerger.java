@@ -3,6 +3,7 @@ package io.cmkaudit.shard;
 import io.cmkaudit.snapshot.AccountSnapshot;
 import io.cmkaudit.snapshot.Coverage;
 import io.cmkaudit.snapshot.CoverageStatus;
+import io.cmkaudit.snapshot.EbsSnapshot;
 import io.cmkaudit.snapshot.KmsKey;
 import io.cmkaudit.snapshot.ManagedPolicy;
 import io.cmkaudit.snapshot.RegionSnapshot;
@@ -30,8 +31,9 @@ import java.util.TreeSet;
  *       {@link Result#problems() problems} and make the coverage incomplete (exit bit 2), never a silent gap.</li>
  *   <li>Key-only sections (an account of another shard, or outside the organization, listed with the KMS keys this
  *       part's volumes use: {@code global} coverage {@code SKIPPED OtherShard} / {@code OutsideOrganization}) are
- *       folded into the account's own section: keys are joined by ARN per region, a key read without error wins
- *       over one read with an error.</li>
+ *       folded into the account's own section: keys are joined by ARN and EBS snapshots by id per region, one read
+ *       without error wins over one read with an error; the region's own data (instances, volumes, EBS defaults,
+ *       launch sources) is kept as it is.</li>
  *   <li>The plan's not-scanned sections (suspended, not selected, outside the organization) are added as they are.</li>
  *   <li>AWS managed policies are joined by ARN; the run metadata spans the plan and every part (earliest start,
  *       latest finish, API calls added up) and names the plan's caller and the plan ({@link Plan#id()}).</li>
@@ -210,7 +212,7 @@ public final class SnapshotMerger {
             RegionSnapshot r = regions.get(kr.region());
             if (r == null) {
                 regions.put(kr.region(), new RegionSnapshot(kr.region(), null, null, null, List.of(), List.of(),
-                        kr.kmsKeys()));
+                        kr.kmsKeys(), kr.ebsSnapshots(), null));
                 continue;
             }
             Map<String, KmsKey> byArn = new TreeMap<>();
@@ -221,8 +223,19 @@ public final class SnapshotMerger {
                     byArn.put(k.arn(), k);
                 }
             }
+            // EBS snapshots of AMIs another shard's launch sources use: joined by id, as keys are
+            Map<String, EbsSnapshot> byId = new TreeMap<>();
+            r.ebsSnapshots().forEach(x -> byId.put(x.snapshotId(), x));
+            for (EbsSnapshot x : kr.ebsSnapshots()) {
+                EbsSnapshot had = byId.get(x.snapshotId());
+                if (had == null || had.readError() != null && x.readError() == null) {
+                    byId.put(x.snapshotId(), x);
+                }
+            }
+            // the owner's own region keeps its launch sources
             regions.put(kr.region(), new RegionSnapshot(r.region(), r.ebsEncryptionByDefault(), r.ebsDefaultKmsKeyId(),
-                    r.ebsDefaultKmsKeyArn(), r.instances(), r.volumes(), List.copyOf(byArn.values())));
+                    r.ebsDefaultKmsKeyArn(), r.instances(), r.volumes(), List.copyOf(byArn.values()),
+                    List.copyOf(byId.values()), r.launch()));
         }
         // a key that could not be read makes its region PARTIAL, as in a single collection
         Set<String> partialDone = new HashSet<>();

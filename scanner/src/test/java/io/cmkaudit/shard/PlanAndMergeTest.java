@@ -6,8 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.cmkaudit.snapshot.AccountSnapshot;
 import io.cmkaudit.snapshot.Coverage;
 import io.cmkaudit.snapshot.CoverageStatus;
+import io.cmkaudit.snapshot.EbsSnapshot;
 import io.cmkaudit.snapshot.IamSnapshot;
 import io.cmkaudit.snapshot.KmsKey;
+import io.cmkaudit.snapshot.LaunchSources;
+import io.cmkaudit.snapshot.LaunchTemplateVersion;
 import io.cmkaudit.snapshot.OrgAccount;
 import io.cmkaudit.snapshot.Organization;
 import io.cmkaudit.snapshot.ReadError;
@@ -165,6 +168,41 @@ class PlanAndMergeTest {
         Coverage eu = m.account(C).orElseThrow().coverage("eu-west-1").orElseThrow();
         assertThat(eu.status()).isEqualTo(CoverageStatus.PARTIAL);
         assertThat(eu.errorMessage()).contains("denied", failed.arn());
+    }
+
+    @Test
+    void foldingKeysKeepsTheOwnersLaunchSourcesAndJoinsEbsSnapshotsById() {
+        KmsKey cKey = key(C, "k3", null);
+        EbsSnapshot own = new EbsSnapshot("snap-1", C, "eu-west-1", true, cKey.arn(), cKey.arn(), null);
+        EbsSnapshot fromB = new EbsSnapshot("snap-2", C, "eu-west-1", true, cKey.arn(), cKey.arn(), null);
+        EbsSnapshot ownFailed = new EbsSnapshot("snap-3", C, "eu-west-1", null, null, null,
+                new ReadError("EC2.DescribeSnapshots", "AccessDenied", "denied"));
+        EbsSnapshot readByB = new EbsSnapshot("snap-3", C, "eu-west-1", true, cKey.arn(), cKey.arn(), null);
+        EbsSnapshot usEast = new EbsSnapshot("snap-4", C, "us-east-1", false, null, null, null);
+        LaunchSources launch = new LaunchSources(null, null, null, List.of(new LaunchTemplateVersion("lt-1", "web", 1,
+                true, true, "ami-1", null, List.of())), null, null, null, null);
+        AccountSnapshot c = new AccountSnapshot(C, null, List.of(Coverage.scanned(Coverage.GLOBAL),
+                Coverage.scanned("eu-west-1")), IamSnapshot.EMPTY, List.of(new RegionSnapshot("eu-west-1", true, null,
+                null, List.of(), List.of(), List.of(cKey), List.of(own, ownFailed), launch)));
+        AccountSnapshot cKeys = new AccountSnapshot(C, null, List.of(new Coverage(Coverage.GLOBAL,
+                CoverageStatus.SKIPPED, SnapshotMerger.OTHER_SHARD, "other shard")), IamSnapshot.EMPTY, List.of(
+                new RegionSnapshot("eu-west-1", null, null, null, List.of(), List.of(), List.of(cKey),
+                        List.of(fromB, readByB), null),
+                new RegionSnapshot("us-east-1", null, null, null, List.of(), List.of(), List.of(), List.of(usEast),
+                        null)));
+        Snapshot p1 = part(T0, 1, scanned(A, List.of()), scanned(B, List.of()), cKeys);
+        Snapshot p2 = part(T0, 1, c);
+
+        AccountSnapshot m = SnapshotMerger.merge(plan(List.of(A, B, C)), List.of(new SnapshotMerger.Part("p1", p1),
+                new SnapshotMerger.Part("p2", p2))).snapshot().account(C).orElseThrow();
+
+        RegionSnapshot eu = m.region("eu-west-1").orElseThrow();
+        assertThat(eu.launch()).isEqualTo(launch);
+        assertThat(eu.ebsEncryptionByDefault()).isTrue();
+        assertThat(eu.kmsKeys()).containsExactly(cKey);
+        assertThat(eu.ebsSnapshots()).as("joined by id; the one read without error wins")
+                .containsExactly(own, fromB, readByB);
+        assertThat(m.region("us-east-1").orElseThrow().ebsSnapshots()).containsExactly(usEast);
     }
 
     @Test
