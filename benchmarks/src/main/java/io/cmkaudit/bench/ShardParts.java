@@ -33,13 +33,14 @@ import java.util.function.Consumer;
 
 /**
  * Splits a snapshot into the partial snapshots {@code collect --plan PLAN --shard I/N} would write for it, for the
- * snapshot-merge benchmark ({@code scripts/bench-shards}, step {@code merge}): part {@code I} ({@code part-I.json})
+ * snapshot-merge benchmark ({@code scripts/bench-merge}): part {@code I} ({@code part-I.json})
  * holds the sections of the plan's {@link Plan#shard(int, int) shard I} as they are in the snapshot, and for every
  * other account of the organization whose KMS keys a volume or the EBS default key of the shard's accounts names, a
  * key-only section with just those keys and the {@code global} coverage {@code SKIPPED OtherShard} (what
  * {@code Collector} writes for an account of another shard). Every part has the plan's organization, the snapshot's
- * AWS managed policies and IAM Identity Center; the run metadata is the snapshot's, with the API call counts in
- * part 1 only, so that {@code merge} of the parts gives back the snapshot byte for byte (the plan of
+ * AWS managed policies and IAM Identity Center; the run metadata is the snapshot's with the plan's id
+ * ({@code run.planId}, which {@code merge} checks), the API call counts in part 1 only, so that {@code merge} of the
+ * parts gives back the snapshot byte for byte but for the merged snapshot's {@code run.planId} (the plan of
  * {@link ShardPlan} has the snapshot's start, end and caller).
  *
  * <p>The snapshot is read twice with a streaming parser, one account at a time (first which keys each shard
@@ -137,9 +138,9 @@ public final class ShardParts {
                 } else if ("run".equals(field)) {
                     RunMetadata r = MAPPER.readValue(p, RunMetadata.class);
                     for (int i = 0; i < n; i++) {
-                        MAPPER.writeValue(out[i], i == 0 ? r : new RunMetadata(r.startedAt(), r.finishedAt(),
-                                r.scannerVersion(), r.callerAccountId(), r.callerArn(), r.roleName(),
-                                r.endpointUrl(), r.regions(), Map.of()));
+                        MAPPER.writeValue(out[i], i == 0 ? r.withPlanId(plan.id()) : new RunMetadata(r.startedAt(),
+                                r.finishedAt(), r.scannerVersion(), r.callerAccountId(), r.callerArn(), r.roleName(),
+                                r.endpointUrl(), r.regions(), Map.of(), plan.id()));
                     }
                 } else if ("organization".equals(field)) {
                     p.skipChildren();
