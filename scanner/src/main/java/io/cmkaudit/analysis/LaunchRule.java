@@ -38,7 +38,8 @@ import java.util.TreeMap;
  * <p>On the new volume's key EC2 needs {@code kms:CreateGrant} (with {@code kms:GrantIsForAWSResource}) and
  * {@code kms:GenerateDataKeyWithoutPlaintext}; on the key of a snapshot re-encrypted under another key,
  * {@code kms:Decrypt} or {@code kms:ReEncryptFrom} (https://docs.aws.amazon.com/ebs/latest/userguide/how-ebs-encryption-works.html).
- * Denied: {@code LAUNCH_BLOCKED_KMS_DENIED}; open on context unknown offline, or a key that could not be read:
+ * Denied: {@code LAUNCH_BLOCKED_KMS_DENIED}; open on context unknown offline, a key that could not be read, or a
+ * policy that could hold the missing Allow that could not be parsed ({@link Texts#unparseableAllowers}):
  * {@code LAUNCH_ACCESS_CONDITIONAL}; one finding per (launcher, key, cause) listing the launch sources. A key that is
  * unusable breaks every launch using it: the sources join the key's one {@code START_BLOCKED_KEY_UNUSABLE} finding
  * (or the account's {@code EBS_DEFAULT_KEY_UNUSABLE} when they use it as the EBS default), never a second finding.
@@ -260,6 +261,16 @@ final class LaunchRule implements Rule {
             return new Result(FindingType.LAUNCH_ACCESS_CONDITIONAL, layers, evidence, "whether " + call
                     + " is allowed depends on " + Texts.residuals(d) + "." + NegatedConditions.sentence(d, set), rem,
                     uncertain);
+        }
+        // as for starts: an implicit deny is not known when a policy that could hold the missing Allow could not be
+        // parsed (Texts#unparseableAllowers)
+        List<String> unreadable = Texts.unparseableAllowers(d, set);
+        if (!unreadable.isEmpty()) {
+            List<String> ev = new ArrayList<>(evidence);
+            unreadable.forEach(n -> ev.add(n + ": could not be parsed"));
+            return new Result(FindingType.LAUNCH_ACCESS_CONDITIONAL, layers, List.copyOf(ev), "whether " + call
+                    + " is allowed depends on " + unreadable.stream().map(n -> "an unparseable part of " + n)
+                    .collect(java.util.stream.Collectors.joining(", ")) + ".", rem, uncertain);
         }
         return new Result(FindingType.LAUNCH_BLOCKED_KMS_DENIED, layers, evidence, call + " with its credentials is "
                 + "denied (" + denial(d, p, k) + "): new instances end in Client.InternalError or "

@@ -161,6 +161,18 @@ class RemediationSafetyTest {
         // a key it does not touch keeps its definite findings (db-1's key policy)
         assertThat(fs).anyMatch(f -> f.type() == FindingType.START_BLOCKED_KMS_DENIED
                 && "db-1".equals(f.instanceName()));
+        // launches the same: web-asg's service-linked role on alias/prod-app is conditional on the unparseable part
+        String prodApp = "arn:aws:kms:eu-west-1:571230300810:key/da49c8f3-be18-478e-8026-c4a217a9747c";
+        assertThat(fs).noneMatch(f -> f.type() == FindingType.LAUNCH_BLOCKED_KMS_DENIED
+                && prodApp.equals(f.keyArn()));
+        Finding asg = fs.stream().filter(f -> f.type() == FindingType.LAUNCH_ACCESS_CONDITIONAL
+                && prodApp.equals(f.keyArn())).findFirst().orElseThrow();
+        assertThat(asg.explanation()).contains("AWSServiceRoleForAutoScaling")
+                .contains("depends on an unparseable part of " + prodApp + ":policy/default");
+        assertThat(asg.evidence()).contains(prodApp + ":policy/default: could not be parsed");
+        // the failure AWS recorded still joins it: nothing becomes FAILURE_UNEXPLAINED
+        assertThat(asg.confirmed()).isNotNull();
+        assertThat(fs).noneMatch(f -> f.type() == FindingType.FAILURE_UNEXPLAINED);
     }
 
     @Test
