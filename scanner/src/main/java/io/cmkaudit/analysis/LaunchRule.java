@@ -266,11 +266,9 @@ final class LaunchRule implements Rule {
         // parsed (Texts#unparseableAllowers)
         List<String> unreadable = Texts.unparseableAllowers(d, set);
         if (!unreadable.isEmpty()) {
-            List<String> ev = new ArrayList<>(evidence);
-            unreadable.forEach(n -> ev.add(n + ": could not be parsed"));
-            return new Result(FindingType.LAUNCH_ACCESS_CONDITIONAL, layers, List.copyOf(ev), "whether " + call
-                    + " is allowed depends on " + unreadable.stream().map(n -> "an unparseable part of " + n)
-                    .collect(java.util.stream.Collectors.joining(", ")) + ".", rem, uncertain);
+            return new Result(FindingType.LAUNCH_ACCESS_CONDITIONAL, layers,
+                    Texts.withUnparseable(evidence, unreadable), "whether " + call + " is allowed depends on "
+                    + Texts.unparseableParts(unreadable) + ".", rem, uncertain);
         }
         return new Result(FindingType.LAUNCH_BLOCKED_KMS_DENIED, layers, evidence, call + " with its credentials is "
                 + "denied (" + denial(d, p, k) + "): new instances end in Client.InternalError or "

@@ -208,11 +208,9 @@ final class StartAccessRule implements Rule {
         // an implicit deny is not known when a policy that could hold the missing Allow could not be parsed
         List<String> unreadable = Texts.unparseableAllowers(d, set);
         if (!unreadable.isEmpty()) {
-            List<String> ev = new ArrayList<>(evidence);
-            unreadable.forEach(n -> ev.add(n + ": could not be parsed"));
-            return new GrantResult(FindingType.START_ACCESS_CONDITIONAL, Severity.MEDIUM, d, layers, List.copyOf(ev),
-                    DEPENDS, unreadable.stream().map(n -> "an unparseable part of " + n)
-                    .collect(java.util.stream.Collectors.joining(", ")), rem, uncertain);
+            return new GrantResult(FindingType.START_ACCESS_CONDITIONAL, Severity.MEDIUM, d, layers,
+                    Texts.withUnparseable(evidence, unreadable), DEPENDS, Texts.unparseableParts(unreadable), rem,
+                    uncertain);
         }
         return new GrantResult(FindingType.START_BLOCKED_KMS_DENIED, Severity.HIGH, d, layers, evidence,
                 negated.isEmpty() ? DENIED : (s, why) -> DENIED.render(s, why) + negated, denial(d, ps, k), rem,

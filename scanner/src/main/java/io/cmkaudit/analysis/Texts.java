@@ -107,6 +107,26 @@ final class Texts {
         return candidates.stream().filter(Entry::unparseable).map(Entry::name).distinct().toList();
     }
 
+    /**
+     * @param evidence a finding's evidence
+     * @param names    the policies {@link #unparseableAllowers} named; not empty
+     * @return the evidence with one {@code "<policy>: could not be parsed"} line per policy added
+     */
+    static List<String> withUnparseable(List<String> evidence, List<String> names) {
+        List<String> ev = new ArrayList<>(evidence);
+        names.forEach(n -> ev.add(n + ": could not be parsed"));
+        return List.copyOf(ev);
+    }
+
+    /**
+     * @param names the policies {@link #unparseableAllowers} named; not empty
+     * @return what the decision depends on, e.g. "an unparseable part of P1, an unparseable part of P2"
+     */
+    static String unparseableParts(List<String> names) {
+        return names.stream().map(n -> "an unparseable part of " + n)
+                .collect(java.util.stream.Collectors.joining(", "));
+    }
+
     /** @return the residual conditions of a conditional decision in words */
     static String residuals(Decision d) {
         if (d.residual().isEmpty()) {

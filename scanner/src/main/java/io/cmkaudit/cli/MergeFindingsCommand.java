@@ -203,7 +203,7 @@ final class MergeFindingsCommand implements Callable<Integer> {
      */
     static String homeRegion(String option, String partition, List<String> scanned) {
         if (option != null) {
-            if (!option.matches("[a-z]{2}(-[a-z]+)+-\\d+")) {
+            if (!io.cmkaudit.config.ConfigLoader.isRegionName(option)) {
                 throw new UsageException("--region: not a region name: `" + option + "`");
             }
             return option;

@@ -116,7 +116,7 @@ public final class ScanOptions {
         }
         if (regions != null) {
             for (String r : regions) {
-                if (!r.matches("[a-z]{2}(-[a-z]+)+-\\d+")) {
+                if (!io.cmkaudit.config.ConfigLoader.isRegionName(r)) {
                     throw new UsageException("--regions: not an AWS region name: `" + r + "` (e.g. us-east-1)");
                 }
             }
@@ -130,7 +130,7 @@ public final class ScanOptions {
         String home = region != null ? region : c.region();
         if (home != null) {
             List<String> homeProblems = Partitions.problems(List.of(home));
-            if (!home.matches("[a-z]{2}(-[a-z]+)+-\\d+") || !homeProblems.isEmpty()) {
+            if (!io.cmkaudit.config.ConfigLoader.isRegionName(home) || !homeProblems.isEmpty()) {
                 throw new UsageException((region != null ? "--region" : "region in " + config) + ": "
                         + (homeProblems.isEmpty() ? "not an AWS region name: `" + home + "`" : homeProblems.get(0)));
             }

@@ -34,6 +34,18 @@ public final class ConfigLoader {
     private static final Pattern PROFILE = Pattern.compile("[\\w+=,.@:/-]{1,128}");
     private static final Pattern ROLE_NAME = Pattern.compile("[\\w+=,.@/-]{1,64}");
 
+    /**
+     * Whether a name has the shape of an AWS region name as the command line and the configuration take it
+     * ({@code us-east-1}, {@code us-gov-west-1}, {@code cn-north-1}: two letters, words, a number); which partition
+     * it belongs to is checked apart.
+     *
+     * @param name a region name, or null (false)
+     * @return whether it has that shape
+     */
+    public static boolean isRegionName(String name) {
+        return name != null && REGION.matcher(name).matches();
+    }
+
     private final ObjectMapper yaml = new ObjectMapper(new YAMLFactory())
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
